@@ -1,0 +1,198 @@
+//! Stream events and the deltas they carry (pydantic-ai's `ModelResponseStreamEvent`).
+
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use super::response::{ModelResponsePart, PartKind, ToolArgs};
+
+/// An event of a streamed response, tagged by `event_kind` in JSON.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "event_kind")]
+pub enum ModelResponseStreamEvent {
+    /// A new part started (`part_start`).
+    #[serde(rename = "part_start")]
+    PartStart(PartStartEvent),
+    /// A part grew (`part_delta`).
+    #[serde(rename = "part_delta")]
+    PartDelta(PartDeltaEvent),
+    /// A part is complete (`part_end`).
+    #[serde(rename = "part_end")]
+    PartEnd(PartEndEvent),
+    /// The part that will produce the final result started (`final_result`).
+    #[serde(rename = "final_result")]
+    FinalResult(FinalResultEvent),
+}
+
+impl Serialize for ModelResponseStreamEvent {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ModelResponseStreamEvent::PartStart(e) => e.serialize(s),
+            ModelResponseStreamEvent::PartDelta(e) => e.serialize(s),
+            ModelResponseStreamEvent::PartEnd(e) => e.serialize(s),
+            ModelResponseStreamEvent::FinalResult(e) => e.serialize(s),
+        }
+    }
+}
+
+/// A new part started at `index`. A second start at the same index replaces the part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event_kind", rename = "part_start")]
+pub struct PartStartEvent {
+    /// The index of the part in the response.
+    pub index: usize,
+    /// The part as it starts.
+    pub part: ModelResponsePart,
+    /// The kind of the part before it, if any.
+    #[serde(default)]
+    pub previous_part_kind: Option<PartKind>,
+}
+
+/// The part at `index` grew by `delta`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event_kind", rename = "part_delta")]
+pub struct PartDeltaEvent {
+    /// The index of the part in the response.
+    pub index: usize,
+    /// What was added.
+    pub delta: ModelResponsePartDelta,
+}
+
+/// The part at `index` is complete.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event_kind", rename = "part_end")]
+pub struct PartEndEvent {
+    /// The index of the part in the response.
+    pub index: usize,
+    /// The complete part.
+    pub part: ModelResponsePart,
+    /// The kind of the part after it, if any.
+    #[serde(default)]
+    pub next_part_kind: Option<PartKind>,
+}
+
+/// The part that will produce the final result started: text when text output is allowed,
+/// or a call of an output tool.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event_kind", rename = "final_result")]
+pub struct FinalResultEvent {
+    /// The output tool that was called; `None` for text.
+    pub tool_name: Option<String>,
+    /// The id of that call; `None` for text.
+    pub tool_call_id: Option<String>,
+}
+
+/// A change to one part, tagged by `part_delta_kind` in JSON.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "part_delta_kind")]
+pub enum ModelResponsePartDelta {
+    /// More text (`text`).
+    #[serde(rename = "text")]
+    Text(TextPartDelta),
+    /// More reasoning or a signature (`thinking`).
+    #[serde(rename = "thinking")]
+    Thinking(ThinkingPartDelta),
+    /// More of a tool call (`tool_call`).
+    #[serde(rename = "tool_call")]
+    ToolCall(ToolCallPartDelta),
+}
+
+impl Serialize for ModelResponsePartDelta {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ModelResponsePartDelta::Text(d) => d.serialize(s),
+            ModelResponsePartDelta::Thinking(d) => d.serialize(s),
+            ModelResponsePartDelta::ToolCall(d) => d.serialize(s),
+        }
+    }
+}
+
+/// Text appended to a [`TextPart`](super::TextPart).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "part_delta_kind", rename = "text")]
+pub struct TextPartDelta {
+    /// The text to append.
+    pub content_delta: String,
+    /// The provider of this delta's details.
+    #[serde(default)]
+    pub provider_name: Option<String>,
+    /// Provider details merged into the part's.
+    #[serde(default)]
+    pub provider_details: Option<Map<String, Value>>,
+}
+
+/// Reasoning appended to a [`ThinkingPart`](super::ThinkingPart), or its signature.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "part_delta_kind", rename = "thinking")]
+pub struct ThinkingPartDelta {
+    /// Reasoning to append.
+    #[serde(default)]
+    pub content_delta: Option<String>,
+    /// A signature that replaces the part's.
+    #[serde(default)]
+    pub signature_delta: Option<String>,
+    /// The provider of the signature or details.
+    #[serde(default)]
+    pub provider_name: Option<String>,
+    /// Provider details merged into the part's.
+    #[serde(default)]
+    pub provider_details: Option<Map<String, Value>>,
+}
+
+/// A piece of a [`ToolCallPart`](super::ToolCallPart): more of its name, its arguments, its id.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "part_delta_kind", rename = "tool_call")]
+pub struct ToolCallPartDelta {
+    /// Text appended to the tool name.
+    #[serde(default)]
+    pub tool_name_delta: Option<String>,
+    /// Arguments: a JSON fragment appended to string arguments, or an object merged into
+    /// object arguments.
+    #[serde(default)]
+    pub args_delta: Option<ToolArgs>,
+    /// The call's id, when it arrives.
+    #[serde(default)]
+    pub tool_call_id: Option<String>,
+    /// The provider of the details.
+    #[serde(default)]
+    pub provider_name: Option<String>,
+    /// Provider details merged into the part's.
+    #[serde(default)]
+    pub provider_details: Option<Map<String, Value>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::messages::TextPart;
+    use serde_json::json;
+
+    #[test]
+    fn events_serialize_as_pydantic_ai() {
+        let event = ModelResponseStreamEvent::PartDelta(PartDeltaEvent {
+            index: 0,
+            delta: ModelResponsePartDelta::Text(TextPartDelta {
+                content_delta: "Hi".into(),
+                ..Default::default()
+            }),
+        });
+        let value = serde_json::to_value(&event).unwrap();
+        assert_eq!(
+            value,
+            json!({"index": 0, "delta": {"part_delta_kind": "text", "content_delta": "Hi",
+                "provider_name": null, "provider_details": null}, "event_kind": "part_delta"})
+        );
+        assert_eq!(
+            serde_json::from_value::<ModelResponseStreamEvent>(value).unwrap(),
+            event
+        );
+
+        let start = ModelResponseStreamEvent::PartStart(PartStartEvent {
+            index: 1,
+            part: TextPart::new("").into(),
+            previous_part_kind: Some(PartKind::ToolCall),
+        });
+        let value = serde_json::to_value(&start).unwrap();
+        assert_eq!(value["previous_part_kind"], "tool-call");
+        assert_eq!(value["event_kind"], "part_start");
+    }
+}

@@ -1,0 +1,307 @@
+//! Streamed responses: [`StreamedResponse`] (a [`futures::Stream`] of events) and its
+//! blocking twin [`StreamedResponseSync`], both driven by a [`PartsManager`].
+
+mod parts_manager;
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures::Stream;
+
+pub use parts_manager::{ArgsDelta, PartsManager, VendorId};
+
+use crate::error::Result;
+use crate::messages::{ModelResponse, ModelResponseStreamEvent, ResponseState};
+use crate::usage::Usage;
+
+/// What feeds a [`StreamedResponse`]: reads the provider's stream and applies each chunk to
+/// the [`PartsManager`].
+///
+/// The HTTP layer implements it over a response body and an SSE decoder; offline models over
+/// their canned parts. Each poll may apply any number of chunks.
+pub trait StreamSource: Send + 'static {
+    /// Reads what is available and applies it to `parts`.
+    ///
+    /// Returns `Ready(Some(Ok(())))` after progress, `Ready(None)` when the stream ended
+    /// properly, `Ready(Some(Err(_)))` when it failed (malformed or truncated data, a lost
+    /// connection, a timeout); a failed source is not polled again.
+    fn poll_chunk(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        parts: &mut PartsManager,
+    ) -> Poll<Option<Result<()>>>;
+}
+
+/// Hooks into the life of a stream, for instrumentation: told of the first event and of the
+/// end (or the drop) of the stream.
+pub trait StreamObserver: Send + 'static {
+    /// The first event is being handed to the consumer.
+    fn on_first_event(&mut self) {}
+
+    /// The stream ended (`Ok`), failed (`Err`), or was dropped before its end (`None`);
+    /// called once, with the response accumulated so far.
+    fn on_end(
+        &mut self,
+        response: &ModelResponse,
+        outcome: Option<std::result::Result<(), &crate::Error>>,
+    );
+}
+
+/// A response being streamed: a [`Stream`] of [`ModelResponseStreamEvent`]s, with the
+/// response accumulated so far always available through [`get`](Self::get).
+///
+/// Dropping it closes the connection. After an error the stream ends; `get()` then returns
+/// what arrived, in state [`ResponseState::Incomplete`].
+///
+/// ```
+/// use futures::StreamExt;
+/// use llm_runtime::{model_request_stream, messages::ModelRequest};
+/// # tokio_test_block_on(async {
+/// let mut stream = model_request_stream("test", [ModelRequest::user_text_prompt("Hi")]).await?;
+/// while let Some(event) = stream.next().await {
+///     let _event = event?;
+/// }
+/// assert_eq!(stream.get().text(), "success (no tool calls)");
+/// # Ok::<(), llm_runtime::Error>(())
+/// # });
+/// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+/// # }
+/// ```
+#[must_use = "streams do nothing unless polled"]
+pub struct StreamedResponse {
+    parts: PartsManager,
+    source: Option<Pin<Box<dyn StreamSource>>>,
+    finished: bool,
+    started: bool,
+    observer: Option<Box<dyn StreamObserver>>,
+}
+
+impl fmt::Debug for StreamedResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamedResponse")
+            .field("model_name", &self.parts.model_name)
+            .field("finished", &self.finished)
+            .field("parts", &self.parts.parts().count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl StreamedResponse {
+    /// A stream fed by `source` into `parts`.
+    pub fn new(parts: PartsManager, source: impl StreamSource) -> Self {
+        StreamedResponse {
+            parts,
+            source: Some(Box::pin(source)),
+            finished: false,
+            started: false,
+            observer: None,
+        }
+    }
+
+    /// A stream fed by a [`Stream`] of items, each applied to the parts manager by `apply`.
+    ///
+    /// ```
+    /// use futures::{stream, StreamExt};
+    /// use llm_runtime::models::ModelRequestParameters;
+    /// use llm_runtime::stream::{PartsManager, StreamedResponse};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let words = stream::iter(["Hello", ", world"].map(Ok));
+    /// let parts = PartsManager::new("echo", &ModelRequestParameters::default());
+    /// let mut response = StreamedResponse::from_stream(parts, words, |word, parts| {
+    ///     parts.handle_text_delta(None, word)
+    /// });
+    /// while let Some(event) = response.next().await {
+    ///     event?;
+    /// }
+    /// assert_eq!(response.get().text(), "Hello, world");
+    /// # Ok::<(), llm_runtime::Error>(())
+    /// # });
+    /// ```
+    pub fn from_stream<S, T, F>(parts: PartsManager, stream: S, apply: F) -> Self
+    where
+        S: Stream<Item = Result<T>> + Send + 'static,
+        F: FnMut(T, &mut PartsManager) -> Result<()> + Send + 'static,
+    {
+        StreamedResponse::new(
+            parts,
+            StreamFnSource {
+                stream: Box::pin(stream),
+                apply: Box::new(apply),
+            },
+        )
+    }
+
+    /// Attaches an observer (instrumentation) to this stream.
+    pub fn with_observer(mut self, observer: impl StreamObserver) -> Self {
+        self.observer = Some(Box::new(observer));
+        self
+    }
+
+    /// The response accumulated so far; in state `Complete` once the stream ended properly.
+    pub fn get(&self) -> ModelResponse {
+        let state = if self.finished {
+            ResponseState::Complete
+        } else {
+            ResponseState::Incomplete
+        };
+        self.parts.response(state)
+    }
+
+    /// The usage so far; final once the stream ended.
+    pub fn usage(&self) -> &Usage {
+        &self.parts.usage
+    }
+
+    /// The name of the model that answers, as the provider reports it.
+    pub fn model_name(&self) -> &str {
+        &self.parts.model_name
+    }
+
+    /// The provider's name.
+    pub fn provider_name(&self) -> Option<&str> {
+        self.parts.provider_name.as_deref()
+    }
+
+    /// Whether the stream has ended properly.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    fn end(&mut self, outcome: Option<std::result::Result<(), &crate::Error>>) {
+        if let Some(mut observer) = self.observer.take() {
+            let response = self.get();
+            observer.on_end(&response, outcome);
+        }
+    }
+}
+
+impl Stream for StreamedResponse {
+    type Item = Result<ModelResponseStreamEvent>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(event) = this.parts.pop_event() {
+                if !this.started {
+                    this.started = true;
+                    if let Some(observer) = &mut this.observer {
+                        observer.on_first_event();
+                    }
+                }
+                return Poll::Ready(Some(Ok(event)));
+            }
+            if this.finished {
+                this.end(Some(Ok(())));
+                return Poll::Ready(None);
+            }
+            let Some(source) = this.source.as_mut() else {
+                return Poll::Ready(None);
+            };
+            match source.as_mut().poll_chunk(cx, &mut this.parts) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(()))) => {}
+                Poll::Ready(None) => {
+                    this.source = None;
+                    this.parts.finish();
+                    this.finished = true;
+                }
+                Poll::Ready(Some(Err(err))) => {
+                    this.source = None;
+                    this.end(Some(Err(&err)));
+                    return Poll::Ready(Some(Err(err)));
+                }
+            }
+        }
+    }
+}
+
+impl Drop for StreamedResponse {
+    fn drop(&mut self) {
+        if self.observer.is_some() {
+            self.end(None);
+        }
+    }
+}
+
+/// Both fields are boxed, so the source is `Unpin` and needs no pin projection.
+struct StreamFnSource<S, F> {
+    stream: Pin<Box<S>>,
+    apply: Box<F>,
+}
+
+impl<S, T, F> StreamSource for StreamFnSource<S, F>
+where
+    S: Stream<Item = Result<T>> + Send + 'static,
+    F: FnMut(T, &mut PartsManager) -> Result<()> + Send + 'static,
+{
+    fn poll_chunk(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        parts: &mut PartsManager,
+    ) -> Poll<Option<Result<()>>> {
+        let this = self.get_mut();
+        match this.stream.as_mut().poll_next(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Ready(Some(Err(err))) => Poll::Ready(Some(Err(err))),
+            Poll::Ready(Some(Ok(item))) => Poll::Ready(Some((this.apply)(item, parts))),
+        }
+    }
+}
+
+/// A [`StreamedResponse`] consumed as a blocking [`Iterator`], from
+/// [`model_request_stream_sync`](crate::model_request_stream_sync) or
+/// `model_request_stream(..).blocking()`.
+///
+/// Dropping it closes the connection.
+pub struct StreamedResponseSync {
+    inner: StreamedResponse,
+}
+
+impl fmt::Debug for StreamedResponseSync {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("StreamedResponseSync")
+            .field(&self.inner)
+            .finish()
+    }
+}
+
+impl StreamedResponseSync {
+    pub(crate) fn new(inner: StreamedResponse) -> Self {
+        StreamedResponseSync { inner }
+    }
+
+    /// The response accumulated so far.
+    pub fn get(&self) -> ModelResponse {
+        self.inner.get()
+    }
+
+    /// The usage so far.
+    pub fn usage(&self) -> &Usage {
+        self.inner.usage()
+    }
+
+    /// The name of the model that answers.
+    pub fn model_name(&self) -> &str {
+        self.inner.model_name()
+    }
+
+    /// The async stream inside.
+    pub fn into_inner(self) -> StreamedResponse {
+        self.inner
+    }
+}
+
+impl Iterator for StreamedResponseSync {
+    type Item = Result<ModelResponseStreamEvent>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        use futures::StreamExt;
+        match crate::direct::block_on("iterating a StreamedResponseSync", self.inner.next()) {
+            Ok(item) => item,
+            Err(err) => Some(Err(err)),
+        }
+    }
+}

@@ -1,0 +1,305 @@
+use super::*;
+use crate::messages::PartKind;
+use crate::tools::ToolDefinition;
+use serde_json::json;
+
+fn manager() -> PartsManager {
+    PartsManager::new("m", &ModelRequestParameters::default())
+}
+
+fn drain(pm: &mut PartsManager) -> Vec<ModelResponseStreamEvent> {
+    std::iter::from_fn(|| pm.pop_event()).collect()
+}
+
+fn kinds(events: &[ModelResponseStreamEvent]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| match e {
+            ModelResponseStreamEvent::PartStart(s) => format!("start{}", s.index),
+            ModelResponseStreamEvent::PartDelta(d) => format!("delta{}", d.index),
+            ModelResponseStreamEvent::PartEnd(e) => format!("end{}", e.index),
+            ModelResponseStreamEvent::FinalResult(_) => "final".to_owned(),
+        })
+        .collect()
+}
+
+fn call(pm: &PartsManager, index: usize) -> ToolCallPart {
+    match pm.parts().nth(index) {
+        Some(ModelResponsePart::ToolCall(call)) => call.clone(),
+        other => panic!("part {index} is {other:?}"),
+    }
+}
+
+#[test]
+fn text_deltas_accumulate_into_one_part() {
+    let mut pm = manager();
+    pm.handle_text_delta(None, "Hel").unwrap();
+    pm.handle_text_delta(None, "lo").unwrap();
+    pm.finish();
+    let events = drain(&mut pm);
+    assert_eq!(kinds(&events), ["start0", "final", "delta0", "end0"]);
+    let ModelResponseStreamEvent::PartEnd(end) = &events[3] else {
+        unreachable!()
+    };
+    assert_eq!(end.part, TextPart::new("Hello").into());
+    assert_eq!(pm.response(ResponseState::Complete).text(), "Hello");
+}
+
+#[test]
+fn interleaved_text_and_tool_deltas() {
+    let mut pm = manager();
+    pm.handle_text_delta(Some("content".into()), "Let me ")
+        .unwrap();
+    pm.handle_tool_call_delta(
+        Some(0u64.into()),
+        Some("get_weather"),
+        Some(ArgsDelta::Json("{\"ci")),
+        Some("call_1"),
+    )
+    .unwrap();
+    pm.handle_text_delta(Some("content".into()), "check.")
+        .unwrap();
+    pm.handle_tool_call_delta(
+        Some(0u64.into()),
+        None,
+        Some(ArgsDelta::Json("ty\": \"Paris\"}")),
+        None,
+    )
+    .unwrap();
+    pm.finish();
+    let events = drain(&mut pm);
+    assert_eq!(
+        kinds(&events),
+        ["start0", "final", "end0", "start1", "delta0", "delta1", "end1"]
+    );
+    let ModelResponseStreamEvent::PartStart(start) = &events[3] else {
+        unreachable!()
+    };
+    assert_eq!(start.previous_part_kind, Some(PartKind::Text));
+    let response = pm.response(ResponseState::Complete);
+    assert_eq!(response.text(), "Let me check.");
+    let call = call(&pm, 1);
+    assert_eq!(call.tool_call_id, "call_1");
+    assert_eq!(call.args_as_json_str(), r#"{"city": "Paris"}"#);
+}
+
+#[test]
+fn two_parallel_tool_calls_by_index() {
+    let mut pm = manager();
+    pm.handle_tool_call_delta(
+        Some(0u64.into()),
+        Some("a"),
+        Some(ArgsDelta::Json("")),
+        Some("id_a"),
+    )
+    .unwrap();
+    pm.handle_tool_call_delta(
+        Some(1u64.into()),
+        Some("b"),
+        Some(ArgsDelta::Json("{\"y\":")),
+        Some("id_b"),
+    )
+    .unwrap();
+    pm.handle_tool_call_delta(
+        Some(0u64.into()),
+        None,
+        Some(ArgsDelta::Json("{\"x\":1}")),
+        None,
+    )
+    .unwrap();
+    pm.handle_tool_call_delta(Some(1u64.into()), None, Some(ArgsDelta::Json("2}")), None)
+        .unwrap();
+    let (a, b) = (call(&pm, 0), call(&pm, 1));
+    assert_eq!(
+        (a.tool_name.as_str(), a.args_as_json_str().as_str()),
+        ("a", r#"{"x":1}"#)
+    );
+    assert_eq!(
+        (b.tool_name.as_str(), b.args_as_json_str().as_str()),
+        ("b", r#"{"y":2}"#)
+    );
+    let events = drain(&mut pm);
+    assert_eq!(
+        kinds(&events),
+        ["start0", "end0", "start1", "delta0", "delta1"]
+    );
+    // Deltas carry the call id even when the chunk did not.
+    let ModelResponseStreamEvent::PartDelta(delta) = &events[3] else {
+        unreachable!()
+    };
+    let ModelResponsePartDelta::ToolCall(delta) = &delta.delta else {
+        unreachable!()
+    };
+    assert_eq!(delta.tool_call_id.as_deref(), Some("id_a"));
+}
+
+#[test]
+fn tool_call_whose_name_arrives_after_its_first_args() {
+    let mut pm = manager();
+    pm.handle_tool_call_delta(
+        Some(3u64.into()),
+        None,
+        Some(ArgsDelta::Json("{\"q\": ")),
+        Some("c9"),
+    )
+    .unwrap();
+    assert!(drain(&mut pm).is_empty(), "no event before the name");
+    assert_eq!(pm.parts().count(), 0);
+    pm.handle_tool_call_delta(
+        Some(3u64.into()),
+        Some("search"),
+        Some(ArgsDelta::Json("\"rust\"}")),
+        None,
+    )
+    .unwrap();
+    let events = drain(&mut pm);
+    assert_eq!(kinds(&events), ["start0"]);
+    let call = call(&pm, 0);
+    assert_eq!(call.tool_name, "search");
+    assert_eq!(call.tool_call_id, "c9");
+    assert_eq!(call.args_as_json_str(), r#"{"q": "rust"}"#);
+}
+
+#[test]
+fn object_args_merge_and_mixing_forms_is_an_error() {
+    let mut pm = manager();
+    let obj = |v: serde_json::Value| ArgsDelta::Object(v.as_object().unwrap().clone());
+    pm.handle_tool_call_delta(
+        Some(0u64.into()),
+        Some("t"),
+        Some(obj(json!({"a": 1}))),
+        None,
+    )
+    .unwrap();
+    pm.handle_tool_call_delta(Some(0u64.into()), None, Some(obj(json!({"b": 2}))), None)
+        .unwrap();
+    assert_eq!(
+        call(&pm, 0).args_as_dict(),
+        *json!({"a": 1, "b": 2}).as_object().unwrap()
+    );
+    let err = pm
+        .handle_tool_call_delta(Some(0u64.into()), None, Some(ArgsDelta::Json("x")), None)
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::UnexpectedModelBehavior { .. }),
+        "{err}"
+    );
+    // An empty text start takes an object (lenient compatible servers).
+    pm.handle_tool_call_delta(
+        Some(1u64.into()),
+        Some("u"),
+        Some(ArgsDelta::Json("")),
+        None,
+    )
+    .unwrap();
+    pm.handle_tool_call_delta(Some(1u64.into()), None, Some(obj(json!({"c": 3}))), None)
+        .unwrap();
+    assert_eq!(call(&pm, 1).args_as_json_str(), r#"{"c":3}"#);
+}
+
+#[test]
+fn vendor_ids_must_keep_their_kind() {
+    let mut pm = manager();
+    pm.handle_text_delta(Some(0u64.into()), "hi").unwrap();
+    let err = pm
+        .handle_tool_call_delta(Some(0u64.into()), Some("t"), None, None)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unexpected model behavior: cannot apply a tool call delta to part 0, which is a Text part"
+    );
+    let err = pm
+        .handle_thinking_delta(Some(0u64.into()), Some("x"), None, None)
+        .unwrap_err();
+    assert!(err.to_string().contains("thinking delta"));
+}
+
+#[test]
+fn thinking_content_and_signature() {
+    let mut pm = manager();
+    pm.handle_thinking_delta(Some("r".into()), Some("Step 1."), None, None)
+        .unwrap();
+    pm.handle_thinking_delta(Some("r".into()), Some(" Step 2."), None, None)
+        .unwrap();
+    pm.handle_thinking_delta(Some("r".into()), None, Some("sig=="), Some("anthropic"))
+        .unwrap();
+    pm.handle_thinking_delta(Some("r".into()), None, None, None)
+        .unwrap();
+    let Some(ModelResponsePart::Thinking(thinking)) = pm.parts().next() else {
+        panic!()
+    };
+    assert_eq!(thinking.content, "Step 1. Step 2.");
+    assert_eq!(thinking.signature.as_deref(), Some("sig=="));
+    assert_eq!(kinds(&drain(&mut pm)), ["start0", "delta0", "delta0"]);
+    assert!(manager()
+        .handle_thinking_delta(None, None, None, None)
+        .is_err());
+}
+
+#[test]
+fn final_result_for_an_output_tool_only() {
+    let params = ModelRequestParameters {
+        function_tools: vec![ToolDefinition::new("lookup")],
+        output_tools: vec![ToolDefinition::new("final_result").into_output_tool()],
+        allow_text_output: false,
+        ..Default::default()
+    };
+    let mut pm = PartsManager::new("m", &params);
+    pm.handle_text_delta(None, "thinking aloud").unwrap();
+    pm.handle_tool_call_part(None, "lookup", None, Some("1"));
+    pm.handle_tool_call_part(
+        None,
+        "final_result",
+        Some(ToolArgs::Json("{}".into())),
+        Some("2"),
+    );
+    let events = drain(&mut pm);
+    assert_eq!(
+        kinds(&events),
+        ["start0", "end0", "start1", "end1", "start2", "final"]
+    );
+    let ModelResponseStreamEvent::FinalResult(fin) = &events[5] else {
+        unreachable!()
+    };
+    assert_eq!(fin.tool_name.as_deref(), Some("final_result"));
+    assert_eq!(fin.tool_call_id.as_deref(), Some("2"));
+}
+
+#[test]
+fn whole_parts_replace_by_vendor_id() {
+    let mut pm = manager();
+    pm.handle_tool_call_part(
+        Some(0u64.into()),
+        "t",
+        Some(ToolArgs::Json("{}".into())),
+        Some("1"),
+    );
+    pm.handle_tool_call_part(
+        Some(0u64.into()),
+        "t",
+        Some(ToolArgs::Json("{\"a\":1}".into())),
+        Some("1"),
+    );
+    assert_eq!(pm.parts().count(), 1);
+    assert_eq!(call(&pm, 0).args_as_json_str(), r#"{"a":1}"#);
+}
+
+#[test]
+fn leading_whitespace_can_be_ignored() {
+    let mut pm = manager();
+    pm.handle_text_delta_ignoring_leading_whitespace(None, "\n\n")
+        .unwrap();
+    assert_eq!(pm.parts().count(), 0);
+    pm.handle_text_delta_ignoring_leading_whitespace(None, " hi")
+        .unwrap();
+    assert_eq!(pm.response(ResponseState::Complete).text(), " hi");
+}
+
+#[test]
+fn nameless_tool_calls_are_left_out_at_the_end() {
+    let mut pm = manager();
+    pm.handle_tool_call_delta(Some(0u64.into()), None, Some(ArgsDelta::Json("{}")), None)
+        .unwrap();
+    pm.finish();
+    assert!(pm.response(ResponseState::Complete).parts.is_empty());
+}
