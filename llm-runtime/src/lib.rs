@@ -22,9 +22,11 @@
 
 pub mod direct;
 mod error;
+pub mod http;
 pub mod instrument;
 pub mod messages;
 pub mod models;
+pub mod providers;
 pub mod settings;
 pub mod stream;
 pub mod tools;
