@@ -1,9 +1,10 @@
 //! Stream events and the deltas they carry (pydantic-ai's `ModelResponseStreamEvent`).
 
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::response::{ModelResponsePart, PartKind, ToolArgs};
+use super::serde_util::self_tagged_enum;
 
 /// An event of a streamed response, tagged by `event_kind` in JSON.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -23,16 +24,12 @@ pub enum ModelResponseStreamEvent {
     FinalResult(FinalResultEvent),
 }
 
-impl Serialize for ModelResponseStreamEvent {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            ModelResponseStreamEvent::PartStart(e) => e.serialize(s),
-            ModelResponseStreamEvent::PartDelta(e) => e.serialize(s),
-            ModelResponseStreamEvent::PartEnd(e) => e.serialize(s),
-            ModelResponseStreamEvent::FinalResult(e) => e.serialize(s),
-        }
-    }
-}
+self_tagged_enum!(ModelResponseStreamEvent {
+    PartStart(PartStartEvent),
+    PartDelta(PartDeltaEvent),
+    PartEnd(PartEndEvent),
+    FinalResult(FinalResultEvent),
+});
 
 /// A new part started at `index`. A second start at the same index replaces the part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,15 +93,11 @@ pub enum ModelResponsePartDelta {
     ToolCall(ToolCallPartDelta),
 }
 
-impl Serialize for ModelResponsePartDelta {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            ModelResponsePartDelta::Text(d) => d.serialize(s),
-            ModelResponsePartDelta::Thinking(d) => d.serialize(s),
-            ModelResponsePartDelta::ToolCall(d) => d.serialize(s),
-        }
-    }
-}
+self_tagged_enum!(ModelResponsePartDelta {
+    Text(TextPartDelta),
+    Thinking(ThinkingPartDelta),
+    ToolCall(ToolCallPartDelta),
+});
 
 /// Text appended to a [`TextPart`](super::TextPart).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -22,7 +22,7 @@ pub(crate) mod serde_util;
 
 pub use serde_util::now;
 
-use serde::{Deserialize, Serialize, Serializer};
+use serde::Deserialize;
 
 pub use content::{
     guess_media_type, BinaryContent, BinaryKind, CachePoint, CachePointKind, FileKind, FileUrl,
@@ -58,26 +58,10 @@ pub enum ModelMessage {
     Response(ModelResponse),
 }
 
-impl Serialize for ModelMessage {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            ModelMessage::Request(m) => m.serialize(s),
-            ModelMessage::Response(m) => m.serialize(s),
-        }
-    }
-}
-
-impl From<ModelRequest> for ModelMessage {
-    fn from(m: ModelRequest) -> Self {
-        ModelMessage::Request(m)
-    }
-}
-
-impl From<ModelResponse> for ModelMessage {
-    fn from(m: ModelResponse) -> Self {
-        ModelMessage::Response(m)
-    }
-}
+serde_util::self_tagged_enum!(ModelMessage {
+    Request(ModelRequest),
+    Response(ModelResponse),
+});
 
 impl From<&ModelRequest> for ModelMessage {
     fn from(m: &ModelRequest) -> Self {

@@ -1,11 +1,11 @@
 //! What we send: [`ModelRequest`] and its parts.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::content::UserContent;
-use super::serde_util::{now, opt_timestamp, string_tag, timestamp};
+use super::serde_util::{now, opt_timestamp, self_tagged_enum, string_tag, timestamp};
 
 string_tag!(
     /// The `kind` tag of [`ModelRequest`].
@@ -105,40 +105,12 @@ pub enum ModelRequestPart {
     RetryPrompt(RetryPromptPart),
 }
 
-impl Serialize for ModelRequestPart {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            ModelRequestPart::SystemPrompt(p) => p.serialize(s),
-            ModelRequestPart::UserPrompt(p) => p.serialize(s),
-            ModelRequestPart::ToolReturn(p) => p.serialize(s),
-            ModelRequestPart::RetryPrompt(p) => p.serialize(s),
-        }
-    }
-}
-
-impl From<SystemPromptPart> for ModelRequestPart {
-    fn from(p: SystemPromptPart) -> Self {
-        ModelRequestPart::SystemPrompt(p)
-    }
-}
-
-impl From<UserPromptPart> for ModelRequestPart {
-    fn from(p: UserPromptPart) -> Self {
-        ModelRequestPart::UserPrompt(p)
-    }
-}
-
-impl From<ToolReturnPart> for ModelRequestPart {
-    fn from(p: ToolReturnPart) -> Self {
-        ModelRequestPart::ToolReturn(p)
-    }
-}
-
-impl From<RetryPromptPart> for ModelRequestPart {
-    fn from(p: RetryPromptPart) -> Self {
-        ModelRequestPart::RetryPrompt(p)
-    }
-}
+self_tagged_enum!(ModelRequestPart {
+    SystemPrompt(SystemPromptPart),
+    UserPrompt(UserPromptPart),
+    ToolReturn(ToolReturnPart),
+    RetryPrompt(RetryPromptPart),
+});
 
 /// A system prompt: instructions from the application to the model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

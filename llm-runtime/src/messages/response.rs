@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, Utc};
 use serde::de::IgnoredAny;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::request::generate_tool_call_id;
-use super::serde_util::{now, string_tag, timestamp};
+use super::serde_util::{now, self_tagged_enum, string_tag, timestamp};
 use crate::usage::Usage;
 
 string_tag!(
@@ -209,33 +209,11 @@ impl ModelResponsePart {
     }
 }
 
-impl Serialize for ModelResponsePart {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            ModelResponsePart::Text(p) => p.serialize(s),
-            ModelResponsePart::ToolCall(p) => p.serialize(s),
-            ModelResponsePart::Thinking(p) => p.serialize(s),
-        }
-    }
-}
-
-impl From<TextPart> for ModelResponsePart {
-    fn from(p: TextPart) -> Self {
-        ModelResponsePart::Text(p)
-    }
-}
-
-impl From<ToolCallPart> for ModelResponsePart {
-    fn from(p: ToolCallPart) -> Self {
-        ModelResponsePart::ToolCall(p)
-    }
-}
-
-impl From<ThinkingPart> for ModelResponsePart {
-    fn from(p: ThinkingPart) -> Self {
-        ModelResponsePart::Thinking(p)
-    }
-}
+self_tagged_enum!(ModelResponsePart {
+    Text(TextPart),
+    ToolCall(ToolCallPart),
+    Thinking(ThinkingPart),
+});
 
 /// The kind of a response part, as stream events name their neighbours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -147,6 +147,30 @@ macro_rules! string_tag {
 }
 pub(crate) use string_tag;
 
+/// For an enum whose variants each wrap a struct that writes its own tag (`kind`,
+/// `part_kind`, …): serializes a value as its inner struct, and converts each inner struct
+/// into the enum. Deserialization stays derived, dispatching on the tag.
+macro_rules! self_tagged_enum {
+    ($name:ident { $($variant:ident($inner:ty)),* $(,)? }) => {
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $($name::$variant(inner) => inner.serialize(s),)*
+                }
+            }
+        }
+
+        $(
+            impl From<$inner> for $name {
+                fn from(inner: $inner) -> Self {
+                    $name::$variant(inner)
+                }
+            }
+        )*
+    };
+}
+pub(crate) use self_tagged_enum;
+
 #[cfg(test)]
 mod tests {
     use super::*;
