@@ -24,7 +24,7 @@
 //! `otel.status_code` = `ERROR` on failure). Attribute names are the constants of [`semconv`]:
 //! - always: `gen_ai.operation.name` (`chat`), `gen_ai.provider.name` and `gen_ai.system`,
 //!   `gen_ai.request.model`; `server.address` and `server.port` from
-//!   [`Model::base_url`](crate::models::Model::base_url); `gen_ai.request.max_tokens`,
+//!   [`Model::base_url`]; `gen_ai.request.max_tokens`,
 //!   `temperature`, `top_p`, `top_k`, `seed`, `presence_penalty`, `frequency_penalty` when set;
 //!   `gen_ai.input.messages`;
 //! - with a response: `gen_ai.response.model`, `gen_ai.response.id`,
@@ -50,8 +50,8 @@
 //! (opentelemetry 0.33): `gen_ai.response.finish_reasons` and `gen_ai.request.stop_sequences`
 //! as string arrays (without the feature, finish reasons are their JSON text), the other
 //! `gen_ai.usage.details.*` counts and `logfire.json_schema`. And the metrics, through the
-//! OpenTelemetry API (the meter provider of
-//! [`with_meter_provider`](InstrumentationSettings::with_meter_provider), else the global one):
+//! OpenTelemetry API (the meter provider given to `InstrumentationSettings::with_meter_provider`,
+//! else the global one):
 //! `gen_ai.client.token.usage` (by `gen_ai.token.type`), `gen_ai.client.operation.duration`,
 //! `gen_ai.client.operation.time_to_first_chunk` and `operation.cost`. No exporter is chosen
 //! for you: install the SDK and exporters you already use.

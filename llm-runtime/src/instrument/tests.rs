@@ -22,7 +22,7 @@ use crate::{model_request, model_request_stream};
 
 /// A recorded field value.
 #[derive(Debug, Clone, PartialEq)]
-enum Field_ {
+enum Recorded {
     Str(String),
     I64(i64),
     F64(f64),
@@ -32,34 +32,34 @@ enum Field_ {
 #[derive(Debug, Clone)]
 struct Closed {
     name: &'static str,
-    fields: BTreeMap<&'static str, Field_>,
+    fields: BTreeMap<&'static str, Recorded>,
 }
 
 impl Closed {
     fn str(&self, name: &str) -> Option<&str> {
         match self.fields.get(name) {
-            Some(Field_::Str(s)) => Some(s),
+            Some(Recorded::Str(s)) => Some(s),
             _ => None,
         }
     }
 }
 
 #[derive(Default)]
-struct Fields(BTreeMap<&'static str, Field_>);
+struct Fields(BTreeMap<&'static str, Recorded>);
 
 impl Visit for Fields {
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name(), Field_::Str(value.to_owned()));
+        self.0.insert(field.name(), Recorded::Str(value.to_owned()));
     }
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.0.insert(field.name(), Field_::I64(value));
+        self.0.insert(field.name(), Recorded::I64(value));
     }
     fn record_f64(&mut self, field: &Field, value: f64) {
-        self.0.insert(field.name(), Field_::F64(value));
+        self.0.insert(field.name(), Recorded::F64(value));
     }
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         self.0
-            .insert(field.name(), Field_::Str(format!("{value:?}")));
+            .insert(field.name(), Recorded::Str(format!("{value:?}")));
     }
 }
 
@@ -144,21 +144,21 @@ async fn a_request_records_the_genai_fields_on_its_span() {
     assert_eq!(spans.len(), 1);
     let span = &spans[0];
     assert_eq!(span.name, "chat");
-    let expected: &[(&str, Field_)] = &[
-        (OTEL_NAME, Field_::Str("chat capital-1".into())),
-        (OTEL_KIND, Field_::Str("client".into())),
-        (GEN_AI_OPERATION_NAME, Field_::Str("chat".into())),
-        (GEN_AI_PROVIDER_NAME, Field_::Str("function".into())),
-        (GEN_AI_SYSTEM, Field_::Str("function".into())),
-        (GEN_AI_REQUEST_MODEL, Field_::Str("capital-1".into())),
-        (GEN_AI_REQUEST_MAX_TOKENS, Field_::I64(100)),
-        (GEN_AI_REQUEST_TEMPERATURE, Field_::F64(0.5)),
-        (GEN_AI_REQUEST_SEED, Field_::I64(7)),
-        (GEN_AI_RESPONSE_MODEL, Field_::Str("capital-1".into())),
-        (GEN_AI_RESPONSE_ID, Field_::Str("resp_1".into())),
-        (GEN_AI_USAGE_INPUT_TOKENS, Field_::I64(56)),
-        (GEN_AI_USAGE_OUTPUT_TOKENS, Field_::I64(1)),
-        (GEN_AI_USAGE_DETAILS_REASONING_TOKENS, Field_::I64(3)),
+    let expected: &[(&str, Recorded)] = &[
+        (OTEL_NAME, Recorded::Str("chat capital-1".into())),
+        (OTEL_KIND, Recorded::Str("client".into())),
+        (GEN_AI_OPERATION_NAME, Recorded::Str("chat".into())),
+        (GEN_AI_PROVIDER_NAME, Recorded::Str("function".into())),
+        (GEN_AI_SYSTEM, Recorded::Str("function".into())),
+        (GEN_AI_REQUEST_MODEL, Recorded::Str("capital-1".into())),
+        (GEN_AI_REQUEST_MAX_TOKENS, Recorded::I64(100)),
+        (GEN_AI_REQUEST_TEMPERATURE, Recorded::F64(0.5)),
+        (GEN_AI_REQUEST_SEED, Recorded::I64(7)),
+        (GEN_AI_RESPONSE_MODEL, Recorded::Str("capital-1".into())),
+        (GEN_AI_RESPONSE_ID, Recorded::Str("resp_1".into())),
+        (GEN_AI_USAGE_INPUT_TOKENS, Recorded::I64(56)),
+        (GEN_AI_USAGE_OUTPUT_TOKENS, Recorded::I64(1)),
+        (GEN_AI_USAGE_DETAILS_REASONING_TOKENS, Recorded::I64(3)),
     ];
     for (name, value) in expected {
         assert_eq!(span.fields.get(name), Some(value), "{name}");
@@ -234,7 +234,7 @@ async fn a_stream_span_closes_with_the_stream_and_times_the_first_chunk() {
     let span = &spans[0];
     assert!(matches!(
         span.fields.get(GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK),
-        Some(Field_::F64(seconds)) if *seconds >= 0.0
+        Some(Recorded::F64(seconds)) if *seconds >= 0.0
     ));
     let output: Value = serde_json::from_str(span.str(GEN_AI_OUTPUT_MESSAGES).unwrap()).unwrap();
     assert_eq!(
