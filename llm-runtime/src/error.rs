@@ -178,15 +178,14 @@ impl Error {
         }
     }
 
-    /// A short, stable name of the error's type, as OpenTelemetry's `error.type` wants it.
+    /// A short, stable name of the error's type, as OpenTelemetry's `error.type` wants it: the
+    /// name of the pydantic-ai exception it corresponds to (`ModelHTTPError`, `ModelAPIError`
+    /// for connection failures and timeouts, `UnexpectedModelBehavior`, `UserError`), and
+    /// `ToolArgsError` for tool arguments.
     pub fn type_name(&self) -> &'static str {
         match self {
             Error::Http { .. } => "ModelHTTPError",
-            Error::Api { kind, .. } => match kind {
-                ApiErrorKind::Timeout => "TimeoutError",
-                ApiErrorKind::Connection => "ConnectionError",
-                ApiErrorKind::Other => "APIError",
-            },
+            Error::Api { .. } => "ModelAPIError",
             Error::UnexpectedModelBehavior { .. } => "UnexpectedModelBehavior",
             Error::ToolArgs(_) => "ToolArgsError",
             Error::User { .. } => "UserError",
@@ -247,6 +246,26 @@ mod tests {
         }
         assert!(Error::api("x", ApiErrorKind::Timeout, None).is_retryable());
         assert!(!Error::user("x").is_retryable());
+    }
+
+    #[test]
+    fn type_names_are_pydantic_ai_exception_names() {
+        assert_eq!(
+            Error::http(429, "m", b"", None).type_name(),
+            "ModelHTTPError"
+        );
+        for kind in [
+            ApiErrorKind::Timeout,
+            ApiErrorKind::Connection,
+            ApiErrorKind::Other,
+        ] {
+            assert_eq!(Error::api("x", kind, None).type_name(), "ModelAPIError");
+        }
+        assert_eq!(
+            Error::unexpected("x").type_name(),
+            "UnexpectedModelBehavior"
+        );
+        assert_eq!(Error::user("x").type_name(), "UserError");
     }
 
     #[test]
