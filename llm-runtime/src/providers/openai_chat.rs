@@ -2818,3 +2818,1023 @@ fn warn_unknown_chunk() {
         "a content chunk of an unknown type was not read"
     );
 }
+
+#[cfg(test)]
+mod tests {
+    //! Bodies written from OpenAI's documented format
+    //! (<https://platform.openai.com/docs/api-reference/chat>), not recorded traffic.
+
+    use super::*;
+    use crate::messages::{
+        ModelResponseStreamEvent, ResponseState, RetryPromptPart, SystemPromptPart, ToolReturnPart,
+        UserPromptPart,
+    };
+    use crate::models::OutputObjectDefinition;
+    use serde_json::json;
+
+    fn divide() -> ToolDefinition {
+        ToolDefinition::new("divide")
+            .with_description("Divide two numbers.")
+            .with_parameters(json!({
+                "type": "object",
+                "properties": {"a": {"type": "number"}, "b": {"type": "number"}},
+                "required": ["a", "b"]
+            }))
+    }
+
+    fn body_with(
+        protocol: OpenAiChat,
+        model: &str,
+        messages: &[ModelMessage],
+        settings: &ModelSettings,
+        parameters: &ModelRequestParameters,
+        stream: bool,
+    ) -> Result<Value> {
+        let profile = protocol.profile(model);
+        let request = PreparedRequest {
+            model_name: model,
+            messages,
+            settings,
+            parameters,
+            profile: &profile,
+        };
+        let bytes = protocol.request_body(&request, stream)?;
+        Ok(serde_json::from_slice(&bytes).unwrap())
+    }
+
+    fn body(messages: &[ModelMessage], parameters: &ModelRequestParameters) -> Value {
+        body_with(
+            OpenAiChat::new(),
+            "gpt-4o",
+            messages,
+            &ModelSettings::default(),
+            parameters,
+            false,
+        )
+        .unwrap()
+    }
+
+    fn prompt(text: &str) -> Vec<ModelMessage> {
+        vec![ModelRequest::user_text_prompt(text).into()]
+    }
+
+    fn parse(body: Value) -> ModelResponse {
+        OpenAiChat::new()
+            .with_provider_name("openai")
+            .parse_response(body.to_string().as_bytes(), "gpt-4o")
+            .unwrap()
+    }
+
+    /// Feeds `data` payloads as SSE events; returns the response, the events and the flows.
+    fn stream_with(
+        protocol: OpenAiChat,
+        parameters: &ModelRequestParameters,
+        data: &[String],
+    ) -> Result<(ModelResponse, Vec<ModelResponseStreamEvent>)> {
+        let mut parts = PartsManager::new("gpt-4o", parameters).with_provider("openai", None);
+        let mut state = ChatStreamState::default();
+        let mut done = false;
+        for payload in data {
+            let event = SseEvent {
+                event: "message",
+                data: payload,
+                id: None,
+            };
+            if protocol.on_event(&event, &mut state, &mut parts)? == Flow::Done {
+                done = true;
+                break;
+            }
+        }
+        if !done {
+            protocol.on_eof(&mut state, &mut parts)?;
+        }
+        parts.finish();
+        let mut events = Vec::new();
+        while let Some(event) = parts.pop_event() {
+            events.push(event);
+        }
+        Ok((parts.response(ResponseState::Complete), events))
+    }
+
+    fn stream(data: &[Value]) -> (ModelResponse, Vec<ModelResponseStreamEvent>) {
+        let mut payloads: Vec<String> = data.iter().map(Value::to_string).collect();
+        payloads.push("[DONE]".to_owned());
+        stream_with(
+            OpenAiChat::new(),
+            &ModelRequestParameters::default(),
+            &payloads,
+        )
+        .unwrap()
+    }
+
+    fn chunk(delta: Value, finish_reason: Value) -> Value {
+        json!({
+            "id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1_700_000_000,
+            "model": "gpt-4o-2024-08-06",
+            "choices": [{"index": 0, "delta": delta, "logprobs": null, "finish_reason": finish_reason}]
+        })
+    }
+
+    fn usage_chunk() -> Value {
+        json!({
+            "id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1_700_000_000,
+            "model": "gpt-4o-2024-08-06", "choices": [],
+            "usage": {"prompt_tokens": 12, "completion_tokens": 5, "total_tokens": 17,
+                      "prompt_tokens_details": {"cached_tokens": 4, "audio_tokens": 0},
+                      "completion_tokens_details": {"reasoning_tokens": 2, "audio_tokens": 0}}
+        })
+    }
+
+    // -------------------------------------------------------------------------- requests
+
+    #[test]
+    fn text_prompt_body_is_the_documented_minimum() {
+        assert_eq!(
+            body(&prompt("Hello"), &ModelRequestParameters::default()),
+            json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "Hello"}],
+                   "stream": false})
+        );
+        assert_eq!(
+            OpenAiChat::new().endpoint("gpt-4o", true),
+            "chat/completions"
+        );
+    }
+
+    #[test]
+    fn system_prompts_and_instructions_take_the_model_role() {
+        let request = ModelRequest::new(vec![
+            SystemPromptPart::new("Be brief.").into(),
+            UserPromptPart::new("Hi").into(),
+        ])
+        .with_instructions("Answer in French.");
+        let messages = vec![ModelMessage::from(request)];
+        let params = ModelRequestParameters::default();
+        assert_eq!(
+            body(&messages, &params)["messages"],
+            json!([
+                {"role": "system", "content": "Be brief."},
+                {"role": "system", "content": "Answer in French."},
+                {"role": "user", "content": "Hi"}
+            ])
+        );
+        let settings = ModelSettings::default();
+        let developer = OpenAiChat::new()
+            .with_system_role(SystemRole::Developer)
+            .with_multiple_system_messages(false);
+        assert_eq!(
+            body_with(developer, "o3", &messages, &settings, &params, false).unwrap()["messages"],
+            json!([
+                {"role": "developer", "content": "Be brief.\n\nAnswer in French."},
+                {"role": "user", "content": "Hi"}
+            ])
+        );
+        // o1-mini takes neither `system` nor `developer`.
+        let o1 = body_with(
+            OpenAiChat::new(),
+            "o1-mini",
+            &messages,
+            &settings,
+            &params,
+            false,
+        );
+        assert_eq!(o1.unwrap()["messages"][0]["role"], "user");
+    }
+
+    #[test]
+    fn multimodal_user_content() {
+        let mut image = FileUrl::new("https://example.com/cat.png");
+        image.vendor_metadata = Some(Map::from_iter([("detail".to_owned(), json!("low"))]));
+        let items = vec![
+            UserContentItem::Text("Look:".into()),
+            UserContentItem::ImageUrl(image),
+            UserContentItem::Binary(BinaryContent::new(vec![0x89, b'P'], "image/png")),
+            UserContentItem::Binary(BinaryContent::new(b"RIFF".to_vec(), "audio/wav")),
+            UserContentItem::Binary(BinaryContent::new(b"%PDF".to_vec(), "application/pdf")),
+            UserContentItem::Binary(BinaryContent::new(b"a,b".to_vec(), "text/csv")),
+        ];
+        let request = ModelRequest::new(vec![UserPromptPart::new(items).into()]);
+        let content = body(&[request.into()], &ModelRequestParameters::default())["messages"][0]
+            ["content"]
+            .clone();
+        let csv_id = BinaryContent::new(b"a,b".to_vec(), "text/csv").identifier();
+        assert_eq!(
+            content,
+            json!([
+                {"type": "text", "text": "Look:"},
+                {"type": "image_url", "image_url": {"url": "https://example.com/cat.png", "detail": "low"}},
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVA="}},
+                {"type": "input_audio", "input_audio": {"data": "UklGRg==", "format": "wav"}},
+                {"type": "file", "file": {"file_data": "data:application/pdf;base64,JVBERg==",
+                                          "filename": "filename.pdf"}},
+                {"type": "text", "text": format!(
+                    "-----BEGIN FILE id=\"{csv_id}\" type=\"text/csv\"-----\na,b\n-----END FILE id=\"{csv_id}\"-----")}
+            ])
+        );
+    }
+
+    #[test]
+    fn content_the_api_cannot_take_is_a_user_error() {
+        for item in [
+            UserContentItem::VideoUrl(FileUrl::new("https://example.com/a.mp4")),
+            UserContentItem::AudioUrl(FileUrl::new("https://example.com/a.mp3")),
+            UserContentItem::DocumentUrl(FileUrl::new("https://example.com/a.pdf")),
+            UserContentItem::Binary(BinaryContent::new(b"x".to_vec(), "audio/flac")),
+        ] {
+            let request = ModelRequest::new(vec![UserPromptPart::new(vec![item]).into()]);
+            let messages = [ModelMessage::from(request)];
+            let err = body_with(
+                OpenAiChat::new(),
+                "gpt-4o",
+                &messages,
+                &ModelSettings::default(),
+                &ModelRequestParameters::default(),
+                false,
+            )
+            .unwrap_err();
+            assert!(matches!(err, Error::User { .. }), "{err}");
+        }
+        // A host that takes file URLs gets the URL.
+        let request = ModelRequest::new(vec![UserPromptPart::new(vec![
+            UserContentItem::DocumentUrl(FileUrl::new("https://example.com/a.pdf")),
+        ])
+        .into()]);
+        let value = body_with(
+            OpenAiChat::new().with_file_urls(true),
+            "m",
+            &[request.into()],
+            &ModelSettings::default(),
+            &ModelRequestParameters::default(),
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            value["messages"][0]["content"][0],
+            json!({"type": "file", "file": {"file_data": "https://example.com/a.pdf",
+                                            "filename": "filename.pdf"}})
+        );
+    }
+
+    #[test]
+    fn history_with_tool_calls_returns_and_retries() {
+        let messages: Vec<ModelMessage> = vec![
+            ModelRequest::user_text_prompt("What is 6 / 3?").into(),
+            ModelResponse::new(vec![
+                TextPart::new("Let me compute.").into(),
+                ToolCallPart::new("divide", r#"{"a": 6, "b": 3}"#, "call_1").into(),
+                ToolCallPart::new("divide", ToolArgs::Object(Map::new()), "call_2").into(),
+            ])
+            .into(),
+            ModelRequest::new(vec![
+                ToolReturnPart::new("divide", 2.0, "call_1").into(),
+                RetryPromptPart {
+                    tool_name: Some("divide".into()),
+                    tool_call_id: "call_2".into(),
+                    ..RetryPromptPart::new("b must not be zero")
+                }
+                .into(),
+                RetryPromptPart::new("Answer with a number.").into(),
+            ])
+            .into(),
+            // A response with nothing to send is left out.
+            ModelResponse::new(vec![]).into(),
+        ];
+        assert_eq!(
+            body(&messages, &ModelRequestParameters::default())["messages"],
+            json!([
+                {"role": "user", "content": "What is 6 / 3?"},
+                {"role": "assistant", "content": "Let me compute.", "tool_calls": [
+                    {"id": "call_1", "type": "function",
+                     "function": {"name": "divide", "arguments": "{\"a\": 6, \"b\": 3}"}},
+                    {"id": "call_2", "type": "function",
+                     "function": {"name": "divide", "arguments": "{}"}}
+                ]},
+                {"role": "tool", "tool_call_id": "call_1", "content": "2.0"},
+                {"role": "tool", "tool_call_id": "call_2",
+                 "content": "b must not be zero\n\nFix the errors and try again."},
+                {"role": "user",
+                 "content": "Validation feedback:\nAnswer with a number.\n\nFix the errors and try again."}
+            ])
+        );
+    }
+
+    #[test]
+    fn thinking_goes_back_in_its_field_or_in_tags() {
+        let thinking = |id: &str, provider: &str| -> ModelResponsePart {
+            ThinkingPart {
+                id: Some(id.to_owned()),
+                provider_name: Some(provider.to_owned()),
+                ..ThinkingPart::new("hmm")
+            }
+            .into()
+        };
+        let history = |part: ModelResponsePart| -> Vec<ModelMessage> {
+            vec![
+                ModelRequest::user_text_prompt("q").into(),
+                ModelResponse::new(vec![part, ToolCallPart::new("t", "{}", "c1").into()]).into(),
+            ]
+        };
+        let deepseek = OpenAiChat::new()
+            .with_provider_name("deepseek")
+            .with_thinking_field("reasoning_content")
+            .with_send_back_thinking(SendBackThinking::Field);
+        let settings = ModelSettings::default();
+        let params = ModelRequestParameters::default();
+        let assistant = |protocol: OpenAiChat, messages: &[ModelMessage]| {
+            body_with(protocol, "m", messages, &settings, &params, false).unwrap()["messages"][1]
+                .clone()
+        };
+        // Same provider, same field: in the field.
+        let same = assistant(
+            OpenAiChat::new().with_provider_name("deepseek"),
+            &history(thinking("reasoning_content", "deepseek")),
+        );
+        assert_eq!(same["reasoning_content"], "hmm");
+        assert_eq!(same["content"], Value::Null);
+        // Another provider's reasoning: in tags.
+        let other = assistant(
+            OpenAiChat::new().with_provider_name("openai"),
+            &history(thinking("reasoning_content", "deepseek")),
+        );
+        assert_eq!(other["content"], "<think>\nhmm\n</think>");
+        assert!(other.get("reasoning_content").is_none());
+        // Field mode: always in the field, and backfilled on tool-calling turns without it.
+        let messages = vec![
+            ModelRequest::user_text_prompt("q").into(),
+            ModelResponse::new(vec![thinking("content", "x")]).into(),
+            ModelRequest::user_text_prompt("q2").into(),
+            ModelResponse::new(vec![ToolCallPart::new("t", "{}", "c1").into()]).into(),
+        ];
+        let value = body_with(deepseek, "m", &messages, &settings, &params, false).unwrap();
+        // The thinking-only response has no content or tool call: it is not sent.
+        assert_eq!(value["messages"][2]["role"], "assistant");
+        assert_eq!(value["messages"][2]["reasoning_content"], "");
+        let omit = assistant(
+            OpenAiChat::new().with_send_back_thinking(SendBackThinking::Omit),
+            &history(thinking("reasoning", "openai")),
+        );
+        assert_eq!(omit["content"], Value::Null);
+        let field_without_name = body_with(
+            OpenAiChat::new().with_send_back_thinking(SendBackThinking::Field),
+            "m",
+            &history(thinking("reasoning", "openai")),
+            &settings,
+            &params,
+            false,
+        );
+        assert!(matches!(field_without_name, Err(Error::User { .. })));
+    }
+
+    #[test]
+    fn tools_are_strict_only_when_compatible() {
+        let mut loose = ToolDefinition::new("search").with_parameters(json!({
+            "type": "object", "properties": {"q": {"type": "string"}, "n": {"type": "integer"}},
+            "required": ["q"]
+        }));
+        let params = ModelRequestParameters {
+            function_tools: vec![divide(), loose.clone()],
+            ..Default::default()
+        };
+        let value = body(&prompt("x"), &params);
+        assert_eq!(value["tool_choice"], "auto");
+        assert_eq!(
+            value["tools"][0],
+            json!({"type": "function", "function": {
+                "name": "divide", "description": "Divide two numbers.",
+                "parameters": {"type": "object",
+                    "properties": {"a": {"type": "number"}, "b": {"type": "number"}},
+                    "required": ["a", "b"], "additionalProperties": false},
+                "strict": true}})
+        );
+        assert!(value["tools"][1]["function"].get("strict").is_none());
+        // Forced strict makes the schema compatible.
+        loose.strict = Some(true);
+        let forced = ModelRequestParameters {
+            function_tools: vec![loose],
+            ..Default::default()
+        };
+        let value = body(&prompt("x"), &forced);
+        assert_eq!(value["tools"][0]["function"]["strict"], true);
+        assert_eq!(
+            value["tools"][0]["function"]["parameters"]["required"],
+            json!(["q", "n"])
+        );
+        // A host without strict support gets none.
+        let value = body_with(
+            OpenAiChat::new().with_strict_tools(false),
+            "m",
+            &prompt("x"),
+            &ModelSettings::default(),
+            &forced,
+            false,
+        )
+        .unwrap();
+        assert!(value["tools"][0]["function"].get("strict").is_none());
+    }
+
+    #[test]
+    fn tool_choice_maps_to_the_api() {
+        let params = ModelRequestParameters {
+            function_tools: vec![divide(), ToolDefinition::new("search")],
+            ..Default::default()
+        };
+        let choice = |protocol: OpenAiChat, tool_choice: ToolChoice| {
+            let settings = ModelSettings {
+                tool_choice: Some(tool_choice),
+                parallel_tool_calls: Some(false),
+                ..Default::default()
+            };
+            body_with(protocol, "m", &prompt("x"), &settings, &params, false)
+        };
+        let value = choice(OpenAiChat::new(), ToolChoice::Required).unwrap();
+        assert_eq!(
+            (&value["tool_choice"], &value["parallel_tool_calls"]),
+            (&json!("required"), &json!(false))
+        );
+        let value = choice(OpenAiChat::new(), ToolChoice::Tools(vec!["divide".into()])).unwrap();
+        assert_eq!(
+            value["tool_choice"],
+            json!({"type": "function", "function": {"name": "divide"}})
+        );
+        assert_eq!(value["tools"].as_array().unwrap().len(), 2);
+        let value = choice(OpenAiChat::new(), ToolChoice::None).unwrap();
+        assert_eq!(value["tool_choice"], "none");
+        // Restricting to some tools sends only those.
+        let value = choice(
+            OpenAiChat::new(),
+            ToolChoice::ToolOrOutput(vec!["search".into()]),
+        )
+        .unwrap();
+        assert_eq!(value["tool_choice"], "auto");
+        assert_eq!(value["tools"].as_array().unwrap().len(), 1);
+        assert_eq!(value["tools"][0]["function"]["name"], "search");
+        // Hosts that cannot force: explicit forcing is an error.
+        let no_forcing = OpenAiChat::new().with_tool_choice_required(false);
+        assert!(matches!(
+            choice(no_forcing, ToolChoice::Required),
+            Err(Error::User { .. })
+        ));
+        assert!(matches!(
+            choice(OpenAiChat::new(), ToolChoice::Tools(vec!["nope".into()])),
+            Err(Error::User { .. })
+        ));
+        // Without text output, the default is `required` (or `auto` where forcing is not taken).
+        let output_only = ModelRequestParameters {
+            allow_text_output: false,
+            ..params.clone()
+        };
+        let value = body(&prompt("x"), &output_only);
+        assert_eq!(value["tool_choice"], "required");
+        let value = body_with(
+            OpenAiChat::new().with_tool_choice_required(false),
+            "m",
+            &prompt("x"),
+            &ModelSettings::default(),
+            &output_only,
+            false,
+        )
+        .unwrap();
+        assert_eq!(value["tool_choice"], "auto");
+        // Without tools there is neither tool_choice nor parallel_tool_calls.
+        let settings = ModelSettings {
+            parallel_tool_calls: Some(true),
+            ..Default::default()
+        };
+        let value = body_with(
+            OpenAiChat::new(),
+            "m",
+            &prompt("x"),
+            &settings,
+            &ModelRequestParameters::default(),
+            false,
+        )
+        .unwrap();
+        assert!(value.get("tool_choice").is_none() && value.get("parallel_tool_calls").is_none());
+    }
+
+    #[test]
+    fn settings_map_to_their_fields() {
+        let settings = ModelSettings {
+            max_tokens: Some(100),
+            temperature: Some(0.5),
+            top_p: Some(0.9),
+            top_k: Some(3),
+            seed: Some(7),
+            presence_penalty: Some(0.1),
+            frequency_penalty: Some(0.2),
+            logit_bias: Some(BTreeMap::from([("50256".to_owned(), -100)])),
+            stop_sequences: Some(vec!["END".into()]),
+            service_tier: Some("flex".into()),
+            extra_body: Some(json!({"user": "u-1", "temperature": 0.7})),
+            ..Default::default()
+        };
+        let params = ModelRequestParameters::default();
+        let value = body_with(
+            OpenAiChat::new(),
+            "gpt-4o",
+            &prompt("x"),
+            &settings,
+            &params,
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            value,
+            json!({
+                "model": "gpt-4o", "messages": [{"role": "user", "content": "x"}],
+                "stream": true, "stream_options": {"include_usage": true},
+                "stop": ["END"], "max_completion_tokens": 100, "seed": 7,
+                "service_tier": "flex", "temperature": 0.7, "top_p": 0.9,
+                "presence_penalty": 0.1, "frequency_penalty": 0.2,
+                "logit_bias": {"50256": -100}, "user": "u-1"
+            })
+        );
+        let host = OpenAiChat::new()
+            .with_max_tokens_field(MaxTokensField::MaxTokens)
+            .with_stream_usage(false)
+            .with_unsupported_settings(&[Setting::Seed, Setting::ServiceTier]);
+        let value = body_with(host, "m", &prompt("x"), &settings, &params, true).unwrap();
+        assert_eq!(value["max_tokens"], 100);
+        for absent in [
+            "max_completion_tokens",
+            "stream_options",
+            "seed",
+            "service_tier",
+            "top_k",
+        ] {
+            assert!(value.get(absent).is_none(), "{absent}");
+        }
+        let bad_extra = ModelSettings {
+            extra_body: Some(json!([1])),
+            ..Default::default()
+        };
+        assert!(matches!(
+            body_with(
+                OpenAiChat::new(),
+                "m",
+                &prompt("x"),
+                &bad_extra,
+                &params,
+                false
+            ),
+            Err(Error::User { .. })
+        ));
+    }
+
+    #[test]
+    fn thinking_becomes_reasoning_effort_on_reasoning_models() {
+        let settings = ModelSettings {
+            thinking: Some(Thinking::High),
+            temperature: Some(0.2),
+            ..Default::default()
+        };
+        let params = ModelRequestParameters::default();
+        let value = body_with(
+            OpenAiChat::new(),
+            "o3-mini",
+            &prompt("x"),
+            &settings,
+            &params,
+            false,
+        )
+        .unwrap();
+        assert_eq!(value["reasoning_effort"], "high");
+        // o-series models reason and reject sampling settings.
+        assert!(value.get("temperature").is_none());
+        // Models that do not reason get neither change.
+        let value = body_with(
+            OpenAiChat::new(),
+            "gpt-4o",
+            &prompt("x"),
+            &settings,
+            &params,
+            false,
+        )
+        .unwrap();
+        assert!(value.get("reasoning_effort").is_none());
+        assert_eq!(value["temperature"], 0.2);
+        // Opt-in reasoning models keep sampling settings with reasoning off.
+        let off = ModelSettings {
+            thinking: Some(Thinking::Disabled),
+            ..settings.clone()
+        };
+        let value = body_with(
+            OpenAiChat::new(),
+            "gpt-5.1",
+            &prompt("x"),
+            &off,
+            &params,
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            (&value["reasoning_effort"], &value["temperature"]),
+            (&json!("none"), &json!(0.2))
+        );
+        let minimal = ModelSettings {
+            thinking: Some(Thinking::Minimal),
+            ..Default::default()
+        };
+        let value = body_with(
+            OpenAiChat::new(),
+            "gpt-5.6",
+            &prompt("x"),
+            &minimal,
+            &params,
+            false,
+        )
+        .unwrap();
+        assert_eq!(value["reasoning_effort"], "low");
+    }
+
+    #[test]
+    fn structured_output_uses_response_format() {
+        let params = ModelRequestParameters {
+            output_mode: OutputMode::Native,
+            output_object: Some(OutputObjectDefinition {
+                json_schema: json!({"type": "object", "properties": {"city": {"type": "string"}},
+                                    "required": ["city"], "title": "City"}),
+                name: Some("city".into()),
+                description: Some("A city".into()),
+                strict: None,
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            body(&prompt("x"), &params)["response_format"],
+            json!({"type": "json_schema", "json_schema": {
+                "name": "city", "description": "A city", "strict": true,
+                "schema": {"type": "object", "properties": {"city": {"type": "string"}},
+                           "required": ["city"], "additionalProperties": false}}})
+        );
+        let prompted = ModelRequestParameters {
+            output_mode: OutputMode::Prompted,
+            ..Default::default()
+        };
+        assert_eq!(
+            body(&prompt("x"), &prompted)["response_format"],
+            json!({"type": "json_object"})
+        );
+        let missing = ModelRequestParameters {
+            output_mode: OutputMode::Native,
+            ..Default::default()
+        };
+        assert!(matches!(
+            body_with(
+                OpenAiChat::new(),
+                "m",
+                &prompt("x"),
+                &ModelSettings::default(),
+                &missing,
+                false
+            ),
+            Err(Error::User { .. })
+        ));
+    }
+
+    // -------------------------------------------------------------------------- responses
+
+    #[test]
+    fn parses_text_tool_calls_usage_and_details() {
+        let response = parse(json!({
+            "id": "chatcmpl-123", "object": "chat.completion", "created": 1_700_000_000,
+            "model": "gpt-4o-2024-08-06",
+            "choices": [{"index": 0, "finish_reason": "tool_calls", "logprobs": null,
+                "message": {"role": "assistant", "content": "Dividing.", "refusal": null,
+                    "tool_calls": [{"id": "call_1", "type": "function",
+                        "function": {"name": "divide", "arguments": "{\"a\":6,\"b\":3}"}}]}}],
+            "usage": {"prompt_tokens": 20, "completion_tokens": 10, "total_tokens": 30,
+                "prompt_tokens_details": {"cached_tokens": 8, "audio_tokens": 2},
+                "completion_tokens_details": {"reasoning_tokens": 4, "audio_tokens": 1,
+                    "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}}
+        }));
+        assert_eq!(
+            response.parts,
+            vec![
+                TextPart::new("Dividing.").into(),
+                ToolCallPart::new("divide", r#"{"a":6,"b":3}"#, "call_1").into()
+            ]
+        );
+        assert_eq!(response.finish_reason, Some(FinishReason::ToolCall));
+        assert_eq!(response.model_name.as_deref(), Some("gpt-4o-2024-08-06"));
+        assert_eq!(
+            response.provider_response_id.as_deref(),
+            Some("chatcmpl-123")
+        );
+        assert_eq!(
+            response.provider_details,
+            Some(Map::from_iter([
+                ("finish_reason".to_owned(), json!("tool_calls")),
+                ("timestamp".to_owned(), json!("2023-11-14T22:13:20Z")),
+            ]))
+        );
+        let usage = &response.usage;
+        assert_eq!(
+            (
+                usage.requests,
+                usage.request_tokens,
+                usage.response_tokens,
+                usage.total_tokens,
+                usage.cache_read_tokens,
+                usage.input_audio_tokens,
+                usage.output_audio_tokens
+            ),
+            (1, 20, 10, 30, 8, 2, 1)
+        );
+        assert_eq!(usage.details["reasoning_tokens"], 4);
+        assert_eq!(usage.details["audio_tokens"], 1);
+    }
+
+    #[test]
+    fn parses_reasoning_fields_and_think_tags() {
+        let response = parse(json!({
+            "id": "x", "created": 1, "model": "deepseek-reasoner",
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant",
+                "reasoning_content": "First, think.", "content": "A<think>B</think>C"}}]
+        }));
+        let thinking = |content: &str, id: &str| -> ModelResponsePart {
+            ThinkingPart {
+                id: Some(id.to_owned()),
+                provider_name: Some("openai".to_owned()),
+                ..ThinkingPart::new(content)
+            }
+            .into()
+        };
+        assert_eq!(
+            response.parts,
+            vec![
+                thinking("First, think.", "reasoning_content"),
+                TextPart::new("A").into(),
+                thinking("B", "content"),
+                TextPart::new("C").into(),
+            ]
+        );
+        // The host's own field is read first; a non-text value is not read.
+        let protocol = OpenAiChat::new().with_thinking_field("thoughts");
+        let body = json!({"choices": [{"finish_reason": "stop", "message": {
+            "thoughts": "mine", "reasoning": {"not": "text"}, "content": null}}]});
+        let response = protocol
+            .parse_response(body.to_string().as_bytes(), "m")
+            .unwrap();
+        assert_eq!(response.thinking()[0].id.as_deref(), Some("thoughts"));
+        assert_eq!(response.model_name.as_deref(), Some("m"));
+    }
+
+    #[test]
+    fn lenient_with_compatible_servers() {
+        // No `object`, no `id`, no finish reason, an unknown finish reason, arguments as an
+        // object, a tool call without an id, Mistral content chunks.
+        let response = parse(json!({
+            "choices": [{"message": {"content": [
+                {"type": "thinking", "thinking": [{"type": "text", "text": "hm"}]},
+                {"type": "text", "text": "ok"}, {"type": "reference", "reference_ids": [1]}],
+                "tool_calls": [{"function": {"name": "f", "arguments": {"x": 1}}}]}}]
+        }));
+        assert_eq!(response.finish_reason, Some(FinishReason::Stop));
+        assert_eq!(response.provider_response_id, None);
+        assert_eq!(response.thinking()[0].content, "hm");
+        assert_eq!(response.text(), "ok");
+        let call = response.tool_calls()[0];
+        assert!(call.tool_call_id.starts_with("pyd_ai_"));
+        assert_eq!(call.args_as_json_str(), r#"{"x":1}"#);
+        let unknown =
+            parse(json!({"choices": [{"finish_reason": "eos", "message": {"content": "x"}}]}));
+        assert_eq!(unknown.finish_reason, None);
+        assert_eq!(
+            unknown.provider_details.unwrap()["finish_reason"],
+            json!("eos")
+        );
+    }
+
+    #[test]
+    fn refusals_are_content_filtered() {
+        let response = parse(json!({"id": "r", "created": 2, "model": "gpt-4o",
+            "choices": [{"finish_reason": "stop", "message": {"content": null,
+                "refusal": "I can't help with that."}}]}));
+        assert!(response.parts.is_empty());
+        assert_eq!(response.finish_reason, Some(FinishReason::ContentFilter));
+        let details = response.provider_details.unwrap();
+        assert_eq!(details["refusal"], "I can't help with that.");
+        assert!(!details.contains_key("finish_reason"));
+    }
+
+    #[test]
+    fn malformed_and_error_bodies_are_typed_errors() {
+        let protocol = OpenAiChat::new();
+        for body in [
+            &b"{not json"[..],
+            b"[]",
+            b"{\"choices\": []}",
+            b"{\"choices\": [{\"message\": {\"tool_calls\": [{\"type\": \"custom\"}]}}]}",
+            b"\xff\xfe",
+        ] {
+            let err = protocol.parse_response(body, "m").unwrap_err();
+            assert!(
+                matches!(err, Error::UnexpectedModelBehavior { body: Some(_), .. }),
+                "{err}"
+            );
+        }
+        let err = protocol
+            .parse_response(br#"{"error": {"code": 429, "message": "slow down"}}"#, "m")
+            .unwrap_err();
+        assert_eq!(err.status(), Some(429));
+        let err = protocol
+            .parse_response(
+                br#"{"error": {"message": "boom", "type": "server_error"}}"#,
+                "m",
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("boom"), "{err}");
+    }
+
+    // -------------------------------------------------------------------------- streams
+
+    #[test]
+    fn streams_text_and_the_usage_only_final_chunk() {
+        let (response, events) = stream(&[
+            chunk(json!({"role": "assistant", "content": ""}), Value::Null),
+            chunk(json!({"content": "Hel"}), Value::Null),
+            chunk(json!({"content": "lo"}), Value::Null),
+            chunk(json!({}), json!("stop")),
+            usage_chunk(),
+        ]);
+        assert_eq!(response.text(), "Hello");
+        assert_eq!(response.finish_reason, Some(FinishReason::Stop));
+        assert_eq!(response.usage.request_tokens, 12);
+        assert_eq!(response.usage.cache_read_tokens, 4);
+        assert_eq!(response.usage.details["reasoning_tokens"], 2);
+        assert_eq!(response.usage.requests, 1);
+        assert_eq!(response.model_name.as_deref(), Some("gpt-4o-2024-08-06"));
+        assert_eq!(
+            response.provider_details,
+            Some(Map::from_iter([
+                ("timestamp".to_owned(), json!("2023-11-14T22:13:20Z")),
+                ("finish_reason".to_owned(), json!("stop")),
+            ]))
+        );
+        let kinds: Vec<&str> = events
+            .iter()
+            .map(|e| match e {
+                ModelResponseStreamEvent::PartStart(_) => "start",
+                ModelResponseStreamEvent::PartDelta(_) => "delta",
+                ModelResponseStreamEvent::PartEnd(_) => "end",
+                ModelResponseStreamEvent::FinalResult(_) => "final",
+            })
+            .collect();
+        assert_eq!(kinds, ["start", "final", "delta", "end"]);
+    }
+
+    #[test]
+    fn streams_parallel_tool_call_fragments_by_index() {
+        let call = |index: u64, id: Value, name: Value, args: &str| {
+            chunk(
+                json!({"tool_calls": [{"index": index, "id": id, "type": "function",
+                    "function": {"name": name, "arguments": args}}]}),
+                Value::Null,
+            )
+        };
+        let (response, _) = stream(&[
+            call(0, json!("call_a"), json!("divide"), ""),
+            call(1, json!("call_b"), json!("search"), "{\"q\":"),
+            call(0, Value::Null, Value::Null, "{\"a\":6,"),
+            call(1, Value::Null, Value::Null, "\"x\"}"),
+            call(0, Value::Null, Value::Null, "\"b\":3}"),
+            chunk(json!({}), json!("tool_calls")),
+            usage_chunk(),
+        ]);
+        assert_eq!(
+            response.parts,
+            vec![
+                ToolCallPart::new("divide", r#"{"a":6,"b":3}"#, "call_a").into(),
+                ToolCallPart::new("search", r#"{"q":"x"}"#, "call_b").into(),
+            ]
+        );
+        assert_eq!(response.finish_reason, Some(FinishReason::ToolCall));
+        // Arguments streamed as objects (some compatible servers) are merged.
+        let (response, _) = stream(&[
+            chunk(
+                json!({"tool_calls": [{"index": 0, "id": "c", "function": {"name": "f", "arguments": {"a": 1}}}]}),
+                Value::Null,
+            ),
+            chunk(
+                json!({"tool_calls": [{"index": 0, "function": {"arguments": {"b": 2}}}]}),
+                json!("tool_calls"),
+            ),
+        ]);
+        assert_eq!(
+            response.tool_calls()[0].args_as_json_str(),
+            r#"{"a":1,"b":2}"#
+        );
+    }
+
+    #[test]
+    fn streams_reasoning_fields_and_think_tags() {
+        let (response, _) = stream(&[
+            chunk(
+                json!({"reasoning_content": "Let me", "content": null}),
+                Value::Null,
+            ),
+            chunk(json!({"reasoning_content": " think."}), Value::Null),
+            chunk(json!({"content": "<think>"}), Value::Null),
+            chunk(json!({"content": "inner"}), Value::Null),
+            chunk(json!({"content": "</think>"}), Value::Null),
+            chunk(json!({"content": "Answer"}), json!("stop")),
+        ]);
+        let thinking = |content: &str, id: &str| -> ModelResponsePart {
+            ThinkingPart {
+                id: Some(id.to_owned()),
+                provider_name: Some("openai".to_owned()),
+                ..ThinkingPart::new(content)
+            }
+            .into()
+        };
+        assert_eq!(
+            response.parts,
+            vec![
+                thinking("Let me think.", "reasoning_content"),
+                thinking("inner", "content"),
+                TextPart::new("Answer").into(),
+            ]
+        );
+    }
+
+    #[test]
+    fn streamed_refusals_and_errors() {
+        let (response, _) = stream(&[
+            chunk(json!({"refusal": "I can't"}), Value::Null),
+            chunk(json!({"refusal": " help."}), json!("stop")),
+        ]);
+        assert_eq!(response.finish_reason, Some(FinishReason::ContentFilter));
+        assert_eq!(
+            response.provider_details.unwrap()["refusal"],
+            json!("I can't help.")
+        );
+        let params = ModelRequestParameters::default();
+        let err = stream_with(
+            OpenAiChat::new(),
+            &params,
+            &[json!({"error": {"code": 400, "message": "Token limit reached"}}).to_string()],
+        )
+        .unwrap_err();
+        assert_eq!(err.status(), Some(400));
+        let err =
+            stream_with(OpenAiChat::new(), &params, &["{\"choices\": [".to_owned()]).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::UnexpectedModelBehavior { body: Some(_), .. }
+        ));
+        // A stream cut before any finish reason or `[DONE]` is truncated.
+        let err = stream_with(
+            OpenAiChat::new(),
+            &params,
+            &[chunk(json!({"content": "Hel"}), Value::Null).to_string()],
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("truncated"), "{err}");
+        // One that finished but closed without `[DONE]` is whole.
+        let (response, _) = stream_with(
+            OpenAiChat::new(),
+            &params,
+            &[chunk(json!({"content": "Hi"}), json!("stop")).to_string()],
+        )
+        .unwrap();
+        assert_eq!(response.text(), "Hi");
+    }
+
+    #[test]
+    fn streamed_and_whole_responses_are_equal() {
+        let whole = json!({
+            "id": "chatcmpl-9", "object": "chat.completion", "created": 1_700_000_000,
+            "model": "gpt-4o-2024-08-06",
+            "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
+                "role": "assistant", "content": "Sure.", "reasoning": "Plan.",
+                "tool_calls": [{"id": "call_1", "type": "function",
+                    "function": {"name": "divide", "arguments": "{\"a\":6,\"b\":3}"}}]}}],
+            "usage": {"prompt_tokens": 12, "completion_tokens": 5, "total_tokens": 17,
+                      "prompt_tokens_details": {"cached_tokens": 4, "audio_tokens": 0},
+                      "completion_tokens_details": {"reasoning_tokens": 2, "audio_tokens": 0}}
+        });
+        let parsed = parse(whole);
+        let (mut streamed, _) = stream(&[
+            chunk(json!({"role": "assistant", "reasoning": "Pl"}), Value::Null),
+            chunk(json!({"reasoning": "an."}), Value::Null),
+            chunk(json!({"content": "Sure."}), Value::Null),
+            chunk(
+                json!({"tool_calls": [{"index": 0, "id": "call_1", "type": "function",
+                    "function": {"name": "divide", "arguments": "{\"a\":6,"}}]}),
+                Value::Null,
+            ),
+            chunk(
+                json!({"tool_calls": [{"index": 0, "function": {"arguments": "\"b\":3}"}}]}),
+                Value::Null,
+            ),
+            chunk(json!({}), json!("tool_calls")),
+            json!({"id": "chatcmpl-9", "created": 1_700_000_000, "model": "gpt-4o-2024-08-06",
+                   "choices": [], "usage": usage_chunk()["usage"].clone()}),
+        ]);
+        // The provider name is set by the HTTP layer; the timestamps are when each was received.
+        // Everything else is equal, the response id included (the last chunk carries it).
+        streamed.provider_name = None;
+        streamed.timestamp = parsed.timestamp;
+        assert_eq!(streamed, parsed);
+    }
+}
