@@ -482,6 +482,17 @@ impl Protocol for OpenAiChat {
         if data.is_empty() {
             return Ok(Flow::Continue);
         }
+        if !matches!(event.event, "message" | "error") && !data.starts_with('{') {
+            // OpenAI sends unnamed events only; a compatible server's keep-alive or status
+            // event without JSON is reported and skipped.
+            tracing::warn!(
+                target: "llm_runtime::providers",
+                event = event.event,
+                data,
+                "an SSE event that is not a chat completion chunk was skipped"
+            );
+            return Ok(Flow::Continue);
+        }
         let mut deserializer = serde_json::Deserializer::from_str(data);
         let chunk = TopSeed {
             custom_field: self.thinking_field,
@@ -1694,7 +1705,8 @@ struct Completion<'a> {
     id: Option<Cow<'a, str>>,
     created: Option<f64>,
     model: Option<Cow<'a, str>>,
-    choices: Vec<WireChoice<'a>>,
+    /// The first choice (the only one: `n` is never sent).
+    choice: Option<WireChoice<'a>>,
     usage: Option<WireUsage>,
     /// OpenAI's moderation results, kept as they came in `provider_details`.
     moderation: Option<Value>,
@@ -1715,7 +1727,7 @@ struct WireChoice<'a> {
 struct WireMessage<'a> {
     content: Option<WireContent<'a>>,
     refusal: Option<Cow<'a, str>>,
-    tool_calls: Vec<WireToolCall<'a>>,
+    tool_calls: ToolCalls<'a>,
     /// The reasoning fields, by slot: the host's own field, `reasoning`, `reasoning_content`.
     reasoning: [Option<Thought<'a>>; 3],
 }
@@ -1782,6 +1794,57 @@ struct WireFunction<'a> {
     name: Option<CowStr<'a>>,
     #[serde(default, borrow)]
     arguments: Option<WireArgs<'a>>,
+}
+
+/// The tool calls of a message or delta: the first one inline (a delta usually carries one),
+/// the others in a list.
+#[derive(Default)]
+struct ToolCalls<'a> {
+    first: Option<WireToolCall<'a>>,
+    rest: Vec<WireToolCall<'a>>,
+}
+
+impl<'a> ToolCalls<'a> {
+    fn iter(&self) -> impl Iterator<Item = &WireToolCall<'a>> {
+        self.first.iter().chain(&self.rest)
+    }
+}
+
+impl<'a> IntoIterator for ToolCalls<'a> {
+    type Item = WireToolCall<'a>;
+    type IntoIter = std::iter::Chain<
+        std::option::IntoIter<WireToolCall<'a>>,
+        std::vec::IntoIter<WireToolCall<'a>>,
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        self.first.into_iter().chain(self.rest)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ToolCalls<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = ToolCalls<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of tool calls")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                let mut calls = ToolCalls {
+                    first: seq.next_element()?,
+                    rest: Vec::new(),
+                };
+                while let Some(call) = seq.next_element()? {
+                    calls.rest.push(call);
+                }
+                Ok(calls)
+            }
+        }
+        d.deserialize_seq(V(std::marker::PhantomData))
+    }
 }
 
 /// Tool-call arguments: JSON text as documented, or an object (some compatible servers).
@@ -2146,7 +2209,7 @@ impl<'de> Visitor<'de> for TopSeed {
                 "id" => top.id = cow(map.next_value()?),
                 "created" => top.created = map.next_value::<Option<f64>>()?,
                 "model" => top.model = cow(map.next_value()?),
-                "choices" => top.choices = map.next_value_seed(ChoicesSeed(self))?,
+                "choices" => top.choice = map.next_value_seed(ChoicesSeed(self))?,
                 "usage" => {
                     if let Some(usage) = map.next_value::<Option<WireUsage>>()? {
                         top.usage = Some(usage);
@@ -2171,26 +2234,27 @@ impl<'de> Visitor<'de> for TopSeed {
     }
 }
 
-/// `choices`: a list, or `null` (read as empty).
+/// `choices`: a list (whose first choice is kept; further ones only come with `n`, which is
+/// never sent), or `null`.
 struct ChoicesSeed(TopSeed);
 
 impl<'de> DeserializeSeed<'de> for ChoicesSeed {
-    type Value = Vec<WireChoice<'de>>;
+    type Value = Option<WireChoice<'de>>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
         d.deserialize_option(self)
     }
 }
 
 impl<'de> Visitor<'de> for ChoicesSeed {
-    type Value = Vec<WireChoice<'de>>;
+    type Value = Option<WireChoice<'de>>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a list of choices")
     }
     fn visit_none<E: de::Error>(self) -> std::result::Result<Self::Value, E> {
-        Ok(Vec::new())
+        Ok(None)
     }
     fn visit_unit<E: de::Error>(self) -> std::result::Result<Self::Value, E> {
-        Ok(Vec::new())
+        Ok(None)
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
         d.deserialize_seq(self)
@@ -2199,11 +2263,9 @@ impl<'de> Visitor<'de> for ChoicesSeed {
         self,
         mut seq: A,
     ) -> std::result::Result<Self::Value, A::Error> {
-        let mut choices = Vec::new();
-        while let Some(choice) = seq.next_element_seed(ChoiceSeed(self.0))? {
-            choices.push(choice);
-        }
-        Ok(choices)
+        let first = seq.next_element_seed(ChoiceSeed(self.0))?;
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(first)
     }
 }
 
@@ -2275,7 +2337,7 @@ impl<'de> Visitor<'de> for MessageSeed {
                 "refusal" => message.refusal = cow(map.next_value()?),
                 "tool_calls" => {
                     message.tool_calls = map
-                        .next_value::<Option<Vec<WireToolCall<'de>>>>()?
+                        .next_value::<Option<ToolCalls<'de>>>()?
                         .unwrap_or_default();
                 }
                 field
@@ -2461,7 +2523,7 @@ impl OpenAiChat {
         if let Some(error) = completion.error.as_ref().filter(|e| !e.is_null()) {
             return Err(reported_error(error, &model_name, body));
         }
-        let Some(choice) = completion.choices.into_iter().next() else {
+        let Some(choice) = completion.choice else {
             return Err(Error::unexpected_with_body(
                 "the chat completion has no choices",
                 body,
@@ -2633,7 +2695,9 @@ impl OpenAiChat {
             parts.usage.incr(&usage.into_usage(0));
         }
         if let Some(id) = chunk.id.filter(|id| !id.is_empty()) {
-            parts.provider_response_id = Some(id.into_owned());
+            if parts.provider_response_id.as_deref() != Some(&*id) {
+                parts.provider_response_id = Some(id.into_owned());
+            }
         }
         if let Some(model) = chunk.model.filter(|m| !m.is_empty()) {
             if parts.model_name != model {
@@ -2644,7 +2708,7 @@ impl OpenAiChat {
             insert_detail(parts, "moderation", moderation);
         }
         // The final usage-only chunk has no choices.
-        let Some(choice) = chunk.choices.into_iter().next() else {
+        let Some(choice) = chunk.choice else {
             return Ok(());
         };
         let Some(delta) = choice.message else {
@@ -2745,7 +2809,7 @@ impl OpenAiChat {
             }
             _ => {}
         }
-        for call in &delta.tool_calls {
+        for call in delta.tool_calls.iter() {
             let function = call.function.as_ref();
             let name = function.and_then(|f| f.name.as_ref()).map(|n| n.0.as_ref());
             let args = match function.and_then(|f| f.arguments.as_ref()) {
@@ -3724,6 +3788,44 @@ mod tests {
             response.tool_calls()[0].args_as_json_str(),
             r#"{"a":1,"b":2}"#
         );
+    }
+
+    #[test]
+    fn several_tool_calls_in_one_delta_and_keep_alive_events() {
+        let mut parts = PartsManager::new("m", &ModelRequestParameters::default());
+        let mut state = ChatStreamState::default();
+        let protocol = OpenAiChat::new();
+        let events = [
+            ("ping", "keep-alive".to_owned()),
+            (
+                "message",
+                chunk(
+                    json!({"tool_calls": [
+                        {"index": 0, "id": "a", "function": {"name": "f", "arguments": "{}"}},
+                        {"index": 1, "id": "b", "function": {"name": "g", "arguments": "{}"}}]}),
+                    json!("tool_calls"),
+                )
+                .to_string(),
+            ),
+            ("message", "[DONE]".to_owned()),
+        ];
+        let mut flows = Vec::new();
+        for (name, data) in &events {
+            let event = SseEvent {
+                event: name,
+                data,
+                id: None,
+            };
+            flows.push(protocol.on_event(&event, &mut state, &mut parts).unwrap());
+        }
+        assert_eq!(flows, [Flow::Continue, Flow::Continue, Flow::Done]);
+        let response = parts.response(ResponseState::Complete);
+        let names: Vec<&str> = response
+            .tool_calls()
+            .iter()
+            .map(|c| c.tool_name.as_str())
+            .collect();
+        assert_eq!(names, ["f", "g"]);
     }
 
     #[test]
