@@ -181,6 +181,11 @@ impl Setting {
 /// schemas where compatible (OpenAI's strict transformer), `tool_choice: "required"`, several
 /// system messages, document and audio input as base64, `reasoning_effort` for OpenAI's
 /// reasoning models, JSON-schema and JSON-object output.
+///
+/// Errors: a malformed body or chunk is an [`Error::UnexpectedModelBehavior`] with the
+/// offending bytes; an `error` object in a 200 body or inside a stream is an [`Error::Http`]
+/// when it carries an HTTP status (`code` or `status_code`, as OpenRouter and Groq send), and an
+/// [`Error::UnexpectedModelBehavior`] naming its message otherwise.
 #[derive(Debug, Clone, Copy)]
 pub struct OpenAiChat {
     provider_name: Option<&'static str>,
