@@ -27,6 +27,7 @@ pub mod instrument;
 pub mod messages;
 pub mod models;
 pub mod providers;
+pub mod schema;
 pub mod settings;
 pub mod stream;
 pub mod tools;

@@ -5,6 +5,8 @@
 //! Wire formats never leave their provider's file: everything outside sees only the message
 //! model.
 
+pub mod openai_chat;
+
 use crate::error::Result;
 use crate::messages::{ModelMessage, ModelResponse};
 use crate::models::{ModelProfile, ModelRequestParameters};
