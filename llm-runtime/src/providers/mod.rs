@@ -4,6 +4,19 @@
 //!
 //! Wire formats never leave their provider's file: everything outside sees only the message
 //! model.
+//!
+//! [`ProviderModel`] is the [`Model`](crate::models::Model) of every HTTP provider: it drives a
+//! protocol over a [`Provider`] (base URL, key, headers, client, retries, timeout), which
+//! [`ProviderBuilder`] configures from explicit values, the environment and the defaults that
+//! `#[provider]` declares through [`ProviderDefinition`].
+
+mod model;
+mod provider;
+
+pub use model::ProviderModel;
+pub use provider::{
+    env_prefix, registered_model, Provider, ProviderBuilder, ProviderDefinition, DEFAULT_TIMEOUT,
+};
 
 use crate::error::Result;
 use crate::messages::{ModelMessage, ModelResponse};
