@@ -31,11 +31,22 @@ use crate::stream::{PartsManager, StreamSource, StreamedResponse};
 /// provider's default) bounds each attempt, and for a stream each gap between two chunks.
 /// Dropping the [`StreamedResponse`] of a stream closes its connection.
 ///
-/// Its `Debug` shows the provider's configuration with the key redacted.
+/// Its `Debug` shows the provider's configuration with the key redacted. Cloning it is cheap
+/// (the provider's configuration is shared).
 pub struct ProviderModel<P> {
     provider: Provider<P>,
     model_name: String,
     profile: ModelProfile,
+}
+
+impl<P> Clone for ProviderModel<P> {
+    fn clone(&self) -> Self {
+        ProviderModel {
+            provider: self.provider.clone(),
+            model_name: self.model_name.clone(),
+            profile: self.profile.clone(),
+        }
+    }
 }
 
 impl<P: Protocol> ProviderModel<P> {
