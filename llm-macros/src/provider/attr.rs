@@ -247,6 +247,14 @@ fn lit_strs(cx: &Ctxt, expr: &Expr, single_ok: bool, example: &str) -> Option<Ve
         error();
         return None;
     };
+    if array.elems.is_empty() && single_ok {
+        cx.error_spanned_by(
+            expr,
+            "this names no environment variable; name at least one, or leave the option out \
+             for the default",
+        );
+        return None;
+    }
     let mut out = Vec::new();
     for elem in &array.elems {
         match as_lit_str(elem) {

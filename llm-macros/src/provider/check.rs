@@ -43,12 +43,6 @@ pub fn resolve<'a>(cx: &Ctxt, item: &'a Item, attrs: Attrs) -> Option<Provider<'
     {
         check_env_var(cx, var);
     }
-    if let Some(vars) = &attrs.api_key_env {
-        check_not_empty(cx, vars, "api_key_env");
-    }
-    if let Some(vars) = &attrs.base_url_env {
-        check_not_empty(cx, vars, "base_url_env");
-    }
     if let Some((_, Auth::Header(header))) = &attrs.auth {
         check_header_name(cx, header);
     }
@@ -230,15 +224,6 @@ fn check_env_var(cx: &Ctxt, var: &LitStr) {
                 "`{value}` is not an environment variable name: use upper-case letters, digits \
                  and `_`, as in `GROQ_API_KEY`"
             ),
-        );
-    }
-}
-
-fn check_not_empty(cx: &Ctxt, vars: &[LitStr], option: &str) {
-    if vars.is_empty() {
-        cx.error_spanned_by(
-            TokenStream::new(),
-            format!("`{option} = []` names no variable; name at least one, or leave the option out for the default"),
         );
     }
 }

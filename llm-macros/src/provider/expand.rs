@@ -131,14 +131,14 @@ pub fn expand(provider: &Provider<'_>) -> TokenStream {
 
                 #[doc = #from_env_doc]
                 #vis fn from_env() -> #krate::Result<#krate::providers::Provider<#protocol_type>> {
-                    Self::builder().build()
+                    <Self as #krate::providers::ProviderDefinition>::from_env()
                 }
 
                 #[doc = #model_doc]
                 #vis fn model(
                     model_name: &str,
                 ) -> #krate::Result<#krate::providers::ProviderModel<#protocol_type>> {
-                    ::core::result::Result::Ok(Self::from_env()?.model(model_name))
+                    <Self as #krate::providers::ProviderDefinition>::model(model_name)
                 }
             }
 

@@ -72,6 +72,23 @@ pub trait ProviderDefinition: 'static {
     /// A builder preset with the provider's defaults (base URL, environment variables, auth,
     /// headers); explicit builder calls override them.
     fn builder() -> ProviderBuilder<Self::Protocol>;
+
+    /// The provider configured from the environment and its defaults.
+    ///
+    /// # Errors
+    /// As [`ProviderBuilder::build`].
+    fn from_env() -> Result<Provider<Self::Protocol>> {
+        Self::builder().build()
+    }
+
+    /// A model of the provider configured from the environment, as the model string
+    /// `"<NAME>:<model_name>"` gives it.
+    ///
+    /// # Errors
+    /// As [`ProviderBuilder::build`].
+    fn model(model_name: &str) -> Result<ProviderModel<Self::Protocol>> {
+        Ok(Self::from_env()?.model(model_name))
+    }
 }
 
 /// Builds a model of the provider `D` from the environment: the `build` function of the
@@ -80,7 +97,7 @@ pub trait ProviderDefinition: 'static {
 /// # Errors
 /// As [`ProviderBuilder::build`].
 pub fn registered_model<D: ProviderDefinition>(model_name: &str) -> Result<Arc<dyn Model>> {
-    Ok(Arc::new(D::builder().build()?.model(model_name)))
+    Ok(Arc::new(D::model(model_name)?))
 }
 
 /// The environment-variable prefix of a provider name: upper case, `-` and `.` as `_`
@@ -143,7 +160,7 @@ pub struct ProviderBuilder<P> {
     settings: Option<ModelSettings>,
 }
 
-impl<P: Protocol> ProviderBuilder<P> {
+impl<P> ProviderBuilder<P> {
     /// A builder for the provider `name` speaking `protocol`: the key is read from
     /// `<NAME>_API_KEY` and sent as a bearer token, the base URL from `<NAME>_BASE_URL`, with
     /// the default retry policy and [`DEFAULT_TIMEOUT`].
@@ -478,7 +495,7 @@ impl<P: fmt::Debug> fmt::Debug for Provider<P> {
     }
 }
 
-impl<P: Protocol> Provider<P> {
+impl<P> Provider<P> {
     /// The provider's name (its model-string prefix).
     pub fn name(&self) -> &str {
         &self.inner.name
@@ -513,7 +530,9 @@ impl<P: Protocol> Provider<P> {
     pub fn has_api_key(&self) -> bool {
         self.inner.api_key.is_some()
     }
+}
 
+impl<P: Protocol> Provider<P> {
     /// A model of this provider.
     pub fn model(&self, model_name: impl Into<String>) -> ProviderModel<P> {
         ProviderModel::new(self.clone(), model_name)
