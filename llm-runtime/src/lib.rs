@@ -37,6 +37,8 @@ pub use direct::{
     model_request, model_request_stream, model_request_stream_sync, model_request_sync,
 };
 pub use error::{ApiErrorKind, BoxError, Error, Result};
+#[doc = include_str!("../docs/provider.md")]
+pub use llm_macros::provider;
 
 /// Re-exports used by the code the macros generate. Not a public API.
 #[doc(hidden)]

@@ -15,3 +15,6 @@ pub fn shared_fixtures(test: &str) -> Option<PathBuf> {
         None
     }
 }
+
+pub mod echo;
+pub mod server;

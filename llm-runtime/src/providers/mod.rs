@@ -4,6 +4,19 @@
 //!
 //! Wire formats never leave their provider's file: everything outside sees only the message
 //! model.
+//!
+//! [`ProviderModel`] is the [`Model`](crate::models::Model) of every HTTP provider: it drives a
+//! protocol over a [`Provider`] (base URL, key, headers, client, retries, timeout), which
+//! [`ProviderBuilder`] configures from explicit values, the environment and the defaults that
+//! `#[provider]` declares through [`ProviderDefinition`].
+
+mod model;
+mod provider;
+
+pub use model::ProviderModel;
+pub use provider::{
+    env_prefix, registered_model, Provider, ProviderBuilder, ProviderDefinition, DEFAULT_TIMEOUT,
+};
 
 pub mod openai_chat;
 
@@ -45,6 +58,11 @@ pub enum Flow {
 /// A value of the implementing type carries the protocol's per-host options (e.g. which
 /// field a compatible host puts reasoning in); a host differs from another by its options,
 /// never by a branch in shared code.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a wire protocol",
+    label = "this type does not implement `llm_runtime::providers::Protocol`",
+    note = "a provider's `protocol` must implement `Protocol` (e.g. `OpenAiChat`): the translation between the message model and the wire format"
+)]
 pub trait Protocol: Send + Sync + std::fmt::Debug + 'static {
     /// What a stream remembers between events (open tool calls, usage so far…).
     type StreamState: Default + Send + 'static;

@@ -1,0 +1,263 @@
+//! Sending one request: retries, the timeout of each attempt, and the mapping of transport
+//! failures and error statuses to [`Error`]. Crate-private: providers reach it through
+//! `providers::ProviderModel`.
+
+use std::future::Future;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, CONTENT_TYPE};
+use reqwest::{Client, Response, Url};
+use serde_json::Value;
+
+use super::retry::{retry_after, should_retry_header, RetryPolicy};
+use crate::error::{ApiErrorKind, Error, Result};
+
+/// How much of an error body is read (the error keeps its first few kilobytes).
+const ERROR_BODY_LIMIT: usize = 16 * 1024;
+
+/// One request to a provider, ready to be sent as many times as the retry policy allows.
+pub(crate) struct HttpRequest<'a> {
+    pub client: Client,
+    /// The full URL, query parameters included (it may hold a key: never log or show it).
+    pub url: Url,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    /// Bounds each attempt: until the whole body for [`send_for_body`], until the response
+    /// headers for [`send_for_stream`].
+    pub timeout: Duration,
+    pub retry: &'a RetryPolicy,
+    pub provider: &'a str,
+    pub model_name: &'a str,
+}
+
+/// A failed attempt, and whether another may succeed.
+struct Failure {
+    error: Error,
+    retryable: bool,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure {
+            retryable: error.is_retryable(),
+            error,
+        }
+    }
+}
+
+/// Sends `request` until it succeeds or the retry policy gives up, and returns the body of
+/// the successful response.
+pub(crate) async fn send_for_body(request: &HttpRequest<'_>) -> Result<Bytes> {
+    with_retries(request, || async {
+        let response = attempt(request).await?;
+        response
+            .bytes()
+            .await
+            .map_err(|err| Failure::from(transport_error(err, request, "reading the response")))
+    })
+    .await
+}
+
+/// Sends `request` until a response with a success status arrives (or the retry policy gives
+/// up) and returns it, its body not yet read.
+pub(crate) async fn send_for_stream(request: &HttpRequest<'_>) -> Result<Response> {
+    with_retries(request, || attempt(request)).await
+}
+
+async fn with_retries<T, F, Fut>(request: &HttpRequest<'_>, mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = std::result::Result<T, Failure>>,
+{
+    let mut retry = 0;
+    loop {
+        let failure = match tokio::time::timeout(request.timeout, attempt()).await {
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(failure)) => failure,
+            Err(_elapsed) => Failure::from(timeout_error(request)),
+        };
+        if !failure.retryable || retry >= request.retry.max_retries {
+            return Err(failure.error);
+        }
+        let asked = match &failure.error {
+            Error::Http { retry_after, .. } => *retry_after,
+            _ => None,
+        };
+        let Some(wait) = request.retry.delay(retry, asked) else {
+            return Err(failure.error);
+        };
+        retry += 1;
+        tracing::warn!(
+            target: "llm_runtime::http",
+            provider = request.provider,
+            model = request.model_name,
+            error.type = failure.error.type_name(),
+            http.status = failure.error.status(),
+            retry,
+            wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+            "retrying a failed request"
+        );
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// Sends the request once; a non-success status is a [`Failure`] carrying [`Error::Http`].
+async fn attempt(request: &HttpRequest<'_>) -> std::result::Result<Response, Failure> {
+    tracing::debug!(
+        target: "llm_runtime::http",
+        provider = request.provider,
+        model = request.model_name,
+        url.path = request.url.path(),
+        "sending request"
+    );
+    let response = request
+        .client
+        .post(request.url.clone())
+        .headers(request.headers.clone())
+        .body(request.body.clone())
+        .send()
+        .await
+        .map_err(|err| Failure::from(transport_error(err, request, "sending the request")))?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let wait = retry_after(response.headers(), SystemTime::now());
+    let should_retry = should_retry_header(response.headers());
+    let body = read_limited(response, ERROR_BODY_LIMIT).await;
+    let error = Error::http(status.as_u16(), request.model_name, &body, wait);
+    Err(Failure {
+        retryable: should_retry.unwrap_or_else(|| error.is_retryable()),
+        error,
+    })
+}
+
+/// Reads at most about `limit` bytes of the body; a body that breaks off is kept as far as it
+/// came (it only explains an error).
+pub(crate) async fn read_limited(mut response: Response, limit: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < limit {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    body
+}
+
+/// The media type of a response, lower-cased, without parameters.
+pub(crate) fn media_type(response: &Response) -> Option<String> {
+    let value = response.headers().get(CONTENT_TYPE)?.to_str().ok()?;
+    let essence = value.split(';').next().unwrap_or(value).trim();
+    Some(essence.to_ascii_lowercase())
+}
+
+/// The error for an attempt that took longer than the request's timeout.
+pub(crate) fn timeout_error(request: &HttpRequest<'_>) -> Error {
+    Error::api(
+        format!(
+            "request to {} for model {} timed out after {:?}",
+            request.provider, request.model_name, request.timeout
+        ),
+        ApiErrorKind::Timeout,
+        None,
+    )
+}
+
+/// Maps a `reqwest` failure (the URL, which may hold a key, taken out) to [`Error::Api`],
+/// naming what was being done and the root cause.
+pub(crate) fn transport_error(
+    err: reqwest::Error,
+    request: &HttpRequest<'_>,
+    doing: &str,
+) -> Error {
+    transport_error_for(err, request.provider, request.model_name, doing)
+}
+
+/// As [`transport_error`], without the request at hand (while streaming).
+pub(crate) fn transport_error_for(
+    err: reqwest::Error,
+    provider: &str,
+    model_name: &str,
+    doing: &str,
+) -> Error {
+    let err = err.without_url();
+    let kind = if err.is_timeout() {
+        ApiErrorKind::Timeout
+    } else if err.is_connect() || err.is_request() || err.is_body() || err.is_decode() {
+        ApiErrorKind::Connection
+    } else {
+        ApiErrorKind::Other
+    };
+    let mut cause: &dyn std::error::Error = &err;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    Error::api(
+        format!("{doing} to {provider} for model {model_name} failed: {cause}"),
+        kind,
+        Some(Box::new(err)),
+    )
+}
+
+/// Merges the `extra_body` setting into a JSON object body: its top-level fields are added,
+/// replacing those of the same name (as the official SDKs merge `extra_body`).
+///
+/// # Errors
+/// [`Error::User`] when `extra` is not a JSON object, or when the body is not one.
+pub(crate) fn merge_extra_body(body: Vec<u8>, extra: Option<&Value>) -> Result<Vec<u8>> {
+    let Some(extra) = extra else {
+        return Ok(body);
+    };
+    let Value::Object(extra) = extra else {
+        return Err(Error::user(
+            "`extra_body` must be a JSON object: its fields are added to the request body",
+        ));
+    };
+    if extra.is_empty() {
+        return Ok(body);
+    }
+    let mut parsed: Value = serde_json::from_slice(&body).map_err(|_| {
+        Error::user("`extra_body` is set, but this provider's request body is not JSON")
+    })?;
+    let Value::Object(fields) = &mut parsed else {
+        return Err(Error::user(
+            "`extra_body` is set, but this provider's request body is not a JSON object",
+        ));
+    };
+    for (key, value) in extra {
+        fields.insert(key.clone(), value.clone());
+    }
+    serde_json::to_vec(&parsed)
+        .map_err(|err| Error::user(format!("could not serialize the request body: {err}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn extra_body_is_merged_at_the_top_level() {
+        let body = br#"{"model":"m","temperature":1}"#.to_vec();
+        let merged = merge_extra_body(body, Some(&json!({"temperature": 0, "seed": 7}))).unwrap();
+        let merged: Value = serde_json::from_slice(&merged).unwrap();
+        assert_eq!(merged, json!({"model": "m", "temperature": 0, "seed": 7}));
+    }
+
+    #[test]
+    fn extra_body_must_be_an_object_on_an_object() {
+        let err = merge_extra_body(b"{}".to_vec(), Some(&json!([1]))).unwrap_err();
+        assert!(matches!(err, Error::User { .. }));
+        let err = merge_extra_body(b"[1]".to_vec(), Some(&json!({"a": 1}))).unwrap_err();
+        assert!(matches!(err, Error::User { .. }));
+        // Unset or empty: the body is untouched, byte for byte.
+        let body = b"{ \"a\" : 1 }".to_vec();
+        assert_eq!(merge_extra_body(body.clone(), None).unwrap(), body);
+        assert_eq!(
+            merge_extra_body(body.clone(), Some(&json!({}))).unwrap(),
+            body
+        );
+    }
+}

@@ -1,0 +1,38 @@
+// An OpenAI-compatible host is a few lines: the protocol is shared, the host is attributes.
+mod chat {
+    use llm_runtime::messages::ModelResponse;
+    use llm_runtime::providers::{Flow, PreparedRequest, Protocol, SseEvent};
+    use llm_runtime::stream::PartsManager;
+
+    #[derive(Debug, Default)]
+    pub struct Chat;
+
+    impl Protocol for Chat {
+        type StreamState = ();
+        fn endpoint(&self, _: &str, _: bool) -> String {
+            "chat/completions".into()
+        }
+        fn request_body(&self, _: &PreparedRequest<'_>, _: bool) -> llm_runtime::Result<Vec<u8>> {
+            Ok(b"{}".to_vec())
+        }
+        fn parse_response(&self, _: &[u8], _: &str) -> llm_runtime::Result<ModelResponse> {
+            Ok(ModelResponse::default())
+        }
+        fn on_event(&self, _: &SseEvent<'_>, _: &mut (), _: &mut PartsManager) -> llm_runtime::Result<Flow> {
+            Ok(Flow::Done)
+        }
+    }
+}
+
+use chat::Chat;
+use llm_runtime::provider;
+
+/// Groq's OpenAI-compatible API.
+#[provider(name = "groq", base_url = "https://api.groq.com/openai/v1", protocol = Chat)]
+pub struct Groq;
+
+fn main() {
+    let model: llm_runtime::Result<llm_runtime::providers::ProviderModel<Chat>> = Groq::model("llama");
+    let _ = model;
+    let _: &str = <Groq as llm_runtime::providers::ProviderDefinition>::NAME;
+}
