@@ -19,8 +19,8 @@ string_tag!(
 pub struct ModelResponse {
     /// The parts of the response, in order.
     pub parts: Vec<ModelResponsePart>,
-    /// The tokens this request used.
-    #[serde(default)]
+    /// The tokens this request used (`requests` is 1: a response is one request).
+    #[serde(default = "one_request")]
     pub usage: Usage,
     /// The model that answered, as the provider named it.
     #[serde(default)]
@@ -61,6 +61,14 @@ pub struct ModelResponse {
     pub state: ResponseState,
 }
 
+/// The usage of one request that used no tokens.
+fn one_request() -> Usage {
+    Usage {
+        requests: 1,
+        ..Usage::default()
+    }
+}
+
 impl Default for ModelResponse {
     fn default() -> Self {
         ModelResponse::new(Vec::new())
@@ -72,7 +80,7 @@ impl ModelResponse {
     pub fn new(parts: Vec<ModelResponsePart>) -> Self {
         ModelResponse {
             parts,
-            usage: Usage::default(),
+            usage: one_request(),
             model_name: None,
             timestamp: now(),
             kind: ResponseKind,
