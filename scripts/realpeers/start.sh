@@ -3,7 +3,7 @@
 #   llama.cpp server  http://127.0.0.1:${LLAMA_PORT:-8081}  (OpenAI API under /v1)
 #   Prism             http://127.0.0.1:${PRISM_PORT:-4010}  (OpenAI spec, no /v1 prefix)
 # PIDs go to $REALPEERS_DIR/{llama,prism}.pid, logs to {llama,prism}.log. A peer that is
-# already up is left alone. Gives up after ${REALPEERS_START_TIMEOUT:-120} s. Stop: stop.sh.
+# already up is left alone. Gives up after ${REALPEERS_START_TIMEOUT:-180} s. Stop: stop.sh.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -11,7 +11,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 R=${REALPEERS_DIR:-$ROOT/.realpeers}
 LLAMA_PORT=${LLAMA_PORT:-8081}
 PRISM_PORT=${PRISM_PORT:-4010}
-TIMEOUT=${REALPEERS_START_TIMEOUT:-120}
+TIMEOUT=${REALPEERS_START_TIMEOUT:-180}
 
 [ -d "$R" ] || { echo "realpeers start: FAILED: $R not found; run scripts/realpeers/setup.sh" >&2; exit 1; }
 R=$(cd "$R" && pwd)
@@ -21,13 +21,16 @@ llama_ready() { curl -sf -m 2 "http://127.0.0.1:$LLAMA_PORT/health" >/dev/null; 
 # Any valid Bearer token is accepted; the mock answers GET /models with an example list.
 prism_ready() { curl -sf -m 2 -H 'Authorization: Bearer sk-local' "http://127.0.0.1:$PRISM_PORT/models" >/dev/null; }
 
+busy() { echo "realpeers start: FAILED: 127.0.0.1:$1 is already served by another process (not $R/$2.pid)" >&2; exit 1; }
 if alive llama; then :; else
+    ! llama_ready || busy "$LLAMA_PORT" llama
     [ -s "$R/models/SmolLM2-135M-Instruct.Q4_1.gguf" ] || { echo "realpeers start: FAILED: model missing; run setup.sh" >&2; exit 1; }
     nohup "$R/venv/bin/python" "$HERE/llama_serve.py" "$R/models/SmolLM2-135M-Instruct.Q4_1.gguf" \
         "$LLAMA_PORT" "$R/templates/Qwen-Qwen2.5-7B-Instruct.jinja" </dev/null >"$R/llama.log" 2>&1 &
     echo $! >"$R/llama.pid"
 fi
 if alive prism; then :; else
+    ! prism_ready || busy "$PRISM_PORT" prism
     [ -x "$R/prism/node_modules/.bin/prism" ] || { echo "realpeers start: FAILED: prism missing; run setup.sh" >&2; exit 1; }
     nohup "$R/prism/node_modules/.bin/prism" mock --host 127.0.0.1 --port "$PRISM_PORT" \
         "$R/openapi.prism.json" </dev/null >"$R/prism.log" 2>&1 &
