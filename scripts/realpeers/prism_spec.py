@@ -1,10 +1,11 @@
 """Rewrite OpenAI's OpenAPI 3.1 spec so that Prism validates every request body against it.
 
-OpenAI's spec is declared 3.1 but still uses OpenAPI 3.0's `nullable` keyword. JSON Schema 2020-12
-(3.1) has no such keyword. Prism copes with `nullable` beside a `type` (a null
-`max_completion_tokens` is accepted as it should be), but its validator refuses a schema where `nullable` has no sibling `type`, and when
-one schema of an operation fails to compile, Prism silently stops validating that operation's
-bodies and answers 200 to anything. So each such `nullable` is turned into its 3.1 meaning:
+OpenAI's spec is declared 3.1 but still uses OpenAPI 3.0's `nullable` keyword, which JSON
+Schema 2020-12 (3.1) does not have. Prism copes with `nullable` beside a `type` (a null
+`max_completion_tokens` is accepted, as the API does), but its validator refuses a schema where
+`nullable` has no sibling `type`; and when one schema of an operation fails to compile, Prism
+silently stops validating that operation's bodies and answers 200 to anything. So each such
+`nullable` is turned into its 3.1 meaning:
 
     {nullable: true, ...rest}   ->  {anyOf: [{...rest}, {type: "null"}]}  (annotations kept outside)
     {nullable: false, ...rest}  ->  {...rest}

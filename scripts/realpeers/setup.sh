@@ -108,3 +108,4 @@ else
     mark spec "$spec_stamp"
     step "openapi spec written: $R/openapi.prism.json"
 fi
+step "done in $SECONDS s"
