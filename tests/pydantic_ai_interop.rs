@@ -1,0 +1,310 @@
+//! Histories written by llm-runtime load in pydantic-ai itself, and pydantic-ai writes them back
+//! as the same JSON.
+//!
+//! Runs `tests/python/load_history.py` under a Python where `pydantic_ai` imports: `LLM_PYTHON`
+//! if set (then it must work), else the peers venv (`scripts/realpeers/setup.sh` installs
+//! pydantic-ai-slim 2.33.0 there), else `python3`. With none, the test prints one line and
+//! returns.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use chrono::{DateTime, TimeZone, Utc};
+use llm_runtime::messages::{
+    BinaryContent, ErrorDetails, FileUrl, FinishReason, ModelMessage, ModelRequest,
+    ModelRequestPart, ModelResponse, RetryContent, RetryPromptPart, SystemPromptPart, TextPart,
+    ThinkingPart, ToolCallPart, ToolReturnOutcome, ToolReturnPart, UserContentItem, UserPromptPart,
+};
+use llm_runtime::usage::Usage;
+use serde_json::{json, Map, Value};
+
+const TEST: &str = "our_histories_load_in_pydantic_ai_and_dump_back_identical";
+
+fn at(micros: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 6, 1, 12, 0, 0).unwrap() + chrono::Duration::microseconds(micros)
+}
+
+fn object(value: Value) -> Map<String, Value> {
+    value.as_object().unwrap().clone()
+}
+
+/// A conversation with every part kind our SDK writes, built the way its users build them.
+fn history() -> Vec<ModelMessage> {
+    // A PNG signature and bytes whose base64 needs `-` and `_`: pydantic writes URL-safe base64.
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend([0xfb, 0xff, 0xfe, 0x00]);
+
+    let mut system = SystemPromptPart::new("You are a terse weather assistant.");
+    system.timestamp = at(0);
+    let mut user = UserPromptPart::new(vec![
+        UserContentItem::from("What is the weather where this picture was taken?"),
+        UserContentItem::ImageUrl(FileUrl {
+            vendor_metadata: Some(object(json!({"detail": "high"}))),
+            ..FileUrl::new("https://example.com/photos/eiffel.jpg")
+        }),
+        UserContentItem::from(BinaryContent::new(png, "image/png")),
+    ]);
+    user.timestamp = at(1_500); // microseconds are written, as pydantic does
+    let mut first = ModelRequest::new(vec![system.into(), user.into()])
+        .with_instructions("Answer in one sentence.");
+    first.timestamp = Some(at(1_500));
+
+    let mut thinking = ThinkingPart::new("The picture shows the Eiffel Tower, so Paris.");
+    thinking.signature = Some("EqQBCkgIARABGAIiQL2signature==".into());
+    thinking.provider_name = Some("anthropic".into());
+    let mut usage = Usage::new(1_200, 85);
+    usage.cache_read_tokens = 1_024;
+    usage.details.insert("reasoning_tokens".into(), 40);
+    usage
+        .details
+        .insert("cache_creation_input_tokens".into(), 0);
+    let mut calls = ModelResponse::new(vec![
+        thinking.into(),
+        TextPart::new("Let me check the weather in Paris.").into(),
+        ToolCallPart::new("get_weather", r#"{"city": "Paris"}"#, "toolu_01").into(),
+        ToolCallPart::new(
+            "get_forecast",
+            object(json!({"city": "Paris", "days": 3, "units": {"temp": "C"}})),
+            "toolu_02",
+        )
+        .into(),
+        ToolCallPart::new("get_time", "", "toolu_03").into(),
+    ]);
+    calls.usage = usage;
+    calls.model_name = Some("claude-sonnet-4-5".into());
+    calls.timestamp = at(4_000_000);
+    calls.provider_name = Some("anthropic".into());
+    calls.provider_url = Some("https://api.anthropic.com".into());
+    calls.provider_details = Some(object(json!({"finish_reason": "tool_use"})));
+    calls.provider_response_id = Some("msg_01XFDUDYJgAACzvnptvVoYEL".into());
+    calls.finish_reason = Some(FinishReason::ToolCall);
+
+    let mut weather = ToolReturnPart::new("get_weather", "sunny, 24 °C", "toolu_01");
+    weather.timestamp = at(5_000_000);
+    let mut forecast = ToolReturnPart::new(
+        "get_forecast",
+        json!({"days": [{"high": 25, "low": 14.5}, {"high": 22, "low": 13}], "note": null}),
+        "toolu_02",
+    );
+    forecast.timestamp = at(5_000_000);
+    let mut failed = ToolReturnPart::new("get_time", "clock unavailable", "toolu_03");
+    failed.outcome = ToolReturnOutcome::Failed;
+    failed.timestamp = at(5_000_000);
+    let mut retry_text = RetryPromptPart::new("Unknown tool name: 'get_moon'.");
+    retry_text.tool_name = Some("get_moon".into());
+    retry_text.tool_call_id = "toolu_04".into();
+    retry_text.timestamp = at(5_000_000);
+    let mut retry_errors = RetryPromptPart::new("");
+    retry_errors.content = RetryContent::Errors(vec![
+        ErrorDetails {
+            kind: "int_parsing".into(),
+            loc: vec![json!("days")],
+            msg: "Input should be a valid integer, unable to parse string as an integer".into(),
+            input: json!("three"),
+            ctx: None,
+            url: Some("https://errors.pydantic.dev/2.13/v/int_parsing".into()),
+        },
+        ErrorDetails {
+            kind: "greater_than".into(),
+            loc: vec![json!("units"), json!(0)],
+            msg: "Input should be greater than 0".into(),
+            input: json!(-1),
+            ctx: Some(object(json!({"gt": 0}))),
+            url: None,
+        },
+    ]);
+    retry_errors.tool_name = Some("get_forecast".into());
+    retry_errors.tool_call_id = "toolu_05".into();
+    retry_errors.timestamp = at(5_000_000);
+    let mut output_retry = RetryPromptPart::new("Please answer in one sentence.");
+    output_retry.tool_call_id = "pyd_ai_0123456789abcdef0123456789abcdef".into();
+    output_retry.timestamp = at(5_000_000);
+    let mut returns = ModelRequest::new(vec![
+        weather.into(),
+        forecast.into(),
+        failed.into(),
+        retry_text.into(),
+        retry_errors.into(),
+        output_retry.into(),
+    ]);
+    returns.timestamp = Some(at(5_000_000));
+
+    // Left with the usage of `ModelResponse::new` (no request counted): see the accepted
+    // difference in the test.
+    let mut answer = ModelResponse::new(vec![TextPart::new("It is sunny in Paris, 24 °C.").into()]);
+    answer.model_name = Some("claude-sonnet-4-5".into());
+    answer.timestamp = at(6_000_000);
+    answer.provider_name = Some("anthropic".into());
+    answer.finish_reason = Some(FinishReason::Stop);
+
+    // A follow-up made with the plain constructor: current time, no instructions.
+    let follow_up = ModelRequest::user_text_prompt("And tomorrow?");
+
+    vec![
+        first.into(),
+        calls.into(),
+        returns.into(),
+        answer.into(),
+        follow_up.into(),
+    ]
+}
+
+/// The pydantic-ai classes each message and part must load as (see `load_history.py`).
+/// Image bytes load as `BinaryImage`, pydantic-ai's subclass of `BinaryContent` for `image/*`:
+/// the same fields and the same JSON (`"kind": "binary"`).
+fn expected_classes() -> Value {
+    json!([
+        {"message": "ModelRequest", "parts": [
+            ["SystemPromptPart", "str"],
+            ["UserPromptPart", ["str", "ImageUrl", "BinaryImage"]]]},
+        {"message": "ModelResponse", "usage": "RequestUsage", "parts": [
+            ["ThinkingPart", "str"],
+            ["TextPart", "str"],
+            ["ToolCallPart", "str"],
+            ["ToolCallPart", "dict"],
+            ["ToolCallPart", "str"]]},
+        {"message": "ModelRequest", "parts": [
+            ["ToolReturnPart", "str"],
+            ["ToolReturnPart", "dict"],
+            ["ToolReturnPart", "str"],
+            ["RetryPromptPart", "str"],
+            ["RetryPromptPart", ["dict", "dict"]],
+            ["RetryPromptPart", "str"]]},
+        {"message": "ModelResponse", "usage": "RequestUsage", "parts": [["TextPart", "str"]]},
+        {"message": "ModelRequest", "parts": [["UserPromptPart", "str"]]}
+    ])
+}
+
+/// Whether `python` can import pydantic-ai.
+fn has_pydantic_ai(python: &Path) -> bool {
+    Command::new(python)
+        .args(["-c", "import pydantic_ai.messages"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// The Python to run pydantic-ai with; `None`, after printing one line for `test`, when there
+/// is none.
+fn python(test: &str) -> Option<PathBuf> {
+    if let Some(python) = std::env::var_os("LLM_PYTHON").filter(|p| !p.is_empty()) {
+        let python = PathBuf::from(python);
+        // Asked for explicitly (CI sets it once setup.sh has installed pydantic-ai): must work.
+        assert!(
+            has_pydantic_ai(&python),
+            "LLM_PYTHON={} cannot import pydantic_ai (run scripts/realpeers/setup.sh)",
+            python.display()
+        );
+        return Some(python);
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let peers = std::env::var_os("REALPEERS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join(".realpeers"));
+    let found = [peers.join("venv/bin/python"), PathBuf::from("python3")]
+        .into_iter()
+        .find(|python| has_pydantic_ai(python));
+    if found.is_none() {
+        println!(
+            "{test}: skipped, no Python with pydantic_ai (set LLM_PYTHON or run scripts/realpeers/setup.sh)"
+        );
+    }
+    found
+}
+
+/// Where two JSON values first differ, as a path and both sides, for a readable failure.
+fn first_difference(ours: &Value, theirs: &Value, path: &str) -> Option<String> {
+    match (ours, theirs) {
+        (Value::Object(a), Value::Object(b)) => a
+            .keys()
+            .chain(b.keys().filter(|key| !a.contains_key(*key)))
+            .find_map(|key| match (a.get(key), b.get(key)) {
+                (Some(x), Some(y)) => first_difference(x, y, &format!("{path}.{key}")),
+                (Some(x), None) => Some(format!("{path}.{key}: ours {x}, missing in theirs")),
+                (None, y) => Some(format!("{path}.{key}: missing in ours, theirs {y:?}")),
+            }),
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => a
+            .iter()
+            .zip(b)
+            .enumerate()
+            .find_map(|(i, (x, y))| first_difference(x, y, &format!("{path}[{i}]"))),
+        _ if ours == theirs => None,
+        _ => Some(format!("{path}: ours {ours}, theirs {theirs}")),
+    }
+}
+
+/// Runs `load_history.py`: what pydantic-ai loaded (classes) and what it dumps back, or
+/// pydantic's error when it does not load.
+fn through_pydantic_ai(python: &Path, history: &[u8]) -> Result<(Value, Value), String> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/load_history.py");
+    let mut child = Command::new(python)
+        .arg(&script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+    child.stdin.take().unwrap().write_all(history).unwrap();
+    let out = child.wait_with_output().unwrap();
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let (summary, dumped) = stdout.split_once('\n').expect("two lines");
+    Ok((
+        serde_json::from_str(summary).unwrap(),
+        serde_json::from_str(dumped).unwrap(),
+    ))
+}
+
+#[test]
+fn our_histories_load_in_pydantic_ai_and_dump_back_identical() {
+    let Some(python) = python(TEST) else {
+        return;
+    };
+    let history = history();
+    let ours = serde_json::to_vec(&history).unwrap();
+    let (summary, theirs) = through_pydantic_ai(&python, &ours)
+        .unwrap_or_else(|error| panic!("pydantic-ai rejected our history:\n{error}"));
+    let version = summary["pydantic_ai"].as_str().unwrap_or("?").to_owned();
+    println!("{TEST}: pydantic-ai {version} via {}", python.display());
+
+    assert_eq!(
+        summary["classes"],
+        expected_classes(),
+        "pydantic-ai {version} loaded other classes than expected"
+    );
+    let mut ours: Value = serde_json::from_slice(&ours).unwrap();
+    // Everything pydantic-ai writes back is what we wrote, field for field (`total_tokens` and
+    // a response's `requests: 1` are derived: neither side writes them), with one accepted
+    // difference: a response usage with `requests: 0`, the default of `ModelResponse::new`,
+    // is written by us as `"requests": 0`; pydantic-ai's `RequestUsage` has no `requests`
+    // field (a response is always one request) and drops it.
+    for message in ours.as_array_mut().unwrap() {
+        if message["kind"] == "response" && message["usage"]["requests"] == 0 {
+            message["usage"].as_object_mut().unwrap().remove("requests");
+        }
+    }
+    if let Some(difference) = first_difference(&ours, &theirs, "$") {
+        panic!("pydantic-ai {version} wrote our history back differently: {difference}");
+    }
+}
+
+/// The probe above must be able to say no: a history that pydantic-ai cannot load is reported
+/// with pydantic's error, not passed.
+#[test]
+fn a_malformed_history_is_rejected_by_pydantic_ai() {
+    let Some(python) = python("a_malformed_history_is_rejected_by_pydantic_ai") else {
+        return;
+    };
+    let mut bad = serde_json::to_value(vec![ModelMessage::from(ModelRequest::new(vec![
+        ModelRequestPart::ToolReturn(ToolReturnPart::new("f", "ok", "c1")),
+    ]))])
+    .unwrap();
+    bad[0]["parts"][0]["part_kind"] = json!("tool-result");
+    let error = through_pydantic_ai(&python, &serde_json::to_vec(&bad).unwrap())
+        .expect_err("pydantic-ai accepted an unknown part kind");
+    assert!(error.contains("tool-result"), "{error}");
+}
