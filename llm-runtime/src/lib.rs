@@ -20,6 +20,10 @@
 
 #![warn(missing_docs)]
 
+// The built-in providers are declared with `#[provider]`, whose expansion names this crate
+// `::llm_runtime` as it does in a user's crate.
+extern crate self as llm_runtime;
+
 pub mod direct;
 mod error;
 pub mod http;
