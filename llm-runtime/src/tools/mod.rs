@@ -3,12 +3,15 @@
 //! A tool is usually a struct annotated with `#[tool]`, which implements
 //! [`Tool`] for it; [`ToolDefinition`] is what is sent to the provider.
 
+mod coerce;
 mod error;
+mod schema;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use error::{ArgProblem, PathSegment, ToolArgsError};
+pub use schema::{parse_args, schema_for, ArgsSchema};
 
 use crate::messages::ToolCallPart;
 
