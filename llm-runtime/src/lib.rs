@@ -36,6 +36,7 @@ pub use direct::{
     model_request, model_request_stream, model_request_stream_sync, model_request_sync,
 };
 pub use error::{ApiErrorKind, BoxError, Error, Result};
+pub use llm_macros::{tool, toolset};
 
 /// Re-exports used by the code the macros generate. Not a public API.
 #[doc(hidden)]

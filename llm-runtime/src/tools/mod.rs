@@ -147,3 +147,27 @@ impl ToolCallPart {
         T::from_call(self)
     }
 }
+
+/// Whether two tool names are equal, usable in `const` context: the code `#[toolset]`
+/// generates checks with it, at compile time, that no two of its tools share a name.
+///
+/// ```
+/// use llm_runtime::tools::same_name;
+/// const CLASH: bool = same_name("divide", "divide");
+/// assert!(CLASH);
+/// assert!(!same_name("divide", "multiply"));
+/// ```
+pub const fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}

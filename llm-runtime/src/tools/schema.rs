@@ -22,7 +22,8 @@ use crate::messages::{ToolArgs, ToolCallPart};
 ///
 /// - [`json`](ArgsSchema::json), the one sent to the model, close to what pydantic-ai sends:
 ///   properties in declaration order, no `$schema`, no root `title` or `description` (the
-///   tool's name and description carry them), `additionalProperties: false` at the root,
+///   tool's name and description carry them), `properties` (maybe empty) and
+///   `additionalProperties: false` at the root,
 ///   simple enums inlined where they are used, and no Rust-only numeric `format`s
 ///   (`double`, `int32`…);
 /// - the one arguments are checked against, which keeps the numeric formats so that `300`
@@ -233,10 +234,15 @@ fn value_at<'v>(value: &'v Value, loc: &[PathSegment]) -> Option<&'v Value> {
     })
 }
 
-/// Adds `additionalProperties: false` to an object root that says nothing of extra
-/// properties (before `$defs`, where pydantic puts it).
+/// Gives an object root `properties` (`{}` for a tool without arguments, as pydantic writes
+/// it) and `additionalProperties: false` when it says nothing of extra properties (before
+/// `$defs`, where pydantic puts it).
 fn forbid_extra_arguments(root: &mut Map<String, Value>) {
     let is_object = root.get("type").and_then(Value::as_str) == Some("object");
+    if is_object && !root.contains_key("properties") {
+        let at = root.keys().position(|k| k == "type").map_or(0, |i| i + 1);
+        root.shift_insert(at, "properties".to_owned(), Value::Object(Map::new()));
+    }
     if !is_object
         || root.contains_key("additionalProperties")
         || root.contains_key("unevaluatedProperties")

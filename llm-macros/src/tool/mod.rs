@@ -1,0 +1,45 @@
+//! `#[tool]`: parse (`attr`, `ast`), check (`check`), generate (`expand`).
+
+mod ast;
+mod attr;
+mod check;
+mod expand;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::DeriveInput;
+
+use crate::ctxt::Ctxt;
+
+/// Expands `#[tool(args)] input`.
+pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
+    let cx = Ctxt::new();
+    let attr = attr::parse(&cx, args);
+    let item: DeriveInput = match syn::parse2(input.clone()) {
+        Ok(item) => item,
+        Err(_) => return not_a_type(input),
+    };
+    let parsed = ast::Input::from_syn(&cx, &item);
+    check::check(&cx, &parsed, &attr);
+    let paths = attr.paths.clone().unwrap_or_default();
+    match cx.check() {
+        Ok(()) => expand::tool(&parsed, &attr, &paths),
+        Err(errors) => expand::fallback(&parsed, &attr, &paths, errors),
+    }
+}
+
+/// `#[tool]` on a function, an impl…: the item unchanged, and one error at its first token.
+fn not_a_type(input: TokenStream) -> TokenStream {
+    let span = input
+        .clone()
+        .into_iter()
+        .next()
+        .map_or_else(proc_macro2::Span::call_site, |t| t.span());
+    let error = syn::Error::new(
+        span,
+        "#[tool] applies to a struct with named fields, e.g. \
+         `struct Divide { numerator: f64, denominator: f64 }`",
+    )
+    .to_compile_error();
+    quote!(#input #error)
+}

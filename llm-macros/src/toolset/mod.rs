@@ -1,0 +1,43 @@
+//! `#[toolset]`: parse (`ast`), check (`check`), generate (`expand`).
+
+mod ast;
+mod check;
+mod expand;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::DeriveInput;
+
+use crate::ctxt::Ctxt;
+
+/// Expands `#[toolset(args)] input`.
+pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
+    let cx = Ctxt::new();
+    let paths = ast::parse_args(&cx, args).unwrap_or_default();
+    let item: DeriveInput = match syn::parse2(input.clone()) {
+        Ok(item) => item,
+        Err(_) => return not_a_type(input),
+    };
+    let parsed = ast::Input::from_syn(&item);
+    check::check(&cx, &parsed);
+    match cx.check() {
+        Ok(()) => expand::toolset(&parsed, &paths),
+        Err(errors) => expand::fallback(&parsed, &paths, errors),
+    }
+}
+
+/// `#[toolset]` on a function, an impl…: the item unchanged, and one error at its first token.
+fn not_a_type(input: TokenStream) -> TokenStream {
+    let span = input
+        .clone()
+        .into_iter()
+        .next()
+        .map_or_else(proc_macro2::Span::call_site, |t| t.span());
+    let error = syn::Error::new(
+        span,
+        "#[toolset] applies to an enum whose variants each wrap one #[tool] type, e.g. \
+         `enum Calc { Divide(Divide), Multiply(Multiply) }`",
+    )
+    .to_compile_error();
+    quote!(#input #error)
+}
