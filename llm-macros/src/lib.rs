@@ -43,3 +43,20 @@ fn expand_with(
     }
     output.into()
 }
+
+/// The span of an item's first token after its attributes (`fn`, `pub`, `impl`…), where an
+/// error about the kind of item belongs.
+fn item_span(item: &proc_macro2::TokenStream) -> proc_macro2::Span {
+    use proc_macro2::{Delimiter, TokenTree};
+    let mut tokens = item.clone().into_iter().peekable();
+    while let Some(token) = tokens.next() {
+        let is_attribute = matches!(&token, TokenTree::Punct(p) if p.as_char() == '#')
+            && matches!(tokens.peek(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket);
+        if is_attribute {
+            tokens.next();
+        } else {
+            return token.span();
+        }
+    }
+    proc_macro2::Span::call_site()
+}

@@ -28,13 +28,10 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     }
 }
 
-/// `#[tool]` on a function, an impl…: the item unchanged, and one error at its first token.
+/// `#[tool]` on a function, an impl…: the item unchanged, and one error at its first token
+/// after its attributes.
 fn not_a_type(input: TokenStream) -> TokenStream {
-    let span = input
-        .clone()
-        .into_iter()
-        .next()
-        .map_or_else(proc_macro2::Span::call_site, |t| t.span());
+    let span = crate::item_span(&input);
     let error = syn::Error::new(
         span,
         "#[tool] applies to a struct with named fields, e.g. \

@@ -26,13 +26,10 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     }
 }
 
-/// `#[toolset]` on a function, an impl…: the item unchanged, and one error at its first token.
+/// `#[toolset]` on a function, an impl…: the item unchanged, and one error at its first token
+/// after its attributes.
 fn not_a_type(input: TokenStream) -> TokenStream {
-    let span = input
-        .clone()
-        .into_iter()
-        .next()
-        .map_or_else(proc_macro2::Span::call_site, |t| t.span());
+    let span = crate::item_span(&input);
     let error = syn::Error::new(
         span,
         "#[toolset] applies to an enum whose variants each wrap one #[tool] type, e.g. \
