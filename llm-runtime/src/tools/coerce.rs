@@ -1,9 +1,11 @@
 //! Lax validation of tool arguments against their JSON schema: pydantic's lax mode, for the
 //! subset of JSON schema that schemars writes.
 //!
-//! One walk over the value and the schema together coerces what the schema allows coercing
-//! (in place) and collects every problem with its path. Nothing is guessed beyond the schema:
-//! a string is turned into a number only where a number is expected.
+//! A schema is compiled once ([`Validator::compile`]) into a tree of nodes that says, without
+//! any lookup by keyword, what each value must be. One walk over the value and that tree
+//! coerces what the schema allows coercing (in place) and collects every problem with its
+//! path. Nothing is guessed beyond the schema: a string is turned into a number only where a
+//! number is expected.
 
 use serde_json::{Map, Number, Value};
 
@@ -13,39 +15,405 @@ use super::schema::definition_name;
 /// How deeply schemas and values may nest before the walk gives up (recursive schemas).
 const MAX_DEPTH: usize = 128;
 
-/// Checks `value` against `schema` (a root schema, with its `$defs`), coercing it in place,
-/// and returns every problem found.
-pub(crate) fn coerce(schema: &Value, value: &mut Value) -> Vec<ArgProblem> {
-    let mut walker = Walker {
-        root: schema,
-        path: Vec::new(),
-        problems: Vec::new(),
-        depth: 0,
-    };
-    walker.check(schema, value, true);
-    walker.problems
-}
-
 /// How badly a union branch fails, worst first: a problem at the union's own level, wrong
 /// tags, missing or unknown fields, problems in all.
 type BranchScore = (bool, usize, usize, usize);
 
-/// One step of the current path: borrowed from the schema where it can be.
+/// A JSON schema compiled for checking and coercing values.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Validator {
+    root: Node,
+    /// The compiled `$defs`, in their order.
+    defs: Vec<Node>,
+}
+
+/// What one (sub)schema asks of a value.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Node {
+    /// The schema `false`: no value fits.
+    never: bool,
+    /// `$ref`.
+    reference: Option<Target>,
+    /// `allOf`.
+    all_of: Vec<Node>,
+    /// `anyOf` and `oneOf`: the value must fit one branch of each.
+    unions: Vec<Vec<Node>>,
+    /// `type`; empty for any type.
+    types: Vec<Ty>,
+    /// The type `properties` or `items` imply when `type` is absent.
+    implied: Option<Ty>,
+    /// `const`.
+    constant: Option<Value>,
+    /// `enum`.
+    members: Option<Vec<Value>>,
+    object: Option<Box<ObjectRules>>,
+    array: Option<Box<ArrayRules>>,
+    number: Option<Box<NumberRules>>,
+    /// `minLength`, `maxLength`.
+    length: (Option<u64>, Option<u64>),
+    /// What the schema expects, for a human and a model.
+    expected: String,
+}
+
+/// Where a `$ref` points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Target {
+    Root,
+    Def(usize),
+}
+
+/// The JSON types of `type`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Ty {
+    Object,
+    Array,
+    String,
+    Boolean,
+    Null,
+    Number,
+    Integer,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct ObjectRules {
+    properties: Vec<Property>,
+    /// Required names that are not among `properties`.
+    other_required: Vec<String>,
+    additional: Additional,
+    /// The properties, as the text an unknown-argument problem expects.
+    known: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Property {
+    name: String,
+    node: Node,
+    required: bool,
+}
+
+/// `additionalProperties`.
+#[derive(Debug, Clone, PartialEq)]
+enum Additional {
+    Any,
+    Forbidden,
+    Schema(Box<Node>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct ArrayRules {
+    /// `prefixItems`.
+    prefix: Vec<Node>,
+    /// `items`: every item after the prefix.
+    items: Option<Node>,
+    min: Option<u64>,
+    max: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct NumberRules {
+    minimum: Option<f64>,
+    maximum: Option<f64>,
+    exclusive_minimum: Option<f64>,
+    exclusive_maximum: Option<f64>,
+    /// The range of an integer `format` (`uint8`…).
+    range: Option<(i128, i128)>,
+    /// "an integer" or "a number".
+    noun: &'static str,
+}
+
+impl Validator {
+    /// Compiles a root schema and its `$defs`.
+    pub(crate) fn compile(schema: &Value) -> Validator {
+        let defs = schema.get("$defs").and_then(Value::as_object);
+        let compiler = Compiler {
+            root: schema,
+            names: defs
+                .map(|d| d.keys().map(String::as_str).collect())
+                .unwrap_or_default(),
+        };
+        Validator {
+            root: compiler.node(schema),
+            defs: defs
+                .map(|d| d.values().map(|def| compiler.node(def)).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Checks `value`, coercing it in place, and returns every problem found.
+    pub(crate) fn coerce(&self, value: &mut Value) -> Vec<ArgProblem> {
+        let mut walker = Walker {
+            validator: self,
+            path: Vec::new(),
+            problems: Vec::new(),
+            depth: 0,
+        };
+        walker.check(&self.root, value, true);
+        walker.problems
+    }
+
+    fn resolve(&self, target: Target) -> Option<&Node> {
+        match target {
+            Target::Root => Some(&self.root),
+            Target::Def(i) => self.defs.get(i),
+        }
+    }
+}
+
+/// Compiles the schemas of one root.
+struct Compiler<'s> {
+    root: &'s Value,
+    names: Vec<&'s str>,
+}
+
+impl Compiler<'_> {
+    fn target(&self, reference: &str) -> Option<Target> {
+        if reference == "#" {
+            return Some(Target::Root);
+        }
+        let name = definition_name(reference)?;
+        self.names.iter().position(|n| *n == name).map(Target::Def)
+    }
+
+    fn nodes(&self, schemas: Option<&Value>) -> Vec<Node> {
+        schemas
+            .and_then(Value::as_array)
+            .map(|items| items.iter().map(|s| self.node(s)).collect())
+            .unwrap_or_default()
+    }
+
+    fn node(&self, schema: &Value) -> Node {
+        let Some(map) = schema.as_object() else {
+            let never = schema == &Value::Bool(false);
+            return Node {
+                never,
+                expected: if never { "nothing" } else { "any value" }.to_owned(),
+                ..Node::default()
+            };
+        };
+        let types: Vec<Ty> = match map.get("type") {
+            Some(Value::String(name)) => ty(name).into_iter().collect(),
+            Some(Value::Array(names)) => names.iter().filter_map(|n| ty(n.as_str()?)).collect(),
+            _ => Vec::new(),
+        };
+        let implied = if map.contains_key("type") {
+            None
+        } else if map.contains_key("properties") {
+            Some(Ty::Object)
+        } else if map.contains_key("items") || map.contains_key("prefixItems") {
+            Some(Ty::Array)
+        } else {
+            None
+        };
+        let u64_of = |key: &str| map.get(key).and_then(Value::as_u64);
+        let has_array_rules = ["items", "prefixItems", "minItems", "maxItems"]
+            .iter()
+            .any(|key| map.contains_key(*key));
+        Node {
+            never: false,
+            reference: map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| self.target(r)),
+            all_of: self.nodes(map.get("allOf")),
+            unions: ["anyOf", "oneOf"]
+                .iter()
+                .filter(|key| map.get(**key).is_some_and(Value::is_array))
+                .map(|key| self.nodes(map.get(*key)))
+                .collect(),
+            constant: map.get("const").cloned(),
+            members: map.get("enum").and_then(Value::as_array).cloned(),
+            object: self.object_rules(map).map(Box::new),
+            array: has_array_rules.then(|| {
+                Box::new(ArrayRules {
+                    prefix: self.nodes(map.get("prefixItems")),
+                    items: map.get("items").map(|s| self.node(s)),
+                    min: u64_of("minItems"),
+                    max: u64_of("maxItems"),
+                })
+            }),
+            number: number_rules(map, &types).map(Box::new),
+            length: (u64_of("minLength"), u64_of("maxLength")),
+            types,
+            implied,
+            expected: self.describe(schema, 0),
+        }
+    }
+
+    fn object_rules(&self, map: &Map<String, Value>) -> Option<ObjectRules> {
+        let properties = map.get("properties").and_then(Value::as_object);
+        let required: Vec<&str> = map
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|names| names.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let additional = match map.get("additionalProperties") {
+            Some(Value::Bool(false)) => Additional::Forbidden,
+            Some(schema @ Value::Object(_)) => Additional::Schema(Box::new(self.node(schema))),
+            _ => Additional::Any,
+        };
+        if properties.is_none() && required.is_empty() && additional == Additional::Any {
+            return None;
+        }
+        let known = match properties {
+            Some(p) if !p.is_empty() => describe_members(
+                &p.keys()
+                    .map(|k| Value::String(k.clone()))
+                    .collect::<Vec<_>>(),
+            ),
+            _ => "no arguments".to_owned(),
+        };
+        Some(ObjectRules {
+            properties: properties
+                .into_iter()
+                .flatten()
+                .map(|(name, schema)| Property {
+                    name: name.clone(),
+                    node: self.node(schema),
+                    required: required.contains(&name.as_str()),
+                })
+                .collect(),
+            other_required: required
+                .iter()
+                .filter(|name| !properties.is_some_and(|p| p.contains_key(**name)))
+                .map(|name| (*name).to_owned())
+                .collect(),
+            additional,
+            known,
+        })
+    }
+
+    /// What a schema expects, for a human and a model.
+    fn describe(&self, schema: &Value, depth: usize) -> String {
+        let Some(map) = schema.as_object() else {
+            return "any value".to_owned();
+        };
+        if depth > 8 {
+            return "a value".to_owned();
+        }
+        let target = map
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| self.target(r))
+            .and_then(|target| match target {
+                Target::Root => Some(self.root),
+                Target::Def(i) => self
+                    .root
+                    .get("$defs")
+                    .and_then(Value::as_object)
+                    .and_then(|defs| defs.values().nth(i)),
+            });
+        if let Some(target) = target {
+            return self.describe(target, depth + 1);
+        }
+        if let Some(constant) = map.get("const") {
+            return describe_members(std::slice::from_ref(constant));
+        }
+        if let Some(Value::Array(members)) = map.get("enum") {
+            return describe_members(members);
+        }
+        for key in ["anyOf", "oneOf"] {
+            if let Some(Value::Array(branches)) = map.get(key) {
+                return join_alternatives(
+                    branches
+                        .iter()
+                        .map(|b| self.describe(b, depth + 1))
+                        .collect(),
+                );
+            }
+        }
+        if let Some(first) = map
+            .get("allOf")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+        {
+            return self.describe(first, depth + 1);
+        }
+        if let Some(key) = single_key(map) {
+            return format!("an object {{\"{key}\": …}}");
+        }
+        match map.get("type") {
+            Some(Value::String(name)) => describe_type(name).to_owned(),
+            Some(Value::Array(names)) => join_alternatives(
+                names
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|name| describe_type(name).to_owned())
+                    .collect(),
+            ),
+            _ if map.contains_key("properties") => "an object".to_owned(),
+            _ => "any value".to_owned(),
+        }
+    }
+}
+
+/// `minimum`, `maximum` (exclusive too) and the range of an integer `format`, when any is set.
+fn number_rules(map: &Map<String, Value>, types: &[Ty]) -> Option<NumberRules> {
+    let f64_of = |key: &str| map.get(key).and_then(Value::as_f64);
+    let range = map
+        .get("format")
+        .and_then(Value::as_str)
+        .and_then(integer_range);
+    let rules = NumberRules {
+        minimum: f64_of("minimum"),
+        maximum: f64_of("maximum"),
+        exclusive_minimum: f64_of("exclusiveMinimum"),
+        exclusive_maximum: f64_of("exclusiveMaximum"),
+        range,
+        noun: if types.contains(&Ty::Integer) || range.is_some() {
+            "an integer"
+        } else {
+            "a number"
+        },
+    };
+    let any = rules.minimum.is_some()
+        || rules.maximum.is_some()
+        || rules.exclusive_minimum.is_some()
+        || rules.exclusive_maximum.is_some()
+        || rules.range.is_some();
+    any.then_some(rules)
+}
+
+fn ty(name: &str) -> Option<Ty> {
+    Some(match name {
+        "object" => Ty::Object,
+        "array" => Ty::Array,
+        "string" => Ty::String,
+        "boolean" => Ty::Boolean,
+        "null" => Ty::Null,
+        "number" => Ty::Number,
+        "integer" => Ty::Integer,
+        _ => return None,
+    })
+}
+
+fn type_name(ty: Ty) -> &'static str {
+    match ty {
+        Ty::Object => "object",
+        Ty::Array => "array",
+        Ty::String => "string",
+        Ty::Boolean => "boolean",
+        Ty::Null => "null",
+        Ty::Number => "number",
+        Ty::Integer => "integer",
+    }
+}
+
+/// One step of the current path, borrowed from the compiled schema where it can be.
 #[derive(Debug, Clone)]
-enum Step<'s> {
-    Key(&'s str),
+enum Step<'v> {
+    Key(&'v str),
     OwnedKey(String),
     Index(usize),
 }
 
-struct Walker<'s> {
-    root: &'s Value,
-    path: Vec<Step<'s>>,
+struct Walker<'v> {
+    validator: &'v Validator,
+    path: Vec<Step<'v>>,
     problems: Vec<ArgProblem>,
     depth: usize,
 }
 
-impl<'s> Walker<'s> {
+impl<'v> Walker<'v> {
     fn loc(&self) -> Vec<PathSegment> {
         self.path
             .iter()
@@ -66,169 +434,124 @@ impl<'s> Walker<'s> {
         });
     }
 
-    fn resolve(&self, reference: &str) -> Option<&'s Value> {
-        if reference == "#" {
-            return Some(self.root);
-        }
-        let name = definition_name(reference)?;
-        self.root.get("$defs")?.get(name)
-    }
-
-    /// Checks `value` against `schema`; with `lax`, coerces it where the schema allows.
-    fn check(&mut self, schema: &'s Value, value: &mut Value, lax: bool) {
+    /// Checks `value` against `node`; with `lax`, coerces it where the schema allows.
+    fn check(&mut self, node: &'v Node, value: &mut Value, lax: bool) {
         if self.depth >= MAX_DEPTH {
             self.problem("recursion_loop", "less deeply nested data".to_owned(), None);
             return;
         }
         self.depth += 1;
-        self.check_schema(schema, value, lax);
+        self.check_node(node, value, lax);
         self.depth -= 1;
     }
 
-    fn check_schema(&mut self, schema: &'s Value, value: &mut Value, lax: bool) {
-        let schema = match schema {
-            Value::Object(map) => map,
-            Value::Bool(false) => {
-                self.problem("no_value_allowed", "nothing".to_owned(), Some(value));
-                return;
-            }
-            // `true`, or something that is not a schema: anything goes.
-            _ => return,
-        };
-        if let Some(target) = schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| self.resolve(r))
-        {
+    fn check_node(&mut self, node: &'v Node, value: &mut Value, lax: bool) {
+        if node.never {
+            self.problem("no_value_allowed", node.expected.clone(), Some(value));
+            return;
+        }
+        if let Some(target) = node.reference.and_then(|t| self.validator.resolve(t)) {
             let before = self.problems.len();
             self.check(target, value, lax);
             if self.problems.len() > before {
                 return;
             }
         }
-        if let Some(Value::Array(all)) = schema.get("allOf") {
-            for sub in all {
-                self.check(sub, value, lax);
+        for sub in &node.all_of {
+            self.check(sub, value, lax);
+        }
+        for branches in &node.unions {
+            if !self.check_union(branches, value, lax) {
+                return;
             }
         }
-        for key in ["anyOf", "oneOf"] {
-            if let Some(Value::Array(branches)) = schema.get(key) {
-                if !self.check_union(branches, value, lax) {
-                    return;
-                }
-            }
-        }
-        if let Some(types) = schema.get("type") {
-            if !self.check_type(types, value, lax) {
+        if !node.types.is_empty() {
+            if !self.check_type(&node.types, value, lax) {
                 return;
             }
         } else if lax {
-            // `properties` or `items` without `type` still say what the value is.
-            let implied = if schema.contains_key("properties") {
-                Some("object")
-            } else if schema.contains_key("items") || schema.contains_key("prefixItems") {
-                Some("array")
-            } else {
-                None
-            };
-            if let Some(coerced) = implied.and_then(|ty| coerce_to(ty, value)) {
+            if let Some(coerced) = node.implied.and_then(|ty| coerce_to(ty, value)) {
                 *value = coerced;
             }
         }
-        if let Some(constant) = schema.get("const") {
-            if !self.check_members(std::slice::from_ref(constant), value, lax) {
-                let expected = describe_members(std::slice::from_ref(constant));
-                self.problem("literal_error", expected, Some(value));
+        if let Some(constant) = &node.constant {
+            let members = std::slice::from_ref(constant);
+            if !check_members(members, value, lax) {
+                self.problem("literal_error", describe_members(members), Some(value));
                 return;
             }
         }
-        if let Some(Value::Array(members)) = schema.get("enum") {
-            if !self.check_members(members, value, lax) {
+        if let Some(members) = &node.members {
+            if !check_members(members, value, lax) {
                 self.problem("enum", describe_members(members), Some(value));
                 return;
             }
         }
         match value {
-            Value::Object(map) => self.check_object(schema, map, lax),
-            Value::Array(items) => self.check_array(schema, items, lax),
-            Value::Number(_) => self.check_number(schema, value),
-            Value::String(text) => {
-                let length = text.chars().count();
-                if let Some(min) = schema.get("minLength").and_then(Value::as_u64) {
-                    if (length as u64) < min {
-                        let expected = format!("a string of at least {min} characters");
-                        self.problem("string_too_short", expected, Some(value));
-                    }
+            Value::Object(map) => {
+                if let Some(rules) = &node.object {
+                    self.check_object(rules, map, lax);
                 }
-                if let Some(max) = schema.get("maxLength").and_then(Value::as_u64) {
-                    if (length as u64) > max {
-                        let expected = format!("a string of at most {max} characters");
-                        self.problem("string_too_long", expected, Some(value));
-                    }
+            }
+            Value::Array(items) => {
+                if let Some(rules) = &node.array {
+                    self.check_array(rules, items, lax);
+                }
+            }
+            Value::Number(number) => {
+                if let Some((kind, expected)) =
+                    node.number.as_ref().and_then(|r| number_problem(r, number))
+                {
+                    self.problem(kind, expected, Some(value));
+                }
+            }
+            Value::String(text) => {
+                let (min, max) = node.length;
+                if min.is_none() && max.is_none() {
+                    return;
+                }
+                let length = text.chars().count() as u64;
+                if let Some(min) = min.filter(|min| length < *min) {
+                    let expected = format!("a string of at least {min} characters");
+                    self.problem("string_too_short", expected, Some(value));
+                } else if let Some(max) = max.filter(|max| length > *max) {
+                    let expected = format!("a string of at most {max} characters");
+                    self.problem("string_too_long", expected, Some(value));
                 }
             }
             Value::Bool(_) | Value::Null => {}
         }
     }
 
-    /// Whether `value` is (or, with `lax`, is coerced into) one of `members`.
-    fn check_members(&mut self, members: &[Value], value: &mut Value, lax: bool) -> bool {
-        if members.contains(value) {
-            return true;
-        }
-        if !lax {
-            return false;
-        }
-        for member in members {
-            let ty = match member {
-                Value::Number(n) if n.is_f64() => "number",
-                Value::Number(_) => "integer",
-                Value::Bool(_) => "boolean",
-                _ => continue,
-            };
-            if let Some(coerced) = coerce_to(ty, value).filter(|c| c == member) {
-                *value = coerced;
-                return true;
-            }
-        }
-        false
-    }
-
-    /// Checks `type` (one name or a list). Returns whether the value now has the type.
-    fn check_type(&mut self, types: &'s Value, value: &mut Value, lax: bool) -> bool {
-        let names: Vec<&str> = match types {
-            Value::String(name) => vec![name.as_str()],
-            Value::Array(names) => names.iter().filter_map(Value::as_str).collect(),
-            _ => return true,
-        };
-        if names.is_empty() || names.iter().any(|ty| has_type(ty, value)) {
+    /// Checks `type`. Returns whether the value now has one of the types.
+    fn check_type(&mut self, types: &[Ty], value: &mut Value, lax: bool) -> bool {
+        if types.iter().any(|ty| has_type(*ty, value)) {
             return true;
         }
         if lax {
-            if let Some(coerced) = names.iter().find_map(|ty| coerce_to(ty, value)) {
+            if let Some(coerced) = types.iter().find_map(|ty| coerce_to(*ty, value)) {
                 *value = coerced;
                 return true;
             }
         }
-        let main = names
+        let main = types
             .iter()
-            .find(|ty| **ty != "null")
+            .find(|ty| **ty != Ty::Null)
             .copied()
-            .unwrap_or("null");
-        let kind = type_error_kind(main, value);
+            .unwrap_or(Ty::Null);
         let expected = join_alternatives(
-            names
+            types
                 .iter()
-                .map(|ty| describe_type(ty).to_owned())
+                .map(|ty| describe_type(type_name(*ty)).to_owned())
                 .collect(),
         );
-        self.problem(kind, expected, Some(value));
+        self.problem(type_error_kind(main, value), expected, Some(value));
         false
     }
 
     /// Checks a union: a branch the value fits as it is wins; then, with `lax`, the first
     /// branch it fits after coercion. Returns whether one fits.
-    fn check_union(&mut self, branches: &'s [Value], value: &mut Value, lax: bool) -> bool {
+    fn check_union(&mut self, branches: &'v [Node], value: &mut Value, lax: bool) -> bool {
         let before = self.problems.len();
         for branch in branches {
             self.check(branch, value, false);
@@ -280,237 +603,139 @@ impl<'s> Walker<'s> {
         match best {
             Some(((false, _, _, _), problems)) if !tied => self.problems.extend(problems),
             _ => {
-                let expected = self.describe_union(branches);
+                let expected =
+                    join_alternatives(branches.iter().map(|b| b.expected.clone()).collect());
                 self.problem("union_tag_invalid", expected, Some(value));
             }
         }
         false
     }
 
-    fn check_object(
-        &mut self,
-        schema: &'s Map<String, Value>,
-        map: &mut Map<String, Value>,
-        lax: bool,
-    ) {
-        let properties = schema.get("properties").and_then(Value::as_object);
-        let required: Vec<&'s str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|names| names.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        if let Some(properties) = properties {
-            for (name, sub) in properties {
-                self.path.push(Step::Key(name));
-                match map.get_mut(name) {
-                    Some(field) => self.check(sub, field, lax),
-                    None if required.contains(&name.as_str()) => {
-                        let expected = self.describe(sub);
-                        self.problem("missing", expected, None);
-                    }
-                    None => {}
+    fn check_object(&mut self, rules: &'v ObjectRules, map: &mut Map<String, Value>, lax: bool) {
+        let mut seen = 0;
+        for property in &rules.properties {
+            self.path.push(Step::Key(&property.name));
+            match map.get_mut(&property.name) {
+                Some(field) => {
+                    seen += 1;
+                    self.check(&property.node, field, lax);
                 }
-                self.path.pop();
+                None if property.required => {
+                    self.problem("missing", property.node.expected.clone(), None);
+                }
+                None => {}
             }
+            self.path.pop();
         }
-        for name in &required {
-            if !map.contains_key(*name) && !properties.is_some_and(|p| p.contains_key(*name)) {
+        for name in &rules.other_required {
+            if !map.contains_key(name) {
                 self.path.push(Step::Key(name));
                 self.problem("missing", "a value".to_owned(), None);
                 self.path.pop();
             }
         }
-        let known = |key: &str| properties.is_some_and(|p| p.contains_key(key));
-        match schema.get("additionalProperties") {
-            Some(Value::Bool(false)) => {
-                let expected = match properties {
-                    Some(p) if !p.is_empty() => describe_members(
-                        &p.keys()
-                            .map(|k| Value::String(k.clone()))
-                            .collect::<Vec<_>>(),
-                    ),
-                    _ => "no arguments".to_owned(),
-                };
+        if seen == map.len() {
+            // Every key is a property: no extra ones to look at.
+            return;
+        }
+        let known = |key: &str| rules.properties.iter().any(|p| p.name == key);
+        match &rules.additional {
+            Additional::Forbidden => {
                 for (key, extra) in map.iter() {
                     if !known(key) {
                         self.path.push(Step::OwnedKey(key.clone()));
-                        self.problem("extra_forbidden", expected.clone(), Some(extra));
+                        self.problem("extra_forbidden", rules.known.clone(), Some(extra));
                         self.path.pop();
                     }
                 }
             }
-            Some(additional @ Value::Object(_)) => {
+            Additional::Schema(node) => {
                 for (key, extra) in map.iter_mut() {
                     if !known(key) {
                         self.path.push(Step::OwnedKey(key.clone()));
-                        self.check(additional, extra, lax);
+                        self.check(node, extra, lax);
                         self.path.pop();
                     }
                 }
             }
-            _ => {}
+            Additional::Any => {}
         }
     }
 
-    fn check_array(&mut self, schema: &'s Map<String, Value>, items: &mut [Value], lax: bool) {
-        let prefix = schema
-            .get("prefixItems")
-            .and_then(Value::as_array)
-            .map_or(&[][..], Vec::as_slice);
-        let rest = schema.get("items");
+    fn check_array(&mut self, rules: &'v ArrayRules, items: &mut [Value], lax: bool) {
         for (i, item) in items.iter_mut().enumerate() {
-            let sub = match prefix.get(i) {
-                Some(sub) => sub,
-                None => match rest {
-                    Some(sub) => sub,
-                    None => continue,
-                },
+            let Some(node) = rules.prefix.get(i).or(rules.items.as_ref()) else {
+                continue;
             };
             self.path.push(Step::Index(i));
-            self.check(sub, item, lax);
+            self.check(node, item, lax);
             self.path.pop();
         }
         let count = items.len() as u64;
-        if let Some(min) = schema.get("minItems").and_then(Value::as_u64) {
-            if count < min {
-                let received = Value::Array(items.to_vec());
-                let expected = format!("an array of at least {min} items");
-                self.problem("too_short", expected, Some(&received));
-            }
-        }
-        if let Some(max) = schema.get("maxItems").and_then(Value::as_u64) {
-            if count > max {
-                let received = Value::Array(items.to_vec());
-                let expected = format!("an array of at most {max} items");
-                self.problem("too_long", expected, Some(&received));
-            }
+        if let Some(min) = rules.min.filter(|min| count < *min) {
+            let received = Value::Array(items.to_vec());
+            let expected = format!("an array of at least {min} items");
+            self.problem("too_short", expected, Some(&received));
+        } else if let Some(max) = rules.max.filter(|max| count > *max) {
+            let received = Value::Array(items.to_vec());
+            let expected = format!("an array of at most {max} items");
+            self.problem("too_long", expected, Some(&received));
         }
     }
+}
 
-    /// Checks `minimum`, `maximum` (exclusive too) and the range of integer `format`s.
-    fn check_number(&mut self, schema: &'s Map<String, Value>, value: &Value) {
-        let Value::Number(number) = value else {
-            return;
+/// Whether `value` is (or, with `lax`, is coerced into) one of `members`.
+fn check_members(members: &[Value], value: &mut Value, lax: bool) -> bool {
+    if members.contains(value) {
+        return true;
+    }
+    if !lax {
+        return false;
+    }
+    for member in members {
+        let ty = match member {
+            Value::Number(n) if n.is_f64() => Ty::Number,
+            Value::Number(_) => Ty::Integer,
+            Value::Bool(_) => Ty::Boolean,
+            _ => continue,
         };
-        let range = schema
-            .get("format")
-            .and_then(Value::as_str)
-            .and_then(integer_range);
-        let bound = |key: &str| schema.get(key).and_then(Value::as_f64);
-        let (min, max) = (bound("minimum"), bound("maximum"));
-        let (ex_min, ex_max) = (bound("exclusiveMinimum"), bound("exclusiveMaximum"));
-        let integer_type = match schema.get("type") {
-            Some(Value::String(ty)) => ty == "integer",
-            Some(Value::Array(types)) => types.iter().any(|ty| ty == "integer"),
-            _ => false,
-        };
-        let noun = if integer_type || range.is_some() {
-            "an integer"
-        } else {
-            "a number"
-        };
-        let mut low: Option<(String, bool)> = None;
-        let mut high: Option<(String, bool)> = None;
-        if let Some((lo, hi)) = range {
-            let wide = as_i128(number);
-            if wide.is_some_and(|n| n < lo) {
-                low = Some((lo.to_string(), true));
-            }
-            if wide.is_some_and(|n| n > hi) {
-                high = Some((hi.to_string(), true));
-            }
-        }
-        let as_f64 = number.as_f64().unwrap_or(f64::NAN);
-        if let Some(min) = min.filter(|min| as_f64 < *min) {
-            low = Some((trim_float(min), true));
-        }
-        if let Some(min) = ex_min.filter(|min| as_f64 <= *min) {
-            low = Some((trim_float(min), false));
-        }
-        if let Some(max) = max.filter(|max| as_f64 > *max) {
-            high = Some((trim_float(max), true));
-        }
-        if let Some(max) = ex_max.filter(|max| as_f64 >= *max) {
-            high = Some((trim_float(max), false));
-        }
-        if let Some((bound, inclusive)) = low {
-            let (kind, op) = if inclusive {
-                ("greater_than_equal", ">=")
-            } else {
-                ("greater_than", ">")
-            };
-            self.problem(kind, format!("{noun} {op} {bound}"), Some(value));
-        }
-        if let Some((bound, inclusive)) = high {
-            let (kind, op) = if inclusive {
-                ("less_than_equal", "<=")
-            } else {
-                ("less_than", "<")
-            };
-            self.problem(kind, format!("{noun} {op} {bound}"), Some(value));
+        if let Some(coerced) = coerce_to(ty, value).filter(|c| c == member) {
+            *value = coerced;
+            return true;
         }
     }
+    false
+}
 
-    /// What a schema expects, for a human and a model.
-    fn describe(&self, schema: &'s Value) -> String {
-        self.describe_at(schema, 0)
-    }
-
-    fn describe_at(&self, schema: &'s Value, depth: usize) -> String {
-        let Some(map) = schema.as_object() else {
-            return "any value".to_owned();
-        };
-        if depth > 8 {
-            return "a value".to_owned();
+/// The first bound `number` breaks, as (kind, expected).
+fn number_problem(rules: &NumberRules, number: &Number) -> Option<(&'static str, String)> {
+    let noun = rules.noun;
+    let wide = as_i128(number);
+    let n = number.as_f64().unwrap_or(f64::NAN);
+    if let Some((lo, hi)) = rules.range {
+        if wide.is_some_and(|w| w < lo) {
+            return Some(("greater_than_equal", format!("{noun} >= {lo}")));
         }
-        if let Some(target) = map
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| self.resolve(r))
-        {
-            return self.describe_at(target, depth + 1);
-        }
-        if let Some(constant) = map.get("const") {
-            return describe_members(std::slice::from_ref(constant));
-        }
-        if let Some(Value::Array(members)) = map.get("enum") {
-            return describe_members(members);
-        }
-        for key in ["anyOf", "oneOf"] {
-            if let Some(Value::Array(branches)) = map.get(key) {
-                return join_alternatives(
-                    branches
-                        .iter()
-                        .map(|b| self.describe_at(b, depth + 1))
-                        .collect(),
-                );
-            }
-        }
-        if let Some(Value::Array(all)) = map.get("allOf") {
-            if let Some(first) = all.first() {
-                return self.describe_at(first, depth + 1);
-            }
-        }
-        if let Some(key) = single_key(map) {
-            return format!("an object {{\"{key}\": …}}");
-        }
-        match map.get("type") {
-            Some(Value::String(ty)) => describe_type(ty).to_owned(),
-            Some(Value::Array(types)) => join_alternatives(
-                types
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(|ty| describe_type(ty).to_owned())
-                    .collect(),
-            ),
-            _ if map.contains_key("properties") => "an object".to_owned(),
-            _ => "any value".to_owned(),
+        if wide.is_some_and(|w| w > hi) {
+            return Some(("less_than_equal", format!("{noun} <= {hi}")));
         }
     }
-
-    fn describe_union(&self, branches: &'s [Value]) -> String {
-        join_alternatives(branches.iter().map(|b| self.describe_at(b, 1)).collect())
+    if let Some(min) = rules.minimum.filter(|min| n < *min) {
+        return Some((
+            "greater_than_equal",
+            format!("{noun} >= {}", trim_float(min)),
+        ));
     }
+    if let Some(min) = rules.exclusive_minimum.filter(|min| n <= *min) {
+        return Some(("greater_than", format!("{noun} > {}", trim_float(min))));
+    }
+    if let Some(max) = rules.maximum.filter(|max| n > *max) {
+        return Some(("less_than_equal", format!("{noun} <= {}", trim_float(max))));
+    }
+    if let Some(max) = rules.exclusive_maximum.filter(|max| n >= *max) {
+        return Some(("less_than", format!("{noun} < {}", trim_float(max))));
+    }
+    None
 }
 
 /// The one key of an object schema that must have exactly that key (how serde tags an
@@ -524,25 +749,24 @@ fn single_key(map: &Map<String, Value>) -> Option<&str> {
     }
 }
 
-fn has_type(ty: &str, value: &Value) -> bool {
+fn has_type(ty: Ty, value: &Value) -> bool {
     match ty {
-        "object" => value.is_object(),
-        "array" => value.is_array(),
-        "string" => value.is_string(),
-        "boolean" => value.is_boolean(),
-        "null" => value.is_null(),
-        "number" => value.is_number(),
-        "integer" => value.is_i64() || value.is_u64(),
-        _ => true,
+        Ty::Object => value.is_object(),
+        Ty::Array => value.is_array(),
+        Ty::String => value.is_string(),
+        Ty::Boolean => value.is_boolean(),
+        Ty::Null => value.is_null(),
+        Ty::Number => value.is_number(),
+        Ty::Integer => value.is_i64() || value.is_u64(),
     }
 }
 
 /// `value` as `ty`, by pydantic's lax rules, when it can be.
-fn coerce_to(ty: &str, value: &Value) -> Option<Value> {
+fn coerce_to(ty: Ty, value: &Value) -> Option<Value> {
     match (ty, value) {
-        ("number", Value::String(text)) => parse_number(text.trim()),
-        ("integer", Value::Number(number)) => number.as_f64().and_then(integral),
-        ("integer", Value::String(text)) => {
+        (Ty::Number, Value::String(text)) => parse_number(text.trim()),
+        (Ty::Integer, Value::Number(number)) => number.as_f64().and_then(integral),
+        (Ty::Integer, Value::String(text)) => {
             let text = text.trim();
             if let Ok(n) = text.parse::<i64>() {
                 return Some(Value::from(n));
@@ -552,20 +776,20 @@ fn coerce_to(ty: &str, value: &Value) -> Option<Value> {
             }
             text.parse::<f64>().ok().and_then(integral)
         }
-        ("boolean", Value::String(text)) => match text.trim().to_ascii_lowercase().as_str() {
+        (Ty::Boolean, Value::String(text)) => match text.trim().to_ascii_lowercase().as_str() {
             "true" | "t" | "yes" | "y" | "on" | "1" => Some(Value::Bool(true)),
             "false" | "f" | "no" | "n" | "off" | "0" => Some(Value::Bool(false)),
             _ => None,
         },
-        ("boolean", Value::Number(number)) => match number.as_f64() {
+        (Ty::Boolean, Value::Number(number)) => match number.as_f64() {
             Some(0.0) => Some(Value::Bool(false)),
             Some(1.0) => Some(Value::Bool(true)),
             _ => None,
         },
-        ("object", Value::String(text)) => serde_json::from_str::<Value>(text)
+        (Ty::Object, Value::String(text)) => serde_json::from_str::<Value>(text)
             .ok()
             .filter(Value::is_object),
-        ("array", Value::String(text)) => serde_json::from_str::<Value>(text)
+        (Ty::Array, Value::String(text)) => serde_json::from_str::<Value>(text)
             .ok()
             .filter(Value::is_array),
         _ => None,
@@ -629,20 +853,19 @@ fn trim_float(n: f64) -> String {
 }
 
 /// pydantic's error type for a value that is not of type `ty`.
-fn type_error_kind(ty: &str, value: &Value) -> &'static str {
+fn type_error_kind(ty: Ty, value: &Value) -> &'static str {
     match (ty, value) {
-        ("number", Value::String(_)) => "float_parsing",
-        ("number", _) => "float_type",
-        ("integer", Value::String(_)) => "int_parsing",
-        ("integer", Value::Number(_)) => "int_from_float",
-        ("integer", _) => "int_type",
-        ("boolean", Value::String(_)) => "bool_parsing",
-        ("boolean", _) => "bool_type",
-        ("string", _) => "string_type",
-        ("object", _) => "dict_type",
-        ("array", _) => "list_type",
-        ("null", _) => "none_required",
-        _ => "type_error",
+        (Ty::Number, Value::String(_)) => "float_parsing",
+        (Ty::Number, _) => "float_type",
+        (Ty::Integer, Value::String(_)) => "int_parsing",
+        (Ty::Integer, Value::Number(_)) => "int_from_float",
+        (Ty::Integer, _) => "int_type",
+        (Ty::Boolean, Value::String(_)) => "bool_parsing",
+        (Ty::Boolean, _) => "bool_type",
+        (Ty::String, _) => "string_type",
+        (Ty::Object, _) => "dict_type",
+        (Ty::Array, _) => "list_type",
+        (Ty::Null, _) => "none_required",
     }
 }
 

@@ -1,7 +1,4 @@
-//! Tools the model can call: their definitions, and typed parsing of the model's calls.
-//!
-//! A tool is usually a struct annotated with `#[tool]`, which implements
-//! [`Tool`] for it; [`ToolDefinition`] is what is sent to the provider.
+#![doc = include_str!("../../docs/tools.md")]
 
 mod coerce;
 mod error;

@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::coerce;
+use super::coerce::Validator;
 use super::error::{ArgProblem, PathSegment, ToolArgsError};
 use crate::messages::{ToolArgs, ToolCallPart};
 
@@ -27,7 +27,8 @@ use crate::messages::{ToolArgs, ToolCallPart};
 ///   simple enums inlined where they are used, and no Rust-only numeric `format`s
 ///   (`double`, `int32`…);
 /// - the one arguments are checked against, which keeps the numeric formats so that `300`
-///   for a `u8` is reported rather than overflowing.
+///   for a `u8` is reported rather than overflowing; it is compiled once, when the
+///   `ArgsSchema` is made, so that checking arguments looks nothing up by keyword.
 ///
 /// ```
 /// use llm_runtime::tools::ArgsSchema;
@@ -47,8 +48,8 @@ use crate::messages::{ToolArgs, ToolCallPart};
 pub struct ArgsSchema {
     /// What is sent to the model.
     json: Value,
-    /// What arguments are checked against.
-    validation: Value,
+    /// What arguments are checked against, compiled.
+    validator: Validator,
 }
 
 /// The schemas computed so far, one per type, alive for the whole program.
@@ -115,7 +116,10 @@ impl ArgsSchema {
             inline_simple_definitions(root);
         }
         strip_numeric_formats(&mut json);
-        ArgsSchema { json, validation }
+        ArgsSchema {
+            json,
+            validator: Validator::compile(&validation),
+        }
     }
 
     /// The schema sent to the model, as [`ToolDefinition::parameters_json_schema`](super::ToolDefinition::parameters_json_schema).
@@ -139,7 +143,7 @@ impl ArgsSchema {
     /// the schema does not know (at the root: `additionalProperties: false`), values outside
     /// an `enum` or the range of the integer type.
     pub fn coerce(&self, mut args: Value) -> Result<Value, Vec<ArgProblem>> {
-        let problems = coerce::coerce(&self.validation, &mut args);
+        let problems = self.validator.coerce(&mut args);
         if problems.is_empty() {
             Ok(args)
         } else {

@@ -1,7 +1,11 @@
 use serde_json::{json, Value};
 
-use super::coerce;
+use super::Validator;
 use crate::tools::{ArgProblem, PathSegment};
+
+fn coerce(schema: &Value, value: &mut Value) -> Vec<ArgProblem> {
+    Validator::compile(schema).coerce(value)
+}
 
 /// Coerces `value` with `schema`: the coerced value, or the problems as (path, kind, expected,
 /// received) for compact assertions.
