@@ -164,9 +164,15 @@ impl ArgsSchema {
     /// [`coerce`](ArgsSchema::coerce) reports, then anything `T`'s `Deserialize` still
     /// rejects (kind `value_error`, with its path).
     pub fn parse<T: DeserializeOwned>(&self, call: &ToolCallPart) -> Result<T, ToolArgsError> {
+        let args = self.checked_args(call)?;
+        deserialize(&args).map_err(|problems| ToolArgsError::new(call, problems))
+    }
+
+    /// The arguments of `call`, checked and coerced: all of [`ArgsSchema::parse`] that does
+    /// not depend on the type.
+    fn checked_args(&self, call: &ToolCallPart) -> Result<Value, ToolArgsError> {
         args_value(call)
             .and_then(|args| self.coerce(args))
-            .and_then(|args| deserialize(&args))
             .map_err(|problems| ToolArgsError::new(call, problems))
     }
 }
@@ -201,17 +207,23 @@ fn json_error_reason(err: &serde_json::Error) -> String {
 }
 
 /// Deserializes checked arguments; what `T` still rejects is reported with its path.
+///
+/// The only code generic over `T` on the parsing path: every `#[tool]` type instantiates it,
+/// and build time grows with it, so `T`'s `Deserialize` is instantiated once, for the
+/// path-tracking deserializer.
 fn deserialize<T: DeserializeOwned>(args: &Value) -> Result<T, Vec<ArgProblem>> {
-    if let Ok(value) = T::deserialize(args) {
-        return Ok(value);
-    }
-    // Only on failure: deserialize again, tracking the path.
-    let err = match serde_path_to_error::deserialize::<_, T>(args) {
-        Ok(value) => return Ok(value),
-        Err(err) => err,
-    };
+    serde_path_to_error::deserialize(args)
+        .map_err(|err| vec![rejection(args, err.path(), err.inner())])
+}
+
+/// A problem for what `T`'s own `Deserialize` rejected at `path`.
+fn rejection(
+    args: &Value,
+    path: &serde_path_to_error::Path,
+    err: &serde_json::Error,
+) -> ArgProblem {
     let mut loc = Vec::new();
-    for segment in err.path().iter() {
+    for segment in path.iter() {
         match segment {
             serde_path_to_error::Segment::Map { key } => loc.push(PathSegment::Field(key.clone())),
             serde_path_to_error::Segment::Enum { variant } => {
@@ -223,12 +235,12 @@ fn deserialize<T: DeserializeOwned>(args: &Value) -> Result<T, Vec<ArgProblem>> 
     }
     let received = value_at(args, &loc).cloned();
     let loc = if received.is_some() { loc } else { Vec::new() };
-    Err(vec![ArgProblem {
+    ArgProblem {
         received: Some(received.unwrap_or_else(|| args.clone())),
         loc,
         kind: "value_error".to_owned(),
-        expected: format!("a valid value ({})", err.inner()),
-    }])
+        expected: format!("a valid value ({err})"),
+    }
 }
 
 fn value_at<'v>(value: &'v Value, loc: &[PathSegment]) -> Option<&'v Value> {
