@@ -361,3 +361,85 @@ fn definitions_are_plain_tool_definitions() {
     let defs: Vec<ToolDefinition> = vec![Divide::definition(), Multiply::definition()];
     assert_eq!(defs, Calc::definitions());
 }
+
+/// Draws a shape.
+#[tool]
+#[derive(Debug, PartialEq)]
+struct Draw {
+    shape: Shape,
+    fill: Fill,
+    label: Label,
+}
+
+/// serde's adjacently tagged representation.
+#[derive(Debug, PartialEq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(tag = "type", content = "size", rename_all = "lowercase")]
+enum Shape {
+    Circle(f64),
+    Square { side: f64 },
+}
+
+/// serde's default, externally tagged representation, with a unit variant.
+#[derive(Debug, PartialEq, serde::Deserialize, schemars::JsonSchema)]
+enum Fill {
+    None,
+    Solid(String),
+}
+
+/// serde's untagged representation: the first variant that fits.
+#[derive(Debug, PartialEq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+enum Label {
+    Number(i64),
+    Text(String),
+}
+
+#[test]
+fn every_enum_representation_parses_forgivingly() {
+    let parsed = call(
+        "draw",
+        r#"{"shape": {"type": "square", "size": {"side": "2"}}, "fill": {"Solid": "red"}, "label": "7"}"#,
+    )
+    .parse_args::<Draw>();
+    assert_eq!(
+        parsed,
+        Ok(Draw {
+            shape: Shape::Square { side: 2.0 },
+            fill: Fill::Solid("red".into()),
+            // "7" is a string, which fits `Text` as it is: no coercion to `Number`.
+            label: Label::Text("7".into()),
+        })
+    );
+    let parsed = call(
+        "draw",
+        r#"{"shape": {"type": "circle", "size": "1.5"}, "fill": "None", "label": 7.0}"#,
+    )
+    .parse_args::<Draw>();
+    assert_eq!(
+        parsed,
+        Ok(Draw {
+            shape: Shape::Circle(1.5),
+            fill: Fill::None,
+            label: Label::Number(7),
+        })
+    );
+}
+
+#[test]
+fn a_wrong_enum_variant_says_what_the_variants_are() {
+    let err = call(
+        "draw",
+        r#"{"shape": {"type": "hexagon", "size": 1}, "fill": "Striped", "label": [1]}"#,
+    )
+    .parse_args::<Draw>()
+    .err()
+    .map(|e| e.to_string());
+    assert_eq!(
+        err.as_deref(),
+        Some(
+            "3 invalid arguments for tool `draw`: shape.type: expected `circle` or `square`, \
+             got \"hexagon\"; fill: expected `None` or an object \
+             {\"Solid\": …}, got \"Striped\"; label: expected an integer or a string, got [1]"
+        )
+    );
+}

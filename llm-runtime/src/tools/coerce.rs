@@ -565,12 +565,7 @@ impl<'v> Walker<'v> {
             self.problem("union_tag_invalid", String::new(), None);
             return false;
         }
-        // Each branch's problems, ranked: a branch the value has the shape of (no problem
-        // at this level, no wrong tag, fewest missing or unknown fields) explains the failure
-        // best.
-        let depth = self.path.len();
-        let mut best: Option<(BranchScore, Vec<ArgProblem>)> = None;
-        let mut tied = false;
+        let mut failures = Vec::with_capacity(branches.len());
         for branch in branches {
             let mut candidate = value.clone();
             self.check(branch, &mut candidate, true);
@@ -578,36 +573,47 @@ impl<'v> Walker<'v> {
                 *value = candidate;
                 return true;
             }
-            let problems = self.problems.split_off(before);
+            failures.push(self.problems.split_off(before));
+        }
+        let depth = self.path.len();
+        if let Some(tag) = wrong_tag(&failures, depth) {
+            self.problems.push(tag);
+            return false;
+        }
+        // A branch the value has the shape of (no problem at this level, no wrong tag, fewest
+        // missing or unknown fields) explains the failure best, when one stands out.
+        let score = |problems: &[ArgProblem]| -> BranchScore {
             let count = |kinds: &[&str]| {
                 problems
                     .iter()
                     .filter(|p| p.loc.len() == depth + 1 && kinds.contains(&p.kind.as_str()))
                     .count()
             };
-            let score = (
+            (
                 problems.iter().any(|p| p.loc.len() <= depth),
                 count(&["literal_error", "enum"]),
                 count(&["missing", "extra_forbidden"]),
                 problems.len(),
-            );
-            match &best {
-                Some((best_score, _)) if *best_score < score => {}
-                Some((best_score, _)) if *best_score == score => tied = true,
-                _ => {
-                    tied = false;
-                    best = Some((score, problems));
-                }
+            )
+        };
+        let mut ranked: Vec<(BranchScore, Vec<ArgProblem>)> = failures
+            .into_iter()
+            .map(|problems| (score(&problems), problems))
+            .collect();
+        ranked.sort_by_key(|(score, _)| *score);
+        let clear_best = match ranked.as_slice() {
+            [(best, _)] => !best.0 && best.1 == 0,
+            [(best, _), (next, _), ..] => !best.0 && best.1 == 0 && best < next,
+            [] => false,
+        };
+        if clear_best {
+            if let Some((_, problems)) = ranked.into_iter().next() {
+                self.problems.extend(problems);
+                return false;
             }
         }
-        match best {
-            Some(((false, _, _, _), problems)) if !tied => self.problems.extend(problems),
-            _ => {
-                let expected =
-                    join_alternatives(branches.iter().map(|b| b.expected.clone()).collect());
-                self.problem("union_tag_invalid", expected, Some(value));
-            }
-        }
+        let expected = join_alternatives(branches.iter().map(|b| b.expected.clone()).collect());
+        self.problem("union_tag_invalid", expected, Some(value));
         false
     }
 
@@ -682,6 +688,29 @@ impl<'v> Walker<'v> {
             self.problem("too_long", expected, Some(&received));
         }
     }
+}
+
+/// When every branch of a tagged union fails on the same field with a wrong constant (serde's
+/// `tag`), that field is the problem: one problem there listing every tag.
+fn wrong_tag(failures: &[Vec<ArgProblem>], depth: usize) -> Option<ArgProblem> {
+    let tag_of = |problems: &[ArgProblem]| {
+        problems
+            .iter()
+            .find(|p| p.kind == "literal_error" && p.loc.len() == depth + 1)
+            .cloned()
+    };
+    let first = tag_of(failures.first()?)?;
+    let mut tags = Vec::with_capacity(failures.len());
+    for problems in failures {
+        let tag =
+            tag_of(problems).filter(|t| t.loc == first.loc && t.received == first.received)?;
+        tags.push(tag.expected);
+    }
+    Some(ArgProblem {
+        kind: "union_tag_invalid".to_owned(),
+        expected: join_alternatives(tags),
+        ..first
+    })
 }
 
 /// Whether `value` is (or, with `lax`, is coerced into) one of `members`.

@@ -344,6 +344,18 @@ fn union_failure_reports_the_branch_the_value_has_the_shape_of() {
         Err(vec![problem("shape.r", "missing", "a number", Value::Null)])
     );
     assert_eq!(
+        run(
+            schema.clone(),
+            json!({"shape": {"kind": "triangle", "r": 1}})
+        ),
+        Err(vec![problem(
+            "shape.kind",
+            "union_tag_invalid",
+            "`circle` or `square`",
+            json!("triangle")
+        )])
+    );
+    assert_eq!(
         run(schema, json!({"shape": 3})),
         Err(vec![problem(
             "shape",
