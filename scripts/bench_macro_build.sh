@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Build-time cost of #[tool]: 100 tool structs written with #[tool] versus the same 100
-# structs with plain `#[derive(Deserialize, JsonSchema)]`, each in its own crate depending on
-# llm-runtime. Dependencies are built once (shared target dir); each measured run rebuilds only
-# the crate of 100 structs, in the dev profile (`cargo build`), as in an edit-compile loop.
+# structs with plain `#[derive(Deserialize, JsonSchema)]`, and versus those derives plus the
+# least code that parses arguments (a `Deserialize` call from a `serde_json::Value` per
+# struct), each in its own crate depending on llm-runtime. Dependencies are built once (shared target dir); each measured run rebuilds only
+# the crate of 100 structs, in the dev profile (`cargo build`), from scratch: incremental
+# compilation is off, or a rebuild of unchanged sources would measure only its cache.
 #
 #   scripts/bench_macro_build.sh [RUNS]      # RUNS defaults to 10
 #
@@ -15,9 +17,10 @@ runs=${1:-10}
 out=$root/target/macro-build-bench
 mkdir -p "$out"
 
-# Writes crate $1, with each struct's attributes given by the function $2.
+# Writes crate $1, with each struct's attributes given by the function $2 and the code after
+# it by the function $3 (given the struct's name).
 generate() {
-    local name=$1 attrs=$2 dir=$out/$1
+    local name=$1 attrs=$2 after=$3 dir=$out/$1
     mkdir -p "$dir/src"
     cat >"$dir/Cargo.toml" <<TOML
 [package]
@@ -55,6 +58,7 @@ pub struct Tool$i {
     /// The page to return.
     pub page: u16,
 }
+$($after "Tool$i")
 RS
         done
     } >"$dir/src/lib.rs"
@@ -67,11 +71,27 @@ derive_attrs() {
     echo '#[schemars(crate = "::llm_runtime::__private::schemars")]'
 }
 
-generate tools_with_macro tool_attrs
-generate tools_with_derives derive_attrs
+nothing() { :; }
+parse_fn() {
+    cat <<RS
+impl $1 {
+    /// Parses checked arguments.
+    pub fn parse(
+        args: &::llm_runtime::__private::serde_json::Value,
+    ) -> Result<Self, ::llm_runtime::__private::serde_json::Error> {
+        <Self as ::llm_runtime::__private::serde::Deserialize>::deserialize(args)
+    }
+}
+RS
+}
 
-export CARGO_TARGET_DIR=$out/target
-for crate in tools_with_macro tools_with_derives; do
+generate tools_with_macro tool_attrs nothing
+generate tools_with_derives derive_attrs nothing
+generate tools_with_derives_and_parse derive_attrs parse_fn
+
+export CARGO_TARGET_DIR=$out/target CARGO_INCREMENTAL=0
+crates="tools_with_macro tools_with_derives tools_with_derives_and_parse"
+for crate in $crates; do
     echo "== warming up $crate (builds llm-runtime and its dependencies once)"
     cargo build --quiet --offline --manifest-path "$out/$crate/Cargo.toml"
 done
@@ -82,13 +102,18 @@ touch_src() { echo "touch $out/$1/src/lib.rs"; }
 if command -v hyperfine >/dev/null; then
     hyperfine --runs "$runs" --warmup 1 --export-json "$out/results.json" \
         --prepare "$(touch_src tools_with_macro)" -n "#[tool] x100" "$(build tools_with_macro)" \
-        --prepare "$(touch_src tools_with_derives)" -n "plain derives x100" "$(build tools_with_derives)"
+        --prepare "$(touch_src tools_with_derives)" -n "plain derives x100" "$(build tools_with_derives)" \
+        --prepare "$(touch_src tools_with_derives_and_parse)" -n "derives + parse fn x100" \
+        "$(build tools_with_derives_and_parse)"
     python3 - "$out/results.json" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-m, d = r["#[tool] x100"], r["plain derives x100"]
-print(f"#[tool] x100: {m['mean']:.2f} s ± {m['stddev']:.2f}; plain derives x100: "
-      f"{d['mean']:.2f} s ± {d['stddev']:.2f}; ratio {m['mean'] / d['mean']:.2f}x")
+m = r["#[tool] x100"]
+for name in ["plain derives x100", "derives + parse fn x100"]:
+    d = r[name]
+    print(f"#[tool] x100 vs {name}: wall {m['mean']:.2f} s / {d['mean']:.2f} s = "
+          f"{m['mean'] / d['mean']:.2f}x (min {m['min'] / d['min']:.2f}x); "
+          f"user {m['user']:.2f} s / {d['user']:.2f} s = {m['user'] / d['user']:.2f}x")
 PY
 else
     mean() {
@@ -103,7 +128,9 @@ else
         echo "$total / $runs" | bc -l
     }
     with_macro=$(mean tools_with_macro)
-    with_derives=$(mean tools_with_derives)
-    printf '#[tool] x100: %.2f s; plain derives x100: %.2f s; ratio %.2fx\n' \
-        "$with_macro" "$with_derives" "$(echo "$with_macro / $with_derives" | bc -l)"
+    for crate in tools_with_derives tools_with_derives_and_parse; do
+        other=$(mean $crate)
+        printf '#[tool] x100: %.2f s; %s: %.2f s; ratio %.2fx\n' \
+            "$with_macro" "$crate" "$other" "$(echo "$with_macro / $other" | bc -l)"
+    done
 fi

@@ -12,7 +12,6 @@ use crate::symbol::{DERIVE, DESERIALIZE, JSON_SCHEMA, SERDE, TRANSPARENT};
 
 /// The annotated item.
 pub struct Input<'a> {
-    pub original: &'a DeriveInput,
     pub ident: &'a Ident,
     pub generics: &'a Generics,
     pub shape: Shape<'a>,
@@ -55,7 +54,6 @@ impl<'a> Input<'a> {
             Data::Union(data) => Shape::Union(&data.union_token),
         };
         Input {
-            original: input,
             ident: &input.ident,
             generics: &input.generics,
             shape,

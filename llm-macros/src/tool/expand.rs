@@ -9,9 +9,9 @@ use super::attr::ToolAttr;
 use super::check::tool_name;
 use crate::paths::Paths;
 
-/// The expansion of a valid `#[tool]` item.
-pub fn tool(input: &Input, attr: &ToolAttr, paths: &Paths) -> TokenStream {
-    let item = with_derives(input, paths);
+/// The expansion of a valid `#[tool]` item, `tokens` being the item as written.
+pub fn tool(input: &Input, tokens: &TokenStream, attr: &ToolAttr, paths: &Paths) -> TokenStream {
+    let item = with_derives(input, tokens, paths);
     let tool_impl = tool_impl(input, attr, paths, true);
     quote! {
         #item
@@ -23,14 +23,17 @@ pub fn tool(input: &Input, attr: &ToolAttr, paths: &Paths) -> TokenStream {
 
 /// The expansion of an item with mistakes: the item as it would have been, the errors, and a
 /// `Tool` impl that needs nothing of the item, so that its uses raise no further errors.
-pub fn fallback(input: &Input, attr: &ToolAttr, paths: &Paths, errors: syn::Error) -> TokenStream {
+pub fn fallback(
+    input: &Input,
+    tokens: &TokenStream,
+    attr: &ToolAttr,
+    paths: &Paths,
+    errors: syn::Error,
+) -> TokenStream {
     let item = match input.shape {
         // serde and schemars refuse unions with errors of their own.
-        Shape::Union(_) => {
-            let original = input.original;
-            quote!(#original)
-        }
-        _ => with_derives(input, paths),
+        Shape::Union(_) => tokens.clone(),
+        _ => with_derives(input, tokens, paths),
     };
     let tool_impl = tool_impl(input, attr, paths, false);
     let errors = errors.to_compile_error();
@@ -43,9 +46,10 @@ pub fn fallback(input: &Input, attr: &ToolAttr, paths: &Paths, errors: syn::Erro
     }
 }
 
-/// The item, after `#[derive(Deserialize)]` and `#[derive(JsonSchema)]` where the user has
-/// not written them, through llm_runtime's re-exports.
-fn with_derives(input: &Input, paths: &Paths) -> TokenStream {
+/// The item as written (`tokens`, not printed again from the parsed input: macros run on
+/// every build), after `#[derive(Deserialize)]` and `#[derive(JsonSchema)]` where the user
+/// has not written them, through llm_runtime's re-exports.
+fn with_derives(input: &Input, tokens: &TokenStream, paths: &Paths) -> TokenStream {
     let private = paths.private();
     let mut added = TokenStream::new();
     if !input.derives.deserialize {
@@ -62,10 +66,9 @@ fn with_derives(input: &Input, paths: &Paths) -> TokenStream {
             #[schemars(crate = #schemars_crate)]
         });
     }
-    let original = input.original;
     quote! {
         #added
-        #original
+        #tokens
     }
 }
 

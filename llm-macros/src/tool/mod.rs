@@ -23,8 +23,8 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     check::check(&cx, &parsed, &attr);
     let paths = attr.paths.clone().unwrap_or_default();
     match cx.check() {
-        Ok(()) => expand::tool(&parsed, &attr, &paths),
-        Err(errors) => expand::fallback(&parsed, &attr, &paths, errors),
+        Ok(()) => expand::tool(&parsed, &input, &attr, &paths),
+        Err(errors) => expand::fallback(&parsed, &input, &attr, &paths, errors),
     }
 }
 

@@ -307,7 +307,7 @@ struct Pairs {
 }
 
 #[test]
-fn what_deserialize_still_rejects_is_reported_with_its_path() {
+fn what_deserialize_still_rejects_is_reported_in_the_types_words() {
     let err = schema_for::<Pairs>()
         .parse::<Pairs>(&call(r#"{"items": [2, "3"]}"#))
         .err();
@@ -317,14 +317,16 @@ fn what_deserialize_still_rejects_is_reported_with_its_path() {
     assert_eq!(
         err.problems,
         vec![ArgProblem {
-            loc: vec![PathSegment::Field("items".into()), PathSegment::Index(1)],
+            loc: Vec::new(),
             kind: "value_error".into(),
-            expected: "a valid value (3 is odd)".into(),
-            received: Some(json!(3)),
+            expected: "valid arguments (3 is odd)".into(),
+            // The arguments as checked: "3" was already coerced to the integer the schema asks.
+            received: Some(json!({"items": [2, 3]})),
         }]
     );
     assert_eq!(
         err.to_string(),
-        "1 invalid argument for tool `divide`: items[1]: expected a valid value (3 is odd), got 3"
+        "1 invalid argument for tool `divide`: (arguments): expected valid arguments (3 is odd), \
+         got {\"items\":[2,3]}"
     );
 }
