@@ -184,6 +184,7 @@ impl ArgsSchema {
     /// [`coerce`](ArgsSchema::coerce) reports, then anything `T`'s `Deserialize` still
     /// rejects (kind `value_error`: a rule of its own the schema does not express, reported
     /// for the arguments as a whole with the type's message).
+    #[allow(clippy::question_mark)] // `?` instantiates `FromResidual` for every tool type.
     pub fn parse<T: DeserializeOwned>(&self, call: &ToolCallPart) -> Result<T, ToolArgsError> {
         // Every `#[tool]` type instantiates this function, and build time grows with what it
         // instantiates: so `match` rather than `?` and `map_err`, the rest in plain functions,
