@@ -185,6 +185,25 @@ impl ToolArgsError {
         }
     }
 
+    /// pydantic-ai's words for an unknown tool. The names are read back from `expected`,
+    /// where [`ToolArgsError::unknown_tool`] wrote each in backticks (tool names have none).
+    fn unknown_tool_text(&self) -> String {
+        let available: Vec<String> = self
+            .known_tools()
+            .unwrap_or_default()
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(|name| format!("'{name}'"))
+            .collect();
+        let available = if available.is_empty() {
+            "No tools available.".to_owned()
+        } else {
+            format!("Available tools: {}", available.join(", "))
+        };
+        format!("Unknown tool name: '{}'. {available}", self.tool_name)
+    }
+
     /// The problems as pydantic's `ErrorDetails`, as pydantic-ai sends them to the model.
     pub fn error_details(&self) -> Vec<ErrorDetails> {
         self.problems
@@ -220,26 +239,6 @@ impl ToolArgsError {
             part.tool_call_id = id.clone();
         }
         part
-    }
-}
-
-impl ToolArgsError {
-    /// pydantic-ai's words for an unknown tool.
-    fn unknown_tool_text(&self) -> String {
-        let available: Vec<String> = self
-            .known_tools()
-            .unwrap_or_default()
-            .split('`')
-            .skip(1)
-            .step_by(2)
-            .map(|name| format!("'{name}'"))
-            .collect();
-        let available = if available.is_empty() {
-            "No tools available.".to_owned()
-        } else {
-            format!("Available tools: {}", available.join(", "))
-        };
-        format!("Unknown tool name: '{}'. {available}", self.tool_name)
     }
 }
 

@@ -129,7 +129,7 @@ impl ArgsSchema {
             for key in ["$schema", "title", "description"] {
                 root.shift_remove(key);
             }
-            forbid_extra_arguments(root);
+            shape_root(root);
         }
         let mut json = validation.clone();
         if let Value::Object(root) = &mut json {
@@ -253,7 +253,7 @@ fn rejection(call: &ToolCallPart, args: &Value, err: &serde_json::Error) -> Tool
 /// Gives an object root `properties` (`{}` for a tool without arguments, as pydantic writes
 /// it) and `additionalProperties: false` when it says nothing of extra properties (before
 /// `$defs`, where pydantic puts it).
-fn forbid_extra_arguments(root: &mut Map<String, Value>) {
+fn shape_root(root: &mut Map<String, Value>) {
     let is_object = root.get("type").and_then(Value::as_str) == Some("object");
     if is_object && !root.contains_key("properties") {
         let at = root.keys().position(|k| k == "type").map_or(0, |i| i + 1);

@@ -330,3 +330,46 @@ fn what_deserialize_still_rejects_is_reported_in_the_types_words() {
          got {\"items\":[2,3]}"
     );
 }
+
+/// A tree of labels.
+#[derive(Debug, PartialEq, Deserialize, JsonSchema)]
+struct Tree {
+    label: String,
+    children: Vec<Tree>,
+}
+
+#[test]
+fn recursive_types_reference_their_definition() {
+    let schema = schema_for::<Tree>();
+    assert_eq!(
+        schema.json()["properties"]["children"],
+        json!({"type": "array", "items": {"$ref": "#/$defs/Tree"}})
+    );
+    assert_eq!(
+        schema.json()["$defs"]["Tree"]["required"],
+        json!(["label", "children"])
+    );
+    let parsed = schema.parse::<Tree>(&call(
+        r#"{"label": "a", "children": [{"label": "b", "children": "[]"}]}"#,
+    ));
+    assert_eq!(
+        parsed,
+        Ok(Tree {
+            label: "a".into(),
+            children: vec![Tree {
+                label: "b".into(),
+                children: Vec::new()
+            }]
+        })
+    );
+    let err = schema
+        .parse::<Tree>(&call(
+            r#"{"label": "a", "children": [{"label": 1, "children": []}]}"#,
+        ))
+        .err()
+        .map(|e| e.to_string());
+    assert_eq!(
+        err.as_deref(),
+        Some("1 invalid argument for tool `divide`: children[0].label: expected a string, got 1")
+    );
+}
