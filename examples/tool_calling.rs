@@ -31,11 +31,14 @@ enum OnInf {
 }
 
 impl Divide {
-    /// Runs the tool: the quotient, or an error the model can read.
+    /// Runs the tool: the quotient, or what `on_inf` says for a division by zero.
     fn run(&self) -> String {
-        match (self.denominator == 0.0, &self.on_inf) {
-            (true, OnInf::Error) => "error: division by zero".to_owned(),
-            _ => (self.numerator / self.denominator).to_string(),
+        if self.denominator != 0.0 {
+            return (self.numerator / self.denominator).to_string();
+        }
+        match self.on_inf {
+            OnInf::Error => "error: division by zero".to_owned(),
+            OnInf::Infinity => f64::INFINITY.to_string(),
         }
     }
 }
