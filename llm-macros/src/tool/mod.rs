@@ -17,7 +17,7 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     let attr = attr::parse(&cx, args);
     let item: DeriveInput = match syn::parse2(input.clone()) {
         Ok(item) => item,
-        Err(_) => return not_a_type(input),
+        Err(_) => return not_a_type(input, cx),
     };
     let parsed = ast::Input::from_syn(&cx, &item);
     check::check(&cx, &parsed, &attr);
@@ -29,14 +29,18 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
 }
 
 /// `#[tool]` on a function, an impl…: the item unchanged, and one error at its first token
-/// after its attributes.
-fn not_a_type(input: TokenStream) -> TokenStream {
+/// after its attributes (and the errors in its options).
+fn not_a_type(input: TokenStream, cx: Ctxt) -> TokenStream {
     let span = crate::item_span(&input);
-    let error = syn::Error::new(
+    let mut error = syn::Error::new(
         span,
         "#[tool] applies to a struct with named fields, e.g. \
          `struct Divide { numerator: f64, denominator: f64 }`",
-    )
-    .to_compile_error();
+    );
+    // The mistakes in the options too, if any.
+    if let Err(options) = cx.check() {
+        error.combine(options);
+    }
+    let error = error.to_compile_error();
     quote!(#input #error)
 }

@@ -1,7 +1,7 @@
 use llm_runtime::tool;
 
 /// Divide two numbers.
-#[tool]
+#[tool(nmae = "divide")]
 fn divide(numerator: f64, denominator: f64) -> f64 {
     numerator / denominator
 }
