@@ -42,6 +42,17 @@ impl Ctxt {
 }
 
 #[cfg(test)]
+impl Ctxt {
+    /// The messages of the errors recorded, in order: what unit tests assert on.
+    pub fn messages(self) -> Vec<String> {
+        match self.check() {
+            Ok(()) => Vec::new(),
+            Err(err) => err.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -50,11 +61,7 @@ mod tests {
         let cx = Ctxt::new();
         cx.error_spanned_by(quote::quote!(a), "first");
         cx.syn_error(syn::Error::new(proc_macro2::Span::call_site(), "second"));
-        let messages: Vec<String> = match cx.check() {
-            Ok(()) => Vec::new(),
-            Err(err) => err.into_iter().map(|e| e.to_string()).collect(),
-        };
-        assert_eq!(messages, ["first", "second"]);
+        assert_eq!(cx.messages(), ["first", "second"]);
         assert!(Ctxt::new().check().is_ok());
     }
 }

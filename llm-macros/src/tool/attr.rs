@@ -103,13 +103,6 @@ mod tests {
     use super::*;
     use quote::quote;
 
-    fn errors(cx: Ctxt) -> Vec<String> {
-        match cx.check() {
-            Ok(()) => Vec::new(),
-            Err(err) => err.into_iter().map(|e| e.to_string()).collect(),
-        }
-    }
-
     #[test]
     fn reads_every_option() {
         let cx = Ctxt::new();
@@ -134,14 +127,14 @@ mod tests {
                 .as_deref(),
             Some("my::llm::__private::serde")
         );
-        assert!(errors(cx).is_empty());
+        assert!(cx.messages().is_empty());
     }
 
     #[test]
     fn strict_may_be_false() {
         let cx = Ctxt::new();
         assert_eq!(parse(&cx, quote!(strict = false)).strict, Some(false));
-        assert!(errors(cx).is_empty());
+        assert!(cx.messages().is_empty());
     }
 
     #[test]
@@ -160,7 +153,7 @@ mod tests {
         assert_eq!(attr.name.map(|n| n.value()).as_deref(), Some("a"));
         assert_eq!(attr.description.map(|d| d.value()).as_deref(), Some("d"));
         assert_eq!(
-            errors(cx),
+            cx.messages(),
             [
                 "unknown #[tool] option `nme`; the options are `name = \"..\"`, \
                  `description = \"..\"`, `strict` and `crate = \"..\"`",
@@ -176,6 +169,6 @@ mod tests {
         let cx = Ctxt::new();
         let attr = parse(&cx, quote!(name = divide));
         assert!(attr.name.is_none());
-        assert_eq!(errors(cx), ["expected string literal"]);
+        assert_eq!(cx.messages(), ["expected string literal"]);
     }
 }

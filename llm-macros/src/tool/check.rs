@@ -119,10 +119,7 @@ mod tests {
         let attr = attr::parse(&cx, args);
         let parsed = Input::from_syn(&cx, &input);
         check(&cx, &parsed, &attr);
-        match cx.check() {
-            Ok(()) => Vec::new(),
-            Err(err) => err.into_iter().map(|e| e.to_string()).collect(),
-        }
+        cx.messages()
     }
 
     #[test]

@@ -154,12 +154,8 @@ mod tests {
         assert!(cx.check().is_ok());
         let cx = Ctxt::new();
         assert!(parse_args(&cx, quote!(name = "x")).is_none());
-        let errors: Vec<String> = match cx.check() {
-            Ok(()) => Vec::new(),
-            Err(err) => err.into_iter().map(|e| e.to_string()).collect(),
-        };
         assert_eq!(
-            errors,
+            cx.messages(),
             [
                 "unknown #[toolset] option; the only option is `crate = \"..\"` (tool names \
               and descriptions are set on each #[tool] struct)"

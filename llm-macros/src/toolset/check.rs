@@ -91,10 +91,7 @@ mod tests {
     fn errors(input: DeriveInput) -> Vec<String> {
         let cx = Ctxt::new();
         check(&cx, &Input::from_syn(&input));
-        match cx.check() {
-            Ok(()) => Vec::new(),
-            Err(err) => err.into_iter().map(|e| e.to_string()).collect(),
-        }
+        cx.messages()
     }
 
     #[test]
