@@ -20,11 +20,13 @@ pub use provider::{
 
 pub mod openai_chat;
 pub mod openai_compatible;
+pub mod openai_responses;
 
 pub use openai_compatible::{
     Azure, Cerebras, DeepSeek, Fireworks, GitHub, Groq, HuggingFace, LiteLlm, Mistral, MoonshotAi,
     Ollama, OpenAi, OpenAiCompatible, OpenRouter, Together, Xai,
 };
+pub use openai_responses::OpenAiResponsesHost;
 
 use crate::error::Result;
 use crate::messages::{ModelMessage, ModelResponse};

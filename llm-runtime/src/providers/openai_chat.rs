@@ -37,7 +37,7 @@ use crate::tools::ToolDefinition;
 use crate::usage::Usage;
 
 /// The name pydantic-ai gives an output object without one.
-const DEFAULT_OUTPUT_NAME: &str = "final_result";
+pub(super) const DEFAULT_OUTPUT_NAME: &str = "final_result";
 
 /// The reasoning fields compatible hosts use, in the order they are looked for after the
 /// configured one: `reasoning` (Ollama, OpenRouter, Groq, vLLM) and `reasoning_content`
@@ -61,8 +61,18 @@ pub enum SystemRole {
     User,
 }
 
+/// The role OpenAI's models take system prompts in: `system`, but `user` for `o1-mini`, which
+/// accepts neither `system` nor `developer`.
+pub(super) fn openai_system_role(model_name: &str) -> SystemRole {
+    if model_name.starts_with("o1-mini") {
+        SystemRole::User
+    } else {
+        SystemRole::System
+    }
+}
+
 impl SystemRole {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             SystemRole::System => "system",
             SystemRole::Developer => "developer",
@@ -410,11 +420,8 @@ impl OpenAiChat {
     }
 
     fn system_role_for(&self, model_name: &str) -> SystemRole {
-        match self.system_role {
-            Some(role) => role,
-            None if model_name.starts_with("o1-mini") => SystemRole::User,
-            None => SystemRole::System,
-        }
+        self.system_role
+            .unwrap_or_else(|| openai_system_role(model_name))
     }
 
     /// The reasoning fields to read, in order: the configured one, then the known ones.
@@ -1423,7 +1430,7 @@ fn percent_encode(text: &str) -> String {
     out
 }
 
-fn needs_download(kind: &str, file: &FileUrl) -> Error {
+pub(super) fn needs_download(kind: &str, file: &FileUrl) -> Error {
     Error::user(format!(
         "the {kind} at `{}` must be sent as bytes, which needs a download this translation does \
          not make: pass it as `BinaryContent`",
@@ -1431,7 +1438,7 @@ fn needs_download(kind: &str, file: &FileUrl) -> Error {
     ))
 }
 
-fn image_detail(metadata: Option<&Map<String, Value>>) -> Option<Cow<'_, str>> {
+pub(super) fn image_detail(metadata: Option<&Map<String, Value>>) -> Option<Cow<'_, str>> {
     let metadata = metadata.filter(|m| !m.is_empty())?;
     Some(match metadata.get("detail") {
         Some(Value::String(detail)) => Cow::Borrowed(detail.as_str()),
@@ -1453,7 +1460,7 @@ fn is_text_like(media_type: &str) -> bool {
 }
 
 /// The file extension of a document media type (pydantic-ai's `DocumentFormat`).
-fn document_format(media_type: &str) -> Result<&'static str> {
+pub(super) fn document_format(media_type: &str) -> Result<&'static str> {
     Ok(match media_type {
         "application/pdf" => "pdf",
         "text/plain" => "txt",
@@ -1473,7 +1480,7 @@ fn document_format(media_type: &str) -> Result<&'static str> {
 }
 
 /// A tool call id, or a fresh one for a call that has none.
-fn guard_id(id: &str) -> Cow<'_, str> {
+pub(super) fn guard_id(id: &str) -> Cow<'_, str> {
     if id.is_empty() {
         Cow::Owned(generate_tool_call_id())
     } else {
@@ -1514,7 +1521,7 @@ fn merge_leading_system_messages(messages: &mut Vec<ChatMessage<'_>>) {
 
 /// A tool choice resolved against the tools of a request (pydantic-ai's `resolve_tool_choice`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum ResolvedToolChoice {
+pub(super) enum ResolvedToolChoice {
     /// No tool may be called.
     None,
     /// The model chooses; text output is allowed.
@@ -1525,7 +1532,7 @@ enum ResolvedToolChoice {
     Only { required: bool, names: Vec<String> },
 }
 
-fn resolve_tool_choice(
+pub(super) fn resolve_tool_choice(
     choice: Option<&ToolChoice>,
     parameters: &ModelRequestParameters,
 ) -> Result<ResolvedToolChoice> {
@@ -1675,22 +1682,22 @@ fn check_tool_names(chosen: &[String], available: &[&str], label: &str) -> Resul
 
 /// How an OpenAI model family reasons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct ReasoningSupport {
+pub(super) struct ReasoningSupport {
     /// It reasons when no effort is given.
-    enabled_by_default: bool,
+    pub(super) enabled_by_default: bool,
     /// It accepts `reasoning_effort: "none"`.
-    can_be_disabled: bool,
+    pub(super) can_be_disabled: bool,
 }
 
 impl ReasoningSupport {
-    fn supported(self) -> bool {
+    pub(super) fn supported(self) -> bool {
         self.enabled_by_default || self.can_be_disabled
     }
 }
 
 /// OpenAI's reasoning support by model-name prefix (pydantic-ai's
 /// `_REASONING_SUPPORT_BY_PREFIX`; the first matching prefix wins).
-fn openai_reasoning_support(model: &str) -> ReasoningSupport {
+pub(super) fn openai_reasoning_support(model: &str) -> ReasoningSupport {
     const ALWAYS: ReasoningSupport = ReasoningSupport {
         enabled_by_default: true,
         can_be_disabled: false,
@@ -1732,7 +1739,7 @@ fn openai_reasoning_support(model: &str) -> ReasoningSupport {
 }
 
 /// `reasoning_effort` for a thinking setting.
-fn effort(thinking: Thinking, minimal_supported: bool) -> &'static str {
+pub(super) fn effort(thinking: Thinking, minimal_supported: bool) -> &'static str {
     match thinking {
         Thinking::Disabled => "none",
         Thinking::Enabled => "medium",
@@ -1898,7 +1905,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for ToolCalls<'a> {
 }
 
 /// Tool-call arguments: JSON text as documented, or an object (some compatible servers).
-enum WireArgs<'a> {
+pub(super) enum WireArgs<'a> {
     Text(Cow<'a, str>),
     Object(Map<String, Value>),
 }
@@ -1909,8 +1916,9 @@ struct WireLogprobs {
     content: Option<Vec<TokenLogprob>>,
 }
 
+/// One token's log probability, as OpenAI's Chat Completions and Responses APIs send it.
 #[derive(Deserialize)]
-struct TokenLogprob {
+pub(super) struct TokenLogprob {
     token: String,
     #[serde(default)]
     bytes: Option<Vec<u8>>,
@@ -1966,7 +1974,7 @@ struct XGroq {
 }
 
 /// A string borrowed from the input when it has no escapes.
-struct CowStr<'a>(Cow<'a, str>);
+pub(super) struct CowStr<'a>(pub(super) Cow<'a, str>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for CowStr<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
@@ -1993,13 +2001,13 @@ impl<'de: 'a, 'a> Deserialize<'de> for CowStr<'a> {
     }
 }
 
-fn cow(value: Option<CowStr<'_>>) -> Option<Cow<'_, str>> {
+pub(super) fn cow(value: Option<CowStr<'_>>) -> Option<Cow<'_, str>> {
     value.map(|v| v.0)
 }
 
 /// A count that may be an integer (kept), a boolean (kept as 0 or 1, as Python counts it) or
 /// anything else (not a count).
-struct Count(Option<u64>);
+pub(super) struct Count(pub(super) Option<u64>);
 
 impl<'de> Deserialize<'de> for Count {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
@@ -2430,7 +2438,7 @@ fn map_finish_reason(raw: &str) -> Option<FinishReason> {
 
 /// A Unix time (seconds, or milliseconds past 2e10 as pydantic reads numbers) as the RFC 3339
 /// text pydantic-ai writes in `provider_details["timestamp"]`.
-fn provider_timestamp(created: f64) -> Option<String> {
+pub(super) fn provider_timestamp(created: f64) -> Option<String> {
     let seconds = if created.abs() > 2e10 {
         created / 1000.0
     } else {
@@ -2464,14 +2472,19 @@ fn timestamp_detail(created: f64, raw: &[u8]) -> Result<Value> {
 
 /// `logprobs.content` as pydantic-ai puts it in `provider_details["logprobs"]`.
 fn logprobs_details(logprobs: Option<WireLogprobs>) -> Vec<Value> {
+    logprobs
+        .and_then(|l| l.content)
+        .map(token_logprobs)
+        .unwrap_or_default()
+}
+
+/// Token log probabilities as pydantic-ai puts them in `provider_details["logprobs"]`.
+pub(super) fn token_logprobs(content: Vec<TokenLogprob>) -> Vec<Value> {
     fn bytes(b: Option<Vec<u8>>) -> Value {
         b.map_or(Value::Null, |b| {
             Value::Array(b.into_iter().map(Value::from).collect())
         })
     }
-    let Some(content) = logprobs.and_then(|l| l.content) else {
-        return Vec::new();
-    };
     content
         .into_iter()
         .map(|lp| {

@@ -303,3 +303,52 @@ fn nameless_tool_calls_are_left_out_at_the_end() {
     pm.finish();
     assert!(pm.response(ResponseState::Complete).parts.is_empty());
 }
+
+#[test]
+fn provider_details_merge_into_the_part_with_a_delta() {
+    let mut pm = manager();
+    pm.handle_text_delta(Some("msg".into()), "Hi").unwrap();
+    let first = json!({"phase": "final_answer"})
+        .as_object()
+        .unwrap()
+        .clone();
+    pm.handle_provider_details("msg".into(), first).unwrap();
+    let second = json!({"logprobs": []}).as_object().unwrap().clone();
+    pm.handle_provider_details("msg".into(), second.clone())
+        .unwrap();
+    let events = drain(&mut pm);
+    assert_eq!(kinds(&events), ["start0", "final", "delta0", "delta0"]);
+    let ModelResponseStreamEvent::PartDelta(delta) = &events[3] else {
+        unreachable!()
+    };
+    assert_eq!(
+        delta.delta,
+        ModelResponsePartDelta::Text(TextPartDelta {
+            content_delta: String::new(),
+            provider_name: None,
+            provider_details: Some(second),
+        })
+    );
+    let Some(ModelResponsePart::Text(text)) = pm.parts().next() else {
+        panic!("{:?}", pm.parts().collect::<Vec<_>>())
+    };
+    assert_eq!(
+        text.provider_details,
+        json!({"phase": "final_answer", "logprobs": []})
+            .as_object()
+            .cloned()
+    );
+    assert_eq!(text.content, "Hi");
+
+    // Nothing to attach them to: an error, not a drop.
+    let err = pm
+        .handle_provider_details("other".into(), Map::new())
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::UnexpectedModelBehavior { .. }),
+        "{err}"
+    );
+    pm.handle_tool_call_delta(Some(7u64.into()), None, Some(ArgsDelta::Json("{")), None)
+        .unwrap();
+    assert!(pm.handle_provider_details(7u64.into(), Map::new()).is_err());
+}

@@ -1,0 +1,2146 @@
+//! The OpenAI Responses protocol (`POST /responses`): OpenAI's API for its reasoning models,
+//! also served by compatible servers (llama.cpp, vLLM, Ollama, Azure's v1 API).
+//!
+//! API reference: <https://platform.openai.com/docs/api-reference/responses>.
+//!
+//! The translation follows pydantic-ai's `OpenAIResponsesModel`: `instructions` beside the
+//! `input` items (messages, `function_call`, `function_call_output`, `reasoning`), item ids and
+//! encrypted reasoning sent back only to the provider that produced them, function tools made
+//! strict by OpenAI's transformer where compatible, `tool_choice` with `allowed_tools`,
+//! `text.format` for native and prompted structured output, `reasoning.effort` from
+//! [`ModelSettings::thinking`], and `include: ["reasoning.encrypted_content"]` for reasoning
+//! models; `store` is left to the API's default, as pydantic-ai does. Parsing gives text parts
+//! with their message id, tool calls with their item `id` and `call_id`, thinking parts with
+//! their item id and encrypted reasoning as `signature`, the same usage, finish reasons and
+//! `provider_details`, and the `suspended` state of a pending background response.
+//!
+//! Built-in tools (web search, code interpreter, image generation, file search, MCP) have no part
+//! in the message model: their output items are reported with a warning and left out.
+//!
+//! Pure translation: no I/O here.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::openai_chat::{
+    cow, document_format, effort, guard_id, image_detail, needs_download, openai_reasoning_support,
+    openai_system_role, provider_timestamp, resolve_tool_choice, token_logprobs, Count, CowStr,
+    ReasoningSupport, ResolvedToolChoice, TokenLogprob, WireArgs, DEFAULT_OUTPUT_NAME,
+};
+use super::{Flow, PreparedRequest, Protocol, SseEvent};
+use crate::error::{Error, Result};
+use crate::messages::{
+    generate_tool_call_id, BinaryContent, FinishReason, ForceDownload, ModelMessage, ModelRequest,
+    ModelRequestPart, ModelResponse, ModelResponsePart, ResponseState, TextPart, ThinkingPart,
+    ToolArgs, ToolCallPart, UserContent, UserContentItem,
+};
+use crate::models::{instructions, ModelProfile, ModelRequestParameters, OutputMode};
+use crate::provider;
+use crate::schema::{self, SchemaTransformer};
+use crate::settings::{ModelSettings, Thinking};
+use crate::stream::{ArgsDelta, PartsManager, VendorId};
+use crate::tools::ToolDefinition;
+use crate::usage::Usage;
+
+/// [OpenAI](https://platform.openai.com/docs/api-reference/responses)'s Responses API
+/// (`openai-responses:gpt-5`), with the key and base URL of `openai`: `OPENAI_API_KEY`,
+/// `OPENAI_BASE_URL`.
+#[provider(name = "openai-responses", base_url = "https://api.openai.com/v1",
+    api_key_env = "OPENAI_API_KEY", base_url_env = "OPENAI_BASE_URL", protocol = OpenAiResponses)]
+pub struct OpenAiResponsesHost;
+
+/// Which reasoning summary is asked for (`reasoning.summary`) when [`ModelSettings::thinking`]
+/// turns reasoning on; without a summary a reasoning model returns only its encrypted reasoning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReasoningSummary {
+    /// None is asked for.
+    Off,
+    /// `auto`: the most detailed summary the model offers (the default).
+    Auto,
+    /// `concise`.
+    Concise,
+    /// `detailed`.
+    Detailed,
+}
+
+impl ReasoningSummary {
+    fn as_param(self) -> Option<&'static str> {
+        match self {
+            ReasoningSummary::Off => None,
+            ReasoningSummary::Auto => Some("auto"),
+            ReasoningSummary::Concise => Some("concise"),
+            ReasoningSummary::Detailed => Some("detailed"),
+        }
+    }
+}
+
+/// The OpenAI Responses protocol.
+///
+/// `OpenAiResponses::default()` is OpenAI itself; a compatible server changes what it needs
+/// with the `const` setters:
+///
+/// ```
+/// use llm_runtime::providers::openai_responses::{OpenAiResponses, ReasoningSummary};
+///
+/// // A server that rejects `strict` and reasoning summaries.
+/// const LOCAL: OpenAiResponses = OpenAiResponses::new()
+///     .with_strict_tools(false)
+///     .with_reasoning_summary(ReasoningSummary::Off);
+/// # let _ = LOCAL;
+/// ```
+///
+/// What depends on the model follows OpenAI's model families, by name: reasoning models (o-series,
+/// GPT-5) get `include: ["reasoning.encrypted_content"]`, take item ids back and have sampling
+/// settings dropped (with a warning) while they reason; GPT-5.4 and later get
+/// `reasoning.context: "all_turns"` and `phase` on assistant messages. Settings the API has no
+/// field for (`top_k`, `seed`, penalties, `logit_bias`, `stop_sequences`) are reported with a
+/// warning and not sent.
+///
+/// Errors: a malformed body or event is an [`Error::UnexpectedModelBehavior`] with the offending
+/// bytes, and so are a failed response (`status: "failed"`, `response.failed`), an `error`
+/// event, and a stream that ends before `response.completed`.
+#[derive(Debug, Clone)]
+pub struct OpenAiResponses {
+    provider_name: Option<Cow<'static, str>>,
+    endpoint: &'static str,
+    strict_tools: bool,
+    schema_transformer: SchemaTransformer,
+    reasoning_summary: ReasoningSummary,
+}
+
+impl Default for OpenAiResponses {
+    fn default() -> Self {
+        OpenAiResponses::new()
+    }
+}
+
+impl OpenAiResponses {
+    /// The protocol as OpenAI speaks it (the same as `default()`, usable in constants).
+    pub const fn new() -> Self {
+        OpenAiResponses {
+            provider_name: None,
+            endpoint: "responses",
+            strict_tools: true,
+            schema_transformer: schema::openai::transform,
+            reasoning_summary: ReasoningSummary::Auto,
+        }
+    }
+
+    /// Sends requests to `path`, relative to the provider's base URL, instead of `responses`.
+    pub const fn with_endpoint(mut self, path: &'static str) -> Self {
+        self.endpoint = path;
+        self
+    }
+
+    /// Whether the server accepts `strict: true` on tools and on the output schema; without it
+    /// `strict` is always `false`.
+    pub const fn with_strict_tools(mut self, supported: bool) -> Self {
+        self.strict_tools = supported;
+        self
+    }
+
+    /// Chooses the JSON-schema transformer applied to tool parameters and to the output schema
+    /// (default: [`schema::openai::transform`]).
+    pub const fn with_schema_transformer(mut self, transformer: SchemaTransformer) -> Self {
+        self.schema_transformer = transformer;
+        self
+    }
+
+    /// Chooses the reasoning summary asked for when [`ModelSettings::thinking`] turns reasoning
+    /// on (default [`ReasoningSummary::Auto`]; OpenAI requires a verified organization for
+    /// summaries of some models).
+    pub const fn with_reasoning_summary(mut self, summary: ReasoningSummary) -> Self {
+        self.reasoning_summary = summary;
+        self
+    }
+
+    /// The provider name of a stream's parts: the one the HTTP layer gave the parts manager,
+    /// else ours.
+    fn stream_provider_name(&self, parts: &PartsManager) -> Option<String> {
+        parts
+            .provider_name
+            .clone()
+            .or_else(|| self.provider_name.as_deref().map(str::to_owned))
+    }
+}
+
+/// What a model of OpenAI's families supports, by name (pydantic-ai's `openai_model_profile`).
+#[derive(Debug, Clone, Copy)]
+struct ModelFacts {
+    reasoning: ReasoningSupport,
+    /// Accepts `reasoning.context: "all_turns"`.
+    reasoning_context: bool,
+    /// Labels assistant messages with `phase` and wants it back.
+    phase: bool,
+    /// Accepts `reasoning.effort: "minimal"`.
+    minimal_effort: bool,
+}
+
+impl ModelFacts {
+    fn of(model: &str) -> Self {
+        let starts = |prefixes: &[&str]| prefixes.iter().any(|p| model.starts_with(p));
+        ModelFacts {
+            reasoning: openai_reasoning_support(model),
+            reasoning_context: starts(&["gpt-5.4", "gpt-5.5", "gpt-5.6"]),
+            phase: starts(&["gpt-5.3-codex", "gpt-5.4", "gpt-5.5", "gpt-5.6"]),
+            minimal_effort: !model.starts_with("gpt-5.6"),
+        }
+    }
+
+    /// Whether the model returns encrypted reasoning, and so takes item ids back.
+    fn encrypted_reasoning(self) -> bool {
+        self.reasoning.supported()
+    }
+}
+
+/// What a stream of the Responses protocol remembers between events.
+#[derive(Debug, Default)]
+pub struct ResponsesStreamState {
+    /// Vendor ids (item ids, and `<item>-<n>` for later summaries) whose part was started.
+    started: HashSet<String>,
+    /// Output items seen in `output_item.added` or `.done` events.
+    seen_items: HashSet<String>,
+    /// Function calls whose arguments were streamed.
+    args_streamed: HashSet<String>,
+    /// Arguments streamed for calls not yet announced (kept until their item arrives).
+    early_args: HashMap<String, String>,
+    /// The `phase` of message items, until it rides on their first text.
+    phases: HashMap<String, String>,
+    /// Raw reasoning text (`reasoning_text` deltas), by item and content index.
+    raw_reasoning: HashMap<String, BTreeMap<u64, String>>,
+    /// The model refused; its text so far.
+    refusal: Option<String>,
+    timestamp_set: bool,
+    /// The response runs in the background (`background: true`).
+    background: bool,
+    /// The last status was `queued` or `in_progress`.
+    pending: bool,
+    /// `response.completed` or `response.incomplete` arrived.
+    terminal: bool,
+    last_sequence_number: Option<u64>,
+}
+
+impl Protocol for OpenAiResponses {
+    type StreamState = ResponsesStreamState;
+
+    fn endpoint(&self, _model_name: &str, _stream: bool) -> String {
+        self.endpoint.to_owned()
+    }
+
+    fn set_provider_name(&mut self, name: Cow<'static, str>) {
+        self.provider_name = Some(name);
+    }
+
+    fn request_body(&self, request: &PreparedRequest<'_>, stream: bool) -> Result<Vec<u8>> {
+        let body = self.build_request(request, stream)?;
+        serde_json::to_vec(&body)
+            .map_err(|e| Error::user(format!("the request body cannot be serialized: {e}")))
+    }
+
+    fn parse_response(&self, body: &[u8], model_name: &str) -> Result<ModelResponse> {
+        let response: WireResponse<'_> = serde_json::from_slice(body).map_err(|e| {
+            Error::unexpected_with_body(format!("invalid Responses API response: {e}"), body)
+        })?;
+        self.response_from(response, model_name, body)
+    }
+
+    fn on_event(
+        &self,
+        event: &SseEvent<'_>,
+        state: &mut ResponsesStreamState,
+        parts: &mut PartsManager,
+    ) -> Result<Flow> {
+        let data = event.data.trim();
+        if data.is_empty() {
+            return Ok(Flow::Continue);
+        }
+        if data == "[DONE]" {
+            // Some compatible servers end the stream as Chat Completions does.
+            return self.on_eof(state, parts).map(|()| Flow::Done);
+        }
+        if !data.starts_with('{') {
+            tracing::warn!(
+                target: "llm_runtime::providers",
+                event = event.event,
+                data,
+                "an SSE event that is not a Responses API event was skipped"
+            );
+            return Ok(Flow::Continue);
+        }
+        let kind = if event.event == "message" {
+            let peek: TypeOnly<'_> = parse_event("stream", data)?;
+            match cow(peek.kind) {
+                Some(kind) => kind,
+                None => {
+                    return Err(Error::unexpected_with_body(
+                        "a stream event has neither an event name nor a `type`",
+                        data.as_bytes(),
+                    ))
+                }
+            }
+        } else {
+            Cow::Borrowed(event.event)
+        };
+        self.apply_event(&kind, data, state, parts)
+    }
+
+    fn on_eof(&self, state: &mut ResponsesStreamState, parts: &mut PartsManager) -> Result<()> {
+        if state.terminal {
+            return Ok(());
+        }
+        if state.background && state.pending {
+            // A background job still running: the response is suspended and is continued by
+            // retrieving it (from the last event seen).
+            parts.state_hint = Some(ResponseState::Suspended);
+            if let Some(n) = state.last_sequence_number {
+                insert_detail(parts, "last_sequence_number", Value::from(n));
+            }
+            return Ok(());
+        }
+        Err(Error::unexpected(
+            "the stream ended before `response.completed`: the response is truncated",
+        ))
+    }
+
+    fn profile(&self, _model_name: &str) -> ModelProfile {
+        ModelProfile {
+            supports_json_schema_output: true,
+            supports_json_object_output: true,
+            ..ModelProfile::default()
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request
+// ---------------------------------------------------------------------------------------------
+
+/// The body of `POST /responses`.
+#[derive(Serialize)]
+struct ResponsesRequest<'a> {
+    model: &'a str,
+    input: Vec<InputItem<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    instructions: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tools: Vec<FunctionTool<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_choice: Option<ToolChoiceParam>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parallel_tool_calls: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reasoning: Option<ReasoningParam>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<TextParam<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_output_tokens: Option<u32>,
+    stream: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    temperature: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    top_p: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service_tier: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    include: Vec<&'static str>,
+}
+
+/// One item of `input`.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum InputItem<'a> {
+    /// A message given by role, without an id (`EasyInputMessage`).
+    Message(Message<'a>),
+    /// An assistant message of this provider, sent back with its id.
+    OutputMessage(OutputMessage<'a>),
+    FunctionCall(FunctionCall<'a>),
+    FunctionCallOutput(FunctionCallOutput<'a>),
+    Reasoning(ReasoningItem<'a>),
+}
+
+#[derive(Serialize)]
+struct Message<'a> {
+    role: &'static str,
+    content: MessageContent<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phase: Option<&'a str>,
+}
+
+impl<'a> Message<'a> {
+    fn text(role: &'static str, text: Cow<'a, str>) -> Self {
+        Message {
+            role,
+            content: MessageContent::Text(text),
+            phase: None,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum MessageContent<'a> {
+    Text(Cow<'a, str>),
+    Parts(Vec<InputContent<'a>>),
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[allow(clippy::enum_variant_names)] // named by their wire `type`
+enum InputContent<'a> {
+    InputText {
+        text: Cow<'a, str>,
+    },
+    InputImage {
+        image_url: Cow<'a, str>,
+        detail: Cow<'a, str>,
+    },
+    InputFile {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        file_url: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        file_data: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        filename: Option<String>,
+    },
+}
+
+#[derive(Serialize)]
+struct OutputMessage<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    role: &'static str,
+    id: &'a str,
+    status: &'static str,
+    content: Vec<OutputText<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phase: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct OutputText<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    text: &'a str,
+    annotations: [(); 0],
+}
+
+#[derive(Serialize)]
+struct FunctionCall<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: &'a str,
+    arguments: String,
+    call_id: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct FunctionCallOutput<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    call_id: Cow<'a, str>,
+    output: String,
+}
+
+#[derive(Serialize)]
+struct ReasoningItem<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: &'a str,
+    summary: Vec<TypedText<'a>>,
+    /// `null` when there is none, as pydantic-ai sends it.
+    encrypted_content: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content: Option<Vec<TypedText<'a>>>,
+}
+
+/// `{"type": .., "text": ..}`: a reasoning summary or reasoning text.
+#[derive(Serialize)]
+struct TypedText<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct FunctionTool<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: &'a str,
+    description: Option<&'a str>,
+    parameters: Value,
+    strict: bool,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ToolChoiceParam {
+    Mode(&'static str),
+    Function {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        name: String,
+    },
+    Allowed {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        mode: &'static str,
+        tools: Vec<NamedFunction>,
+    },
+}
+
+#[derive(Serialize)]
+struct NamedFunction {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: String,
+}
+
+#[derive(Serialize, Default)]
+struct ReasoningParam {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    effort: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct TextParam<'a> {
+    format: TextFormat<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum TextFormat<'a> {
+    JsonSchema {
+        name: &'a str,
+        schema: Value,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        description: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        strict: Option<bool>,
+    },
+    JsonObject,
+}
+
+/// Settings the Responses API has no field for, by name.
+fn warn_unsupported_settings(model: &str, settings: &ModelSettings) {
+    let unsupported = [
+        ("top_k", settings.top_k.is_some()),
+        ("seed", settings.seed.is_some()),
+        ("presence_penalty", settings.presence_penalty.is_some()),
+        ("frequency_penalty", settings.frequency_penalty.is_some()),
+        ("logit_bias", settings.logit_bias.is_some()),
+        ("stop_sequences", settings.stop_sequences.is_some()),
+    ];
+    for (setting, set) in unsupported {
+        if set {
+            tracing::warn!(
+                target: "llm_runtime::settings",
+                model,
+                setting,
+                "the Responses API has no `{setting}`; the setting is not sent (use `extra_body` \
+                 for servers that accept it)"
+            );
+        }
+    }
+}
+
+impl OpenAiResponses {
+    fn build_request<'a>(
+        &self,
+        request: &PreparedRequest<'a>,
+        stream: bool,
+    ) -> Result<ResponsesRequest<'a>> {
+        let model = request.model_name;
+        let settings: &'a ModelSettings = request.settings;
+        let facts = ModelFacts::of(model);
+        warn_unsupported_settings(model, settings);
+
+        let mut temperature = settings.temperature;
+        let mut top_p = settings.top_p;
+        let reasoning = self.reasoning(model, facts, settings.thinking);
+        if reasoning.drops_sampling {
+            let dropped: Vec<&str> = [("temperature", &mut temperature), ("top_p", &mut top_p)]
+                .into_iter()
+                .filter_map(|(name, slot)| slot.take().map(|_| name))
+                .collect();
+            if !dropped.is_empty() {
+                tracing::warn!(
+                    target: "llm_runtime::settings",
+                    model,
+                    settings = ?dropped,
+                    "sampling settings {dropped:?} are not supported while `{model}` reasons; they \
+                     are not sent"
+                );
+            }
+        }
+
+        let (tools, tool_choice) = self.tools(request)?;
+        let parallel_tool_calls = if tools.is_empty() {
+            None
+        } else {
+            settings.parallel_tool_calls
+        };
+        let mut input = self.map_messages(request, facts)?;
+        let mut instructions = instructions(request.messages).filter(|i| !i.is_empty());
+        let text = match request.parameters.output_mode {
+            OutputMode::Native => Some(TextParam {
+                format: self.json_schema_format(request.parameters)?,
+            }),
+            OutputMode::Prompted => {
+                // The API wants the word "json" in the input messages (instructions do not
+                // count) to use `json_object`, so the instructions move into the input.
+                if let Some(text) = instructions.take() {
+                    let role = openai_system_role(model).as_str();
+                    let leading = input
+                        .iter()
+                        .take_while(|i| matches!(i, InputItem::Message(m) if m.role == role))
+                        .count();
+                    input.insert(
+                        leading,
+                        InputItem::Message(Message::text(role, text.into())),
+                    );
+                }
+                Some(TextParam {
+                    format: TextFormat::JsonObject,
+                })
+            }
+            _ => None,
+        };
+        if input.is_empty() {
+            // The API rejects a request without input, even with instructions.
+            input.push(InputItem::Message(Message::text("user", Cow::Borrowed(""))));
+        }
+        Ok(ResponsesRequest {
+            model,
+            input,
+            instructions,
+            tool_choice: if tools.is_empty() { None } else { tool_choice },
+            tools,
+            parallel_tool_calls,
+            reasoning: reasoning.param,
+            text,
+            max_output_tokens: settings.max_tokens,
+            stream,
+            temperature,
+            top_p,
+            service_tier: settings.service_tier.as_deref(),
+            include: if facts.encrypted_reasoning() {
+                vec!["reasoning.encrypted_content"]
+            } else {
+                Vec::new()
+            },
+        })
+    }
+
+    /// The `reasoning` object for `thinking`, and whether sampling settings must be dropped.
+    fn reasoning(&self, model: &str, facts: ModelFacts, thinking: Option<Thinking>) -> Reasoning {
+        let support = facts.reasoning;
+        if !support.supported() {
+            if thinking.is_some() {
+                tracing::warn!(
+                    target: "llm_runtime::settings",
+                    model,
+                    setting = "thinking",
+                    "`{model}` does not reason; `thinking` is not sent"
+                );
+            }
+            return Reasoning {
+                param: None,
+                drops_sampling: false,
+            };
+        }
+        let thinking = match thinking {
+            Some(Thinking::Disabled) if !support.can_be_disabled => {
+                tracing::warn!(
+                    target: "llm_runtime::settings",
+                    model,
+                    setting = "thinking",
+                    "`{model}` always reasons; `thinking: Disabled` is not sent"
+                );
+                None
+            }
+            other => other,
+        };
+        let active = match thinking {
+            Some(t) => t != Thinking::Disabled,
+            None => support.enabled_by_default,
+        };
+        let param = ReasoningParam {
+            effort: thinking.map(|t| effort(t, facts.minimal_effort)),
+            summary: thinking
+                .filter(|t| *t != Thinking::Disabled)
+                .and_then(|_| self.reasoning_summary.as_param()),
+            context: facts.reasoning_context.then_some("all_turns"),
+        };
+        let empty = param.effort.is_none() && param.summary.is_none() && param.context.is_none();
+        Reasoning {
+            param: (!empty).then_some(param),
+            drops_sampling: active || !support.can_be_disabled,
+        }
+    }
+
+    /// The function tools (function and output tools, each name once) and the tool choice.
+    fn tools<'a>(
+        &self,
+        request: &PreparedRequest<'a>,
+    ) -> Result<(Vec<FunctionTool<'a>>, Option<ToolChoiceParam>)> {
+        let parameters: &'a ModelRequestParameters = request.parameters;
+        let mut definitions: Vec<&'a ToolDefinition> = Vec::new();
+        for tool in parameters
+            .function_tools
+            .iter()
+            .chain(&parameters.output_tools)
+        {
+            if !definitions.iter().any(|d| d.name == tool.name) {
+                definitions.push(tool);
+            }
+        }
+        let tools = definitions
+            .into_iter()
+            .map(|definition| self.tool(definition))
+            .collect::<Result<Vec<_>>>()?;
+        let choice = match resolve_tool_choice(request.settings.tool_choice.as_ref(), parameters)? {
+            ResolvedToolChoice::Auto => ToolChoiceParam::Mode("auto"),
+            ResolvedToolChoice::None => ToolChoiceParam::Mode("none"),
+            ResolvedToolChoice::Required => ToolChoiceParam::Mode("required"),
+            ResolvedToolChoice::Only { required, names } => {
+                let single = if names.len() == 1 {
+                    names.first()
+                } else {
+                    None
+                };
+                match single {
+                    Some(name) if required => ToolChoiceParam::Function {
+                        kind: "function",
+                        name: name.clone(),
+                    },
+                    // `allowed_tools` restricts the choice without changing `tools`, which keeps
+                    // the prompt cache.
+                    _ => ToolChoiceParam::Allowed {
+                        kind: "allowed_tools",
+                        mode: if required { "required" } else { "auto" },
+                        tools: names
+                            .into_iter()
+                            .map(|name| NamedFunction {
+                                kind: "function",
+                                name,
+                            })
+                            .collect(),
+                    },
+                }
+            }
+        };
+        Ok((tools, Some(choice)))
+    }
+
+    fn tool<'a>(&self, definition: &'a ToolDefinition) -> Result<FunctionTool<'a>> {
+        let transformed =
+            (self.schema_transformer)(&definition.parameters_json_schema, definition.strict)?;
+        Ok(FunctionTool {
+            kind: "function",
+            name: &definition.name,
+            description: definition.description.as_deref(),
+            parameters: transformed.schema,
+            strict: transformed.strict && self.strict_tools,
+        })
+    }
+
+    fn json_schema_format<'a>(
+        &self,
+        parameters: &'a ModelRequestParameters,
+    ) -> Result<TextFormat<'a>> {
+        let Some(object) = &parameters.output_object else {
+            return Err(Error::user(
+                "the `native` output mode needs `output_object` (the schema to produce)",
+            ));
+        };
+        let transformed = (self.schema_transformer)(&object.json_schema, object.strict)?;
+        Ok(TextFormat::JsonSchema {
+            name: object.name.as_deref().unwrap_or(DEFAULT_OUTPUT_NAME),
+            schema: transformed.schema,
+            description: object.description.as_deref().filter(|d| !d.is_empty()),
+            strict: self.strict_tools.then_some(transformed.strict),
+        })
+    }
+
+    fn map_messages<'a>(
+        &self,
+        request: &PreparedRequest<'a>,
+        facts: ModelFacts,
+    ) -> Result<Vec<InputItem<'a>>> {
+        let role = openai_system_role(request.model_name).as_str();
+        let messages: &'a [ModelMessage] = request.messages;
+        let mut out = Vec::new();
+        for message in messages {
+            match message {
+                ModelMessage::Request(req) => map_request(req, role, &mut out)?,
+                ModelMessage::Response(response) => {
+                    self.map_response(response, request.profile, facts, &mut out)
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The items of an earlier response. Item ids, encrypted reasoning and `phase` go back only
+    /// to the provider that produced them, and ids only to reasoning models (which need them);
+    /// otherwise text goes back as assistant messages, and reasoning as text in the profile's
+    /// thinking tags.
+    fn map_response<'a>(
+        &self,
+        response: &'a ModelResponse,
+        profile: &ModelProfile,
+        facts: ModelFacts,
+        out: &mut Vec<InputItem<'a>>,
+    ) {
+        let ours = self.provider_name.as_deref();
+        let is_ours = |name: Option<&str>| ours.is_some() && name == ours;
+        // The message and reasoning items opened last: parts with the same id join them.
+        let mut message_at: Option<usize> = None;
+        let mut reasoning_at: Option<usize> = None;
+        for part in &response.parts {
+            let part_provider = match part {
+                ModelResponsePart::Text(p) => p.provider_name.as_deref(),
+                ModelResponsePart::ToolCall(p) => p.provider_name.as_deref(),
+                ModelResponsePart::Thinking(p) => p.provider_name.as_deref(),
+            };
+            let same_provider = is_ours(part_provider)
+                || (part_provider.is_none() && is_ours(response.provider_name.as_deref()));
+            let send_id = facts.encrypted_reasoning() && same_provider;
+            match part {
+                ModelResponsePart::Text(text) => {
+                    let phase = detail_str(text.provider_details.as_ref(), "phase")
+                        .filter(|p| matches!(*p, "commentary" | "final_answer"))
+                        .filter(|_| facts.phase && is_ours(part_provider));
+                    let Some(id) = text.id.as_deref().filter(|_| send_id) else {
+                        out.push(InputItem::Message(Message {
+                            phase,
+                            ..Message::text("assistant", Cow::Borrowed(&text.content))
+                        }));
+                        continue;
+                    };
+                    let open = message_at.filter(
+                        |&i| matches!(out.get(i), Some(InputItem::OutputMessage(m)) if m.id == id),
+                    );
+                    let at = open.unwrap_or_else(|| {
+                        out.push(InputItem::OutputMessage(OutputMessage {
+                            kind: "message",
+                            role: "assistant",
+                            id,
+                            status: "completed",
+                            content: Vec::new(),
+                            phase: None,
+                        }));
+                        out.len() - 1
+                    });
+                    message_at = Some(at);
+                    if let Some(InputItem::OutputMessage(message)) = out.get_mut(at) {
+                        message.content.push(OutputText {
+                            kind: "output_text",
+                            text: &text.content,
+                            annotations: [],
+                        });
+                        if phase.is_some() {
+                            message.phase = phase;
+                        }
+                    }
+                }
+                ModelResponsePart::ToolCall(call) => {
+                    let (call_id, legacy_id) = call_ids(&call.tool_call_id);
+                    out.push(InputItem::FunctionCall(FunctionCall {
+                        kind: "function_call",
+                        name: &call.tool_name,
+                        arguments: call.args_as_json_str(),
+                        call_id,
+                        id: legacy_id.or(call.id.as_deref()).filter(|_| send_id),
+                        namespace: detail_str(call.provider_details.as_ref(), "namespace")
+                            .filter(|_| is_ours(part_provider)),
+                    }));
+                }
+                ModelResponsePart::Thinking(thinking) => {
+                    let own = is_ours(part_provider);
+                    let raw = if own { raw_content(thinking) } else { None };
+                    let id = thinking.id.as_deref().filter(|_| send_id || raw.is_some());
+                    let Some(id) = id else {
+                        if !thinking.content.is_empty() {
+                            let (start, end) = &profile.thinking_tags;
+                            let text = format!("{start}\n{}\n{end}", thinking.content);
+                            out.push(InputItem::Message(Message::text(
+                                "assistant",
+                                Cow::Owned(text),
+                            )));
+                        }
+                        continue;
+                    };
+                    let signature = thinking
+                        .signature
+                        .as_deref()
+                        .filter(|_| own && facts.encrypted_reasoning());
+                    let open = reasoning_at.filter(
+                        |&i| matches!(out.get(i), Some(InputItem::Reasoning(r)) if r.id == id),
+                    );
+                    let at = match open {
+                        Some(at) => at,
+                        None if signature.is_some()
+                            || !thinking.content.is_empty()
+                            || raw.is_some() =>
+                        {
+                            out.push(InputItem::Reasoning(ReasoningItem {
+                                kind: "reasoning",
+                                id,
+                                summary: Vec::new(),
+                                encrypted_content: signature,
+                                content: None,
+                            }));
+                            out.len() - 1
+                        }
+                        None => continue,
+                    };
+                    reasoning_at = Some(at);
+                    if let Some(InputItem::Reasoning(item)) = out.get_mut(at) {
+                        if !thinking.content.is_empty() {
+                            item.summary.push(TypedText {
+                                kind: "summary_text",
+                                text: &thinking.content,
+                            });
+                        }
+                        if let Some(raw) = raw {
+                            item.content = Some(
+                                raw.into_iter()
+                                    .map(|text| TypedText {
+                                        kind: "reasoning_text",
+                                        text,
+                                    })
+                                    .collect(),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The `reasoning` object to send, and whether the model rejects sampling settings.
+struct Reasoning {
+    param: Option<ReasoningParam>,
+    drops_sampling: bool,
+}
+
+fn map_request<'a>(
+    request: &'a ModelRequest,
+    system_role: &'static str,
+    out: &mut Vec<InputItem<'a>>,
+) -> Result<()> {
+    for part in &request.parts {
+        match part {
+            ModelRequestPart::SystemPrompt(p) => out.push(InputItem::Message(Message::text(
+                system_role,
+                Cow::Borrowed(&p.content),
+            ))),
+            ModelRequestPart::UserPrompt(p) => out.push(InputItem::Message(Message {
+                role: "user",
+                content: user_content(&p.content)?,
+                phase: None,
+            })),
+            ModelRequestPart::ToolReturn(p) => {
+                out.push(InputItem::FunctionCallOutput(FunctionCallOutput {
+                    kind: "function_call_output",
+                    call_id: call_ids(&p.tool_call_id).0,
+                    output: p.model_response_str(),
+                }))
+            }
+            ModelRequestPart::RetryPrompt(p) => match &p.tool_name {
+                None => out.push(InputItem::Message(Message {
+                    role: "user",
+                    content: MessageContent::Parts(vec![InputContent::InputText {
+                        text: Cow::Owned(p.model_response()),
+                    }]),
+                    phase: None,
+                })),
+                Some(_) => out.push(InputItem::FunctionCallOutput(FunctionCallOutput {
+                    kind: "function_call_output",
+                    call_id: call_ids(&p.tool_call_id).0,
+                    output: p.model_response(),
+                })),
+            },
+        }
+    }
+    Ok(())
+}
+
+/// A tool call's `call_id`, and the item id of a legacy combined `call_id|item_id` (how
+/// pydantic-ai kept both before `ToolCallPart` had an `id`).
+fn call_ids(tool_call_id: &str) -> (Cow<'_, str>, Option<&str>) {
+    match tool_call_id.split_once('|') {
+        Some((call_id, item_id)) => (guard_id(call_id), Some(item_id).filter(|i| !i.is_empty())),
+        None => (guard_id(tool_call_id), None),
+    }
+}
+
+/// A string in a part's provider details.
+fn detail_str<'a>(details: Option<&'a Map<String, Value>>, key: &str) -> Option<&'a str> {
+    details?.get(key)?.as_str()
+}
+
+/// The raw reasoning texts (gpt-oss's chain of thought) a thinking part keeps in
+/// `provider_details["raw_content"]`.
+fn raw_content(part: &ThinkingPart) -> Option<Vec<&str>> {
+    let raw = part.provider_details.as_ref()?.get("raw_content")?;
+    let texts: Option<Vec<&str>> = raw
+        .as_array()
+        .and_then(|items| items.iter().map(Value::as_str).collect());
+    match texts {
+        Some(texts) if !texts.is_empty() => Some(texts),
+        Some(_) => None,
+        None => {
+            tracing::warn!(
+                target: "llm_runtime::providers",
+                raw_content = %raw,
+                "a thinking part's `raw_content` is not a list of strings; it is not sent back"
+            );
+            None
+        }
+    }
+}
+
+fn user_content(content: &UserContent) -> Result<MessageContent<'_>> {
+    match content {
+        UserContent::Text(text) => Ok(MessageContent::Text(Cow::Borrowed(text))),
+        UserContent::Items(items) => {
+            let mut parts = Vec::with_capacity(items.len());
+            for item in items {
+                if let Some(part) = content_part(item)? {
+                    parts.push(part);
+                }
+            }
+            Ok(MessageContent::Parts(parts))
+        }
+    }
+}
+
+fn content_part(item: &UserContentItem) -> Result<Option<InputContent<'_>>> {
+    Ok(Some(match item {
+        UserContentItem::Text(text) => InputContent::InputText {
+            text: Cow::Borrowed(text),
+        },
+        UserContentItem::TextContent(text) => InputContent::InputText {
+            text: Cow::Borrowed(&text.content),
+        },
+        UserContentItem::ImageUrl(file) => {
+            if file.force_download != ForceDownload::No {
+                return Err(needs_download("image", file));
+            }
+            InputContent::InputImage {
+                image_url: Cow::Borrowed(&file.url),
+                detail: image_detail(file.vendor_metadata.as_ref())
+                    .unwrap_or(Cow::Borrowed("auto")),
+            }
+        }
+        UserContentItem::DocumentUrl(file) | UserContentItem::AudioUrl(file) => {
+            if file.force_download != ForceDownload::No {
+                return Err(needs_download("file", file));
+            }
+            InputContent::InputFile {
+                file_url: Some(&file.url),
+                file_data: None,
+                filename: None,
+            }
+        }
+        UserContentItem::VideoUrl(_) => {
+            return Err(Error::user(
+                "the Responses API does not accept video in user prompts",
+            ))
+        }
+        UserContentItem::Binary(binary) => binary_part(binary)?,
+        UserContentItem::CachePoint(_) => {
+            tracing::debug!(
+                target: "llm_runtime::providers",
+                "cache point not sent: the Responses API caches prompts automatically"
+            );
+            return Ok(None);
+        }
+    }))
+}
+
+fn binary_part(binary: &BinaryContent) -> Result<InputContent<'_>> {
+    let media_type = binary.media_type.as_str();
+    if binary.is_image() {
+        return Ok(InputContent::InputImage {
+            image_url: Cow::Owned(binary.data_uri()),
+            detail: image_detail(binary.vendor_metadata.as_ref()).unwrap_or(Cow::Borrowed("auto")),
+        });
+    }
+    if let Ok(format) = document_format(media_type) {
+        return Ok(InputContent::InputFile {
+            file_url: None,
+            file_data: Some(binary.data_uri()),
+            filename: Some(format!("filename.{format}")),
+        });
+    }
+    let kind = if binary.is_audio() {
+        "audio"
+    } else if binary.is_video() {
+        "video"
+    } else {
+        media_type
+    };
+    Err(Error::user(format!(
+        "the Responses API does not accept `{kind}` content in user prompts (it takes text, \
+         images and documents; audio goes through the Chat Completions API, `openai:`)"
+    )))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses and stream events
+// ---------------------------------------------------------------------------------------------
+
+/// A response object: a non-streamed body, and the `response` of the status events.
+#[derive(Deserialize)]
+struct WireResponse<'a> {
+    #[serde(default, borrow)]
+    id: Option<CowStr<'a>>,
+    #[serde(default)]
+    created_at: Option<f64>,
+    #[serde(default, borrow)]
+    model: Option<CowStr<'a>>,
+    #[serde(default, borrow)]
+    status: Option<CowStr<'a>>,
+    #[serde(default)]
+    background: Option<bool>,
+    #[serde(default, borrow)]
+    incomplete_details: Option<IncompleteDetails<'a>>,
+    #[serde(default, borrow)]
+    error: Option<WireError<'a>>,
+    #[serde(default, borrow)]
+    output: Option<Vec<WireItem<'a>>>,
+    #[serde(default)]
+    usage: Option<WireUsage>,
+    #[serde(default, borrow)]
+    conversation: Option<Conversation<'a>>,
+    /// OpenAI's moderation results, kept as they came in `provider_details`.
+    #[serde(default)]
+    moderation: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct IncompleteDetails<'a> {
+    #[serde(default, borrow)]
+    reason: Option<CowStr<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Conversation<'a> {
+    #[serde(default, borrow)]
+    id: Option<CowStr<'a>>,
+}
+
+/// The `error` of a failed response, or an `error` event.
+#[derive(Deserialize)]
+struct WireError<'a> {
+    #[serde(default, borrow)]
+    code: Option<CowStr<'a>>,
+    #[serde(default, borrow)]
+    message: Option<CowStr<'a>>,
+}
+
+/// An output item. One shape for every `type` (each reads the fields it has), so that an item
+/// type this protocol does not read is reported by name rather than failing the response.
+#[derive(Deserialize)]
+struct WireItem<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: CowStr<'a>,
+    #[serde(default, borrow)]
+    id: Option<CowStr<'a>>,
+    /// `message`: `commentary` or `final_answer` (GPT-5.4 and later).
+    #[serde(default, borrow)]
+    phase: Option<CowStr<'a>>,
+    /// `message`: `output_text` and `refusal` parts; `reasoning`: raw `reasoning_text`.
+    #[serde(default, borrow)]
+    content: Option<Vec<WireContent<'a>>>,
+    /// `reasoning`: the summary parts.
+    #[serde(default, borrow)]
+    summary: Option<Vec<WireSummary<'a>>>,
+    #[serde(default, borrow)]
+    encrypted_content: Option<CowStr<'a>>,
+    #[serde(default, borrow)]
+    call_id: Option<CowStr<'a>>,
+    #[serde(default, borrow)]
+    name: Option<CowStr<'a>>,
+    #[serde(default, borrow)]
+    arguments: Option<WireArgs<'a>>,
+    /// `function_call`: the namespace of a tool found by tool search, sent back with the call.
+    #[serde(default, borrow)]
+    namespace: Option<CowStr<'a>>,
+}
+
+#[derive(Deserialize)]
+struct WireContent<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: CowStr<'a>,
+    #[serde(default, borrow)]
+    text: Option<CowStr<'a>>,
+    #[serde(default, borrow)]
+    refusal: Option<CowStr<'a>>,
+    #[serde(default)]
+    logprobs: Option<Vec<TokenLogprob>>,
+}
+
+#[derive(Deserialize)]
+struct WireSummary<'a> {
+    #[serde(default, borrow)]
+    text: Option<CowStr<'a>>,
+}
+
+/// `usage`: the counts we map, and every other integer count as a detail.
+#[derive(Deserialize)]
+struct WireUsage {
+    #[serde(default)]
+    input_tokens: Option<Count>,
+    #[serde(default)]
+    output_tokens: Option<Count>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    total_tokens: Option<IgnoredAny>,
+    #[serde(default)]
+    input_tokens_details: Option<InputTokensDetails>,
+    #[serde(default)]
+    output_tokens_details: Option<OutputTokensDetails>,
+    #[serde(flatten)]
+    other: BTreeMap<String, Count>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct InputTokensDetails {
+    cached_tokens: Option<Count>,
+    cache_write_tokens: Option<Count>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OutputTokensDetails {
+    reasoning_tokens: Option<Count>,
+}
+
+fn count(c: Option<&Count>) -> u64 {
+    c.and_then(|c| c.0).unwrap_or(0)
+}
+
+impl WireUsage {
+    /// The usage (pydantic-ai's `_map_usage` for the Responses API), counting `requests`.
+    fn to_usage(&self, requests: u32) -> Usage {
+        let mut details: BTreeMap<String, u64> = self
+            .other
+            .iter()
+            .filter_map(|(name, value)| value.0.map(|n| (name.clone(), n)))
+            .collect();
+        let reasoning = self
+            .output_tokens_details
+            .as_ref()
+            .map_or(0, |d| count(d.reasoning_tokens.as_ref()));
+        details.insert("reasoning_tokens".to_owned(), reasoning);
+        let input_details = self.input_tokens_details.as_ref();
+        let mut usage = Usage {
+            requests,
+            request_tokens: count(self.input_tokens.as_ref()),
+            cache_read_tokens: count(input_details.and_then(|d| d.cached_tokens.as_ref())),
+            cache_write_tokens: count(input_details.and_then(|d| d.cache_write_tokens.as_ref())),
+            response_tokens: count(self.output_tokens.as_ref()),
+            details,
+            ..Usage::default()
+        };
+        usage.recompute_total();
+        usage
+    }
+}
+
+/// The `type` of an event without an SSE event name, and the sequence number of one that is
+/// not otherwise read.
+#[derive(Deserialize)]
+struct TypeOnly<'a> {
+    #[serde(rename = "type", default, borrow)]
+    kind: Option<CowStr<'a>>,
+    #[serde(default)]
+    sequence_number: Option<u64>,
+}
+
+/// `response.created`, `.in_progress`, `.queued`, `.completed`, `.incomplete`, `.failed`.
+#[derive(Deserialize)]
+struct StatusEvent<'a> {
+    #[serde(borrow)]
+    response: WireResponse<'a>,
+    #[serde(default)]
+    sequence_number: Option<u64>,
+}
+
+/// `response.output_item.added` and `.done`.
+#[derive(Deserialize)]
+struct ItemEvent<'a> {
+    #[serde(borrow)]
+    item: WireItem<'a>,
+    #[serde(default)]
+    sequence_number: Option<u64>,
+}
+
+/// The events of a piece of an item: text, refusal, argument and reasoning deltas and dones.
+#[derive(Deserialize)]
+struct PieceEvent<'a> {
+    #[serde(default, borrow)]
+    item_id: Option<CowStr<'a>>,
+    #[serde(default, borrow)]
+    delta: Option<CowStr<'a>>,
+    #[serde(default, borrow)]
+    text: Option<CowStr<'a>>,
+    #[serde(default, borrow)]
+    refusal: Option<CowStr<'a>>,
+    #[serde(default)]
+    summary_index: Option<u64>,
+    #[serde(default)]
+    content_index: Option<u64>,
+    /// `response.reasoning_summary_part.added`: the new summary part.
+    #[serde(default, borrow)]
+    part: Option<WireSummary<'a>>,
+    #[serde(default)]
+    logprobs: Option<Vec<TokenLogprob>>,
+    #[serde(default)]
+    sequence_number: Option<u64>,
+}
+
+/// An `error` event: its fields at the top level (OpenAI) or in an `error` object.
+#[derive(Deserialize)]
+struct ErrorEvent<'a> {
+    #[serde(default, borrow)]
+    code: Option<CowStr<'a>>,
+    #[serde(default, borrow)]
+    message: Option<CowStr<'a>>,
+    #[serde(default, borrow)]
+    error: Option<WireError<'a>>,
+}
+
+fn parse_event<'a, T: Deserialize<'a>>(kind: &str, data: &'a str) -> Result<T> {
+    serde_json::from_str(data).map_err(|e| {
+        Error::unexpected_with_body(format!("invalid `{kind}` event: {e}"), data.as_bytes())
+    })
+}
+
+/// Responses API finish reasons, normalised (pydantic-ai's `_RESPONSES_FINISH_REASON_MAP`):
+/// the `incomplete_details.reason`, else the status. Others give `None`; the raw value stays in
+/// `provider_details["finish_reason"]`.
+fn map_finish_reason(raw: &str) -> Option<FinishReason> {
+    match raw {
+        "max_output_tokens" => Some(FinishReason::Length),
+        "content_filter" => Some(FinishReason::ContentFilter),
+        "completed" => Some(FinishReason::Stop),
+        "cancelled" | "failed" => Some(FinishReason::Error),
+        other => {
+            tracing::debug!(
+                target: "llm_runtime::providers",
+                finish_reason = other,
+                "no finish reason for this status; kept in provider_details only"
+            );
+            None
+        }
+    }
+}
+
+/// The state of a response with `status`: a pending background job is suspended (it is
+/// continued by retrieving it); everything else is complete (pydantic-ai's
+/// `_response_status_to_state`).
+fn status_state(status: Option<&str>, background: bool) -> ResponseState {
+    match status {
+        Some("queued" | "in_progress") if background => ResponseState::Suspended,
+        Some("queued" | "in_progress") => ResponseState::Incomplete,
+        _ => ResponseState::Complete,
+    }
+}
+
+/// The error a failed response or an `error` event describes, with the raw data.
+fn reported_error(what: &str, error: Option<&WireError<'_>>, raw: &[u8]) -> Error {
+    let code = error.and_then(|e| e.code.as_ref()).map(|c| c.0.as_ref());
+    let message = error
+        .and_then(|e| e.message.as_ref())
+        .map_or("no message", |m| m.0.as_ref());
+    let message = match code {
+        Some(code) => format!("{what}: {code}: {message}"),
+        None => format!("{what}: {message}"),
+    };
+    Error::unexpected_with_body(message, raw)
+}
+
+fn timestamp_value(created: f64, raw: &[u8]) -> Result<Value> {
+    provider_timestamp(created)
+        .map(Value::String)
+        .ok_or_else(|| {
+            Error::unexpected_with_body(format!("`created_at` {created} is not a valid time"), raw)
+        })
+}
+
+fn insert_detail(parts: &mut PartsManager, key: &str, value: Value) {
+    parts
+        .provider_details
+        .get_or_insert_with(Map::new)
+        .insert(key.to_owned(), value);
+}
+
+fn warn_unread_item(kind: &str) {
+    tracing::warn!(
+        target: "llm_runtime::providers",
+        item_type = kind,
+        "an output item of type `{kind}` was left out: built-in tools (web search, code \
+         interpreter, image generation, file search, MCP…) have no part in the message model"
+    );
+}
+
+/// A string that is present and not empty.
+fn nonempty<'a>(value: Option<&'a CowStr<'_>>) -> Option<&'a str> {
+    value.map(|v| v.0.as_ref()).filter(|v| !v.is_empty())
+}
+
+impl OpenAiResponses {
+    /// Builds the response of a whole (non-streamed) body.
+    fn response_from(
+        &self,
+        wire: WireResponse<'_>,
+        requested_model: &str,
+        body: &[u8],
+    ) -> Result<ModelResponse> {
+        let status = cow(wire.status);
+        if wire.error.is_some() || status.as_deref() == Some("failed") {
+            return Err(reported_error(
+                "the response failed",
+                wire.error.as_ref(),
+                body,
+            ));
+        }
+        let provider = self.provider_name.as_deref();
+        let mut parts = Vec::new();
+        let mut refusal = None;
+        for item in wire.output.unwrap_or_default() {
+            item_parts(item, provider, &mut parts, &mut refusal)?;
+        }
+        let mut details = Map::new();
+        let mut finish_reason = None;
+        let raw_finish = wire
+            .incomplete_details
+            .and_then(|d| cow(d.reason))
+            .or_else(|| status.clone());
+        if let Some(raw) = raw_finish.filter(|r| !r.is_empty()) {
+            finish_reason = map_finish_reason(&raw);
+            details.insert("finish_reason".into(), Value::String(raw.into_owned()));
+        }
+        if let Some(created) = wire.created_at.filter(|c| *c != 0.0) {
+            details.insert("timestamp".into(), timestamp_value(created, body)?);
+        }
+        if let Some(id) = wire.conversation.and_then(|c| cow(c.id)) {
+            details.insert("conversation_id".into(), Value::String(id.into_owned()));
+        }
+        let background = wire.background == Some(true);
+        if background {
+            details.insert("background".into(), Value::Bool(true));
+        }
+        if let Some(moderation) = wire.moderation.filter(|m| !m.is_null()) {
+            details.insert("moderation".into(), moderation);
+        }
+        if let Some(refusal) = refusal {
+            parts.clear();
+            finish_reason = Some(FinishReason::ContentFilter);
+            details.remove("finish_reason");
+            details.insert("refusal".into(), Value::String(refusal));
+        }
+        Ok(ModelResponse {
+            parts,
+            usage: wire
+                .usage
+                .map_or_else(|| Usage::new(0, 0), |u| u.to_usage(1)),
+            model_name: Some(
+                cow(wire.model)
+                    .filter(|m| !m.is_empty())
+                    .map_or_else(|| requested_model.to_owned(), Cow::into_owned),
+            ),
+            provider_response_id: cow(wire.id).map(Cow::into_owned),
+            finish_reason,
+            state: status_state(status.as_deref(), background),
+            provider_details: (!details.is_empty()).then_some(details),
+            ..ModelResponse::default()
+        })
+    }
+}
+
+/// Appends the parts of a whole output item (pydantic-ai's `_process_response`); a refusal is
+/// kept aside.
+fn item_parts(
+    item: WireItem<'_>,
+    provider: Option<&str>,
+    parts: &mut Vec<ModelResponsePart>,
+    refusal: &mut Option<String>,
+) -> Result<()> {
+    let id = cow(item.id).map(Cow::into_owned);
+    let provider_name = || provider.map(str::to_owned);
+    match item.kind.0.as_ref() {
+        "message" => {
+            let phase = cow(item.phase);
+            for content in item.content.unwrap_or_default() {
+                match content.kind.0.as_ref() {
+                    "output_text" => {
+                        let mut details = Map::new();
+                        if let Some(logprobs) = content.logprobs.filter(|l| !l.is_empty()) {
+                            details
+                                .insert("logprobs".into(), Value::Array(token_logprobs(logprobs)));
+                        }
+                        if let Some(phase) = &phase {
+                            details.insert("phase".into(), Value::String(phase.to_string()));
+                        }
+                        parts.push(
+                            TextPart {
+                                // Some gateways send `text: null`; the part (and its id) is kept.
+                                content: cow(content.text).map(Cow::into_owned).unwrap_or_default(),
+                                id: id.clone(),
+                                provider_name: provider_name(),
+                                provider_details: (!details.is_empty()).then_some(details),
+                            }
+                            .into(),
+                        );
+                    }
+                    "refusal" => {
+                        *refusal = Some(cow(content.refusal).unwrap_or_default().into_owned());
+                    }
+                    other => tracing::warn!(
+                        target: "llm_runtime::providers",
+                        content_type = other,
+                        "a message content part of type `{other}` was left out"
+                    ),
+                }
+            }
+        }
+        "function_call" => {
+            let Some(name) = cow(item.name) else {
+                return Err(Error::unexpected(format!(
+                    "the function call {} has no name",
+                    id.as_deref().unwrap_or("without an id")
+                )));
+            };
+            let args = match item.arguments {
+                Some(WireArgs::Text(text)) => ToolArgs::Json(text.into_owned()),
+                Some(WireArgs::Object(map)) => ToolArgs::Object(map),
+                None => ToolArgs::Json(String::new()),
+            };
+            let call_id = cow(item.call_id)
+                .filter(|c| !c.is_empty())
+                .map(Cow::into_owned)
+                .or_else(|| id.clone())
+                .unwrap_or_else(generate_tool_call_id);
+            parts.push(
+                ToolCallPart {
+                    args: Some(args),
+                    id,
+                    provider_name: provider_name(),
+                    provider_details: namespace_details(item.namespace),
+                    ..ToolCallPart::new(name.into_owned(), "", call_id)
+                }
+                .into(),
+            );
+        }
+        "reasoning" => {
+            let mut signature = cow(item.encrypted_content).map(Cow::into_owned);
+            let raw: Vec<Value> = item
+                .content
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|c| cow(c.text).map(|t| Value::String(t.into_owned())))
+                .collect();
+            let mut details = (!raw.is_empty()).then(|| {
+                let mut map = Map::new();
+                map.insert("raw_content".into(), Value::Array(raw));
+                map
+            });
+            let summaries = item.summary.unwrap_or_default();
+            if summaries.is_empty() {
+                if signature.as_deref().is_some_and(|s| !s.is_empty()) || details.is_some() {
+                    parts.push(
+                        ThinkingPart {
+                            id,
+                            signature,
+                            provider_name: provider_name(),
+                            provider_details: details,
+                            ..ThinkingPart::default()
+                        }
+                        .into(),
+                    );
+                }
+                return Ok(());
+            }
+            for summary in summaries {
+                // One id for every summary, so that they merge into one item when sent back;
+                // the signature and raw reasoning go on the first only.
+                parts.push(
+                    ThinkingPart {
+                        content: cow(summary.text).map(Cow::into_owned).unwrap_or_default(),
+                        id: id.clone(),
+                        signature: signature.take(),
+                        provider_name: provider_name(),
+                        provider_details: details.take(),
+                    }
+                    .into(),
+                );
+            }
+        }
+        other => warn_unread_item(other),
+    }
+    Ok(())
+}
+
+fn namespace_details(namespace: Option<CowStr<'_>>) -> Option<Map<String, Value>> {
+    let namespace = cow(namespace).filter(|n| !n.is_empty())?;
+    let mut details = Map::new();
+    details.insert("namespace".into(), Value::String(namespace.into_owned()));
+    Some(details)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streams
+// ---------------------------------------------------------------------------------------------
+
+impl ResponsesStreamState {
+    fn note_sequence(&mut self, sequence_number: Option<u64>) {
+        if sequence_number.is_some() {
+            self.last_sequence_number = sequence_number;
+        }
+    }
+
+    fn is_started(&self, vendor: &str) -> bool {
+        self.started.contains(vendor)
+    }
+}
+
+impl OpenAiResponses {
+    fn apply_event(
+        &self,
+        kind: &str,
+        data: &str,
+        state: &mut ResponsesStreamState,
+        parts: &mut PartsManager,
+    ) -> Result<Flow> {
+        let raw = data.as_bytes();
+        match kind {
+            "response.created" | "response.in_progress" | "response.queued" => {
+                let event: StatusEvent<'_> = parse_event(kind, data)?;
+                state.note_sequence(event.sequence_number);
+                self.apply_status(&event.response, raw, state, parts)?;
+            }
+            "response.completed" | "response.incomplete" => {
+                let event: StatusEvent<'_> = parse_event(kind, data)?;
+                state.note_sequence(event.sequence_number);
+                self.apply_status(&event.response, raw, state, parts)?;
+                self.finish(event.response, state, parts)?;
+                return Ok(Flow::Done);
+            }
+            "response.failed" => {
+                let event: StatusEvent<'_> = parse_event(kind, data)?;
+                self.apply_status(&event.response, raw, state, parts)?;
+                return Err(reported_error(
+                    "the response failed",
+                    event.response.error.as_ref(),
+                    raw,
+                ));
+            }
+            "error" => {
+                let event: ErrorEvent<'_> = parse_event(kind, data)?;
+                let error = match event.error {
+                    Some(error) => error,
+                    None => WireError {
+                        code: event.code,
+                        message: event.message,
+                    },
+                };
+                return Err(reported_error(
+                    "the provider reported an error in the stream",
+                    Some(&error),
+                    raw,
+                ));
+            }
+            "response.output_item.added" => {
+                let event: ItemEvent<'_> = parse_event(kind, data)?;
+                state.note_sequence(event.sequence_number);
+                self.item_added(event.item, state, parts)?;
+            }
+            "response.output_item.done" => {
+                let event: ItemEvent<'_> = parse_event(kind, data)?;
+                state.note_sequence(event.sequence_number);
+                self.item_done(event.item, state, parts)?;
+            }
+            "response.output_text.delta" => {
+                let event: PieceEvent<'_> = parse_event(kind, data)?;
+                state.note_sequence(event.sequence_number);
+                self.text_delta(event, state, parts)?;
+            }
+            "response.output_text.done" => {
+                let event: PieceEvent<'_> = parse_event(kind, data)?;
+                state.note_sequence(event.sequence_number);
+                self.text_done(event, state, parts)?;
+            }
+            "response.refusal.delta" | "response.refusal.done" => {
+                let event: PieceEvent<'_> = parse_event(kind, data)?;
+                state.note_sequence(event.sequence_number);
+                let refusal = state.refusal.get_or_insert_with(String::new);
+                if kind == "response.refusal.done" {
+                    // The whole refusal, replacing the deltas.
+                    *refusal = cow(event.refusal).unwrap_or_default().into_owned();
+                } else if let Some(delta) = event.delta {
+                    refusal.push_str(&delta.0);
+                }
+                parts.finish_reason = Some(FinishReason::ContentFilter);
+            }
+            "response.function_call_arguments.delta" => {
+                let event: PieceEvent<'_> = parse_event(kind, data)?;
+                state.note_sequence(event.sequence_number);
+                args_delta(event, state, parts)?;
+            }
+            "response.reasoning_summary_part.added" => {
+                let event: PieceEvent<'_> = parse_event(kind, data)?;
+                state.note_sequence(event.sequence_number);
+                let text = event.part.as_ref().and_then(|p| p.text.as_ref());
+                let text = text.map_or("", |t| t.0.as_ref());
+                self.summary_text(&event, text, state, parts)?;
+            }
+            "response.reasoning_summary_text.delta" => {
+                let event: PieceEvent<'_> = parse_event(kind, data)?;
+                state.note_sequence(event.sequence_number);
+                let text = event.delta.as_ref().map_or("", |d| d.0.as_ref());
+                self.summary_text(&event, text, state, parts)?;
+            }
+            "response.reasoning_text.delta" => {
+                let event: PieceEvent<'_> = parse_event(kind, data)?;
+                state.note_sequence(event.sequence_number);
+                self.raw_reasoning_delta(event, data, state, parts)?;
+            }
+            // Their content came with the deltas, or comes with `response.output_item.done`.
+            "response.content_part.added"
+            | "response.content_part.done"
+            | "response.reasoning_summary_part.done"
+            | "response.reasoning_summary_text.done"
+            | "response.reasoning_text.done"
+            | "response.function_call_arguments.done"
+            | "response.output_text.annotation.added" => {
+                let event: TypeOnly<'_> = parse_event(kind, data)?;
+                state.note_sequence(event.sequence_number);
+            }
+            other => {
+                // Built-in tool progress, audio, and event types added after this was written.
+                tracing::debug!(
+                    target: "llm_runtime::providers",
+                    event = other,
+                    "a Responses API event this protocol does not read was skipped"
+                );
+                let event: TypeOnly<'_> = parse_event(kind, data)?;
+                state.note_sequence(event.sequence_number);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// What every status event says: ids, model, time, usage, the background marker, the state.
+    fn apply_status(
+        &self,
+        response: &WireResponse<'_>,
+        raw: &[u8],
+        state: &mut ResponsesStreamState,
+        parts: &mut PartsManager,
+    ) -> Result<()> {
+        if response.background == Some(true) {
+            state.background = true;
+            insert_detail(parts, "background", Value::Bool(true));
+        }
+        if let Some(id) = nonempty(response.id.as_ref()) {
+            if parts.provider_response_id.as_deref() != Some(id) {
+                parts.provider_response_id = Some(id.to_owned());
+            }
+        }
+        if let Some(model) = nonempty(response.model.as_ref()) {
+            if parts.model_name != model {
+                parts.model_name = model.to_owned();
+            }
+        }
+        if !state.timestamp_set {
+            if let Some(created) = response.created_at.filter(|c| *c != 0.0) {
+                insert_detail(parts, "timestamp", timestamp_value(created, raw)?);
+                state.timestamp_set = true;
+            }
+        }
+        if let Some(id) = response
+            .conversation
+            .as_ref()
+            .and_then(|c| nonempty(c.id.as_ref()))
+        {
+            insert_detail(parts, "conversation_id", Value::String(id.to_owned()));
+        }
+        if let Some(usage) = &response.usage {
+            parts.usage.incr(&usage.to_usage(0));
+        }
+        let status = response.status.as_ref().map(|s| s.0.as_ref());
+        state.pending = matches!(status, Some("queued" | "in_progress"));
+        parts.state_hint = (status_state(status, state.background) == ResponseState::Suspended)
+            .then_some(ResponseState::Suspended);
+        Ok(())
+    }
+
+    /// `response.completed` or `.incomplete`: the finish reason and what only the whole
+    /// response has.
+    fn finish(
+        &self,
+        response: WireResponse<'_>,
+        state: &mut ResponsesStreamState,
+        parts: &mut PartsManager,
+    ) -> Result<()> {
+        // Items the stream never announced (servers that send only the whole response).
+        let provider = self.stream_provider_name(parts);
+        for item in response.output.unwrap_or_default() {
+            let unseen = match nonempty(item.id.as_ref()) {
+                Some(id) => !state.seen_items.contains(id),
+                None => state.seen_items.is_empty(),
+            };
+            if unseen {
+                let mut whole = Vec::new();
+                item_parts(item, provider.as_deref(), &mut whole, &mut state.refusal)?;
+                for part in whole {
+                    parts.handle_part(None, part);
+                }
+            }
+        }
+        let raw_finish = response
+            .incomplete_details
+            .and_then(|d| cow(d.reason))
+            .or_else(|| cow(response.status))
+            .filter(|r| !r.is_empty());
+        if let Some(moderation) = response.moderation.filter(|m| !m.is_null()) {
+            insert_detail(parts, "moderation", moderation);
+        }
+        match &state.refusal {
+            Some(refusal) => {
+                insert_detail(parts, "refusal", Value::String(refusal.clone()));
+                parts.finish_reason = Some(FinishReason::ContentFilter);
+            }
+            None => {
+                if let Some(raw) = raw_finish {
+                    parts.finish_reason = map_finish_reason(&raw);
+                    insert_detail(parts, "finish_reason", Value::String(raw.into_owned()));
+                }
+            }
+        }
+        state.terminal = true;
+        Ok(())
+    }
+
+    fn item_added(
+        &self,
+        item: WireItem<'_>,
+        state: &mut ResponsesStreamState,
+        parts: &mut PartsManager,
+    ) -> Result<()> {
+        if let Some(id) = nonempty(item.id.as_ref()) {
+            state.seen_items.insert(id.to_owned());
+        }
+        match item.kind.0.as_ref() {
+            "function_call" => {
+                let Some(key) = nonempty(item.id.as_ref())
+                    .or_else(|| nonempty(item.call_id.as_ref()))
+                    .map(str::to_owned)
+                else {
+                    // Without an id its deltas cannot be matched: it is read whole when done.
+                    return Ok(());
+                };
+                let mut whole = Vec::new();
+                let provider = self.stream_provider_name(parts);
+                item_parts(item, provider.as_deref(), &mut whole, &mut None)?;
+                for part in whole {
+                    parts.handle_part(Some(VendorId::Key(&key)), part);
+                }
+                if let Some(early) = state.early_args.remove(&key) {
+                    parts.handle_tool_call_delta(
+                        Some(VendorId::Key(&key)),
+                        None,
+                        Some(ArgsDelta::Json(&early)),
+                        None,
+                    )?;
+                    state.args_streamed.insert(key.clone());
+                }
+                state.started.insert(key);
+            }
+            "message" => {
+                if let (Some(id), Some(phase)) =
+                    (nonempty(item.id.as_ref()), nonempty(item.phase.as_ref()))
+                {
+                    state.phases.insert(id.to_owned(), phase.to_owned());
+                }
+            }
+            // Reasoning arrives in summary parts; other items are reported when done.
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn item_done(
+        &self,
+        item: WireItem<'_>,
+        state: &mut ResponsesStreamState,
+        parts: &mut PartsManager,
+    ) -> Result<()> {
+        let kind = item.kind.0.as_ref();
+        let key = match kind {
+            "function_call" => {
+                nonempty(item.id.as_ref()).or_else(|| nonempty(item.call_id.as_ref()))
+            }
+            _ => nonempty(item.id.as_ref()),
+        }
+        .map(str::to_owned);
+        if let Some(id) = nonempty(item.id.as_ref()) {
+            state.seen_items.insert(id.to_owned());
+        }
+        let started = key.as_deref().is_some_and(|k| state.is_started(k));
+        if !matches!(kind, "message" | "function_call" | "reasoning") {
+            warn_unread_item(kind);
+            return Ok(());
+        }
+        if !started {
+            // Nothing of it was streamed: the whole item, as a whole response has it.
+            if let Some(key) = &key {
+                state.early_args.remove(key);
+            }
+            let mut whole = Vec::new();
+            let provider = self.stream_provider_name(parts);
+            item_parts(item, provider.as_deref(), &mut whole, &mut state.refusal)?;
+            for part in whole {
+                parts.handle_part(key.as_deref().map(VendorId::Key), part);
+            }
+            if let Some(key) = key {
+                state.started.insert(key);
+            }
+            return Ok(());
+        }
+        let Some(key) = key else {
+            return Ok(());
+        };
+        let vendor = Some(VendorId::Key(&key));
+        match kind {
+            // No argument was streamed: they came whole, with the item.
+            "function_call" if !state.args_streamed.contains(&key) => {
+                if let Some(WireArgs::Text(args)) = item.arguments {
+                    if !args.is_empty() {
+                        parts.handle_tool_call_delta(
+                            vendor,
+                            None,
+                            Some(ArgsDelta::Json(&args)),
+                            None,
+                        )?;
+                    }
+                }
+            }
+            "reasoning" => {
+                let mut raw: Vec<Value> = item
+                    .content
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|c| cow(c.text).map(|t| Value::String(t.into_owned())))
+                    .collect();
+                let streamed = state.raw_reasoning.remove(&key).unwrap_or_default();
+                if raw.is_empty() {
+                    raw = streamed.into_values().map(Value::String).collect();
+                }
+                if !raw.is_empty() {
+                    let mut details = Map::new();
+                    details.insert("raw_content".into(), Value::Array(raw));
+                    parts.handle_provider_details(VendorId::Key(&key), details)?;
+                }
+                if let Some(signature) = nonempty(item.encrypted_content.as_ref()) {
+                    parts.handle_thinking_delta(vendor, None, Some(signature), None)?;
+                }
+            }
+            // A streamed message: its text came in deltas.
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn text_delta(
+        &self,
+        event: PieceEvent<'_>,
+        state: &mut ResponsesStreamState,
+        parts: &mut PartsManager,
+    ) -> Result<()> {
+        // Some gateways send `delta: null`.
+        let Some(delta) = event.delta else {
+            return Ok(());
+        };
+        let Some(id) = nonempty(event.item_id.as_ref()) else {
+            return parts.handle_text_delta(None, &delta.0);
+        };
+        if state.is_started(id) {
+            return parts.handle_text_delta(Some(VendorId::Key(id)), &delta.0);
+        }
+        // The first text of a message: its part starts with the message's id and phase.
+        let details = state.phases.remove(id).map(|phase| {
+            let mut details = Map::new();
+            details.insert("phase".into(), Value::String(phase));
+            details
+        });
+        let part = TextPart {
+            content: delta.0.into_owned(),
+            id: Some(id.to_owned()),
+            provider_name: self.stream_provider_name(parts),
+            provider_details: details,
+        };
+        parts.handle_part(Some(VendorId::Key(id)), part.into());
+        state.started.insert(id.to_owned());
+        Ok(())
+    }
+
+    /// `response.output_text.done`: the logprobs (and a phase no delta carried); the whole text
+    /// when no delta came.
+    fn text_done(
+        &self,
+        event: PieceEvent<'_>,
+        state: &mut ResponsesStreamState,
+        parts: &mut PartsManager,
+    ) -> Result<()> {
+        let Some(id) = nonempty(event.item_id.as_ref()) else {
+            return Ok(());
+        };
+        let mut details = Map::new();
+        if let Some(logprobs) = event.logprobs.filter(|l| !l.is_empty()) {
+            details.insert("logprobs".into(), Value::Array(token_logprobs(logprobs)));
+        }
+        if let Some(phase) = state.phases.remove(id) {
+            details.insert("phase".into(), Value::String(phase));
+        }
+        if state.is_started(id) {
+            if !details.is_empty() {
+                parts.handle_provider_details(VendorId::Key(id), details)?;
+            }
+            return Ok(());
+        }
+        let Some(text) = event.text else {
+            return Ok(());
+        };
+        let part = TextPart {
+            content: text.0.into_owned(),
+            id: Some(id.to_owned()),
+            provider_name: self.stream_provider_name(parts),
+            provider_details: (!details.is_empty()).then_some(details),
+        };
+        parts.handle_part(Some(VendorId::Key(id)), part.into());
+        state.started.insert(id.to_owned());
+        Ok(())
+    }
+
+    /// A summary part starting, or more of its text: summary `n` of item `rs` is the part
+    /// `rs` (`n` = 0) or `rs-n`, all with the item's id.
+    fn summary_text(
+        &self,
+        event: &PieceEvent<'_>,
+        text: &str,
+        state: &mut ResponsesStreamState,
+        parts: &mut PartsManager,
+    ) -> Result<()> {
+        let Some(id) = nonempty(event.item_id.as_ref()) else {
+            return parts.handle_thinking_delta(None, Some(text), None, None);
+        };
+        let vendor = match event.summary_index.unwrap_or(0) {
+            0 => id.to_owned(),
+            n => format!("{id}-{n}"),
+        };
+        if state.is_started(&vendor) {
+            return parts.handle_thinking_delta(
+                Some(VendorId::Key(&vendor)),
+                Some(text),
+                None,
+                None,
+            );
+        }
+        let part = ThinkingPart {
+            content: text.to_owned(),
+            id: Some(id.to_owned()),
+            provider_name: self.stream_provider_name(parts),
+            ..ThinkingPart::default()
+        };
+        parts.handle_part(Some(VendorId::Key(&vendor)), part.into());
+        state.started.insert(vendor);
+        Ok(())
+    }
+
+    /// Raw reasoning text (gpt-oss's chain of thought on compatible servers): kept in
+    /// `provider_details["raw_content"]`, as pydantic-ai does, which is set when the item is
+    /// done; the thinking part starts with the first delta.
+    fn raw_reasoning_delta(
+        &self,
+        event: PieceEvent<'_>,
+        data: &str,
+        state: &mut ResponsesStreamState,
+        parts: &mut PartsManager,
+    ) -> Result<()> {
+        let Some(id) = nonempty(event.item_id.as_ref()) else {
+            return Err(Error::unexpected_with_body(
+                "a reasoning text delta has no `item_id`",
+                data.as_bytes(),
+            ));
+        };
+        let delta = event.delta.as_ref().map_or("", |d| d.0.as_ref());
+        state
+            .raw_reasoning
+            .entry(id.to_owned())
+            .or_default()
+            .entry(event.content_index.unwrap_or(0))
+            .or_default()
+            .push_str(delta);
+        if !state.is_started(id) {
+            let part = ThinkingPart {
+                id: Some(id.to_owned()),
+                provider_name: self.stream_provider_name(parts),
+                ..ThinkingPart::default()
+            };
+            parts.handle_part(Some(VendorId::Key(id)), part.into());
+            state.started.insert(id.to_owned());
+        }
+        Ok(())
+    }
+}
+
+fn args_delta(
+    event: PieceEvent<'_>,
+    state: &mut ResponsesStreamState,
+    parts: &mut PartsManager,
+) -> Result<()> {
+    let Some(delta) = event.delta else {
+        return Ok(());
+    };
+    let Some(id) = nonempty(event.item_id.as_ref()) else {
+        return parts.handle_tool_call_delta(None, None, Some(ArgsDelta::Json(&delta.0)), None);
+    };
+    if state.is_started(id) {
+        parts.handle_tool_call_delta(
+            Some(VendorId::Key(id)),
+            None,
+            Some(ArgsDelta::Json(&delta.0)),
+            None,
+        )?;
+        state.args_streamed.insert(id.to_owned());
+    } else {
+        // Arguments before their call (a gateway that skips `output_item.added`).
+        state
+            .early_args
+            .entry(id.to_owned())
+            .or_default()
+            .push_str(&delta.0);
+    }
+    Ok(())
+}
