@@ -1454,7 +1454,8 @@ impl OpenAiResponses {
             details.insert("moderation".into(), moderation);
         }
         if let Some(refusal) = refusal {
-            parts.clear();
+            // pydantic-ai also drops the reasoning parts here; they are kept, as a stream
+            // (which has already given them) keeps them.
             finish_reason = Some(FinishReason::ContentFilter);
             details.remove("finish_reason");
             details.insert("refusal".into(), Value::String(refusal));
@@ -1807,7 +1808,7 @@ impl OpenAiResponses {
         let provider = self.stream_provider_name(parts);
         for item in response.output.unwrap_or_default() {
             let unseen = match nonempty(item.id.as_ref()) {
-                Some(id) => !state.seen_items.contains(id),
+                Some(id) => !state.seen_items.contains(id) && !state.is_started(id),
                 None => state.seen_items.is_empty(),
             };
             if unseen {
@@ -2143,4 +2144,1561 @@ fn args_delta(
             .push_str(&delta.0);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    //! Bodies written from OpenAI's documented format
+    //! (<https://platform.openai.com/docs/api-reference/responses>) and from what llama.cpp's
+    //! server sends, not recorded traffic (the recordings are in the conformance suite).
+
+    use super::*;
+    use crate::messages::{
+        FileUrl, ModelResponseStreamEvent, RetryPromptPart, SystemPromptPart, ToolReturnPart,
+        UserPromptPart,
+    };
+    use crate::models::OutputObjectDefinition;
+    use crate::settings::ToolChoice;
+    use serde_json::json;
+
+    const OURS: &str = "openai-responses";
+
+    fn named() -> OpenAiResponses {
+        let mut protocol = OpenAiResponses::new();
+        protocol.set_provider_name(OURS.into());
+        protocol
+    }
+
+    fn divide() -> ToolDefinition {
+        ToolDefinition::new("divide")
+            .with_description("Divide two numbers.")
+            .with_parameters(json!({
+                "type": "object",
+                "properties": {"a": {"type": "number"}, "b": {"type": "number"}},
+                "required": ["a", "b"]
+            }))
+    }
+
+    fn body_with(
+        protocol: &OpenAiResponses,
+        model: &str,
+        messages: &[ModelMessage],
+        settings: &ModelSettings,
+        parameters: &ModelRequestParameters,
+    ) -> Result<Value> {
+        let profile = protocol.profile(model);
+        let request = PreparedRequest {
+            model_name: model,
+            messages,
+            settings,
+            parameters,
+            profile: &profile,
+        };
+        let bytes = protocol.request_body(&request, false)?;
+        Ok(serde_json::from_slice(&bytes).unwrap())
+    }
+
+    fn body(model: &str, messages: &[ModelMessage]) -> Value {
+        body_with(
+            &named(),
+            model,
+            messages,
+            &ModelSettings::default(),
+            &ModelRequestParameters::default(),
+        )
+        .unwrap()
+    }
+
+    /// The `input` items of a body.
+    fn items(body: &Value) -> &[Value] {
+        body["input"].as_array().map_or(&[], Vec::as_slice)
+    }
+
+    fn prompt(text: &str) -> Vec<ModelMessage> {
+        vec![ModelRequest::user_text_prompt(text).into()]
+    }
+
+    fn with_settings(model: &str, settings: ModelSettings) -> Value {
+        body_with(
+            &named(),
+            model,
+            &prompt("Hi"),
+            &settings,
+            &ModelRequestParameters::default(),
+        )
+        .unwrap()
+    }
+
+    // -------------------------------------------------------------------------- requests
+
+    #[test]
+    fn text_prompt_body_is_the_documented_minimum() {
+        assert_eq!(
+            body("gpt-4o", &prompt("What is the capital of France?")),
+            json!({"model": "gpt-4o", "stream": false,
+                   "input": [{"role": "user", "content": "What is the capital of France?"}]})
+        );
+        let profile = named().profile("gpt-4o");
+        let request = PreparedRequest {
+            model_name: "gpt-4o",
+            messages: &prompt("Hi"),
+            settings: &ModelSettings::default(),
+            parameters: &ModelRequestParameters::default(),
+            profile: &profile,
+        };
+        let streamed: Value =
+            serde_json::from_slice(&named().request_body(&request, true).unwrap()).unwrap();
+        assert_eq!(streamed["stream"], true);
+        assert_eq!(named().endpoint("gpt-4o", true), "responses");
+        assert_eq!(
+            OpenAiResponses::new()
+                .with_endpoint("openai/v1/responses")
+                .endpoint("m", false),
+            "openai/v1/responses"
+        );
+    }
+
+    #[test]
+    fn instructions_and_system_prompts() {
+        let messages: Vec<ModelMessage> = vec![
+            ModelRequest::new(vec![
+                SystemPromptPart::new("Be brief.").into(),
+                UserPromptPart::new("Hi").into(),
+            ])
+            .with_instructions("Old instructions.")
+            .into(),
+            ModelResponse::new(vec![TextPart::new("Hello!").into()]).into(),
+            ModelRequest::user_text_prompt("Bye")
+                .with_instructions("Answer in French.")
+                .into(),
+        ];
+        let value = body("gpt-4o", &messages);
+        assert_eq!(value["instructions"], "Answer in French.");
+        assert_eq!(
+            value["input"],
+            json!([
+                {"role": "system", "content": "Be brief."},
+                {"role": "user", "content": "Hi"},
+                {"role": "assistant", "content": "Hello!"},
+                {"role": "user", "content": "Bye"}
+            ])
+        );
+        // o1-mini takes neither `system` nor `developer`.
+        let value = body("o1-mini", &messages);
+        assert_eq!(value["input"][0]["role"], "user");
+        // Instructions alone: the API wants some input.
+        let only = vec![ModelRequest::new(vec![])
+            .with_instructions("Say hi.")
+            .into()];
+        let value = body("gpt-4o", &only);
+        assert_eq!(value["input"], json!([{"role": "user", "content": ""}]));
+        assert_eq!(value["instructions"], "Say hi.");
+    }
+
+    #[test]
+    fn multimodal_user_content() {
+        let mut image = FileUrl::new("https://example.com/cat.png");
+        image.vendor_metadata = Some(Map::from_iter([("detail".to_owned(), json!("low"))]));
+        let items = vec![
+            UserContentItem::Text("Look:".into()),
+            UserContentItem::ImageUrl(image),
+            UserContentItem::ImageUrl(FileUrl::new("https://example.com/dog.jpg")),
+            UserContentItem::Binary(BinaryContent::new(vec![0x89, b'P'], "image/png")),
+            UserContentItem::Binary(BinaryContent::new(b"%PDF".to_vec(), "application/pdf")),
+            UserContentItem::Binary(BinaryContent::new(b"a,b".to_vec(), "text/csv")),
+            UserContentItem::DocumentUrl(FileUrl::new("https://example.com/report.pdf")),
+            UserContentItem::CachePoint(Default::default()),
+        ];
+        let request = ModelRequest::new(vec![UserPromptPart::new(items).into()]);
+        let value = body("gpt-4o", &[request.into()]);
+        assert_eq!(
+            value["input"][0]["content"],
+            json!([
+                {"type": "input_text", "text": "Look:"},
+                {"type": "input_image", "image_url": "https://example.com/cat.png", "detail": "low"},
+                {"type": "input_image", "image_url": "https://example.com/dog.jpg", "detail": "auto"},
+                {"type": "input_image", "image_url": "data:image/png;base64,iVA=", "detail": "auto"},
+                {"type": "input_file", "file_data": "data:application/pdf;base64,JVBERg==",
+                 "filename": "filename.pdf"},
+                {"type": "input_file", "file_data": "data:text/csv;base64,YSxi",
+                 "filename": "filename.csv"},
+                {"type": "input_file", "file_url": "https://example.com/report.pdf"}
+            ])
+        );
+    }
+
+    #[test]
+    fn content_the_api_cannot_take_is_a_user_error() {
+        let mut downloaded = FileUrl::new("https://example.com/a.png");
+        downloaded.force_download = ForceDownload::Yes;
+        for item in [
+            UserContentItem::VideoUrl(FileUrl::new("https://example.com/a.mp4")),
+            UserContentItem::ImageUrl(downloaded),
+            UserContentItem::Binary(BinaryContent::new(b"RIFF".to_vec(), "audio/wav")),
+            UserContentItem::Binary(BinaryContent::new(b"x".to_vec(), "video/mp4")),
+            UserContentItem::Binary(BinaryContent::new(b"{}".to_vec(), "application/json")),
+        ] {
+            let request = ModelRequest::new(vec![UserPromptPart::new(vec![item.clone()]).into()]);
+            let err = body_with(
+                &named(),
+                "gpt-4o",
+                &[request.into()],
+                &ModelSettings::default(),
+                &ModelRequestParameters::default(),
+            )
+            .unwrap_err();
+            assert!(matches!(err, Error::User { .. }), "{item:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn history_with_tool_calls_returns_and_retries() {
+        let messages: Vec<ModelMessage> = vec![
+            ModelRequest::user_text_prompt("What is 6 / 3?").into(),
+            ModelResponse::new(vec![
+                TextPart::new("Let me compute.").into(),
+                ToolCallPart::new("divide", r#"{"a": 6, "b": 3}"#, "call_1").into(),
+                ToolCallPart::new("divide", ToolArgs::Object(Map::new()), "call_2").into(),
+                // pydantic-ai's older combined form: `call_id|item_id`.
+                ToolCallPart::new("divide", "{}", "call_3|fc_3").into(),
+                ToolCallPart::new("divide", "{}", "").into(),
+            ])
+            .into(),
+            ModelRequest::new(vec![
+                ToolReturnPart::new("divide", 2.0, "call_1").into(),
+                RetryPromptPart {
+                    tool_name: Some("divide".into()),
+                    tool_call_id: "call_2".into(),
+                    ..RetryPromptPart::new("b must not be zero")
+                }
+                .into(),
+                ToolReturnPart::new("divide", "ok", "call_3|fc_3").into(),
+                RetryPromptPart::new("Answer with a number.").into(),
+            ])
+            .into(),
+        ];
+        let value = body("gpt-4o", &messages);
+        let input = value["input"].as_array().unwrap();
+        assert_eq!(
+            input[..5],
+            [
+                json!({"role": "user", "content": "What is 6 / 3?"}),
+                json!({"role": "assistant", "content": "Let me compute."}),
+                json!({"type": "function_call", "name": "divide",
+                       "arguments": "{\"a\": 6, \"b\": 3}", "call_id": "call_1"}),
+                json!({"type": "function_call", "name": "divide", "arguments": "{}",
+                       "call_id": "call_2"}),
+                // gpt-4o does not reason: no item ids go back.
+                json!({"type": "function_call", "name": "divide", "arguments": "{}",
+                       "call_id": "call_3"}),
+            ]
+        );
+        // A call without an id gets one.
+        assert!(input[5]["call_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("pyd_ai_")));
+        assert_eq!(
+            input[6..],
+            [
+                json!({"type": "function_call_output", "call_id": "call_1", "output": "2.0"}),
+                json!({"type": "function_call_output", "call_id": "call_2",
+                       "output": "b must not be zero\n\nFix the errors and try again."}),
+                json!({"type": "function_call_output", "call_id": "call_3", "output": "ok"}),
+                json!({"role": "user", "content": [{"type": "input_text",
+                       "text": "Validation feedback:\nAnswer with a number.\n\nFix the errors and try again."}]}),
+            ]
+        );
+    }
+
+    /// A response of this provider to a reasoning model, as it is parsed.
+    fn reasoning_response(provider: &str) -> ModelResponse {
+        let own = |id: &str| (Some(id.to_owned()), Some(provider.to_owned()));
+        let (rs, name) = own("rs_1");
+        let mut raw = Map::new();
+        raw.insert("raw_content".into(), json!(["step 1", "step 2"]));
+        let (msg, _) = own("msg_1");
+        let (fc, _) = own("fc_1");
+        ModelResponse {
+            provider_name: Some(provider.to_owned()),
+            ..ModelResponse::new(vec![
+                ThinkingPart {
+                    id: rs.clone(),
+                    signature: Some("enc-1".into()),
+                    provider_name: name.clone(),
+                    provider_details: Some(raw),
+                    ..ThinkingPart::new("First thought.")
+                }
+                .into(),
+                ThinkingPart {
+                    id: rs,
+                    provider_name: name.clone(),
+                    ..ThinkingPart::new("Second thought.")
+                }
+                .into(),
+                TextPart {
+                    id: msg.clone(),
+                    provider_name: name.clone(),
+                    provider_details: Some(Map::from_iter([(
+                        "phase".to_owned(),
+                        json!("commentary"),
+                    )])),
+                    ..TextPart::new("Let me divide.")
+                }
+                .into(),
+                TextPart {
+                    id: msg,
+                    provider_name: name.clone(),
+                    ..TextPart::new(" Now.")
+                }
+                .into(),
+                ToolCallPart {
+                    id: fc,
+                    provider_name: name,
+                    provider_details: Some(Map::from_iter([(
+                        "namespace".to_owned(),
+                        json!("math"),
+                    )])),
+                    ..ToolCallPart::new("divide", r#"{"a":1,"b":2}"#, "call_1")
+                }
+                .into(),
+            ])
+        }
+    }
+
+    #[test]
+    fn items_and_reasoning_go_back_to_their_own_provider() {
+        let messages: Vec<ModelMessage> =
+            vec![prompt("Divide.").remove(0), reasoning_response(OURS).into()];
+        let value = body("gpt-5.5", &messages);
+        assert_eq!(
+            items(&value)[1..],
+            [
+                json!({"type": "reasoning", "id": "rs_1", "encrypted_content": "enc-1",
+                       "summary": [{"type": "summary_text", "text": "First thought."},
+                                   {"type": "summary_text", "text": "Second thought."}],
+                       "content": [{"type": "reasoning_text", "text": "step 1"},
+                                   {"type": "reasoning_text", "text": "step 2"}]}),
+                json!({"type": "message", "role": "assistant", "id": "msg_1",
+                       "status": "completed", "phase": "commentary",
+                       "content": [{"type": "output_text", "text": "Let me divide.", "annotations": []},
+                                   {"type": "output_text", "text": " Now.", "annotations": []}]}),
+                json!({"type": "function_call", "name": "divide", "arguments": "{\"a\":1,\"b\":2}",
+                       "call_id": "call_1", "id": "fc_1", "namespace": "math"}),
+            ]
+        );
+        // gpt-5 has no `phase`.
+        let value = body("gpt-5", &messages);
+        assert_eq!(value["input"][2].get("phase"), None);
+
+        // Another provider's parts: text, tool calls without ids, reasoning as tagged text.
+        let messages: Vec<ModelMessage> = vec![
+            prompt("Divide.").remove(0),
+            reasoning_response("anthropic").into(),
+        ];
+        let value = body("gpt-5.5", &messages);
+        assert_eq!(
+            items(&value)[1..],
+            [
+                json!({"role": "assistant", "content": "<think>\nFirst thought.\n</think>"}),
+                json!({"role": "assistant", "content": "<think>\nSecond thought.\n</think>"}),
+                json!({"role": "assistant", "content": "Let me divide."}),
+                json!({"role": "assistant", "content": " Now."}),
+                json!({"type": "function_call", "name": "divide", "arguments": "{\"a\":1,\"b\":2}",
+                       "call_id": "call_1"}),
+            ]
+        );
+
+        // Our own parts to a model that does not reason: no ids, no encrypted reasoning, but the
+        // part with raw reasoning (which needs its item id) goes back as an item, as in
+        // pydantic-ai; the other is text.
+        let messages: Vec<ModelMessage> =
+            vec![prompt("Divide.").remove(0), reasoning_response(OURS).into()];
+        let value = body("gpt-4o", &messages);
+        assert_eq!(
+            items(&value)[1..3],
+            [
+                json!({"type": "reasoning", "id": "rs_1", "encrypted_content": null,
+                       "summary": [{"type": "summary_text", "text": "First thought."}],
+                       "content": [{"type": "reasoning_text", "text": "step 1"},
+                                   {"type": "reasoning_text", "text": "step 2"}]}),
+                json!({"role": "assistant", "content": "<think>\nSecond thought.\n</think>"}),
+            ]
+        );
+        assert_eq!(
+            value["input"][3],
+            json!({"role": "assistant", "content": "Let me divide."})
+        );
+        assert_eq!(value["input"][5].get("id"), None);
+    }
+
+    #[test]
+    fn parts_without_a_provider_take_the_response_s() {
+        let part = |text: &str| -> ModelResponsePart {
+            TextPart {
+                id: Some("msg_9".into()),
+                ..TextPart::new(text)
+            }
+            .into()
+        };
+        let ours = ModelResponse {
+            provider_name: Some(OURS.into()),
+            ..ModelResponse::new(vec![part("a")])
+        };
+        let value = body("o3", &[prompt("x").remove(0), ours.into()]);
+        assert_eq!(value["input"][1]["id"], "msg_9");
+        // A thinking part with only a signature from elsewhere says nothing: it is left out.
+        let foreign = ModelResponse::new(vec![ThinkingPart {
+            signature: Some("sig".into()),
+            ..ThinkingPart::default()
+        }
+        .into()]);
+        let value = body("o3", &[prompt("x").remove(0), foreign.into()]);
+        assert_eq!(value["input"].as_array().map(Vec::len), Some(1));
+    }
+
+    #[test]
+    fn tools_are_strict_when_compatible_and_tool_choice_maps() {
+        let loose = ToolDefinition::new("search").with_parameters(json!({
+            "type": "object",
+            "properties": {"q": {"type": "string", "minLength": 1}}
+        }));
+        let parameters = ModelRequestParameters {
+            function_tools: vec![divide(), loose.clone()],
+            ..Default::default()
+        };
+        let value = body_with(
+            &named(),
+            "gpt-4o",
+            &prompt("Hi"),
+            &ModelSettings {
+                parallel_tool_calls: Some(false),
+                ..Default::default()
+            },
+            &parameters,
+        )
+        .unwrap();
+        assert_eq!(
+            value["tools"],
+            json!([
+                {"type": "function", "name": "divide", "description": "Divide two numbers.",
+                 "parameters": {"type": "object",
+                                "properties": {"a": {"type": "number"}, "b": {"type": "number"}},
+                                "required": ["a", "b"], "additionalProperties": false},
+                 "strict": true},
+                {"type": "function", "name": "search", "description": null,
+                 "parameters": {"type": "object", "properties": {"q": {"type": "string",
+                                "minLength": 1}}, "additionalProperties": false},
+                 "strict": false}
+            ])
+        );
+        assert_eq!(value["tool_choice"], "auto");
+        assert_eq!(value["parallel_tool_calls"], false);
+        // A server without strict mode.
+        let value = body_with(
+            &OpenAiResponses::new().with_strict_tools(false),
+            "gpt-4o",
+            &prompt("Hi"),
+            &ModelSettings::default(),
+            &parameters,
+        )
+        .unwrap();
+        assert_eq!(value["tools"][0]["strict"], false);
+
+        let choice = |tool_choice: Option<ToolChoice>, allow_text: bool| -> Value {
+            let parameters = ModelRequestParameters {
+                function_tools: vec![divide(), loose.clone()],
+                allow_text_output: allow_text,
+                ..Default::default()
+            };
+            let settings = ModelSettings {
+                tool_choice,
+                ..Default::default()
+            };
+            let value = body_with(&named(), "gpt-4o", &prompt("Hi"), &settings, &parameters);
+            value.unwrap()["tool_choice"].clone()
+        };
+        assert_eq!(choice(Some(ToolChoice::None), true), "none");
+        assert_eq!(choice(Some(ToolChoice::Required), true), "required");
+        assert_eq!(choice(None, false), "required");
+        assert_eq!(
+            choice(Some(ToolChoice::Tools(vec!["divide".into()])), true),
+            json!({"type": "function", "name": "divide"})
+        );
+        let parameters = ModelRequestParameters {
+            function_tools: vec![divide(), loose.clone(), ToolDefinition::new("third")],
+            ..Default::default()
+        };
+        let settings = ModelSettings {
+            tool_choice: Some(ToolChoice::Tools(vec!["divide".into(), "search".into()])),
+            ..Default::default()
+        };
+        let value = body_with(&named(), "gpt-4o", &prompt("Hi"), &settings, &parameters).unwrap();
+        assert_eq!(
+            value["tool_choice"],
+            json!({"type": "allowed_tools", "mode": "required", "tools": [
+                {"type": "function", "name": "divide"}, {"type": "function", "name": "search"}]})
+        );
+        // `allowed_tools` leaves `tools` whole, which keeps the prompt cache.
+        assert_eq!(value["tools"].as_array().map(Vec::len), Some(3));
+
+        // Without tools there is no choice to make, and no parallel calls.
+        let value = with_settings(
+            "gpt-4o",
+            ModelSettings {
+                parallel_tool_calls: Some(true),
+                ..Default::default()
+            },
+        );
+        assert_eq!(value.get("tool_choice"), None);
+        assert_eq!(value.get("parallel_tool_calls"), None);
+        // An unknown tool is a user error.
+        let settings = ModelSettings {
+            tool_choice: Some(ToolChoice::Tools(vec!["nope".into()])),
+            ..Default::default()
+        };
+        let err = body_with(&named(), "gpt-4o", &prompt("Hi"), &settings, &parameters);
+        assert!(matches!(err, Err(Error::User { .. })));
+    }
+
+    #[test]
+    fn settings_map_to_their_fields() {
+        let settings = ModelSettings {
+            max_tokens: Some(100),
+            temperature: Some(0.5),
+            top_p: Some(0.9),
+            service_tier: Some("flex".into()),
+            // The Responses API has no field for these: they are warned about, not sent.
+            top_k: Some(3),
+            seed: Some(7),
+            presence_penalty: Some(0.1),
+            frequency_penalty: Some(0.2),
+            logit_bias: Some(Default::default()),
+            stop_sequences: Some(vec!["END".into()]),
+            ..Default::default()
+        };
+        assert_eq!(
+            with_settings("gpt-4o", settings),
+            json!({"model": "gpt-4o", "stream": false,
+                   "input": [{"role": "user", "content": "Hi"}],
+                   "max_output_tokens": 100, "temperature": 0.5, "top_p": 0.9,
+                   "service_tier": "flex"})
+        );
+    }
+
+    #[test]
+    fn thinking_becomes_reasoning_on_reasoning_models() {
+        let thinking = |model: &str, thinking: Option<Thinking>| -> Value {
+            with_settings(
+                model,
+                ModelSettings {
+                    thinking,
+                    temperature: Some(0.2),
+                    top_p: Some(0.5),
+                    ..Default::default()
+                },
+            )
+        };
+        // A reasoning model: encrypted reasoning asked for, sampling settings dropped.
+        let value = thinking("gpt-5", Some(Thinking::High));
+        assert_eq!(value["include"], json!(["reasoning.encrypted_content"]));
+        assert_eq!(
+            value["reasoning"],
+            json!({"effort": "high", "summary": "auto"})
+        );
+        assert_eq!((value.get("temperature"), value.get("top_p")), (None, None));
+        let value = thinking("o3-mini", None);
+        assert_eq!(value.get("reasoning"), None);
+        assert_eq!(value.get("temperature"), None);
+        // GPT-5.6: no `minimal` effort; reasoning context for every turn by default.
+        let value = thinking("gpt-5.6-sol", Some(Thinking::Minimal));
+        assert_eq!(
+            value["reasoning"],
+            json!({"effort": "low", "summary": "auto", "context": "all_turns"})
+        );
+        assert_eq!(
+            thinking("gpt-5.4", None)["reasoning"],
+            json!({"context": "all_turns"})
+        );
+        // A model that can stop reasoning keeps its sampling settings when it does.
+        let value = thinking("gpt-5.1", Some(Thinking::Disabled));
+        assert_eq!(value["reasoning"], json!({"effort": "none"}));
+        assert_eq!(
+            (value["temperature"].as_f64(), value["top_p"].as_f64()),
+            (Some(0.2), Some(0.5))
+        );
+        // One that cannot is not asked to.
+        assert_eq!(
+            thinking("o3", Some(Thinking::Disabled)).get("reasoning"),
+            None
+        );
+        // A model that does not reason gets nothing of it.
+        let value = thinking("gpt-4o", Some(Thinking::High));
+        assert_eq!((value.get("reasoning"), value.get("include")), (None, None));
+        assert_eq!(value["temperature"], 0.2);
+        // Summaries can be turned off for servers or organizations without them.
+        let value = body_with(
+            &named().with_reasoning_summary(ReasoningSummary::Off),
+            "gpt-5",
+            &prompt("Hi"),
+            &ModelSettings {
+                thinking: Some(Thinking::Enabled),
+                ..Default::default()
+            },
+            &ModelRequestParameters::default(),
+        )
+        .unwrap();
+        assert_eq!(value["reasoning"], json!({"effort": "medium"}));
+        let value = body_with(
+            &named().with_reasoning_summary(ReasoningSummary::Detailed),
+            "o4-mini",
+            &prompt("Hi"),
+            &ModelSettings {
+                thinking: Some(Thinking::Low),
+                ..Default::default()
+            },
+            &ModelRequestParameters::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            value["reasoning"],
+            json!({"effort": "low", "summary": "detailed"})
+        );
+    }
+
+    #[test]
+    fn structured_output_uses_text_format() {
+        let object = OutputObjectDefinition {
+            json_schema: json!({"type": "object", "properties": {"city": {"type": "string"}},
+                                "required": ["city"]}),
+            name: Some("capital".into()),
+            description: Some("The capital.".into()),
+            strict: None,
+        };
+        let parameters = ModelRequestParameters {
+            output_mode: OutputMode::Native,
+            output_object: Some(object),
+            ..Default::default()
+        };
+        let value = body_with(
+            &named(),
+            "gpt-4o",
+            &prompt("Hi"),
+            &ModelSettings::default(),
+            &parameters,
+        )
+        .unwrap();
+        assert_eq!(
+            value["text"],
+            json!({"format": {"type": "json_schema", "name": "capital",
+                "description": "The capital.", "strict": true,
+                "schema": {"type": "object", "properties": {"city": {"type": "string"}},
+                           "required": ["city"], "additionalProperties": false}}})
+        );
+        let missing = ModelRequestParameters {
+            output_mode: OutputMode::Native,
+            ..Default::default()
+        };
+        assert!(matches!(
+            body_with(
+                &named(),
+                "gpt-4o",
+                &prompt("Hi"),
+                &ModelSettings::default(),
+                &missing
+            ),
+            Err(Error::User { .. })
+        ));
+
+        // Prompted output: JSON mode, with the instructions moved into the input (the API wants
+        // "json" in the input messages).
+        let parameters = ModelRequestParameters {
+            output_mode: OutputMode::Prompted,
+            ..Default::default()
+        };
+        let messages = vec![ModelRequest::new(vec![
+            SystemPromptPart::new("Be brief.").into(),
+            UserPromptPart::new("Hi").into(),
+        ])
+        .with_instructions("Answer in JSON.")
+        .into()];
+        let value = body_with(
+            &named(),
+            "gpt-4o",
+            &messages,
+            &ModelSettings::default(),
+            &parameters,
+        )
+        .unwrap();
+        assert_eq!(value["text"], json!({"format": {"type": "json_object"}}));
+        assert_eq!(value.get("instructions"), None);
+        assert_eq!(
+            value["input"],
+            json!([
+                {"role": "system", "content": "Be brief."},
+                {"role": "system", "content": "Answer in JSON."},
+                {"role": "user", "content": "Hi"}
+            ])
+        );
+    }
+
+    // -------------------------------------------------------------------------- responses
+
+    fn parse(body: Value) -> ModelResponse {
+        named()
+            .parse_response(body.to_string().as_bytes(), "gpt-5")
+            .unwrap()
+    }
+
+    /// A response of a reasoning model that thought, talked and called a tool.
+    fn full_response() -> Value {
+        json!({
+            "id": "resp_1", "object": "response", "created_at": 1_761_323_546,
+            "status": "completed", "background": false, "error": null,
+            "incomplete_details": null, "model": "gpt-5.5-2026-01-01",
+            "conversation": {"id": "conv_1"},
+            "output": [
+                {"type": "reasoning", "id": "rs_1", "encrypted_content": "enc-1",
+                 "summary": [{"type": "summary_text", "text": "First thought."},
+                             {"type": "summary_text", "text": "Second thought."}]},
+                {"type": "message", "id": "msg_1", "status": "completed", "role": "assistant",
+                 "phase": "commentary",
+                 "content": [{"type": "output_text", "text": "Let me divide.", "annotations": [],
+                              "logprobs": [{"token": "Let", "bytes": [76, 101, 116],
+                                            "logprob": -0.5, "top_logprobs": []}]}]},
+                {"type": "function_call", "id": "fc_1", "call_id": "call_1", "name": "divide",
+                 "arguments": "{\"a\":1,\"b\":2}", "status": "completed", "namespace": "math"},
+                {"type": "web_search_call", "id": "ws_1", "status": "completed",
+                 "action": {"type": "search", "query": "weather"}}
+            ],
+            "usage": {"input_tokens": 40, "input_tokens_details": {"cached_tokens": 8},
+                      "output_tokens": 18, "output_tokens_details": {"reasoning_tokens": 12},
+                      "total_tokens": 58}
+        })
+    }
+
+    #[test]
+    fn parses_items_usage_and_details() {
+        let response = parse(full_response());
+        let signed = ThinkingPart {
+            id: Some("rs_1".into()),
+            signature: Some("enc-1".into()),
+            provider_name: Some(OURS.into()),
+            ..ThinkingPart::new("First thought.")
+        };
+        let mut text_details = Map::new();
+        text_details.insert(
+            "logprobs".into(),
+            json!([{"token": "Let", "bytes": [76, 101, 116], "logprob": -0.5, "top_logprobs": []}]),
+        );
+        text_details.insert("phase".into(), json!("commentary"));
+        let expected_parts: Vec<ModelResponsePart> = vec![
+            signed.into(),
+            ThinkingPart {
+                id: Some("rs_1".into()),
+                provider_name: Some(OURS.into()),
+                ..ThinkingPart::new("Second thought.")
+            }
+            .into(),
+            TextPart {
+                id: Some("msg_1".into()),
+                provider_name: Some(OURS.into()),
+                provider_details: Some(text_details),
+                ..TextPart::new("Let me divide.")
+            }
+            .into(),
+            // The web search is a built-in tool: left out, with a warning.
+            ToolCallPart {
+                id: Some("fc_1".into()),
+                provider_name: Some(OURS.into()),
+                provider_details: Some(Map::from_iter([("namespace".to_owned(), json!("math"))])),
+                ..ToolCallPart::new("divide", r#"{"a":1,"b":2}"#, "call_1")
+            }
+            .into(),
+        ];
+        assert_eq!(response.parts, expected_parts);
+        assert_eq!(response.model_name.as_deref(), Some("gpt-5.5-2026-01-01"));
+        assert_eq!(response.provider_response_id.as_deref(), Some("resp_1"));
+        assert_eq!(response.finish_reason, Some(FinishReason::Stop));
+        assert_eq!(response.state, ResponseState::Complete);
+        assert_eq!(
+            response.provider_details,
+            json!({"finish_reason": "completed", "timestamp": "2025-10-24T16:32:26Z",
+                   "conversation_id": "conv_1"})
+            .as_object()
+            .cloned()
+        );
+        let usage = &response.usage;
+        assert_eq!(
+            (
+                usage.requests,
+                usage.request_tokens,
+                usage.cache_read_tokens,
+                usage.response_tokens
+            ),
+            (1, 40, 8, 18)
+        );
+        assert_eq!(usage.total_tokens, 58);
+        assert_eq!(usage.details.get("reasoning_tokens"), Some(&12));
+    }
+
+    #[test]
+    fn incomplete_background_refused_and_lenient_responses() {
+        // Cut at the token limit.
+        let response = parse(json!({
+            "id": "resp_2", "status": "incomplete", "model": "gpt-5",
+            "incomplete_details": {"reason": "max_output_tokens"},
+            "output": [{"type": "reasoning", "id": "rs_2", "summary": [],
+                        "encrypted_content": "enc-2"}],
+            "usage": {"input_tokens": 5, "output_tokens": 16}
+        }));
+        assert_eq!(response.finish_reason, Some(FinishReason::Length));
+        assert_eq!(response.state, ResponseState::Complete);
+        assert_eq!(
+            response.parts,
+            vec![ModelResponsePart::from(ThinkingPart {
+                id: Some("rs_2".into()),
+                signature: Some("enc-2".into()),
+                provider_name: Some(OURS.into()),
+                ..ThinkingPart::default()
+            })]
+        );
+        // Without output_tokens_details, reasoning tokens count 0 (as pydantic-ai does).
+        assert_eq!(response.usage.details.get("reasoning_tokens"), Some(&0));
+
+        // A background job still queued: suspended, without usage.
+        let response = parse(json!({
+            "id": "resp_3", "status": "queued", "background": true, "model": "gpt-4o",
+            "created_at": 1_770_757_617, "output": [], "usage": null
+        }));
+        assert_eq!(response.state, ResponseState::Suspended);
+        assert_eq!(response.finish_reason, None);
+        assert_eq!(
+            response.provider_details,
+            json!({"finish_reason": "queued", "timestamp": "2026-02-10T21:06:57Z",
+                   "background": true})
+            .as_object()
+            .cloned()
+        );
+        assert!(response.usage.details.is_empty());
+
+        // A refusal: content filtered.
+        let response = parse(json!({
+            "id": "resp_4", "status": "completed", "model": "gpt-4o",
+            "output": [{"type": "message", "id": "msg_4", "role": "assistant",
+                        "content": [{"type": "refusal", "refusal": "I can't help with that."}]}]
+        }));
+        assert_eq!(response.finish_reason, Some(FinishReason::ContentFilter));
+        assert!(response.parts.is_empty());
+        assert_eq!(
+            response.provider_details,
+            json!({"refusal": "I can't help with that."})
+                .as_object()
+                .cloned()
+        );
+
+        // What llama.cpp's server sends: no created_at in some events, no output details,
+        // `logprobs: []`; a gateway's `text: null`.
+        let response = parse(json!({
+            "completed_at": 1_795_581_151, "id": "resp_5", "model": "SmolLM2-135M-Instruct",
+            "object": "response", "status": "completed",
+            "output": [{"content": [{"type": "output_text", "annotations": [], "logprobs": [],
+                                     "text": "The capital of France is Paris."},
+                                    {"type": "output_text", "text": null}],
+                        "id": "msg_5", "role": "assistant", "status": "completed",
+                        "type": "message"}],
+            "usage": {"input_tokens": 24, "output_tokens": 8, "total_tokens": 32,
+                      "input_tokens_details": {"cached_tokens": 0}}
+        }));
+        assert_eq!(response.text(), "The capital of France is Paris.");
+        assert_eq!(response.parts.len(), 2);
+        assert_eq!(
+            response.model_name.as_deref(),
+            Some("SmolLM2-135M-Instruct")
+        );
+        assert_eq!(
+            response.provider_details,
+            json!({"finish_reason": "completed"}).as_object().cloned()
+        );
+        // A bare minimum: the requested model names the response.
+        let response = named()
+            .parse_response(br#"{"output": []}"#, "local-model")
+            .unwrap();
+        assert_eq!(response.model_name.as_deref(), Some("local-model"));
+        assert_eq!(response.usage, Usage::new(0, 0));
+    }
+
+    #[test]
+    fn malformed_and_failed_bodies_are_typed_errors() {
+        let protocol = named();
+        let unexpected = |body: &[u8]| match protocol.parse_response(body, "gpt-5") {
+            Err(Error::UnexpectedModelBehavior { message, body }) => (message, body),
+            other => panic!("{other:?}"),
+        };
+        let (message, body) = unexpected(b"{\"output\": [");
+        assert!(
+            message.contains("invalid Responses API response"),
+            "{message}"
+        );
+        assert_eq!(body.as_deref(), Some("{\"output\": ["));
+        let (message, _) = unexpected(&[b'{', 0xFF, b'}']);
+        assert!(message.contains("invalid"), "{message}");
+        let (message, _) = unexpected(
+            br#"{"status": "failed", "error": {"code": "server_error", "message": "The model crashed."}}"#,
+        );
+        assert_eq!(
+            message,
+            "the response failed: server_error: The model crashed."
+        );
+        let (message, _) =
+            unexpected(br#"{"output": [{"type": "function_call", "call_id": "c"}]}"#);
+        assert!(message.contains("has no name"), "{message}");
+        let (message, body) = unexpected(br#"{"created_at": 1e300, "output": []}"#);
+        assert!(message.contains("not a valid time"), "{message}");
+        assert!(body.is_some());
+        let (message, _) = unexpected(br#"{"output": [{"id": "x"}]}"#);
+        assert!(message.contains("missing field `type`"), "{message}");
+    }
+
+    // -------------------------------------------------------------------------- streams
+
+    type Streamed = (ModelResponse, Vec<ModelResponseStreamEvent>);
+
+    /// Feeds `(event name, data)` pairs as SSE events, then the end of the body.
+    fn stream_with(
+        protocol: &OpenAiResponses,
+        parameters: &ModelRequestParameters,
+        events: &[(&str, String)],
+    ) -> Result<Streamed> {
+        let mut parts = PartsManager::new("gpt-5", parameters).with_provider(OURS, None);
+        let mut state = ResponsesStreamState::default();
+        let mut done = false;
+        for (name, data) in events {
+            let event = SseEvent {
+                event: name,
+                data,
+                id: None,
+            };
+            if protocol.on_event(&event, &mut state, &mut parts)? == Flow::Done {
+                done = true;
+                break;
+            }
+        }
+        if !done {
+            protocol.on_eof(&mut state, &mut parts)?;
+        }
+        parts.finish();
+        let events = std::iter::from_fn(|| parts.pop_event()).collect();
+        Ok((parts.response(ResponseState::Complete), events))
+    }
+
+    /// OpenAI's events: the name in `event:`, the same in the data's `type`, numbered.
+    fn openai_events(events: Vec<(&'static str, Value)>) -> Vec<(&'static str, String)> {
+        events
+            .into_iter()
+            .enumerate()
+            .map(|(n, (name, mut data))| {
+                data["type"] = json!(name);
+                data["sequence_number"] = json!(n);
+                (name, data.to_string())
+            })
+            .collect()
+    }
+
+    fn stream(events: Vec<(&'static str, Value)>) -> Result<Streamed> {
+        stream_with(
+            &named(),
+            &ModelRequestParameters::default(),
+            &openai_events(events),
+        )
+    }
+
+    /// The response of `full_response()` as OpenAI streams it, ending with `response.completed`.
+    fn full_stream() -> Vec<(&'static str, Value)> {
+        let whole = full_response();
+        let mut created = whole.clone();
+        created["status"] = json!("in_progress");
+        created["output"] = json!([]);
+        created["usage"] = Value::Null;
+        let output = whole["output"].clone();
+        let piece = |item: &str, fields: Value| {
+            let mut event = fields;
+            event["item_id"] = json!(item);
+            event
+        };
+        vec![
+            ("response.created", json!({"response": created.clone()})),
+            ("response.in_progress", json!({"response": created})),
+            (
+                "response.output_item.added",
+                json!({"output_index": 0,
+                "item": {"type": "reasoning", "id": "rs_1", "summary": []}}),
+            ),
+            (
+                "response.reasoning_summary_part.added",
+                piece(
+                    "rs_1",
+                    json!({"summary_index": 0,
+                "part": {"type": "summary_text", "text": ""}}),
+                ),
+            ),
+            (
+                "response.reasoning_summary_text.delta",
+                piece(
+                    "rs_1",
+                    json!({"summary_index": 0,
+                "delta": "First "}),
+                ),
+            ),
+            (
+                "response.reasoning_summary_text.delta",
+                piece(
+                    "rs_1",
+                    json!({"summary_index": 0,
+                "delta": "thought."}),
+                ),
+            ),
+            (
+                "response.reasoning_summary_text.done",
+                piece(
+                    "rs_1",
+                    json!({"summary_index": 0,
+                "text": "First thought."}),
+                ),
+            ),
+            (
+                "response.reasoning_summary_part.done",
+                piece("rs_1", json!({"summary_index": 0})),
+            ),
+            (
+                "response.reasoning_summary_part.added",
+                piece(
+                    "rs_1",
+                    json!({"summary_index": 1,
+                "part": {"type": "summary_text", "text": ""}}),
+                ),
+            ),
+            (
+                "response.reasoning_summary_text.delta",
+                piece(
+                    "rs_1",
+                    json!({"summary_index": 1,
+                "delta": "Second thought."}),
+                ),
+            ),
+            (
+                "response.output_item.done",
+                json!({"output_index": 0, "item": output[0]}),
+            ),
+            (
+                "response.output_item.added",
+                json!({"output_index": 1, "item": {
+                "type": "message", "id": "msg_1", "status": "in_progress", "role": "assistant",
+                "phase": "commentary", "content": []}}),
+            ),
+            (
+                "response.content_part.added",
+                piece(
+                    "msg_1",
+                    json!({"content_index": 0,
+                "part": {"type": "output_text", "text": "", "annotations": []}}),
+                ),
+            ),
+            (
+                "response.output_text.delta",
+                piece(
+                    "msg_1",
+                    json!({"content_index": 0,
+                "delta": "Let me ", "logprobs": []}),
+                ),
+            ),
+            (
+                "response.output_text.delta",
+                piece(
+                    "msg_1",
+                    json!({"content_index": 0,
+                "delta": "divide.", "logprobs": []}),
+                ),
+            ),
+            (
+                "response.output_text.done",
+                piece(
+                    "msg_1",
+                    json!({"content_index": 0,
+                "text": "Let me divide.", "logprobs": output[1]["content"][0]["logprobs"]}),
+                ),
+            ),
+            (
+                "response.content_part.done",
+                piece("msg_1", json!({"content_index": 0})),
+            ),
+            (
+                "response.output_item.done",
+                json!({"output_index": 1, "item": output[1]}),
+            ),
+            (
+                "response.output_item.added",
+                json!({"output_index": 2, "item": {
+                "type": "function_call", "id": "fc_1", "call_id": "call_1", "name": "divide",
+                "arguments": "", "status": "in_progress", "namespace": "math"}}),
+            ),
+            (
+                "response.function_call_arguments.delta",
+                piece("fc_1", json!({"delta": "{\"a\":1,"})),
+            ),
+            (
+                "response.function_call_arguments.delta",
+                piece("fc_1", json!({"delta": "\"b\":2}"})),
+            ),
+            (
+                "response.function_call_arguments.done",
+                piece("fc_1", json!({"arguments": "{\"a\":1,\"b\":2}"})),
+            ),
+            (
+                "response.output_item.done",
+                json!({"output_index": 2, "item": output[2]}),
+            ),
+            (
+                "response.output_item.added",
+                json!({"output_index": 3, "item": {
+                "type": "web_search_call", "id": "ws_1", "status": "in_progress"}}),
+            ),
+            (
+                "response.web_search_call.searching",
+                piece("ws_1", json!({"output_index": 3})),
+            ),
+            (
+                "response.output_item.done",
+                json!({"output_index": 3, "item": output[3]}),
+            ),
+            ("response.completed", json!({"response": whole})),
+        ]
+    }
+
+    fn kinds(events: &[ModelResponseStreamEvent]) -> Vec<String> {
+        events
+            .iter()
+            .map(|e| match e {
+                ModelResponseStreamEvent::PartStart(s) => format!("start{}", s.index),
+                ModelResponseStreamEvent::PartDelta(d) => format!("delta{}", d.index),
+                ModelResponseStreamEvent::PartEnd(e) => format!("end{}", e.index),
+                ModelResponseStreamEvent::FinalResult(_) => "final".to_owned(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn streamed_and_whole_responses_are_equal() {
+        let parsed = parse(full_response());
+        let (mut streamed, events) = stream(full_stream()).unwrap();
+        // The provider name is set by the HTTP layer; the timestamps are when each was received.
+        streamed.provider_name = None;
+        streamed.timestamp = parsed.timestamp;
+        assert_eq!(streamed, parsed);
+        assert_eq!(
+            kinds(&events),
+            [
+                "start0", "delta0", "delta0", // the first summary
+                "end0", "start1", "delta1", // the second
+                "delta0", // the signature, on the first
+                "end1", "start2", "final", "delta2", "delta2", // text, then its logprobs
+                "end2", "start3", "delta3", "delta3", "end3" // the call and its arguments
+            ]
+        );
+        let ModelResponseStreamEvent::PartStart(text) = &events[8] else {
+            panic!("{:?}", events[8])
+        };
+        // The phase rides on the part's start.
+        assert_eq!(
+            text.part,
+            TextPart {
+                id: Some("msg_1".into()),
+                provider_name: Some(OURS.into()),
+                provider_details: json!({"phase": "commentary"}).as_object().cloned(),
+                ..TextPart::new("Let me ")
+            }
+            .into()
+        );
+    }
+
+    #[test]
+    fn llama_cpp_streams_without_sequence_numbers_or_indices() {
+        // As llama.cpp's server sends it: `event:` names, no `sequence_number`, no
+        // `output_index`/`content_index`, `response.created` without a model or a time.
+        let events: Vec<(&str, String)> = [
+            ("response.created", json!({"type": "response.created", "response": {
+                "id": "resp_9", "object": "response", "status": "in_progress"}})),
+            ("response.in_progress", json!({"type": "response.in_progress", "response": {
+                "id": "resp_9", "object": "response", "status": "in_progress"}})),
+            ("response.output_item.added", json!({"type": "response.output_item.added",
+                "item": {"content": [], "id": "msg_9", "role": "assistant",
+                         "status": "in_progress", "type": "message"}})),
+            ("response.content_part.added", json!({"type": "response.content_part.added",
+                "item_id": "msg_9", "part": {"type": "output_text", "text": ""}})),
+            ("response.output_text.delta", json!({"type": "response.output_text.delta",
+                "item_id": "msg_9", "delta": "Paris"})),
+            ("response.output_text.delta", json!({"type": "response.output_text.delta",
+                "item_id": "msg_9", "delta": "."})),
+            ("response.output_text.done", json!({"type": "response.output_text.done",
+                "item_id": "msg_9", "text": "Paris."})),
+            ("response.output_item.done", json!({"type": "response.output_item.done",
+                "item": {"type": "message", "status": "completed", "id": "msg_9", "role": "assistant",
+                         "content": [{"type": "output_text", "annotations": [], "logprobs": [],
+                                      "text": "Paris."}]}})),
+            ("response.completed", json!({"type": "response.completed", "response": {
+                "id": "resp_9", "object": "response", "created_at": 1_795_581_156,
+                "status": "completed", "model": "SmolLM2-135M-Instruct",
+                "output": [{"type": "message", "status": "completed", "id": "msg_9",
+                            "content": [{"type": "output_text", "annotations": [],
+                                         "logprobs": [], "text": "Paris."}],
+                            "role": "assistant"}],
+                "usage": {"input_tokens": 39, "output_tokens": 8, "total_tokens": 47,
+                          "input_tokens_details": {"cached_tokens": 3}}},
+                "timings": {"prompt_n": 36}})),
+        ]
+        .into_iter()
+        .map(|(name, data)| (name, data.to_string()))
+        .collect();
+        let (mut streamed, _) =
+            stream_with(&named(), &ModelRequestParameters::default(), &events).unwrap();
+        let whole = serde_json::from_str::<Value>(&events[8].1).unwrap()["response"].clone();
+        let parsed = parse(whole);
+        streamed.provider_name = None;
+        streamed.timestamp = parsed.timestamp;
+        assert_eq!(streamed, parsed);
+        assert_eq!(streamed.text(), "Paris.");
+        assert_eq!(
+            streamed.model_name.as_deref(),
+            Some("SmolLM2-135M-Instruct")
+        );
+        assert_eq!(streamed.usage.cache_read_tokens, 3);
+
+        // The same without `event:` names (every event `message`): the `type` decides.
+        let unnamed: Vec<(&str, String)> =
+            events.iter().map(|(_, d)| ("message", d.clone())).collect();
+        let (mut again, _) =
+            stream_with(&named(), &ModelRequestParameters::default(), &unnamed).unwrap();
+        again.provider_name = None;
+        again.timestamp = parsed.timestamp;
+        assert_eq!(again, parsed);
+    }
+
+    #[test]
+    fn gateways_that_skip_events_still_give_the_whole_response() {
+        let completed = |output: Value| {
+            (
+                "response.completed",
+                json!({"response": {"id": "resp_7", "status": "completed",
+                "model": "m", "output": output}}),
+            )
+        };
+        let call = json!({"type": "function_call", "id": "fc_7", "call_id": "call_7",
+                          "name": "divide", "arguments": "{\"a\":1}"});
+        // Arguments before their call, and no deltas for the second call (its arguments come
+        // with the item).
+        let (response, _) = stream(vec![
+            (
+                "response.function_call_arguments.delta",
+                json!({"item_id": "fc_7", "delta": "{\"a\""}),
+            ),
+            (
+                "response.function_call_arguments.delta",
+                json!({"item_id": "fc_7", "delta": ":1}"}),
+            ),
+            (
+                "response.output_item.added",
+                json!({"item": {"type": "function_call",
+                "id": "fc_7", "call_id": "call_7", "name": "divide", "arguments": ""}}),
+            ),
+            (
+                "response.output_item.added",
+                json!({"item": {"type": "function_call",
+                "id": "fc_8", "call_id": "call_8", "name": "divide", "arguments": ""}}),
+            ),
+            (
+                "response.output_item.done",
+                json!({"item": {"type": "function_call",
+                "id": "fc_8", "call_id": "call_8", "name": "divide", "arguments": "{\"b\":2}"}}),
+            ),
+            completed(json!([call])),
+        ])
+        .unwrap();
+        let calls: Vec<(String, String)> = response
+            .tool_calls()
+            .iter()
+            .map(|c| (c.tool_call_id.clone(), c.args_as_json_str()))
+            .collect();
+        assert_eq!(
+            calls,
+            [
+                ("call_7".to_owned(), "{\"a\":1}".to_owned()),
+                ("call_8".to_owned(), "{\"b\":2}".to_owned())
+            ]
+        );
+        // Text only in `output_text.done`; an item only in `output_item.done`; and one only in
+        // `response.completed`.
+        let (response, _) = stream(vec![
+            ("response.output_text.done", json!({"item_id": "msg_1", "text": "One."})),
+            ("response.output_item.done", json!({"item": {"type": "message", "id": "msg_2",
+                "role": "assistant", "content": [{"type": "output_text", "text": "Two."}]}})),
+            completed(json!([
+                {"type": "message", "id": "msg_1", "content": [{"type": "output_text", "text": "One."}]},
+                {"type": "message", "id": "msg_3", "content": [{"type": "output_text", "text": "Three."}]}
+            ])),
+        ])
+        .unwrap();
+        let texts: Vec<(&str, &str)> = response
+            .parts
+            .iter()
+            .filter_map(|p| match p {
+                ModelResponsePart::Text(t) => Some((t.id.as_deref()?, t.content.as_str())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            [("msg_1", "One."), ("msg_2", "Two."), ("msg_3", "Three.")]
+        );
+    }
+
+    #[test]
+    fn streamed_refusals_incomplete_and_raw_reasoning() {
+        let (response, _) = stream(vec![
+            ("response.output_item.added", json!({"item": {"type": "message", "id": "msg_1",
+                "role": "assistant", "content": []}})),
+            ("response.refusal.delta", json!({"item_id": "msg_1", "delta": "I can't"})),
+            ("response.refusal.done", json!({"item_id": "msg_1", "refusal": "I can't help."})),
+            ("response.output_item.done", json!({"item": {"type": "message", "id": "msg_1",
+                "role": "assistant", "content": [{"type": "refusal", "refusal": "I can't help."}]}})),
+            ("response.completed", json!({"response": {"id": "r", "status": "completed",
+                "output": [{"type": "message", "id": "msg_1", "role": "assistant",
+                            "content": [{"type": "refusal", "refusal": "I can't help."}]}]}})),
+        ])
+        .unwrap();
+        assert_eq!(response.finish_reason, Some(FinishReason::ContentFilter));
+        assert!(response.parts.is_empty());
+        assert_eq!(
+            response.provider_details,
+            json!({"refusal": "I can't help."}).as_object().cloned()
+        );
+
+        // Cut at the token limit: `response.incomplete` ends the stream.
+        let (response, _) = stream(vec![
+            (
+                "response.output_text.delta",
+                json!({"item_id": "msg_1", "delta": "Once upon"}),
+            ),
+            (
+                "response.incomplete",
+                json!({"response": {"id": "r", "status": "incomplete",
+                "incomplete_details": {"reason": "max_output_tokens"},
+                "usage": {"input_tokens": 3, "output_tokens": 2}}}),
+            ),
+        ])
+        .unwrap();
+        assert_eq!(response.finish_reason, Some(FinishReason::Length));
+        assert_eq!(response.text(), "Once upon");
+        assert_eq!(response.usage.response_tokens, 2);
+
+        // Raw chain of thought (gpt-oss on compatible servers) goes to `raw_content`.
+        let events = vec![
+            (
+                "response.output_item.added",
+                json!({"item": {"type": "reasoning", "id": "rs_1",
+                "summary": [], "content": []}}),
+            ),
+            (
+                "response.reasoning_text.delta",
+                json!({"item_id": "rs_1", "content_index": 0,
+                "delta": "Think"}),
+            ),
+            (
+                "response.reasoning_text.delta",
+                json!({"item_id": "rs_1", "content_index": 0,
+                "delta": "ing."}),
+            ),
+            (
+                "response.reasoning_text.done",
+                json!({"item_id": "rs_1", "content_index": 0,
+                "text": "Thinking."}),
+            ),
+            (
+                "response.output_item.done",
+                json!({"item": {"type": "reasoning", "id": "rs_1",
+                "summary": []}}),
+            ),
+            (
+                "response.completed",
+                json!({"response": {"status": "completed",
+                "output": [{"type": "reasoning", "id": "rs_1", "summary": [],
+                            "content": [{"type": "reasoning_text", "text": "Thinking."}]}]}}),
+            ),
+        ];
+        let whole = events[5].1["response"].clone();
+        let (mut streamed, stream_events) = stream(events).unwrap();
+        let parsed = parse(whole);
+        streamed.provider_name = None;
+        streamed.timestamp = parsed.timestamp;
+        assert_eq!(streamed, parsed);
+        assert_eq!(
+            streamed.parts,
+            vec![ModelResponsePart::from(ThinkingPart {
+                id: Some("rs_1".into()),
+                provider_name: Some(OURS.into()),
+                provider_details: json!({"raw_content": ["Thinking."]}).as_object().cloned(),
+                ..ThinkingPart::default()
+            })]
+        );
+        assert_eq!(kinds(&stream_events), ["start0", "delta0", "end0"]);
+    }
+
+    #[test]
+    fn truncated_failed_and_error_streams_are_errors() {
+        let unexpected = |result: Result<Streamed>| match result {
+            Err(Error::UnexpectedModelBehavior { message, body }) => (message, body),
+            other => panic!("{other:?}"),
+        };
+        // No `response.completed`: truncated.
+        let (message, _) = unexpected(stream(vec![
+            (
+                "response.created",
+                json!({"response": {"id": "r", "status": "in_progress"}}),
+            ),
+            (
+                "response.output_text.delta",
+                json!({"item_id": "msg_1", "delta": "Hel"}),
+            ),
+        ]));
+        assert!(message.contains("before `response.completed`"), "{message}");
+        // `[DONE]` without it is no better.
+        let events = vec![("message", "[DONE]".to_owned())];
+        let (message, _) = unexpected(stream_with(&named(), &Default::default(), &events));
+        assert!(message.contains("truncated"), "{message}");
+
+        let (message, body) = unexpected(stream(vec![(
+            "response.failed",
+            json!({"response": {"id": "r", "status": "failed",
+                "error": {"code": "server_error", "message": "The model crashed."}}}),
+        )]));
+        assert_eq!(
+            message,
+            "the response failed: server_error: The model crashed."
+        );
+        assert!(body.is_some_and(|b| b.contains("server_error")));
+        let (message, _) = unexpected(stream(vec![(
+            "error",
+            json!({"code": "rate_limit_exceeded", "message": "Slow down.", "param": null}),
+        )]));
+        assert_eq!(
+            message,
+            "the provider reported an error in the stream: rate_limit_exceeded: Slow down."
+        );
+        let (message, _) = unexpected(stream(vec![(
+            "error",
+            json!({"error": {"message": "Overloaded."}}),
+        )]));
+        assert!(message.ends_with(": Overloaded."), "{message}");
+        // Malformed data: the event named, the bytes kept.
+        let events = vec![("response.output_text.delta", "{\"delta\": 7}".to_owned())];
+        let (message, body) = unexpected(stream_with(&named(), &Default::default(), &events));
+        assert!(
+            message.contains("`response.output_text.delta`"),
+            "{message}"
+        );
+        assert_eq!(body.as_deref(), Some("{\"delta\": 7}"));
+        let events = vec![("message", "{\"delta\": \"x\"}".to_owned())];
+        let (message, _) = unexpected(stream_with(&named(), &Default::default(), &events));
+        assert!(
+            message.contains("neither an event name nor a `type`"),
+            "{message}"
+        );
+        // A delta for a part of another kind.
+        let (message, _) = unexpected(stream(vec![
+            (
+                "response.output_text.delta",
+                json!({"item_id": "x", "delta": "a"}),
+            ),
+            (
+                "response.reasoning_summary_text.delta",
+                json!({"item_id": "x", "delta": "b"}),
+            ),
+        ]));
+        assert!(
+            message.contains("cannot apply a thinking delta"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn unknown_events_are_skipped_and_background_jobs_suspend() {
+        let (response, _) = stream(vec![
+            (
+                "response.created",
+                json!({"response": {"id": "r", "status": "queued",
+                "background": true, "model": "gpt-4o"}}),
+            ),
+            (
+                "response.queued",
+                json!({"response": {"id": "r", "status": "queued",
+                "background": true}}),
+            ),
+            ("response.audio.delta", json!({"delta": "AAAA"})),
+            ("response.some_future_event", json!({"anything": [1, 2]})),
+            (
+                "response.output_text.delta",
+                json!({"item_id": "msg_1", "delta": "4"}),
+            ),
+        ])
+        .unwrap();
+        // The body ended while the job was still running: suspended, with where to resume.
+        assert_eq!(response.state, ResponseState::Suspended);
+        assert_eq!(response.text(), "4");
+        assert_eq!(
+            response.provider_details,
+            json!({"background": true, "last_sequence_number": 4})
+                .as_object()
+                .cloned()
+        );
+        // Keep-alive text that is not JSON is reported and skipped.
+        let events = vec![
+            ("ping", "keep-alive".to_owned()),
+            ("message", String::new()),
+            (
+                "response.completed",
+                json!({"type": "response.completed", "response": {"status": "completed"}})
+                    .to_string(),
+            ),
+        ];
+        let (response, _) = stream_with(&named(), &Default::default(), &events).unwrap();
+        assert_eq!(response.finish_reason, Some(FinishReason::Stop));
+    }
+
+    #[test]
+    fn a_streamed_output_tool_call_is_the_final_result() {
+        let parameters = ModelRequestParameters {
+            output_tools: vec![ToolDefinition::new("final_result")],
+            allow_text_output: false,
+            ..Default::default()
+        };
+        let events = openai_events(vec![
+            (
+                "response.output_item.added",
+                json!({"item": {"type": "function_call",
+                "id": "fc_1", "call_id": "call_1", "name": "final_result", "arguments": ""}}),
+            ),
+            (
+                "response.function_call_arguments.delta",
+                json!({"item_id": "fc_1", "delta": "{}"}),
+            ),
+            (
+                "response.completed",
+                json!({"response": {"status": "completed"}}),
+            ),
+        ]);
+        let (_, events) = stream_with(&named(), &parameters, &events).unwrap();
+        assert_eq!(kinds(&events), ["start0", "final", "delta0", "end0"]);
+        let ModelResponseStreamEvent::FinalResult(result) = &events[1] else {
+            panic!("{events:?}")
+        };
+        assert_eq!(result.tool_call_id.as_deref(), Some("call_1"));
+    }
 }
