@@ -214,6 +214,8 @@ impl TestServer {
                 let Ok((socket, _)) = listener.accept().await else {
                     return;
                 };
+                // Each scripted piece goes out as written, not held back for an ACK (Nagle).
+                let _ = socket.set_nodelay(true);
                 let state = Arc::clone(&accept_state);
                 tokio::spawn(serve_connection(socket, state));
             }
@@ -353,7 +355,9 @@ async fn read_request(socket: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Recor
 
 /// Writes `reply`; how the connection goes on, or `None` when writing failed.
 async fn write_reply(socket: &mut TcpStream, reply: &Reply) -> Option<End> {
-    tokio::time::sleep(reply.delay).await;
+    if !reply.delay.is_zero() {
+        tokio::time::sleep(reply.delay).await;
+    }
     if reply.status == 0 {
         return None;
     }
@@ -374,7 +378,10 @@ async fn write_reply(socket: &mut TcpStream, reply: &Reply) -> Option<End> {
             socket.write_all(head.as_bytes()).await.ok()?;
             socket.flush().await.ok()?;
             for (delay, piece) in pieces {
-                tokio::time::sleep(*delay).await;
+                // A zero sleep still waits for the timer's next millisecond tick.
+                if !delay.is_zero() {
+                    tokio::time::sleep(*delay).await;
+                }
                 if piece.is_empty() {
                     continue;
                 }
