@@ -22,7 +22,7 @@ use llm_runtime::providers::{
 use llm_runtime::tools::ToolDefinition;
 use llm_runtime::{model_request, model_request_stream, Error};
 use serde_json::{json, Value};
-use support::server::{End, Reply, TestServer};
+use support::server::{Reply, TestServer};
 
 const KEY: &str = "sk-wire-3c9a";
 
@@ -60,18 +60,7 @@ fn sse(chunks: &[Value], done: bool) -> Reply {
     if done {
         text.push_str("data: [DONE]\n\n");
     }
-    let bytes = text.into_bytes();
-    let mut pieces = Vec::new();
-    let mut rest = bytes.as_slice();
-    for size in [1usize, 4, 9, 16, 25, 36].iter().cycle() {
-        if rest.is_empty() {
-            break;
-        }
-        let (piece, tail) = rest.split_at((*size).min(rest.len()));
-        pieces.push(piece.to_vec());
-        rest = tail;
-    }
-    Reply::sse(pieces, End::Complete)
+    Reply::sse_split(text.as_bytes(), &[1, 4, 9, 16, 25, 36])
 }
 
 /// A host under test: its builder, the path of its base URL, the header carrying the key.

@@ -34,13 +34,10 @@ use llm_runtime::http::RetryPolicy;
 use llm_runtime::messages::{ModelRequest, ModelResponse};
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::openai_chat::OpenAiChat;
-use llm_runtime::providers::{
-    Cerebras, DeepSeek, Groq, HuggingFace, Mistral, Ollama, OpenAi, OpenRouter, ProviderBuilder,
-    ProviderModel,
-};
+use llm_runtime::providers::{OpenRouter, ProviderModel};
 use llm_runtime::{model_request, model_request_stream, Error};
 use serde_json::Value;
-use support::server::{Body, End, Recorded, Reply, TestServer};
+use support::server::{Body, Recorded, Reply, TestServer};
 
 /// The directories whose recorded `openai-chat` interactions are replayed (those the issue
 /// names, and two more with OpenAI-style traffic: the 404s of unknown models, and the tool
@@ -75,44 +72,6 @@ const WIRE_ACCEPTED: &[Accepted] = &[Accepted {
 /// The chunk sizes a recorded stream is cut into, in turn: small and odd, so that chunks end
 /// inside `data:` lines, inside JSON strings and inside multi-byte characters.
 const CHUNK_SIZES: [usize; 10] = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89];
-
-/// The built-in host that served `provider_api` (the cassette index's name).
-fn host(provider_api: &str) -> ProviderBuilder<OpenAiChat> {
-    match provider_api {
-        "groq" => Groq::builder(),
-        "deepseek" => DeepSeek::builder(),
-        "openrouter" => OpenRouter::builder(),
-        "ollama" => Ollama::builder(),
-        "cerebras" => Cerebras::builder(),
-        "mistral" => Mistral::builder(),
-        "huggingface" => HuggingFace::builder(),
-        _ => OpenAi::builder(),
-    }
-}
-
-/// The default base URL a host declares, by `provider_api`.
-fn default_base_url(provider_api: &str) -> String {
-    host(provider_api)
-        .api_key("test")
-        .build_with_env(|_| None)
-        .map(|p| p.base_url().to_owned())
-        .unwrap_or_default()
-}
-
-/// `bytes` cut into pieces of the [`CHUNK_SIZES`] in turn.
-fn odd_pieces(bytes: &[u8]) -> Vec<Vec<u8>> {
-    let mut pieces = Vec::new();
-    let mut rest = bytes;
-    for size in CHUNK_SIZES.iter().cycle() {
-        if rest.is_empty() {
-            break;
-        }
-        let (piece, tail) = rest.split_at((*size).min(rest.len()));
-        pieces.push(piece.to_vec());
-        rest = tail;
-    }
-    pieces
-}
 
 /// Response headers the server sets itself, or that describe the recorded transfer only.
 const TRANSFER_HEADERS: [&str; 5] = [
@@ -158,21 +117,18 @@ fn replay(response: &Value) -> Reply {
         && recorded_headers(response)
             .iter()
             .any(|(n, v)| n.eq_ignore_ascii_case("content-type") && v.contains("event-stream"));
+    let reply = if streamed {
+        Reply::sse_split(&body, &CHUNK_SIZES)
+    } else {
+        Reply {
+            body: Body::Full(body),
+            ..Reply::text(200, "")
+        }
+    };
     Reply {
         status: status(response),
         headers: recorded_headers(response),
-        delay: Duration::ZERO,
-        body: if streamed {
-            Body::Chunked {
-                pieces: odd_pieces(&body)
-                    .into_iter()
-                    .map(|p| (Duration::ZERO, p))
-                    .collect(),
-                end: End::Complete,
-            }
-        } else {
-            Body::Full(body)
-        },
+        ..reply
     }
 }
 
@@ -339,7 +295,10 @@ async fn check_entry(
     let recorded_base = recorded_base(&interaction["request"]);
     bases.insert(
         entry.provider_api.to_owned(),
-        (recorded_base.clone(), default_base_url(entry.provider_api)),
+        (
+            recorded_base.clone(),
+            declared_host(entry.provider_api).base_url().to_owned(),
+        ),
     );
     let reply = replay(&interaction["response"]);
     let server = TestServer::always(reply.clone()).await;

@@ -25,10 +25,7 @@ use futures::StreamExt;
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::openai_chat::OpenAiChat;
-use llm_runtime::providers::{
-    Cerebras, DeepSeek, Flow, Groq, Mistral, Ollama, OpenAi, OpenRouter, PreparedRequest, Protocol,
-    SseEvent,
-};
+use llm_runtime::providers::{Flow, PreparedRequest, Protocol, SseEvent};
 use llm_runtime::settings::ModelSettings;
 use llm_runtime::stream::{PartsManager, StreamedResponse};
 use llm_runtime::tools::ToolDefinition;
@@ -50,21 +47,7 @@ const DIRECTORIES: [&str; 7] = [
 /// The protocol of the built-in host that served `provider_api`, as its `#[provider]` item
 /// declares it and as the provider built from it names it (`provider_name` in the oracle).
 fn protocol_for(provider_api: &str) -> OpenAiChat {
-    let builder = match provider_api {
-        "groq" => Groq::builder(),
-        "deepseek" => DeepSeek::builder(),
-        "openrouter" => OpenRouter::builder(),
-        "ollama" => Ollama::builder(),
-        "cerebras" => Cerebras::builder(),
-        "mistral" => Mistral::builder(),
-        _ => OpenAi::builder(),
-    };
-    builder
-        .api_key("test")
-        .build_with_env(|_| None)
-        .expect("a built-in host with a key builds")
-        .protocol()
-        .clone()
+    declared_host(provider_api).protocol().clone()
 }
 
 /// Differences accepted in this suite only.
@@ -247,7 +230,7 @@ fn recorded_streams_equal_their_assembled_whole_responses() {
                 .unwrap_or("model");
             let protocol = protocol_for(provider_api);
             let parts = PartsManager::new(model, &ModelRequestParameters::default())
-                .with_provider(provider_name(provider_api), None);
+                .with_provider(declared_host(provider_api).name().to_owned(), None);
             let (_, streamed, error) = replay_stream(protocol.clone(), &body, parts);
             let key = format!("{}.{i}", name.trim_end_matches(".yaml"));
             if let Some(error) = error {

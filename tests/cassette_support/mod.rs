@@ -10,22 +10,36 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use llm_runtime::providers::openai_chat::OpenAiChat;
+use llm_runtime::providers::{
+    Cerebras, DeepSeek, Groq, HuggingFace, Mistral, Ollama, OpenAi, OpenRouter, Provider,
+    ProviderBuilder,
+};
 use llm_runtime::tools::ToolDefinition;
 use llm_runtime::Error;
 use serde_json::{Map, Value};
 
-/// The provider name of a host, as pydantic-ai's provider objects name them (`provider_api`
-/// of the cassette index, `openai-chat` being OpenAI).
-pub fn provider_name(provider_api: &str) -> &'static str {
+/// The built-in host that served `provider_api` (the cassette index's name; `openai-chat` and
+/// OpenAI-compatible servers of no built-in host are OpenAI's).
+pub fn host(provider_api: &str) -> ProviderBuilder<OpenAiChat> {
     match provider_api {
-        "groq" => "groq",
-        "deepseek" => "deepseek",
-        "openrouter" => "openrouter",
-        "ollama" => "ollama",
-        "cerebras" => "cerebras",
-        "mistral" => "mistral",
-        _ => "openai",
+        "groq" => Groq::builder(),
+        "deepseek" => DeepSeek::builder(),
+        "openrouter" => OpenRouter::builder(),
+        "ollama" => Ollama::builder(),
+        "cerebras" => Cerebras::builder(),
+        "mistral" => Mistral::builder(),
+        "huggingface" => HuggingFace::builder(),
+        _ => OpenAi::builder(),
     }
+}
+
+/// That host as declared: a test key, its default base URL, nothing from the environment.
+pub fn declared_host(provider_api: &str) -> Provider<OpenAiChat> {
+    host(provider_api)
+        .api_key("test")
+        .build_with_env(|_| None)
+        .expect("a built-in host with a key builds")
 }
 
 /// A difference from the oracle accepted on purpose.

@@ -139,6 +139,22 @@ impl Reply {
         }
     }
 
+    /// An event stream of `bytes` cut into pieces of `sizes` in turn (cycling), each its own
+    /// chunk: small odd sizes end chunks inside lines, JSON strings and UTF-8 characters.
+    pub fn sse_split(bytes: &[u8], sizes: &[usize]) -> Reply {
+        let mut pieces = Vec::new();
+        let mut rest = bytes;
+        for size in sizes.iter().cycle() {
+            if rest.is_empty() {
+                break;
+            }
+            let (piece, tail) = rest.split_at((*size).clamp(1, rest.len()));
+            pieces.push(piece);
+            rest = tail;
+        }
+        Reply::sse(pieces, End::Complete)
+    }
+
     /// No reply at all: the connection is closed once the request is read (a connection
     /// failure as the client sees it).
     pub fn hang_up() -> Reply {
