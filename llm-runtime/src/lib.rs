@@ -43,6 +43,7 @@ pub use direct::{
 pub use error::{ApiErrorKind, BoxError, Error, Result};
 #[doc = include_str!("../docs/provider.md")]
 pub use llm_macros::provider;
+pub use llm_macros::{tool, toolset};
 
 /// Re-exports used by the code the macros generate. Not a public API.
 #[doc(hidden)]
