@@ -1,29 +1,36 @@
 //! Conformance of the OpenAI Responses protocol with pydantic-ai, over the recorded traffic in
-//! `../shared/fixtures` (no HTTP: the recorded bodies go straight to the protocol of the
-//! built-in `openai-responses` host).
+//! `../shared/fixtures`, through the protocol of the built-in `openai-responses` host.
 //!
 //! For every recorded interaction on the Responses wire that pydantic-ai's oracle covers
-//! (`test_openai_responses/`, and the Responses interactions of the other directories):
-//! * the response body is parsed (`parse_response`), or the recorded SSE text is split into
-//!   events and fed to `on_event`, and the `ModelResponse` is compared, as JSON, with the
-//!   oracle's `.json`; stream events are compared with `.events.json`;
+//! (`test_openai_responses/`, and the Responses interactions of the other directories), twice:
+//! the recorded bodies straight into the protocol (`parse_response`, or the recorded SSE text
+//! split into events for `on_event`), and over real HTTP on 127.0.0.1 through
+//! `model_request` / `model_request_stream` (streams cut into odd chunks):
+//! * the `ModelResponse` is compared, as JSON, with the oracle's `.json`, and stream events
+//!   with `.events.json`;
 //! * the request body for the oracle's scenario (prompt `'x'`, the recorded tools, no settings)
-//!   is built and compared with `.request.json`;
-//! * recorded HTTP errors are compared with the oracle's `.error.json`.
+//!   with `.request.json` (over HTTP: the body the server received);
+//! * recorded HTTP errors with the oracle's `.error.json`.
 //!
 //! Every difference accepted is listed in [`ACCEPTED`] with its reason, every comparison known
 //! to fail in [`KNOWN_DIFFERENCES`] with its reason; everything else must be equal, and a known
 //! difference that stops differing fails the suite. The counts per directory are printed.
 //!
-//! A second test checks that each recorded stream gives the response its own final
+//! A third test checks that each recorded stream gives the response its own final
 //! `response.completed` event holds, parsed as a whole.
 
+mod cassette_support;
 mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use cassette_support::{
+    diff, http_error_matches, load_yaml, normalise, read_json, response_body, split_sse, status,
+    Cassette, Tally,
+};
 use futures::StreamExt;
+use llm_runtime::http::RetryPolicy;
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::openai_responses::OpenAiResponses;
@@ -31,8 +38,9 @@ use llm_runtime::providers::{Flow, OpenAiResponsesHost, PreparedRequest, Protoco
 use llm_runtime::settings::ModelSettings;
 use llm_runtime::stream::{PartsManager, StreamedResponse};
 use llm_runtime::tools::ToolDefinition;
-use llm_runtime::Error;
-use serde_json::{Map, Value};
+use llm_runtime::{model_request, model_request_stream, Error};
+use serde_json::Value;
+use support::server::{Body, Reply, TestServer};
 
 /// The protocol as the built-in host declares it (named `openai-responses`).
 fn protocol() -> OpenAiResponses {
@@ -387,131 +395,6 @@ fn without_builtin_parts(oracle: &Value) -> Value {
     oracle
 }
 
-struct Cassette {
-    interactions: Vec<Value>,
-}
-
-fn load_yaml(path: &Path) -> Cassette {
-    let text = std::fs::read_to_string(path).unwrap();
-    let docs = yaml_rust2::YamlLoader::load_from_str(&text)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let doc = docs
-        .into_iter()
-        .next()
-        .map(yaml_to_json)
-        .unwrap_or(Value::Null);
-    let interactions = doc
-        .get("interactions")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    Cassette { interactions }
-}
-
-fn yaml_to_json(yaml: yaml_rust2::Yaml) -> Value {
-    use yaml_rust2::Yaml;
-    match yaml {
-        Yaml::Real(text) => text
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map_or(Value::String(text), Value::Number),
-        Yaml::Integer(i) => Value::from(i),
-        Yaml::String(s) => Value::String(s),
-        Yaml::Boolean(b) => Value::Bool(b),
-        Yaml::Array(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
-        Yaml::Hash(hash) => {
-            let mut map = Map::new();
-            for (k, v) in hash {
-                let key = match yaml_to_json(k) {
-                    Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                map.insert(key, yaml_to_json(v));
-            }
-            Value::Object(map)
-        }
-        Yaml::Null | Yaml::BadValue | Yaml::Alias(_) => Value::Null,
-    }
-}
-
-/// A plain SSE splitter for reading recordings (the runtime's decoder is `http::sse`): events
-/// are separated by blank lines; `data:` lines are joined by `\n`.
-fn split_sse(text: &str) -> Vec<(String, String)> {
-    let mut events = Vec::new();
-    let normalized = text.replace("\r\n", "\n");
-    for block in normalized.split("\n\n") {
-        let mut event = "message".to_owned();
-        let mut data: Vec<&str> = Vec::new();
-        for line in block.lines() {
-            if let Some(rest) = line.strip_prefix("data:") {
-                data.push(rest.strip_prefix(' ').unwrap_or(rest));
-            } else if let Some(rest) = line.strip_prefix("event:") {
-                event = rest.trim().to_owned();
-            }
-        }
-        if !data.is_empty() {
-            events.push((event, data.join("\n")));
-        }
-    }
-    events
-}
-
-fn read_json(path: &Path) -> Option<Value> {
-    let text = std::fs::read_to_string(path).ok()?;
-    Some(serde_json::from_str(&text).unwrap())
-}
-
-/// The oracle's normalisation, applied to our side: response timestamps made at replay time
-/// and generated tool call ids.
-fn normalise(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for (key, v) in map.iter_mut() {
-                if key == "timestamp" {
-                    if let Some(text) = v.as_str() {
-                        if is_recent(text) {
-                            *v = Value::String("<timestamp>".into());
-                        }
-                    }
-                } else if key == "tool_call_id"
-                    && v.as_str().is_some_and(|s| s.starts_with("pyd_ai_"))
-                {
-                    *v = Value::String("<generated>".into());
-                } else {
-                    normalise(v);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(normalise),
-        _ => {}
-    }
-}
-
-fn is_recent(text: &str) -> bool {
-    chrono::DateTime::parse_from_rfc3339(text).is_ok_and(|t| {
-        (chrono::Utc::now() - t.with_timezone(&chrono::Utc))
-            .num_seconds()
-            .abs()
-            < 3600
-    })
-}
-
-#[derive(Default)]
-struct Tally {
-    checked: BTreeMap<&'static str, (usize, usize)>,
-}
-
-impl Tally {
-    fn record(&mut self, aspect: &'static str, ok: bool) {
-        let entry = self.checked.entry(aspect).or_default();
-        entry.1 += 1;
-        if ok {
-            entry.0 += 1;
-        }
-    }
-}
-
 /// The function tools of a recorded Responses request (`final_result*` output tools are not
 /// sent in the oracle's scenario, as pydantic-ai's prepare step does for text output).
 fn recorded_tools(request: &Value) -> Vec<ToolDefinition> {
@@ -540,31 +423,6 @@ fn recorded_tools(request: &Value) -> Vec<ToolDefinition> {
         tools.push(def);
     }
     tools
-}
-
-fn response_body(response: &Value) -> Vec<u8> {
-    if let Some(parsed) = response.get("parsed_body") {
-        return serde_json::to_vec(parsed).unwrap();
-    }
-    match response.get("body") {
-        Some(Value::Object(body)) => body
-            .get("string")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .as_bytes()
-            .to_vec(),
-        Some(Value::String(s)) => s.as_bytes().to_vec(),
-        _ => Vec::new(),
-    }
-}
-
-fn status(response: &Value) -> u16 {
-    response
-        .get("status")
-        .and_then(|s| s.get("code"))
-        .and_then(Value::as_u64)
-        .and_then(|c| u16::try_from(c).ok())
-        .unwrap_or(200)
 }
 
 /// Replays a recorded SSE body through `on_event`, as the HTTP layer does.
@@ -617,39 +475,6 @@ fn replay_stream(
     (events, serde_json::to_value(stream.get()).unwrap(), error)
 }
 
-/// The paths where two JSON values differ, with both values shortened.
-fn diff(label: &str, oracle: &Value, ours: &Value) -> String {
-    fn short(value: Option<&Value>) -> String {
-        let text = value.map_or_else(|| "<absent>".to_owned(), Value::to_string);
-        match text.char_indices().nth(160) {
-            Some((at, _)) => format!("{}…", &text[..at]),
-            None => text,
-        }
-    }
-    fn walk(path: String, a: Option<&Value>, b: Option<&Value>, out: &mut Vec<String>) {
-        match (a, b) {
-            (Some(Value::Object(x)), Some(Value::Object(y))) => {
-                let mut keys: Vec<&String> = x.keys().collect();
-                keys.extend(y.keys().filter(|k| !x.contains_key(*k)));
-                for key in keys {
-                    walk(format!("{path}.{key}"), x.get(key), y.get(key), out);
-                }
-            }
-            (Some(Value::Array(x)), Some(Value::Array(y))) if x.len() == y.len() => {
-                for (i, (p, q)) in x.iter().zip(y).enumerate() {
-                    walk(format!("{path}[{i}]"), Some(p), Some(q), out);
-                }
-            }
-            (a, b) if a != b => out.push(format!("    {path}: {} != {}", short(a), short(b))),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    walk(String::new(), Some(oracle), Some(ours), &mut out);
-    out.truncate(12);
-    format!("{label} (oracle != ours)\n{}", out.join("\n"))
-}
-
 fn apply_accepted(aspect: &str, streamed: bool, oracle: &mut Value, ours: &mut Value) {
     for accepted in ACCEPTED
         .iter()
@@ -668,21 +493,200 @@ struct Failure {
     equal_without_builtin_parts: bool,
 }
 
-struct Interaction<'a> {
+/// One recorded interaction the oracle covers.
+struct Interaction {
+    /// `<cassette stem>.<interaction>`, as [`KNOWN_DIFFERENCES`] names it.
     key: String,
-    model_name: &'a str,
+    /// The cassette's directory.
+    dir: String,
+    model_name: String,
     streaming: bool,
     tools: Vec<ToolDefinition>,
-    response: &'a Value,
+    /// The recorded response (status, headers, body).
+    response: Value,
     oracle_stem: PathBuf,
 }
 
-fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec<Failure>) {
+impl Interaction {
+    fn parameters(&self) -> ModelRequestParameters {
+        ModelRequestParameters {
+            function_tools: self.tools.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+/// The recorded Responses interactions the oracle covers, and the keys of those it does not.
+fn interactions(fixtures: &Path) -> (Vec<Interaction>, Vec<String>) {
+    let index = read_json(&fixtures.join("oracle/index.json")).unwrap();
+    let mut cassettes: BTreeMap<String, Cassette> = BTreeMap::new();
+    let mut covered = Vec::new();
+    let mut not_covered = Vec::new();
+    for entry in index["entries"].as_array().unwrap() {
+        if entry["wire"] != "openai-responses" {
+            continue;
+        }
+        let cassette = entry["cassette"].as_str().unwrap();
+        let index = usize::try_from(entry["interaction"].as_u64().unwrap()).unwrap();
+        let key = format!("{}.{index}", cassette.trim_end_matches(".yaml"));
+        if entry["provider_api"] != "openai-responses" || entry["ok"] != true {
+            // OpenRouter's `/responses`: pydantic-ai's oracle generator does not replay it.
+            not_covered.push(key);
+            continue;
+        }
+        let loaded = cassettes
+            .entry(cassette.to_owned())
+            .or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(cassette)));
+        let interaction = &loaded.interactions[index];
+        covered.push(Interaction {
+            oracle_stem: fixtures.join("oracle").join(&key),
+            dir: cassette.split('/').next().unwrap().to_owned(),
+            key,
+            model_name: entry["model_name"].as_str().unwrap().to_owned(),
+            streaming: entry["streaming"].as_bool().unwrap(),
+            tools: recorded_tools(&interaction["request"]),
+            response: interaction["response"].clone(),
+        });
+    }
+    (covered, not_covered)
+}
+
+/// What we made of a recorded interaction: the request body, and the response (as JSON) with
+/// its stream events, or the error.
+#[derive(Default)]
+struct Outcome {
+    request: Option<Value>,
+    response: Option<Value>,
+    events: Option<Vec<Value>>,
+    error: Option<Error>,
+}
+
+/// The recorded bodies straight into the protocol of the built-in host.
+fn offline(it: &Interaction) -> Outcome {
     let protocol = protocol();
-    let parameters = ModelRequestParameters {
-        function_tools: it.tools.clone(),
-        ..Default::default()
+    let parameters = it.parameters();
+    let messages = [ModelMessage::from(ModelRequest::user_text_prompt("x"))];
+    let settings = ModelSettings::default();
+    let profile = protocol.profile(&it.model_name);
+    let request = PreparedRequest {
+        model_name: &it.model_name,
+        messages: &messages,
+        settings: &settings,
+        parameters: &parameters,
+        profile: &profile,
     };
+    let request = Some(match protocol.request_body(&request, it.streaming) {
+        Ok(bytes) => serde_json::from_slice(&bytes).unwrap(),
+        Err(e) => Value::String(format!("error: {e}")),
+    });
+    let body = response_body(&it.response);
+    let recorded_status = status(&it.response);
+    if recorded_status >= 400 {
+        // What the HTTP layer makes of an error status.
+        let error = Error::http(recorded_status, &it.model_name, &body, None);
+        return Outcome {
+            request,
+            error: Some(error),
+            ..Outcome::default()
+        };
+    }
+    if it.streaming {
+        let parts = PartsManager::new(&it.model_name, &parameters);
+        let (events, response, error) = replay_stream(protocol, &body, parts);
+        return Outcome {
+            request,
+            response: Some(response),
+            events: Some(events),
+            error,
+        };
+    }
+    match protocol.parse_response(&body, &it.model_name) {
+        Ok(response) => Outcome {
+            request,
+            response: Some(serde_json::to_value(response).unwrap()),
+            ..Outcome::default()
+        },
+        Err(e) => Outcome {
+            request,
+            error: Some(e),
+            ..Outcome::default()
+        },
+    }
+}
+
+/// The chunk sizes a recorded stream is cut into over HTTP, in turn: small and odd, so that
+/// chunks end inside `event:` and `data:` lines, JSON strings and multi-byte characters.
+const CHUNK_SIZES: [usize; 10] = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89];
+
+/// The recorded response served on 127.0.0.1 and requested through the built-in host with
+/// `model_request` / `model_request_stream` (no retries).
+async fn over_http(it: &Interaction) -> Outcome {
+    let body = response_body(&it.response);
+    let recorded_status = status(&it.response);
+    let reply = if it.streaming && recorded_status < 400 {
+        Reply::sse_split(&body, &CHUNK_SIZES)
+    } else {
+        Reply {
+            status: recorded_status,
+            body: Body::Full(body),
+            ..Reply::json(200, &Value::Null)
+        }
+    };
+    let server = TestServer::always(reply).await;
+    let model = OpenAiResponsesHost::builder()
+        .base_url(server.url("/v1"))
+        .api_key("sk-replay")
+        .retry(RetryPolicy::none())
+        .build_with_env(|_| None)
+        .unwrap()
+        .model(&it.model_name);
+    let messages = [ModelRequest::user_text_prompt("x")];
+    let mut outcome = Outcome::default();
+    if it.streaming {
+        match model_request_stream(model, messages)
+            .parameters(it.parameters())
+            .await
+        {
+            Ok(mut stream) => {
+                let mut events = Vec::new();
+                while let Some(event) = stream.next().await {
+                    match event {
+                        Ok(event) => events.push(serde_json::to_value(&event).unwrap()),
+                        Err(e) => {
+                            outcome.error = Some(e);
+                            break;
+                        }
+                    }
+                }
+                outcome.events = Some(events);
+                outcome.response = Some(serde_json::to_value(stream.get()).unwrap());
+            }
+            Err(e) => outcome.error = Some(e),
+        }
+    } else {
+        match model_request(model, messages)
+            .parameters(it.parameters())
+            .await
+        {
+            Ok((response, _)) => outcome.response = Some(serde_json::to_value(response).unwrap()),
+            Err(e) => outcome.error = Some(e),
+        }
+    }
+    let requests = server.requests();
+    let sent = requests.first().expect("one request was sent");
+    assert_eq!(
+        (sent.method.as_str(), sent.path()),
+        ("POST", "/v1/responses"),
+        "{}",
+        it.key
+    );
+    assert_eq!(sent.header("authorization"), Some("Bearer sk-replay"));
+    outcome.request = Some(sent.json());
+    outcome
+}
+
+/// Compares an outcome with the oracle's files.
+fn compare(it: &Interaction, outcome: Outcome, tally: &mut Tally, failures: &mut Vec<Failure>) {
     let stem = it.oracle_stem.display().to_string();
     let key = &it.key;
     let mut fail = |aspect: &'static str, detail: String, equal_without_builtin_parts: bool| {
@@ -693,25 +697,10 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
             equal_without_builtin_parts,
         });
     };
-    let body = response_body(it.response);
-    let recorded_status = status(it.response);
-
-    // The request.
-    if let Some(mut expected) = read_json(Path::new(&format!("{stem}.request.json"))) {
-        let messages = [ModelMessage::from(ModelRequest::user_text_prompt("x"))];
-        let settings = ModelSettings::default();
-        let profile = protocol.profile(it.model_name);
-        let request = PreparedRequest {
-            model_name: it.model_name,
-            messages: &messages,
-            settings: &settings,
-            parameters: &parameters,
-            profile: &profile,
-        };
-        let mut ours = match protocol.request_body(&request, it.streaming) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap(),
-            Err(e) => Value::String(format!("error: {e}")),
-        };
+    if let (Some(mut expected), Some(mut ours)) = (
+        read_json(Path::new(&format!("{stem}.request.json"))),
+        outcome.request,
+    ) {
         apply_accepted("request", it.streaming, &mut expected, &mut ours);
         let ok = expected == ours;
         tally.record("request", ok);
@@ -724,44 +713,14 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
         }
     }
 
-    // The outcome.
     let error_oracle = read_json(Path::new(&format!("{stem}.error.json")));
     let response_oracle = read_json(Path::new(&format!("{stem}.json")));
     let events_oracle = read_json(Path::new(&format!("{stem}.events.json")));
-
-    let (ours_response, ours_events, ours_error) = if recorded_status >= 400 {
-        // What the HTTP layer makes of an error status.
-        let error = Error::http(recorded_status, it.model_name, &body, None);
-        (None, None, Some(error))
-    } else if it.streaming {
-        let parts = PartsManager::new(it.model_name, &parameters);
-        let (events, response, error) = replay_stream(protocol, &body, parts);
-        (Some(response), Some(events), error)
-    } else {
-        match protocol.parse_response(&body, it.model_name) {
-            Ok(response) => (Some(serde_json::to_value(response).unwrap()), None, None),
-            Err(e) => (None, None, Some(e)),
-        }
-    };
-
+    let ours_error = outcome.error;
     if let Some(expected) = error_oracle {
-        let ok = match &ours_error {
-            Some(Error::Http { status, body, .. }) => {
-                let expected_body = match &expected["body"] {
-                    Value::String(s) => s.clone(),
-                    Value::Object(o) => o
-                        .get("message")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned(),
-                    other => other.to_string(),
-                };
-                expected["exception"] == "ModelHTTPError"
-                    && expected["status_code"].as_u64() == Some(u64::from(*status))
-                    && body.contains(&expected_body)
-            }
-            _ => false,
-        };
+        let ok = ours_error
+            .as_ref()
+            .is_some_and(|error| http_error_matches(&expected, error));
         tally.record("error", ok);
         if !ok {
             fail(
@@ -776,7 +735,7 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
             .and_then(|a| a.first())
             .cloned()
             .unwrap();
-        match ours_response {
+        match outcome.response {
             Some(mut ours) if ours_error.is_none() => {
                 normalise(&mut ours);
                 apply_accepted("response", it.streaming, &mut expected, &mut ours);
@@ -801,7 +760,7 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
             }
         }
     }
-    if let (Some(mut expected), Some(ours)) = (events_oracle, ours_events) {
+    if let (Some(mut expected), Some(ours)) = (events_oracle, outcome.events) {
         let mut ours = Value::Array(ours);
         normalise(&mut ours);
         apply_accepted("events", it.streaming, &mut expected, &mut ours);
@@ -817,44 +776,10 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
     }
 }
 
-#[test]
-fn openai_responses_matches_pydantic_ai_on_recorded_traffic() {
-    let Some(fixtures) = support::shared_fixtures("openai_responses_conformance") else {
-        return;
-    };
-    let index = read_json(&fixtures.join("oracle/index.json")).unwrap();
-    let mut cassettes: BTreeMap<String, Cassette> = BTreeMap::new();
-    let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut failures = Vec::new();
-    let mut not_covered = Vec::new();
-    for entry in index["entries"].as_array().unwrap() {
-        if entry["wire"] != "openai-responses" {
-            continue;
-        }
-        let cassette = entry["cassette"].as_str().unwrap();
-        let index = usize::try_from(entry["interaction"].as_u64().unwrap()).unwrap();
-        let key = format!("{}.{index}", cassette.trim_end_matches(".yaml"));
-        if entry["provider_api"] != "openai-responses" || entry["ok"] != true {
-            // OpenRouter's `/responses`: pydantic-ai's oracle generator does not replay it.
-            not_covered.push(key);
-            continue;
-        }
-        let dir = cassette.split('/').next().unwrap().to_owned();
-        let loaded = cassettes
-            .entry(cassette.to_owned())
-            .or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(cassette)));
-        let interaction = &loaded.interactions[index];
-        let it = Interaction {
-            oracle_stem: fixtures.join("oracle").join(&key),
-            key,
-            model_name: entry["model_name"].as_str().unwrap(),
-            streaming: entry["streaming"].as_bool().unwrap(),
-            tools: recorded_tools(&interaction["request"]),
-            response: &interaction["response"],
-        };
-        check_interaction(&it, tallies.entry(dir).or_default(), &mut failures);
-    }
-    for (dir, tally) in &tallies {
+/// Prints the counts per directory and every accepted and known difference; fails when a
+/// comparison differs unexpectedly or a known difference no longer does.
+fn report(tallies: &BTreeMap<String, Tally>, failures: &[Failure], not_covered: &[String]) {
+    for (dir, tally) in tallies {
         let counts: Vec<String> = tally
             .checked
             .iter()
@@ -862,7 +787,7 @@ fn openai_responses_matches_pydantic_ai_on_recorded_traffic() {
             .collect();
         println!("{dir}: {}", counts.join(", "));
     }
-    for key in &not_covered {
+    for key in not_covered {
         println!("not covered by the oracle: {key}");
     }
     for accepted in ACCEPTED {
@@ -872,7 +797,7 @@ fn openai_responses_matches_pydantic_ai_on_recorded_traffic() {
         );
     }
     let mut unexpected = Vec::new();
-    for failure in &failures {
+    for failure in failures {
         match KNOWN_DIFFERENCES
             .iter()
             .find(|(stem, aspect, _)| *stem == failure.stem && *aspect == failure.aspect)
@@ -907,6 +832,49 @@ fn openai_responses_matches_pydantic_ai_on_recorded_traffic() {
         now_passing.is_empty(),
         "known differences that no longer differ (remove them from KNOWN_DIFFERENCES): {now_passing:?}"
     );
+}
+
+#[test]
+fn openai_responses_matches_pydantic_ai_on_recorded_traffic() {
+    let Some(fixtures) = support::shared_fixtures("openai_responses_conformance") else {
+        return;
+    };
+    let (interactions, not_covered) = interactions(&fixtures);
+    let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for it in &interactions {
+        let outcome = offline(it);
+        compare(
+            it,
+            outcome,
+            tallies.entry(it.dir.clone()).or_default(),
+            &mut failures,
+        );
+    }
+    report(&tallies, &failures, &not_covered);
+}
+
+/// The same recordings over real HTTP through the built-in host: the path and key we send,
+/// the body the server received, and the outcome of `model_request` / `model_request_stream`
+/// with the recorded streams cut into odd chunks, all compared with the oracle as above.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openai_responses_over_http_matches_pydantic_ai_on_recorded_traffic() {
+    let Some(fixtures) = support::shared_fixtures("openai_responses_over_http") else {
+        return;
+    };
+    let (interactions, not_covered) = interactions(&fixtures);
+    let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for it in &interactions {
+        let outcome = over_http(it).await;
+        compare(
+            it,
+            outcome,
+            tallies.entry(it.dir.clone()).or_default(),
+            &mut failures,
+        );
+    }
+    report(&tallies, &failures, &not_covered);
 }
 
 /// The `response` of a recorded stream's last `response.completed` (or `.incomplete`) event:
