@@ -70,10 +70,9 @@ struct Accepted {
 fn host_name_as_pydantic_ai(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            if map.contains_key("part_kind") || map.contains_key("part_delta_kind") {
-                if map.get("provider_name") == Some(&Value::from("openai-responses")) {
-                    map.insert("provider_name".into(), Value::from("openai"));
-                }
+            let is_part = map.contains_key("part_kind") || map.contains_key("part_delta_kind");
+            if is_part && map.get("provider_name") == Some(&Value::from("openai-responses")) {
+                map.insert("provider_name".into(), Value::from("openai"));
             }
             map.values_mut().for_each(host_name_as_pydantic_ai);
         }
@@ -891,7 +890,10 @@ fn final_response(sse: &str) -> Option<Value> {
 
 /// Differences between a stream and its own final event that come from the API, with the
 /// reason; each is removed from both sides before they are compared.
-const STREAM_WHOLE_ACCEPTED: &[(&str, &str, fn(&mut Value))] = &[
+/// What differs, why, and how it is removed from a response.
+type StreamWholeAccepted = (&'static str, &'static str, fn(&mut Value));
+
+const STREAM_WHOLE_ACCEPTED: &[StreamWholeAccepted] = &[
     (
         "thinking parts' signature",
         "OpenAI encrypts the reasoning anew for each event: the `encrypted_content` of \
