@@ -796,7 +796,8 @@ impl OpenAiResponses {
     /// The items of an earlier response. Item ids, encrypted reasoning and `phase` go back only
     /// to the provider that produced them, and ids only to reasoning models (which need them);
     /// otherwise text goes back as assistant messages, and reasoning as text in the profile's
-    /// thinking tags.
+    /// thinking tags (a thinking part without text, another provider's signature only, has
+    /// nothing to say then and is not sent).
     fn map_response<'a>(
         &self,
         response: &'a ModelResponse,
@@ -2015,6 +2016,10 @@ impl OpenAiResponses {
         parts: &mut PartsManager,
     ) -> Result<()> {
         let Some(id) = nonempty(event.item_id.as_ref()) else {
+            tracing::debug!(
+                target: "llm_runtime::providers",
+                "a `response.output_text.done` event without `item_id` was skipped"
+            );
             return Ok(());
         };
         let mut details = Map::new();
