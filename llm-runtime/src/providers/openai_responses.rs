@@ -17,6 +17,13 @@
 //! Built-in tools (web search, code interpreter, image generation, file search, MCP) have no part
 //! in the message model: their output items are reported with a warning and left out.
 //!
+//! Where it departs from pydantic-ai, on purpose: turning reasoning on with
+//! [`ModelSettings::thinking`] also asks for its summary ([`ReasoningSummary`]), which
+//! pydantic-ai leaves to a setting of its own; a failed response is an error, not a response
+//! with finish reason `error`; a refusal keeps the reasoning parts (a stream has given them
+//! already); `response.incomplete` gives its finish reason when streamed too; and a stream from a
+//! server that skips item events still gives every item of its `response.completed`.
+//!
 //! Pure translation: no I/O here.
 
 use std::borrow::Cow;
