@@ -22,10 +22,11 @@ use std::path::Path;
 use futures::StreamExt;
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
-use llm_runtime::providers::openai_chat::{
-    MaxTokensField, OpenAiChat, Reasoning, SendBackThinking, Setting,
+use llm_runtime::providers::openai_chat::OpenAiChat;
+use llm_runtime::providers::{
+    Cerebras, DeepSeek, Flow, Groq, Mistral, Ollama, OpenAi, OpenRouter, PreparedRequest, Protocol,
+    SseEvent,
 };
-use llm_runtime::providers::{Flow, PreparedRequest, Protocol, SseEvent};
 use llm_runtime::settings::ModelSettings;
 use llm_runtime::stream::{PartsManager, StreamedResponse};
 use llm_runtime::tools::ToolDefinition;
@@ -44,45 +45,24 @@ const DIRECTORIES: [&str; 7] = [
     "test_mistral",
 ];
 
-/// The protocol options each host will be declared with (`#[provider(.., protocol = ..)]`),
-/// mirroring pydantic-ai's provider profiles.
+/// The protocol of the built-in host that served `provider_api`, as its `#[provider]` item
+/// declares it and as the provider built from it names it (`provider_name` in the oracle).
 fn protocol_for(provider_api: &str) -> OpenAiChat {
-    const CEREBRAS_UNSUPPORTED: &[Setting] = &[
-        Setting::FrequencyPenalty,
-        Setting::LogitBias,
-        Setting::PresencePenalty,
-        Setting::ParallelToolCalls,
-        Setting::ServiceTier,
-    ];
-    match provider_api {
-        "deepseek" => OpenAiChat::new()
-            .with_thinking_field("reasoning_content")
-            .with_send_back_thinking(SendBackThinking::Field)
-            .with_reasoning(Reasoning::Unsupported),
-        "ollama" => OpenAiChat::new()
-            .with_thinking_field("reasoning")
-            .with_strict_tools(false)
-            .with_reasoning(Reasoning::Effort),
-        "cerebras" => OpenAiChat::new()
-            .with_unsupported_settings(CEREBRAS_UNSUPPORTED)
-            .with_reasoning(Reasoning::Effort),
-        "openrouter" => OpenAiChat::new()
-            .with_max_tokens_field(MaxTokensField::MaxTokens)
-            .with_file_urls(true)
-            .with_reasoning(Reasoning::Effort),
-        // Groq streams report usage in `x_groq.usage` without `stream_options`; GroqModel
-        // sends no `strict` on tools.
-        "groq" => OpenAiChat::new()
-            .with_max_tokens_field(MaxTokensField::MaxTokens)
-            .with_stream_usage(false)
-            .with_strict_tools(false)
-            .with_reasoning(Reasoning::Effort),
-        "mistral" => OpenAiChat::new()
-            .with_max_tokens_field(MaxTokensField::MaxTokens)
-            .with_stream_usage(false)
-            .with_reasoning(Reasoning::Unsupported),
-        _ => OpenAiChat::new(),
-    }
+    let builder = match provider_api {
+        "groq" => Groq::builder(),
+        "deepseek" => DeepSeek::builder(),
+        "openrouter" => OpenRouter::builder(),
+        "ollama" => Ollama::builder(),
+        "cerebras" => Cerebras::builder(),
+        "mistral" => Mistral::builder(),
+        _ => OpenAi::builder(),
+    };
+    builder
+        .api_key("test")
+        .build_with_env(|_| None)
+        .expect("a built-in host with a key builds")
+        .protocol()
+        .clone()
 }
 
 /// The provider name of a host, as pydantic-ai's provider objects name them.
@@ -560,8 +540,6 @@ struct Interaction<'a> {
     cassette: &'a str,
     index: usize,
     provider_api: &'a str,
-    /// The provider pydantic-ai's model answered as (`provider_name` in the oracle).
-    provider_name: &'static str,
     model_name: &'a str,
     streaming: bool,
     tools: Vec<ToolDefinition>,
@@ -730,7 +708,7 @@ struct Failure {
 }
 
 fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec<Failure>) {
-    let protocol = protocol_for(it.provider_api).with_provider_name(it.provider_name);
+    let protocol = protocol_for(it.provider_api);
     let parameters = ModelRequestParameters {
         function_tools: it.tools.clone(),
         ..Default::default()
@@ -1020,11 +998,10 @@ fn recorded_streams_equal_their_assembled_whole_responses() {
             let model = interaction["request"]["parsed_body"]["model"]
                 .as_str()
                 .unwrap_or("model");
-            let protocol =
-                protocol_for(provider_api).with_provider_name(provider_name(provider_api));
+            let protocol = protocol_for(provider_api);
             let parts = PartsManager::new(model, &ModelRequestParameters::default())
                 .with_provider(provider_name(provider_api), None);
-            let (_, streamed, error) = replay_stream(protocol, &body, parts);
+            let (_, streamed, error) = replay_stream(protocol.clone(), &body, parts);
             let key = format!("{}.{i}", name.trim_end_matches(".yaml"));
             if let Some(error) = error {
                 failures.push(format!("{key}: the stream failed: {error}"));
@@ -1094,7 +1071,6 @@ fn openai_chat_matches_pydantic_ai_on_recorded_traffic() {
             cassette,
             index,
             provider_api: entry["provider_api"].as_str().unwrap(),
-            provider_name: provider_name(entry["provider_api"].as_str().unwrap()),
             model_name: entry["model_name"].as_str().unwrap(),
             streaming: entry["streaming"].as_bool().unwrap(),
             tools: recorded_tools(&interaction["request"]),

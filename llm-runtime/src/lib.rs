@@ -20,6 +20,10 @@
 
 #![warn(missing_docs)]
 
+// The built-in providers are declared with `#[provider]`, whose expansion names this crate
+// `::llm_runtime` as it does in a user's crate.
+extern crate self as llm_runtime;
+
 pub mod direct;
 mod error;
 pub mod http;
@@ -39,6 +43,7 @@ pub use direct::{
 pub use error::{ApiErrorKind, BoxError, Error, Result};
 #[doc = include_str!("../docs/provider.md")]
 pub use llm_macros::provider;
+pub use llm_macros::{tool, toolset};
 
 /// Re-exports used by the code the macros generate. Not a public API.
 #[doc(hidden)]

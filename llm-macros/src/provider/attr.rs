@@ -72,6 +72,8 @@ pub struct Attrs {
     pub auth: Option<(TokenStream, Auth)>,
     pub headers: Vec<(LitStr, LitStr)>,
     pub query: Vec<(LitStr, LitStr)>,
+    /// `(parameter, environment variable)` pairs.
+    pub query_env: Vec<(LitStr, LitStr)>,
     pub crate_path: Option<syn::Path>,
 }
 
@@ -88,6 +90,7 @@ impl Attrs {
         let mut auth = Attr::none(cx, symbol::AUTH);
         let mut headers = Attr::none(cx, symbol::HEADERS);
         let mut query = Attr::none(cx, symbol::QUERY);
+        let mut query_env = Attr::none(cx, symbol::QUERY_ENV);
         let mut crate_path = Attr::none(cx, symbol::CRATE);
 
         let metas = match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args) {
@@ -159,6 +162,14 @@ impl Attrs {
                 {
                     query.set(&nv.path, pairs);
                 }
+            } else if path == symbol::QUERY_ENV {
+                if let Some(pairs) = pairs(
+                    cx,
+                    value,
+                    "query_env = [(\"api-version\", \"OPENAI_API_VERSION\")]",
+                ) {
+                    query_env.set(&nv.path, pairs);
+                }
             } else if path == symbol::CRATE {
                 if let Some(lit) = lit_str(cx, value, "crate = \"::llm_runtime\"") {
                     match lit.parse::<syn::Path>() {
@@ -188,6 +199,7 @@ impl Attrs {
             auth: auth.get_with_tokens(),
             headers: headers.get().unwrap_or_default(),
             query: query.get().unwrap_or_default(),
+            query_env: query_env.get().unwrap_or_default(),
             crate_path: crate_path.get(),
         }
     }

@@ -24,6 +24,7 @@ pub struct Provider<'a> {
     pub auth: Option<Auth>,
     pub headers: Vec<(LitStr, LitStr)>,
     pub query: Vec<(LitStr, LitStr)>,
+    pub query_env: Vec<(LitStr, LitStr)>,
     pub krate: RuntimePath,
 }
 
@@ -40,9 +41,11 @@ pub fn resolve<'a>(cx: &Ctxt, item: &'a Item, attrs: Attrs) -> Option<Provider<'
         .iter()
         .chain(&attrs.base_url_env)
         .flatten()
+        .chain(attrs.query_env.iter().map(|(_, var)| var))
     {
         check_env_var(cx, var);
     }
+    check_query_env_not_in_query(cx, &attrs);
     if let Some((_, Auth::Header(header))) = &attrs.auth {
         check_header_name(cx, header);
     }
@@ -85,6 +88,7 @@ pub fn resolve<'a>(cx: &Ctxt, item: &'a Item, attrs: Attrs) -> Option<Provider<'
         auth,
         headers: attrs.headers,
         query: attrs.query,
+        query_env: attrs.query_env,
         krate: attrs
             .crate_path
             .map_or(RuntimePath::Default, RuntimePath::Custom),
@@ -236,6 +240,26 @@ fn check_header_name(cx: &Ctxt, header: &LitStr) {
     }
 }
 
+/// A parameter is fixed (`query`) or read from the environment (`query_env`), not both.
+fn check_query_env_not_in_query(cx: &Ctxt, attrs: &Attrs) {
+    for (param, _) in &attrs.query_env {
+        if attrs
+            .query
+            .iter()
+            .any(|(fixed, _)| fixed.value() == param.value())
+        {
+            cx.error_spanned_by(
+                param,
+                format!(
+                    "query parameter `{}` is in both `query` and `query_env`; a fixed value would \
+                     always win over the variable: keep one of them",
+                    param.value()
+                ),
+            );
+        }
+    }
+}
+
 fn check_api_key_optional_with_auth_none(cx: &Ctxt, attrs: &Attrs) {
     if let (Some(optional), Some((_, Auth::None))) = (&attrs.api_key_optional, &attrs.auth) {
         cx.error_spanned_by(
@@ -362,6 +386,37 @@ mod tests {
         assert!(lines
             .iter()
             .any(|l| l.starts_with("a #[provider] struct has no fields")));
+    }
+
+    #[test]
+    fn a_query_parameter_is_fixed_or_read_from_the_environment() {
+        let item: Item = parse_quote!(
+            struct Azure;
+        );
+        let ok = resolve_ok(
+            quote!(
+                name = "azure",
+                protocol = P,
+                query_env = [("api-version", "OPENAI_API_VERSION")]
+            ),
+            item.clone(),
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+        let errors = resolve_ok(
+            quote!(
+                name = "azure",
+                protocol = P,
+                query = [("api-version", "2024-10-21")],
+                query_env = [("api-version", "OPENAI_API_VERSION"), ("x", "lower_case")]
+            ),
+            item,
+        )
+        .unwrap_err();
+        let lines: Vec<&str> = errors.lines().collect();
+        assert_eq!(lines.len(), 2, "{errors}");
+        assert!(lines[0].starts_with("`lower_case` is not an environment variable name"));
+        assert!(lines[1]
+            .starts_with("query parameter `api-version` is in both `query` and `query_env`"));
     }
 
     #[test]

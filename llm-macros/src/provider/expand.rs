@@ -41,6 +41,7 @@ pub fn expand(provider: &Provider<'_>) -> TokenStream {
         auth,
         headers,
         query,
+        query_env,
         krate,
     } = provider;
     let ident = &item.ident;
@@ -75,6 +76,9 @@ pub fn expand(provider: &Provider<'_>) -> TokenStream {
     for (param, value) in query {
         calls.extend(quote!(.query_param(#param, #value)));
     }
+    for (param, var) in query_env {
+        calls.extend(quote!(.query_param_env(#param, #var)));
+    }
 
     let prefix = env_prefix(&name.value());
     let key_vars = api_key_env
@@ -97,9 +101,20 @@ pub fn expand(provider: &Provider<'_>) -> TokenStream {
          override them and the environment.",
         name.value()
     );
+    let query_doc: String = query_env
+        .iter()
+        .map(|(param, var)| {
+            format!(
+                ", the query parameter `{}` from `{}`",
+                param.value(),
+                var.value()
+            )
+        })
+        .collect();
     let from_env_doc = format!(
-        "This provider configured from the environment: it {key_doc}, and {url_doc}.\n\n\
-         # Errors\n`Error::User` when a required key or the base URL is found nowhere."
+        "This provider configured from the environment: it {key_doc}{query_doc}, and \
+         {url_doc}.\n\n# Errors\n`Error::User` when a required key, the base URL or a query \
+         parameter read from the environment is found nowhere."
     );
     let model_doc = format!(
         "A model of this provider configured from the environment, as the model string \

@@ -18,6 +18,7 @@ pub const API_KEY_OPTIONAL: Symbol = Symbol("api_key_optional");
 pub const AUTH: Symbol = Symbol("auth");
 pub const HEADERS: Symbol = Symbol("headers");
 pub const QUERY: Symbol = Symbol("query");
+pub const QUERY_ENV: Symbol = Symbol("query_env");
 pub const CRATE: Symbol = Symbol("crate");
 
 /// Every option, in the order the documentation lists them.
@@ -32,6 +33,7 @@ pub const ALL: &[Symbol] = &[
     AUTH,
     HEADERS,
     QUERY,
+    QUERY_ENV,
     CRATE,
 ];
 

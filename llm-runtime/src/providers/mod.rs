@@ -19,6 +19,12 @@ pub use provider::{
 };
 
 pub mod openai_chat;
+pub mod openai_compatible;
+
+pub use openai_compatible::{
+    Azure, Cerebras, DeepSeek, Fireworks, GitHub, Groq, HuggingFace, LiteLlm, Mistral, MoonshotAi,
+    Ollama, OpenAi, OpenAiCompatible, OpenRouter, Together, Xai,
+};
 
 use crate::error::Result;
 use crate::messages::{ModelMessage, ModelResponse};
@@ -109,4 +115,11 @@ pub trait Protocol: Send + Sync + std::fmt::Debug + 'static {
     fn profile(&self, _model_name: &str) -> ModelProfile {
         ModelProfile::default()
     }
+
+    /// Receives the name of the provider speaking the protocol (its model-string prefix), once,
+    /// when [`ProviderBuilder::build`] makes the [`Provider`]; a protocol value is never
+    /// shared between two providers. A protocol that marks what it parses with its provider
+    /// (as OpenAI Chat marks reasoning, which it then sends back only to the provider that
+    /// produced it) keeps the name; the default ignores it.
+    fn set_provider_name(&mut self, _name: std::borrow::Cow<'static, str>) {}
 }

@@ -186,9 +186,10 @@ impl Setting {
 /// offending bytes; an `error` object in a 200 body or inside a stream is an [`Error::Http`]
 /// when it carries an HTTP status (`code` or `status_code`, as OpenRouter and Groq send), and an
 /// [`Error::UnexpectedModelBehavior`] naming its message otherwise.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct OpenAiChat {
-    provider_name: Option<&'static str>,
+    provider_name: Option<Cow<'static, str>>,
+    endpoint: &'static str,
     system_role: Option<SystemRole>,
     thinking_field: Option<&'static str>,
     send_back_thinking: SendBackThinking,
@@ -197,6 +198,7 @@ pub struct OpenAiChat {
     stream_usage: bool,
     strict_tools: bool,
     tool_choice_required: bool,
+    no_tool_choice_required_for: &'static [&'static str],
     multiple_system_messages: bool,
     document_input: bool,
     file_urls: bool,
@@ -220,6 +222,7 @@ impl OpenAiChat {
     pub const fn new() -> Self {
         OpenAiChat {
             provider_name: None,
+            endpoint: "chat/completions",
             system_role: None,
             thinking_field: None,
             send_back_thinking: SendBackThinking::Auto,
@@ -228,6 +231,7 @@ impl OpenAiChat {
             stream_usage: true,
             strict_tools: true,
             tool_choice_required: true,
+            no_tool_choice_required_for: &[],
             multiple_system_messages: true,
             document_input: true,
             file_urls: false,
@@ -241,12 +245,11 @@ impl OpenAiChat {
         }
     }
 
-    /// Names the provider that speaks the protocol (e.g. `deepseek`). Thinking parts read from
-    /// its responses carry this name, as pydantic-ai marks them, and thinking from a reasoning
-    /// field is sent back in that field only to the provider that produced it. In streams the
-    /// name the HTTP layer gives the [`PartsManager`] wins.
-    pub const fn with_provider_name(mut self, name: &'static str) -> Self {
-        self.provider_name = Some(name);
+    /// Sends requests to `path`, relative to the provider's base URL, instead of
+    /// `chat/completions`; `{model}` in it is replaced by the model name, percent-encoded
+    /// (Azure's `openai/deployments/{model}/chat/completions`).
+    pub const fn with_endpoint(mut self, path: &'static str) -> Self {
+        self.endpoint = path;
         self
     }
 
@@ -302,6 +305,16 @@ impl OpenAiChat {
     /// explicit one is an [`Error::User`].
     pub const fn with_tool_choice_required(mut self, supported: bool) -> Self {
         self.tool_choice_required = supported;
+        self
+    }
+
+    /// As [`with_tool_choice_required(false)`](Self::with_tool_choice_required), for the models
+    /// whose names start with one of `prefixes` only (DeepSeek's reasoning models).
+    pub const fn with_no_tool_choice_required_for(
+        mut self,
+        prefixes: &'static [&'static str],
+    ) -> Self {
+        self.no_tool_choice_required_for = prefixes;
         self
     }
 
@@ -384,7 +397,16 @@ impl OpenAiChat {
         parts
             .provider_name
             .clone()
-            .or_else(|| self.provider_name.map(str::to_owned))
+            .or_else(|| self.provider_name.as_deref().map(str::to_owned))
+    }
+
+    /// Whether `model_name` accepts `tool_choice: "required"` and a forced named tool.
+    fn supports_tool_choice_required(&self, model_name: &str) -> bool {
+        self.tool_choice_required
+            && !self
+                .no_tool_choice_required_for
+                .iter()
+                .any(|prefix| model_name.starts_with(prefix))
     }
 
     fn system_role_for(&self, model_name: &str) -> SystemRole {
@@ -427,8 +449,15 @@ pub struct ChatStreamState {
 impl Protocol for OpenAiChat {
     type StreamState = ChatStreamState;
 
-    fn endpoint(&self, _model_name: &str, _stream: bool) -> String {
-        "chat/completions".to_owned()
+    fn endpoint(&self, model_name: &str, _stream: bool) -> String {
+        match self.endpoint.split_once("{model}") {
+            Some((before, after)) => format!("{before}{}{after}", percent_encode(model_name)),
+            None => self.endpoint.to_owned(),
+        }
+    }
+
+    fn set_provider_name(&mut self, name: Cow<'static, str>) {
+        self.provider_name = Some(name);
     }
 
     fn request_body(&self, request: &PreparedRequest<'_>, stream: bool) -> Result<Vec<u8>> {
@@ -957,7 +986,7 @@ impl OpenAiChat {
             Some(ToolChoice::Required) | Some(ToolChoice::Tools(_))
         );
         let supports_forcing = || -> Result<bool> {
-            if self.tool_choice_required {
+            if self.supports_tool_choice_required(request.model_name) {
                 Ok(true)
             } else if explicit_forcing {
                 Err(Error::user(format!(
@@ -1367,7 +1396,7 @@ impl OpenAiChat {
                 return None;
             }
         }
-        match self.provider_name {
+        match self.provider_name.as_deref() {
             // pydantic-ai's rule: the part came from this very provider.
             Some(name) => (part.provider_name.as_deref() == Some(name)).then_some(id),
             // Without a provider name, a field this protocol reads is taken as ours.
@@ -1376,6 +1405,22 @@ impl OpenAiChat {
             }
         }
     }
+}
+
+/// `text` with every byte outside RFC 3986's unreserved characters percent-encoded, for a path
+/// segment.
+fn percent_encode(text: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
 }
 
 fn needs_download(kind: &str, file: &FileUrl) -> Error {
@@ -2582,7 +2627,7 @@ impl OpenAiChat {
                     parts.push(
                         ThinkingPart {
                             id: Some(field.to_owned()),
-                            provider_name: self.provider_name.map(str::to_owned),
+                            provider_name: self.provider_name.as_deref().map(str::to_owned),
                             ..ThinkingPart::new(text.as_ref())
                         }
                         .into(),
@@ -2600,7 +2645,7 @@ impl OpenAiChat {
                     parts.push(match part {
                         ModelResponsePart::Thinking(thinking) => ThinkingPart {
                             id: Some(CONTENT.to_owned()),
-                            provider_name: self.provider_name.map(str::to_owned),
+                            provider_name: self.provider_name.as_deref().map(str::to_owned),
                             ..thinking
                         }
                         .into(),
@@ -2947,9 +2992,14 @@ mod tests {
         vec![ModelRequest::user_text_prompt(text).into()]
     }
 
+    /// The protocol as the provider `name` has it once built.
+    fn named(mut protocol: OpenAiChat, name: &'static str) -> OpenAiChat {
+        protocol.set_provider_name(name.into());
+        protocol
+    }
+
     fn parse(body: Value) -> ModelResponse {
-        OpenAiChat::new()
-            .with_provider_name("openai")
+        named(OpenAiChat::new(), "openai")
             .parse_response(body.to_string().as_bytes(), "gpt-4o")
             .unwrap()
     }
@@ -3202,10 +3252,12 @@ mod tests {
                 ModelResponse::new(vec![part, ToolCallPart::new("t", "{}", "c1").into()]).into(),
             ]
         };
-        let deepseek = OpenAiChat::new()
-            .with_provider_name("deepseek")
-            .with_thinking_field("reasoning_content")
-            .with_send_back_thinking(SendBackThinking::Field);
+        let deepseek = named(
+            OpenAiChat::new()
+                .with_thinking_field("reasoning_content")
+                .with_send_back_thinking(SendBackThinking::Field),
+            "deepseek",
+        );
         let settings = ModelSettings::default();
         let params = ModelRequestParameters::default();
         let assistant = |protocol: OpenAiChat, messages: &[ModelMessage]| {
@@ -3214,14 +3266,14 @@ mod tests {
         };
         // Same provider, same field: in the field.
         let same = assistant(
-            OpenAiChat::new().with_provider_name("deepseek"),
+            named(OpenAiChat::new(), "deepseek"),
             &history(thinking("reasoning_content", "deepseek")),
         );
         assert_eq!(same["reasoning_content"], "hmm");
         assert_eq!(same["content"], Value::Null);
         // Another provider's reasoning: in tags.
         let other = assistant(
-            OpenAiChat::new().with_provider_name("openai"),
+            named(OpenAiChat::new(), "openai"),
             &history(thinking("reasoning_content", "deepseek")),
         );
         assert_eq!(other["content"], "<think>\nhmm\n</think>");

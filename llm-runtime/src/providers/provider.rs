@@ -154,6 +154,7 @@ pub struct ProviderBuilder<P> {
     auth: AuthStyle,
     headers: Vec<(Cow<'static, str>, String)>,
     query: Vec<(Cow<'static, str>, String)>,
+    query_env: Vec<(Cow<'static, str>, Cow<'static, str>)>,
     client: Option<reqwest::Client>,
     retry: RetryPolicy,
     timeout: Duration,
@@ -178,6 +179,7 @@ impl<P> ProviderBuilder<P> {
             auth: AuthStyle::Bearer,
             headers: Vec::new(),
             query: Vec::new(),
+            query_env: Vec::new(),
             client: None,
             retry: RetryPolicy::default(),
             timeout: DEFAULT_TIMEOUT,
@@ -256,6 +258,37 @@ impl<P> ProviderBuilder<P> {
         self
     }
 
+    /// A query parameter added to every request's URL whose value is read from the environment
+    /// variable `var` (Azure's `api-version` from `OPENAI_API_VERSION`). A
+    /// [`query_param`](Self::query_param) of the same name wins over the variable; when
+    /// neither gives a value, [`build`](Self::build) fails naming the variable.
+    ///
+    /// ```
+    /// # use llm_runtime::providers::openai_chat::OpenAiChat;
+    /// use llm_runtime::providers::ProviderBuilder;
+    ///
+    /// let builder = || {
+    ///     ProviderBuilder::new("versioned", OpenAiChat::new())
+    ///         .default_base_url("https://versioned.example")
+    ///         .api_key("k")
+    ///         .query_param_env("api-version", "VERSIONED_API_VERSION")
+    /// };
+    /// let env = |var: &str| (var == "VERSIONED_API_VERSION").then(|| "2024-10-21".to_owned());
+    /// assert!(builder().build_with_env(env).is_ok());
+    /// let err = builder().build_with_env(|_| None).unwrap_err();
+    /// assert!(err.to_string().contains("set the VERSIONED_API_VERSION environment variable"));
+    /// let explicit = builder().query_param("api-version", "2025-01-01").build_with_env(|_| None);
+    /// assert!(explicit.is_ok());
+    /// ```
+    pub fn query_param_env(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        var: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        self.query_env.push((name.into(), var.into()));
+        self
+    }
+
     /// The `reqwest` client to send requests with, instead of the [shared one](shared_client)
     /// (for a proxy, custom TLS roots, or a client of your own pool). Its settings apply as
     /// they are; timeouts and retries are still this provider's.
@@ -282,13 +315,17 @@ impl<P> ProviderBuilder<P> {
         self.settings = Some(settings);
         self
     }
+}
 
-    /// Builds the provider, reading the process environment for what was not given.
+impl<P: Protocol> ProviderBuilder<P> {
+    /// Builds the provider, reading the process environment for what was not given, and tells
+    /// the protocol the provider's name ([`Protocol::set_provider_name`]).
     ///
     /// # Errors
     /// [`Error::User`] when the key is required and found nowhere (naming the variables to
-    /// set), when there is no base URL or it is not an `http(s)` URL, or when a header or
-    /// the auth header name is invalid.
+    /// set), when there is no base URL or it is not an `http(s)` URL, when a
+    /// [query parameter read from the environment](Self::query_param_env) is found nowhere, or
+    /// when a header or the auth header name is invalid.
     pub fn build(self) -> Result<Provider<P>> {
         self.build_with_env(|var| std::env::var(var).ok())
     }
@@ -329,11 +366,22 @@ impl<P> ProviderBuilder<P> {
             let (name, value) = header(name, value)?;
             headers.insert(name, value);
         }
-        let query = self
+        let mut query: Vec<(String, String)> = self
             .query
             .into_iter()
             .map(|(name, value)| (name.into_owned(), value))
             .collect();
+        for (name, var) in &self.query_env {
+            if query.iter().any(|(given, _)| given == name) {
+                continue;
+            }
+            match from_env(std::slice::from_ref(var)) {
+                Some(value) => query.push((name.clone().into_owned(), value.trim().to_owned())),
+                None => return Err(missing_query_param(&self.name, name, var)),
+            }
+        }
+        let mut protocol = self.protocol;
+        protocol.set_provider_name(self.name.clone());
         Ok(Provider {
             inner: Arc::new(ProviderInner {
                 name: self.name,
@@ -346,7 +394,7 @@ impl<P> ProviderBuilder<P> {
                 retry: self.retry,
                 timeout: self.timeout,
                 settings: self.settings,
-                protocol: self.protocol,
+                protocol,
             }),
         })
     }
@@ -371,6 +419,7 @@ impl<P: fmt::Debug> fmt::Debug for ProviderBuilder<P> {
             .field("auth", &self.auth)
             .field("headers", &RedactedPairs(&self.headers))
             .field("query", &RedactedPairs(&self.query))
+            .field("query_env", &self.query_env)
             .field("client", &self.client.as_ref().map(|_| "<custom>"))
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
@@ -397,6 +446,13 @@ fn missing_api_key(provider: &str, vars: &[Cow<'static, str>]) -> Error {
     }
     let vars: Vec<&str> = vars.iter().map(AsRef::as_ref).collect();
     Error::missing_api_key(provider, &vars.join(" or "))
+}
+
+fn missing_query_param(provider: &str, name: &str, var: &str) -> Error {
+    Error::user(format!(
+        "missing query parameter `{name}` for provider `{provider}`: set the {var} environment \
+         variable or pass it to the provider's builder with `query_param(\"{name}\", ..)`"
+    ))
 }
 
 fn missing_base_url(provider: &str, vars: &[Cow<'static, str>]) -> Error {

@@ -1,14 +1,14 @@
-//! Tools the model can call: their definitions, and typed parsing of the model's calls.
-//!
-//! A tool is usually a struct annotated with `#[tool]`, which implements
-//! [`Tool`] for it; [`ToolDefinition`] is what is sent to the provider.
+#![doc = include_str!("../../docs/tools.md")]
 
+mod coerce;
 mod error;
+mod schema;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use error::{ArgProblem, PathSegment, ToolArgsError};
+pub use schema::{parse_args, schema_for, ArgsSchema};
 
 use crate::messages::ToolCallPart;
 
@@ -143,4 +143,28 @@ impl ToolCallPart {
     pub fn parse_args<T: Tool>(&self) -> Result<T, ToolArgsError> {
         T::from_call(self)
     }
+}
+
+/// Whether two tool names are equal, usable in `const` context: the code `#[toolset]`
+/// generates checks with it, at compile time, that no two of its tools share a name.
+///
+/// ```
+/// use llm_runtime::tools::same_name;
+/// const CLASH: bool = same_name("divide", "divide");
+/// assert!(CLASH);
+/// assert!(!same_name("divide", "multiply"));
+/// ```
+pub const fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }

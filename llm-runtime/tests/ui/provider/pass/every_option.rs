@@ -54,6 +54,7 @@ use llm_runtime::provider;
     auth = header("api-key"),
     headers = [("x-client", "tests"), ("anthropic-version", "2023-06-01")],
     query = [("api-version", "2024-10-21")],
+    query_env = [("deployment", "LOCAL_LLM_DEPLOYMENT")],
     crate = "reexport::runtime"
 )]
 struct LocalLlm;
@@ -65,7 +66,7 @@ pub(crate) struct Keyless;
 struct ByQuery;
 
 fn main() {
-    let provider = LocalLlm::builder().build().unwrap();
+    let provider = LocalLlm::builder().query_param("deployment", "d1").build().unwrap();
     assert_eq!(provider.protocol().reasoning_field, "reasoning");
     assert_eq!(provider.base_url(), std::env::var("LOCAL_LLM_URL").unwrap_or("http://localhost:11434/v1".into()));
     let _ = Keyless::from_env();

@@ -1,0 +1,14 @@
+use llm_runtime::tool;
+
+#[derive(serde::Deserialize)]
+struct Point {
+    x: f64,
+}
+
+/// Moves to a point.
+#[tool]
+struct MoveTo {
+    target: Point,
+}
+
+fn main() {}

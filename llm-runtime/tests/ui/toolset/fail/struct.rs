@@ -1,0 +1,8 @@
+use llm_runtime::toolset;
+
+#[toolset]
+struct Calc {
+    tools: Vec<String>,
+}
+
+fn main() {}
