@@ -34,10 +34,11 @@ use llm_runtime::messages::{
     ModelResponseStreamEvent, ToolCallPart, ToolReturnPart, UserPromptPart,
 };
 use llm_runtime::models::{Model, ModelRequestParameters};
+use llm_runtime::providers::OpenAiCompatible;
 use llm_runtime::settings::ModelSettings;
-use llm_runtime::tools::ToolDefinition;
+use llm_runtime::tools::Tool;
 use llm_runtime::usage::Usage;
-use llm_runtime::{model_request, model_request_stream, Error};
+use llm_runtime::{model_request, model_request_stream, tool, Error};
 use serde_json::{json, Value};
 use support::peers::peer_url;
 
@@ -164,15 +165,11 @@ async fn streams_paris(model: Arc<dyn Model>) -> CaseResult {
     )
 }
 
-/// `get_weather(city)`, as `fewshot_weather.json` declares it.
-fn get_weather() -> ToolDefinition {
-    ToolDefinition::new("get_weather")
-        .with_description("Get weather for a city")
-        .with_parameters(json!({
-            "type": "object",
-            "properties": {"city": {"type": "string"}},
-            "required": ["city"]
-        }))
+/// Get weather for a city
+#[tool]
+#[derive(Debug)]
+struct GetWeather {
+    city: String,
 }
 
 /// The few-shot history of `scripts/realpeers/fewshot_weather.json` in our message model:
@@ -192,7 +189,7 @@ fn fewshot_history() -> Result<Vec<ModelMessage>, String> {
                 history.push(ModelRequest::new(std::mem::take(&mut pending)).into());
             }
             Some("tool") => pending.push(
-                ToolReturnPart::new("get_weather", text("content"), text("tool_call_id")).into(),
+                ToolReturnPart::new(GetWeather::NAME, text("content"), text("tool_call_id")).into(),
             ),
             Some("assistant") => {
                 let calls = message["tool_calls"].as_array().ok_or("no tool_calls")?;
@@ -222,13 +219,14 @@ fn check_paris_call(response: &ModelResponse) -> CaseResult {
         return Err(format!("exactly one tool call: {response:?}"));
     };
     check(
-        call.tool_name == "get_weather" && !call.tool_call_id.is_empty(),
+        call.tool_name == GetWeather::NAME && !call.tool_call_id.is_empty(),
         || format!("a call of get_weather with an id: {call:?}"),
     )?;
-    let args: Value = serde_json::from_str(&call.args_as_json_str()).map_err(|e| e.to_string())?;
-    check(args == json!({"city": "Paris"}), || {
-        format!("arguments: {args}")
-    })?;
+    // Parsed by the `#[tool]` type, as an application does.
+    let args: GetWeather = call
+        .parse_args()
+        .map_err(|e| format!("the arguments parse as GetWeather: {e}: {call:?}"))?;
+    check(args.city == "Paris", || format!("arguments: {args:?}"))?;
     check(
         response.finish_reason == Some(FinishReason::ToolCall),
         || format!("finish reason tool_call: {:?}", response.finish_reason),
@@ -239,7 +237,7 @@ fn check_paris_call(response: &ModelResponse) -> CaseResult {
 async fn calls_the_tool(model: Arc<dyn Model>) -> CaseResult {
     let history = fewshot_history()?;
     let parameters = ModelRequestParameters {
-        function_tools: vec![get_weather()],
+        function_tools: vec![GetWeather::definition()],
         allow_text_output: true,
         ..Default::default()
     };
@@ -361,18 +359,29 @@ fn llama_cpp() {
     );
 }
 
-/// Every route to the server. Until the built-in hosts are in, the one route is the protocol
-/// behind `openai:` built from `OPENAI_BASE_URL` and `OPENAI_API_KEY` by `ProviderBuilder`.
-fn routes(_base_url: &str) -> Vec<Route> {
-    use llm_runtime::providers::openai_chat::OpenAiChat;
-    use llm_runtime::providers::ProviderBuilder;
-    vec![Route {
-        name: "OpenAiChat from OPENAI_BASE_URL",
-        model: Arc::new(
-            ProviderBuilder::new("openai", OpenAiChat::new())
-                .build()
-                .expect("OPENAI_BASE_URL and OPENAI_API_KEY are set")
-                .model(MODEL),
-        ),
-    }]
+/// Every route to the server: the `openai:` model string (reading `OPENAI_BASE_URL` and
+/// `OPENAI_API_KEY`), and the generic OpenAI-compatible provider given the base URL.
+fn routes(base_url: &str) -> Vec<Route> {
+    let openai = llm_runtime::models::infer_model(&format!("openai:{MODEL}"))
+        .expect("`openai:` builds from OPENAI_BASE_URL and OPENAI_API_KEY");
+    assert_eq!(
+        openai.base_url(),
+        Some(base_url),
+        "`openai:` reads OPENAI_BASE_URL"
+    );
+    let compatible = OpenAiCompatible::builder()
+        .base_url(base_url)
+        .build()
+        .expect("the compatible provider needs only a base URL")
+        .model(MODEL);
+    vec![
+        Route {
+            name: "openai: with OPENAI_BASE_URL",
+            model: openai,
+        },
+        Route {
+            name: "openai-compatible",
+            model: Arc::new(compatible),
+        },
+    ]
 }

@@ -37,7 +37,11 @@ use llm_runtime::models::{Model, ModelRequestParameters, OutputMode, OutputObjec
 use llm_runtime::providers::openai_chat::{
     AudioEncoding, MaxTokensField, OpenAiChat, Reasoning, SendBackThinking, SystemRole,
 };
-use llm_runtime::providers::{PreparedRequest, Protocol, ProviderBuilder, ProviderModel};
+use llm_runtime::providers::{
+    Cerebras, DeepSeek, Fireworks, GitHub, Groq, HuggingFace, LiteLlm, Mistral, MoonshotAi, Ollama,
+    OpenAi, OpenAiCompatible, OpenRouter, PreparedRequest, Protocol, ProviderBuilder,
+    ProviderModel, Together, Xai,
+};
 use llm_runtime::settings::{ModelSettings, Thinking, ToolChoice};
 use llm_runtime::tools::ToolDefinition;
 use llm_runtime::{model_request, model_request_stream, Error};
@@ -47,10 +51,22 @@ use support::peers::peer_url;
 /// The model most cases request (any name validates: the spec's model id is any string).
 const MODEL: &str = "gpt-4.1-nano";
 
+/// A built-in host's preset builder (`OpenAi::builder`, `Groq::builder`, …).
+type HostBuilder = fn() -> ProviderBuilder<OpenAiChat>;
+
+/// Where a case is sent: a built-in host as declared, or the protocol with chosen options.
+#[derive(Clone)]
+enum Via {
+    /// A built-in host (`OpenAi::builder`, `Groq::builder`, …).
+    Host(HostBuilder),
+    /// `OpenAiChat` with options no built-in host combines this way, as a provider `openai`.
+    Protocol(OpenAiChat),
+}
+
 /// One request of the matrix.
 struct Case {
-    name: &'static str,
-    protocol: OpenAiChat,
+    name: String,
+    via: Via,
     model: &'static str,
     messages: Vec<ModelMessage>,
     settings: ModelSettings,
@@ -58,10 +74,11 @@ struct Case {
 }
 
 impl Case {
-    fn new(name: &'static str, messages: Vec<ModelMessage>) -> Self {
+    /// A request to the built-in `openai` host.
+    fn new(name: impl Into<String>, messages: Vec<ModelMessage>) -> Self {
         Case {
-            name,
-            protocol: OpenAiChat::new(),
+            name: name.into(),
+            via: Via::Host(OpenAi::builder),
             model: MODEL,
             messages,
             settings: ModelSettings::default(),
@@ -70,7 +87,12 @@ impl Case {
     }
 
     fn protocol(mut self, protocol: OpenAiChat) -> Self {
-        self.protocol = protocol;
+        self.via = Via::Protocol(protocol);
+        self
+    }
+
+    fn host(mut self, builder: HostBuilder) -> Self {
+        self.via = Via::Host(builder);
         self
     }
 
@@ -89,9 +111,14 @@ impl Case {
         self
     }
 
-    fn provider_model(&self, prism: &str) -> ProviderModel<OpenAiChat> {
-        ProviderBuilder::new("openai", self.protocol)
-            .base_url(prism)
+    /// The model of this case's provider at `base_url`, with any key and no retries.
+    fn provider_model(&self, base_url: &str) -> ProviderModel<OpenAiChat> {
+        let builder = match &self.via {
+            Via::Host(builder) => builder(),
+            Via::Protocol(protocol) => ProviderBuilder::new("openai", protocol.clone()),
+        };
+        builder
+            .base_url(base_url)
             .api_key("sk-prism")
             .retry(RetryPolicy::none())
             .timeout(Duration::from_secs(60))
@@ -100,17 +127,26 @@ impl Case {
             .model(self.model)
     }
 
-    /// The body the protocol builds for this case, as the provider path sends it.
+    /// The provider's name, for reports.
+    fn provider(&self) -> String {
+        self.provider_model("http://127.0.0.1:9")
+            .system()
+            .to_owned()
+    }
+
+    /// The body this case's provider builds, as the provider path sends it (no I/O).
     fn body(&self, stream: bool) -> Vec<u8> {
-        let profile = self.protocol.profile(self.model);
+        let model = self.provider_model("http://127.0.0.1:9");
         let prepared = PreparedRequest {
             model_name: self.model,
             messages: &self.messages,
             settings: &self.settings,
             parameters: &self.parameters,
-            profile: &profile,
+            profile: model.profile(),
         };
-        self.protocol
+        model
+            .provider()
+            .protocol()
             .request_body(&prepared, stream)
             .expect("the case's body builds (the provider path built it)")
     }
@@ -412,13 +448,13 @@ fn message_cases() -> Vec<Case> {
             ])],
         ),
         Case::new(
-            "document by URL (host variant: OpenRouter)",
+            "document by URL (openrouter)",
             vec![user_items(vec![
                 "Summarize.".into(),
                 UserContentItem::DocumentUrl(FileUrl::new("https://example.com/report.pdf")),
             ])],
         )
-        .protocol(OpenAiChat::new().with_file_urls(true)),
+        .host(OpenRouter::builder),
         Case::new(
             "text-like bytes inlined, text content, cache point",
             vec![user_items(vec![
@@ -558,7 +594,7 @@ fn message_cases() -> Vec<Case> {
             ],
         ),
         Case::new(
-            "thinking sent back in reasoning_content with tool calls (host variant: DeepSeek)",
+            "thinking sent back in reasoning_content with tool calls (deepseek)",
             vec![
                 user("Weather in Paris?"),
                 response(vec![
@@ -570,12 +606,7 @@ fn message_cases() -> Vec<Case> {
                 request(vec![ToolReturnPart::new("get_weather", "rainy", "call_2").into()]),
             ],
         )
-        .protocol(
-            OpenAiChat::new()
-                .with_provider_name("deepseek")
-                .with_thinking_field("reasoning_content")
-                .with_send_back_thinking(SendBackThinking::Field),
-        ),
+        .host(DeepSeek::builder),
         Case::new(
             "thinking omitted (host variant)",
             vec![
@@ -969,11 +1000,156 @@ fn output_cases() -> Vec<Case> {
     ]
 }
 
+/// The built-in hosts other than `openai` (which every case above goes to), each with a model
+/// of its own naming, and whether it has a reasoning field of its own.
+fn hosts() -> Vec<(HostBuilder, &'static str, Option<&'static str>)> {
+    vec![
+        (Groq::builder, "llama-3.3-70b-versatile", None),
+        (Mistral::builder, "mistral-large-latest", None),
+        (
+            DeepSeek::builder,
+            "deepseek-chat",
+            Some("reasoning_content"),
+        ),
+        (
+            OpenRouter::builder,
+            "openai/gpt-4.1-nano",
+            Some("reasoning"),
+        ),
+        (Ollama::builder, "qwen3:8b", Some("reasoning")),
+        (Xai::builder, "grok-4", None),
+        (
+            Together::builder,
+            "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+            None,
+        ),
+        (
+            Fireworks::builder,
+            "accounts/fireworks/models/llama-v3p3-70b-instruct",
+            None,
+        ),
+        (Cerebras::builder, "llama-3.3-70b", None),
+        (GitHub::builder, "openai/gpt-4.1-nano", None),
+        (HuggingFace::builder, "Qwen/Qwen3-32B", None),
+        (
+            MoonshotAi::builder,
+            "kimi-k2-0905-preview",
+            Some("reasoning_content"),
+        ),
+        (LiteLlm::builder, "gpt-4.1-nano", None),
+        (OpenAiCompatible::builder, "smollm2", None),
+    ]
+}
+
+/// Through every other built-in host: a long history with every part kind, every setting,
+/// tools and thinking; native output; an output tool. (Azure is not here: its path,
+/// `openai/deployments/{model}/chat/completions`, is not one OpenAI's spec has; its body is
+/// OpenAI's without documents.)
+fn host_cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    for (builder, model, thinking_field) in hosts() {
+        let host = Case::new("", vec![]).host(builder).model(model).provider();
+        let history = vec![
+            ModelRequest::new(vec![
+                SystemPromptPart::new("You are a weather bot.").into(),
+                UserPromptPart::new(vec![
+                    "What is the weather where this was taken?".into(),
+                    UserContentItem::ImageUrl(FileUrl::new("https://example.com/eiffel.jpg")),
+                    BinaryContent::new(png(), "image/png").into(),
+                    BinaryContent::new(b"RIFF\x24\0\0\0WAVEfmt ".to_vec(), "audio/wav").into(),
+                ])
+                .into(),
+            ])
+            .with_instructions("Be brief.")
+            .into(),
+            response(vec![
+                thinking(
+                    "Paris, so call the tool.",
+                    thinking_field,
+                    Some(host.as_str()),
+                )
+                .into(),
+                TextPart::new("Checking.").into(),
+                ToolCallPart::new(
+                    "get_weather",
+                    r#"{"city": "Paris", "units": "celsius"}"#,
+                    "call_1",
+                )
+                .into(),
+                ToolCallPart::new("get_weather", object(json!({"city": "Rome"})), "call_2").into(),
+            ]),
+            request(vec![
+                ToolReturnPart::new("get_weather", json!({"sky": "clear"}), "call_1").into(),
+                retry(
+                    RetryContent::Errors(error_details()),
+                    Some("get_weather"),
+                    "call_2",
+                )
+                .into(),
+            ]),
+            response(vec![TextPart::new("Sunny in Paris.").into()]),
+            request(vec![
+                retry(RetryContent::Text("Answer in French.".into()), None, "").into(),
+                UserPromptPart::new("And tomorrow?").into(),
+            ]),
+        ];
+        cases.push(
+            Case::new(format!("{host}: history, tools, every setting"), history)
+                .host(builder)
+                .model(model)
+                .parameters(tools(vec![weather_tool(), schemars_tool(), bare_tool()]))
+                .settings(ModelSettings {
+                    max_tokens: Some(100),
+                    temperature: Some(0.2),
+                    top_p: Some(0.9),
+                    seed: Some(7),
+                    presence_penalty: Some(0.1),
+                    frequency_penalty: Some(0.1),
+                    logit_bias: Some(BTreeMap::from([("11".into(), 1)])),
+                    stop_sequences: Some(vec!["END".into()]),
+                    parallel_tool_calls: Some(false),
+                    tool_choice: Some(ToolChoice::Auto),
+                    thinking: Some(Thinking::Low),
+                    service_tier: Some("auto".into()),
+                    ..Default::default()
+                }),
+        );
+        cases.push(
+            Case::new(
+                format!("{host}: native output"),
+                vec![user("Tell me about Paris.")],
+            )
+            .host(builder)
+            .model(model)
+            .parameters(ModelRequestParameters {
+                output_mode: OutputMode::Native,
+                output_object: Some(output_object(None)),
+                ..Default::default()
+            }),
+        );
+        cases.push(
+            Case::new(
+                format!("{host}: output tool"),
+                vec![user("Tell me about Paris.")],
+            )
+            .host(builder)
+            .model(model)
+            .parameters(ModelRequestParameters {
+                output_mode: OutputMode::Tool,
+                output_tools: vec![output_tool()],
+                ..Default::default()
+            }),
+        );
+    }
+    cases
+}
+
 fn matrix() -> Vec<Case> {
     let mut cases = message_cases();
     cases.extend(tool_cases());
     cases.extend(settings_cases());
     cases.extend(output_cases());
+    cases.extend(host_cases());
     cases
 }
 
@@ -1039,8 +1215,9 @@ async fn report(case: &Case, prism: &str, err: &Error, stream: bool) -> String {
         format!("(Prism now answers {status})")
     };
     format!(
-        "`{}` ({}): {err}\n  Prism's problems:\n    {problems}\n  body sent: {}",
+        "`{}` ({}:{}): {err}\n  Prism's problems:\n    {problems}\n  body sent: {}",
         case.name,
+        case.provider(),
         case.model,
         String::from_utf8_lossy(&body)
     )
@@ -1053,7 +1230,7 @@ async fn every_request_body_validates_against_openais_spec() {
         return;
     };
     let cases = matrix();
-    let mut names: Vec<&str> = cases.iter().map(|c| c.name).collect();
+    let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), cases.len(), "case names are unique");
@@ -1127,11 +1304,13 @@ async fn streamed_request_bodies_validate_against_openais_spec() {
             output_object: Some(output_object(None)),
             ..Default::default()
         }),
-        Case::new(
-            "streamed: without stream_options (host variant)",
-            vec![user("Hi")],
-        )
-        .protocol(OpenAiChat::new().with_stream_usage(false)),
+        Case::new("streamed: without stream_options (groq)", vec![user("Hi")])
+            .host(Groq::builder)
+            .model("llama-3.3-70b-versatile"),
+        Case::new("streamed: openai-compatible", vec![user("Hi")])
+            .host(OpenAiCompatible::builder)
+            .model("smollm2")
+            .settings(greedy_settings()),
     ];
     let mut failures = Vec::new();
     for case in &cases {
@@ -1158,6 +1337,14 @@ async fn streamed_request_bodies_validate_against_openais_spec() {
         failures.join("\n")
     );
     println!("{TEST}: {} streamed request bodies validated", cases.len());
+}
+
+fn greedy_settings() -> ModelSettings {
+    ModelSettings {
+        temperature: Some(0.0),
+        max_tokens: Some(32),
+        ..Default::default()
+    }
 }
 
 /// The `…#NAME` of a Prism problem document's `type`.
