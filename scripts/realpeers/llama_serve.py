@@ -8,7 +8,8 @@ environment: LLAMA_MODEL_ALIAS (SmolLM2-135M-Instruct), LLAMA_CTX (4096), LLAMA_
 (1 slot: greedy output repeats exactly), LLAMA_THREADS (2), LLAMA_VERBOSITY (3),
 LLAMA_N_PREDICT (256: the most tokens one answer may have when the request sets no
 max_tokens; -1 for none. Unbounded, the tiny model can ramble until the context is full,
-minutes on 2 busy cores, holding the one slot).
+minutes on 2 busy cores, holding the one slot), LLAMA_TEMP (0: a request without a
+temperature is greedy too, so every answer repeats; llama.cpp's own default is 0.8).
 Ends on SIGTERM or SIGINT.
 """
 
@@ -41,6 +42,7 @@ def main():
     params.cpuparams_batch.n_threads = threads
     params.n_predict = int(os.environ.get("LLAMA_N_PREDICT", "256"))
     params.sampling.seed = 42
+    params.sampling.temp = float(os.environ.get("LLAMA_TEMP", "0"))
     params.verbosity = int(os.environ.get("LLAMA_VERBOSITY", "3"))
 
     stop = threading.Event()
