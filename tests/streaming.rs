@@ -127,6 +127,36 @@ async fn streamed_response_equals_the_non_streamed_one() {
 }
 
 #[tokio::test]
+async fn stream_usage_counts_one_request_as_the_response_does() {
+    let server = TestServer::always(Reply::sse(
+        [
+            "data: {\"text\":\"Paris\"}\n\nevent: usage\ndata: {\"input_tokens\":5,\"output_tokens\":1}\n\n",
+            "data: [DONE]\n\n",
+        ],
+        End::Complete,
+    ))
+    .await;
+    let mut stream = model_request_stream(echo_model(&server), prompt())
+        .await
+        .unwrap();
+    assert_eq!(stream.usage().requests, 1, "before the first event");
+    while let Some(event) = stream.next().await {
+        event.unwrap();
+    }
+    let usage = stream.usage().clone();
+    assert_eq!(
+        (
+            usage.requests,
+            usage.request_tokens,
+            usage.response_tokens,
+            usage.total_tokens
+        ),
+        (1, 5, 1, 6)
+    );
+    assert_eq!(usage, stream.get().usage);
+}
+
+#[tokio::test]
 async fn multi_line_data_and_a_long_line_arrive_whole() {
     let long = "x".repeat(3 << 20);
     let long_event = format!("data: {{\"text\":\"{long}\"}}\n\n");

@@ -5,7 +5,11 @@ usage: python llama_serve.py MODEL.gguf PORT [CHAT_TEMPLATE.jinja]
 Listens on 127.0.0.1 only. Endpoints: /health, /v1/models, /v1/chat/completions (also
 streamed, with tools), /v1/responses, /v1/messages, /v1/completions. Tuning through the
 environment: LLAMA_MODEL_ALIAS (SmolLM2-135M-Instruct), LLAMA_CTX (4096), LLAMA_PARALLEL
-(1 slot: greedy output repeats exactly), LLAMA_THREADS (2), LLAMA_VERBOSITY (3).
+(1 slot: greedy output repeats exactly), LLAMA_THREADS (2), LLAMA_VERBOSITY (3),
+LLAMA_N_PREDICT (256: the most tokens one answer may have when the request sets no
+max_tokens; -1 for none. Unbounded, the tiny model can ramble until the context is full,
+minutes on 2 busy cores, holding the one slot), LLAMA_TEMP (0: a request without a
+temperature is greedy too, so every answer repeats; llama.cpp's own default is 0.8).
 Ends on SIGTERM or SIGINT.
 """
 
@@ -36,7 +40,9 @@ def main():
     threads = int(os.environ.get("LLAMA_THREADS", "2"))
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
+    params.n_predict = int(os.environ.get("LLAMA_N_PREDICT", "256"))
     params.sampling.seed = 42
+    params.sampling.temp = float(os.environ.get("LLAMA_TEMP", "0"))
     params.verbosity = int(os.environ.get("LLAMA_VERBOSITY", "3"))
 
     stop = threading.Event()

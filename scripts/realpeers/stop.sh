@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Stops the peers started by start.sh (by the PIDs in $REALPEERS_DIR/*.pid). Idempotent.
+# Usage: stop.sh [llama] [prism]   (both when none is named)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 R=${REALPEERS_DIR:-$ROOT/.realpeers}
 
-for peer in llama prism; do
+[ $# -gt 0 ] || set -- llama prism
+for peer in "$@"; do
+    case $peer in
+        llama | prism) ;;
+        *) echo "realpeers stop: unknown peer '$peer' (llama, prism)" >&2; exit 2 ;;
+    esac
     pidfile="$R/$peer.pid"
     [ -f "$pidfile" ] || continue
     pid=$(cat "$pidfile")

@@ -17,4 +17,5 @@ pub fn shared_fixtures(test: &str) -> Option<PathBuf> {
 }
 
 pub mod echo;
+pub mod peers;
 pub mod server;

@@ -207,7 +207,8 @@ pub(crate) fn transport_error_for(
 /// # Errors
 /// [`Error::User`] when `extra` is not a JSON object, or when the body is not one.
 pub(crate) fn merge_extra_body(body: Vec<u8>, extra: Option<&Value>) -> Result<Vec<u8>> {
-    let Some(extra) = extra else {
+    // `null` means unset, as it does to the protocols (`OpenAiChat` reads it so).
+    let Some(extra) = extra.filter(|extra| !extra.is_null()) else {
         return Ok(body);
     };
     let Value::Object(extra) = extra else {
@@ -252,9 +253,13 @@ mod tests {
         assert!(matches!(err, Error::User { .. }));
         let err = merge_extra_body(b"[1]".to_vec(), Some(&json!({"a": 1}))).unwrap_err();
         assert!(matches!(err, Error::User { .. }));
-        // Unset or empty: the body is untouched, byte for byte.
+        // Unset, null or empty: the body is untouched, byte for byte.
         let body = b"{ \"a\" : 1 }".to_vec();
         assert_eq!(merge_extra_body(body.clone(), None).unwrap(), body);
+        assert_eq!(
+            merge_extra_body(body.clone(), Some(&Value::Null)).unwrap(),
+            body
+        );
         assert_eq!(
             merge_extra_body(body.clone(), Some(&json!({}))).unwrap(),
             body

@@ -91,13 +91,15 @@ impl fmt::Debug for StreamedResponse {
 impl StreamedResponse {
     /// A stream fed by `source` into `parts`.
     pub fn new(parts: PartsManager, source: impl StreamSource) -> Self {
-        StreamedResponse {
+        let mut response = StreamedResponse {
             parts,
             source: Some(Box::pin(source)),
             finished: false,
             started: false,
             observer: None,
-        }
+        };
+        response.settle_usage();
+        response
     }
 
     /// A stream fed by a [`Stream`] of items, each applied to the parts manager by `apply`.
@@ -149,7 +151,8 @@ impl StreamedResponse {
         self.parts.response(state)
     }
 
-    /// The usage so far; final once the stream ended.
+    /// The usage so far; final once the stream ended. It counts one request and its total
+    /// is the sum of its tokens, as the usage of [`get`](Self::get)'s response does.
     pub fn usage(&self) -> &Usage {
         &self.parts.usage
     }
@@ -167,6 +170,16 @@ impl StreamedResponse {
     /// Whether the stream has ended properly.
     pub fn is_finished(&self) -> bool {
         self.finished
+    }
+
+    /// Brings the usage a source wrote to what the response reports: one request (pydantic-ai's
+    /// `RequestUsage.requests`), the total recomputed.
+    fn settle_usage(&mut self) {
+        let usage = &mut self.parts.usage;
+        if usage.requests == 0 {
+            usage.requests = 1;
+        }
+        usage.recompute_total();
     }
 
     fn end(&mut self, outcome: Option<std::result::Result<(), &crate::Error>>) {
@@ -199,7 +212,11 @@ impl Stream for StreamedResponse {
             let Some(source) = this.source.as_mut() else {
                 return Poll::Ready(None);
             };
-            match source.as_mut().poll_chunk(cx, &mut this.parts) {
+            let polled = source.as_mut().poll_chunk(cx, &mut this.parts);
+            if polled.is_ready() {
+                this.settle_usage();
+            }
+            match polled {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Some(Ok(()))) => {}
                 Poll::Ready(None) => {
