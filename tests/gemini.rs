@@ -82,22 +82,6 @@ fn stream_body() -> Vec<u8> {
         .into_bytes()
 }
 
-/// `bytes` cut into pieces of the given sizes, cycling (a size of 1 cuts inside the UTF-8
-/// of `—` and `…`).
-fn split(bytes: &[u8], sizes: &[usize]) -> Vec<Vec<u8>> {
-    let mut pieces = Vec::new();
-    let mut rest = bytes;
-    for size in sizes.iter().cycle() {
-        if rest.is_empty() {
-            break;
-        }
-        let (piece, tail) = rest.split_at((*size).clamp(1, rest.len()));
-        pieces.push(piece.to_vec());
-        rest = tail;
-    }
-    pieces
-}
-
 async fn collect(
     mut stream: llm_runtime::stream::StreamedResponse,
 ) -> (Vec<ModelResponseStreamEvent>, Option<Error>, ModelResponse) {
@@ -167,8 +151,9 @@ async fn a_whole_response_over_http_with_the_key_in_its_header() {
 #[tokio::test]
 async fn a_stream_cut_in_odd_places_equals_the_whole_response() {
     let body = stream_body();
+    // A size of 1 cuts inside the UTF-8 of `—` and `…`.
     for sizes in [&[1usize][..], &[7, 3, 64], &[5, 1, 2, 200]] {
-        let server = TestServer::always(Reply::sse(split(&body, sizes), End::Complete)).await;
+        let server = TestServer::always(Reply::sse_split(&body, sizes)).await;
         let stream = model_request_stream(model(&server), prompt())
             .await
             .unwrap();
@@ -231,7 +216,7 @@ async fn a_stream_and_a_whole_response_of_the_same_parts_are_equal() {
     let sse: String = chunks.iter().map(|c| format!("data: {c}\n\n")).collect();
     let server = TestServer::sequence(vec![
         Reply::json(200, &whole_body),
-        Reply::sse(split(sse.as_bytes(), &[13]), End::Complete),
+        Reply::sse_split(sse.as_bytes(), &[13]),
     ])
     .await;
     let (whole, _) = model_request(model(&server), prompt()).await.unwrap();

@@ -15,11 +15,15 @@
 //! directory are printed. A second test checks that each recorded stream gives the same
 //! response as the whole response it amounts to.
 
+mod cassette_support;
 mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use cassette_support::{
+    diff, load_yaml, normalise, read_json, response_body, status, Cassette, Tally,
+};
 use futures::StreamExt;
 use llm_runtime::http::sse::SseDecoder;
 use llm_runtime::messages::{ModelMessage, ModelRequest};
@@ -250,59 +254,6 @@ const BUILTIN_TOOLS: &str = "Google's built-in tools (search, URL context, file 
     grounding metadata; our message model has no builtin-tool parts yet, so they are left out \
     with a warning and the text, thoughts and function calls are read";
 
-struct Cassette {
-    interactions: Vec<Value>,
-}
-
-fn load_yaml(path: &Path) -> Cassette {
-    let text = std::fs::read_to_string(path).unwrap();
-    let docs = yaml_rust2::YamlLoader::load_from_str(&text)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let doc = docs
-        .into_iter()
-        .next()
-        .map(yaml_to_json)
-        .unwrap_or(Value::Null);
-    let interactions = doc
-        .get("interactions")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    Cassette { interactions }
-}
-
-fn yaml_to_json(yaml: yaml_rust2::Yaml) -> Value {
-    use yaml_rust2::Yaml;
-    match yaml {
-        Yaml::Real(text) => text
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map_or(Value::String(text), Value::Number),
-        Yaml::Integer(i) => Value::from(i),
-        Yaml::String(s) => Value::String(s),
-        Yaml::Boolean(b) => Value::Bool(b),
-        Yaml::Array(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
-        Yaml::Hash(hash) => {
-            let mut map = Map::new();
-            for (k, v) in hash {
-                let key = match yaml_to_json(k) {
-                    Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                map.insert(key, yaml_to_json(v));
-            }
-            Value::Object(map)
-        }
-        Yaml::Null | Yaml::BadValue | Yaml::Alias(_) => Value::Null,
-    }
-}
-
-fn read_json(path: &Path) -> Option<Value> {
-    let text = std::fs::read_to_string(path).ok()?;
-    Some(serde_json::from_str(&text).unwrap())
-}
-
 /// The events of an SSE body, decoded by the HTTP layer's decoder.
 fn sse_events(body: &[u8]) -> Vec<(String, String)> {
     let mut decoder = SseDecoder::new();
@@ -315,56 +266,6 @@ fn sse_events(body: &[u8]) -> Vec<(String, String)> {
         events.push((event.event.to_owned(), event.data.to_owned()));
     }
     events
-}
-
-/// The oracle's normalisation, applied to our side: response timestamps made at replay time
-/// and generated tool call ids.
-fn normalise(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for (key, v) in map.iter_mut() {
-                if key == "timestamp" {
-                    if let Some(text) = v.as_str() {
-                        if is_recent(text) {
-                            *v = Value::String("<timestamp>".into());
-                        }
-                    }
-                } else if key == "tool_call_id"
-                    && v.as_str().is_some_and(|s| s.starts_with("pyd_ai_"))
-                {
-                    *v = Value::String("<generated>".into());
-                } else {
-                    normalise(v);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(normalise),
-        _ => {}
-    }
-}
-
-fn is_recent(text: &str) -> bool {
-    chrono::DateTime::parse_from_rfc3339(text).is_ok_and(|t| {
-        (chrono::Utc::now() - t.with_timezone(&chrono::Utc))
-            .num_seconds()
-            .abs()
-            < 3600
-    })
-}
-
-#[derive(Default)]
-struct Tally {
-    checked: BTreeMap<&'static str, (usize, usize)>,
-}
-
-impl Tally {
-    fn record(&mut self, aspect: &'static str, ok: bool) {
-        let entry = self.checked.entry(aspect).or_default();
-        entry.1 += 1;
-        if ok {
-            entry.0 += 1;
-        }
-    }
 }
 
 /// The function tools of a recorded Gemini request (`final_result*` output tools are not
@@ -403,31 +304,6 @@ fn recorded_tools(request: &Value) -> Vec<ToolDefinition> {
     tools
 }
 
-fn response_body(response: &Value) -> Vec<u8> {
-    if let Some(parsed) = response.get("parsed_body") {
-        return serde_json::to_vec(parsed).unwrap();
-    }
-    match response.get("body") {
-        Some(Value::Object(body)) => body
-            .get("string")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .as_bytes()
-            .to_vec(),
-        Some(Value::String(s)) => s.as_bytes().to_vec(),
-        _ => Vec::new(),
-    }
-}
-
-fn status(response: &Value) -> u16 {
-    response
-        .get("status")
-        .and_then(|s| s.get("code"))
-        .and_then(Value::as_u64)
-        .and_then(|c| u16::try_from(c).ok())
-        .unwrap_or(200)
-}
-
 /// Replays a recorded SSE body through `on_event` and `on_eof`, as the HTTP layer does.
 fn replay_stream(body: &[u8], parts: PartsManager) -> (Vec<Value>, Value, Option<Error>) {
     let protocol = protocol();
@@ -463,39 +339,6 @@ fn replay_stream(body: &[u8], parts: PartsManager) -> (Vec<Value>, Value, Option
         }
     });
     (events, serde_json::to_value(stream.get()).unwrap(), error)
-}
-
-/// The paths where two JSON values differ, with both values shortened.
-fn diff(label: &str, oracle: &Value, ours: &Value) -> String {
-    fn short(value: Option<&Value>) -> String {
-        let text = value.map_or_else(|| "<absent>".to_owned(), Value::to_string);
-        match text.char_indices().nth(160) {
-            Some((at, _)) => format!("{}…", &text[..at]),
-            None => text,
-        }
-    }
-    fn walk(path: String, a: Option<&Value>, b: Option<&Value>, out: &mut Vec<String>) {
-        match (a, b) {
-            (Some(Value::Object(x)), Some(Value::Object(y))) => {
-                let mut keys: Vec<&String> = x.keys().collect();
-                keys.extend(y.keys().filter(|k| !x.contains_key(*k)));
-                for key in keys {
-                    walk(format!("{path}.{key}"), x.get(key), y.get(key), out);
-                }
-            }
-            (Some(Value::Array(x)), Some(Value::Array(y))) if x.len() == y.len() => {
-                for (i, (p, q)) in x.iter().zip(y).enumerate() {
-                    walk(format!("{path}[{i}]"), Some(p), Some(q), out);
-                }
-            }
-            (a, b) if a != b => out.push(format!("    {path}: {} != {}", short(a), short(b))),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    walk(String::new(), Some(oracle), Some(ours), &mut out);
-    out.truncate(12);
-    format!("{label} (oracle != ours)\n{}", out.join("\n"))
 }
 
 fn apply_accepted(aspect: &str, oracle: &mut Value, ours: &mut Value) {
