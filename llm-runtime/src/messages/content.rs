@@ -216,6 +216,12 @@ impl FileUrl {
             .unwrap_or_else(|| content_identifier(self.url.as_bytes()))
     }
 
+    /// Whether the URL is on a YouTube host that models resolve themselves (`youtu.be`,
+    /// `youtube.com`, `www.youtube.com`, `m.youtube.com`; pydantic-ai's `VideoUrl.is_youtube`).
+    pub fn is_youtube(&self) -> bool {
+        is_youtube(&self.url)
+    }
+
     fn serialize_as<S: Serializer>(&self, kind: FileKind, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(6))?;
         map.serialize_entry("url", &self.url)?;

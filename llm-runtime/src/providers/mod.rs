@@ -18,9 +18,12 @@ pub use provider::{
     env_prefix, registered_model, Provider, ProviderBuilder, ProviderDefinition, DEFAULT_TIMEOUT,
 };
 
+pub mod gemini;
 pub mod openai_chat;
 pub mod openai_compatible;
 pub mod openai_responses;
+
+pub use gemini::GoogleGla;
 
 pub use openai_compatible::{
     Azure, Cerebras, DeepSeek, Fireworks, GitHub, Groq, HuggingFace, LiteLlm, Mistral, MoonshotAi,

@@ -1521,7 +1521,7 @@ fn merge_leading_system_messages(messages: &mut Vec<ChatMessage<'_>>) {
 
 /// A tool choice resolved against the tools of a request (pydantic-ai's `resolve_tool_choice`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum ResolvedToolChoice {
+pub(crate) enum ResolvedToolChoice {
     /// No tool may be called.
     None,
     /// The model chooses; text output is allowed.
@@ -1532,7 +1532,7 @@ pub(super) enum ResolvedToolChoice {
     Only { required: bool, names: Vec<String> },
 }
 
-pub(super) fn resolve_tool_choice(
+pub(crate) fn resolve_tool_choice(
     choice: Option<&ToolChoice>,
     parameters: &ModelRequestParameters,
 ) -> Result<ResolvedToolChoice> {

@@ -11,6 +11,7 @@
 //!
 //! Nothing here knows HTTP or a wire format.
 
+pub mod gemini;
 pub mod openai;
 
 use serde_json::{Map, Value};

@@ -69,6 +69,43 @@ enum ManagedPart {
     PendingToolCall(ToolCallPartDelta),
 }
 
+/// The provider metadata a text or thinking delta carries.
+#[derive(Debug, Default)]
+struct Metadata<'a> {
+    provider_name: Option<&'a str>,
+    provider_details: Option<Map<String, Value>>,
+}
+
+impl Metadata<'_> {
+    fn is_empty(&self) -> bool {
+        self.provider_name.is_none() && self.provider_details.is_none()
+    }
+
+    /// Applies the metadata to a part's fields as pydantic-ai's deltas do (the name replaces
+    /// the part's, the details are merged into its own); returns the name the delta event
+    /// carries: `None` when the part already had it.
+    fn apply(
+        &self,
+        name: &mut Option<String>,
+        details: &mut Option<Map<String, Value>>,
+    ) -> Option<String> {
+        let resolved = self
+            .provider_name
+            .filter(|new| name.as_deref() != Some(*new))
+            .map(str::to_owned);
+        if let Some(new) = &resolved {
+            *name = Some(new.clone());
+        }
+        if let Some(delta) = &self.provider_details {
+            let merged = details.get_or_insert_with(Map::new);
+            for (key, value) in delta {
+                merged.insert(key.clone(), value.clone());
+            }
+        }
+        resolved
+    }
+}
+
 /// Accumulates a streamed response: its parts (from deltas keyed by the provider's part ids),
 /// its usage and metadata, and the events to hand to the consumer.
 ///
@@ -191,7 +228,29 @@ impl PartsManager {
     /// # Errors
     /// [`Error::UnexpectedModelBehavior`] when `vendor` identifies a part that is not text.
     pub fn handle_text_delta(&mut self, vendor: Option<VendorId<'_>>, content: &str) -> Result<()> {
-        self.text_delta(vendor, content, false)
+        self.text_delta(vendor, content, false, Metadata::default())
+    }
+
+    /// As [`handle_text_delta`](Self::handle_text_delta), for a delta that carries the
+    /// provider's name and details (Gemini's thought signatures), as pydantic-ai's parts manager
+    /// takes them: a new part starts with them; an existing part takes the name and merges the
+    /// details into its own, and the delta event carries them (the name only when it differs
+    /// from the part's).
+    ///
+    /// # Errors
+    /// [`Error::UnexpectedModelBehavior`] when `vendor` identifies a part that is not text.
+    pub fn handle_text_delta_with_details(
+        &mut self,
+        vendor: Option<VendorId<'_>>,
+        content: &str,
+        provider_name: Option<&str>,
+        provider_details: Option<Map<String, Value>>,
+    ) -> Result<()> {
+        let metadata = Metadata {
+            provider_name,
+            provider_details,
+        };
+        self.text_delta(vendor, content, false, metadata)
     }
 
     /// As [`handle_text_delta`](Self::handle_text_delta), but a new part is not started for
@@ -201,7 +260,7 @@ impl PartsManager {
         vendor: Option<VendorId<'_>>,
         content: &str,
     ) -> Result<()> {
-        self.text_delta(vendor, content, true)
+        self.text_delta(vendor, content, true, Metadata::default())
     }
 
     fn text_delta(
@@ -209,6 +268,7 @@ impl PartsManager {
         vendor: Option<VendorId<'_>>,
         content: &str,
         ignore_leading_whitespace: bool,
+        metadata: Metadata<'_>,
     ) -> Result<()> {
         let existing = match vendor {
             None => self.latest_if(|p| matches!(p, ManagedPart::Part(ModelResponsePart::Text(_)))),
@@ -227,20 +287,27 @@ impl PartsManager {
                 if ignore_leading_whitespace && content.trim().is_empty() {
                     return Ok(());
                 }
-                let part = ModelResponsePart::Text(TextPart::new(content));
+                let part = ModelResponsePart::Text(TextPart {
+                    provider_name: metadata.provider_name.map(str::to_owned),
+                    provider_details: metadata.provider_details,
+                    ..TextPart::new(content)
+                });
                 let index = self.append(ManagedPart::Part(part), vendor);
                 self.emit_start(index);
             }
             Some(index) => {
+                let mut provider_name = None;
                 if let ManagedPart::Part(ModelResponsePart::Text(text)) = &mut self.parts[index] {
                     text.content.push_str(content);
+                    provider_name =
+                        metadata.apply(&mut text.provider_name, &mut text.provider_details);
                 }
                 self.emit(ModelResponseStreamEvent::PartDelta(PartDeltaEvent {
                     index,
                     delta: ModelResponsePartDelta::Text(TextPartDelta {
                         content_delta: content.to_owned(),
-                        provider_name: None,
-                        provider_details: None,
+                        provider_name,
+                        provider_details: metadata.provider_details,
                     }),
                 }));
             }
@@ -261,6 +328,43 @@ impl PartsManager {
         signature: Option<&str>,
         provider_name: Option<&str>,
     ) -> Result<()> {
+        let metadata = Metadata {
+            provider_name,
+            provider_details: None,
+        };
+        self.thinking_delta(vendor, content, signature, metadata)
+    }
+
+    /// As [`handle_thinking_delta`](Self::handle_thinking_delta), for a delta that also
+    /// carries provider details (Gemini's thought signatures): a new part starts with them (they
+    /// alone are enough to start one); an existing part merges them into its own, and the delta
+    /// event carries them. The provider name is sent in the event only when it differs from the
+    /// part's, as pydantic-ai does.
+    ///
+    /// # Errors
+    /// As [`handle_thinking_delta`](Self::handle_thinking_delta).
+    pub fn handle_thinking_delta_with_details(
+        &mut self,
+        vendor: Option<VendorId<'_>>,
+        content: Option<&str>,
+        signature: Option<&str>,
+        provider_name: Option<&str>,
+        provider_details: Option<Map<String, Value>>,
+    ) -> Result<()> {
+        let metadata = Metadata {
+            provider_name,
+            provider_details,
+        };
+        self.thinking_delta(vendor, content, signature, metadata)
+    }
+
+    fn thinking_delta(
+        &mut self,
+        vendor: Option<VendorId<'_>>,
+        content: Option<&str>,
+        signature: Option<&str>,
+        metadata: Metadata<'_>,
+    ) -> Result<()> {
         let existing = match vendor {
             None => {
                 self.latest_if(|p| matches!(p, ManagedPart::Part(ModelResponsePart::Thinking(_))))
@@ -280,7 +384,7 @@ impl PartsManager {
         };
         match existing {
             None => {
-                if content.is_none() && signature.is_none() {
+                if content.is_none() && signature.is_none() && metadata.provider_details.is_none() {
                     return Err(Error::unexpected(
                         "cannot start a thinking part with neither content nor signature",
                     ));
@@ -288,16 +392,18 @@ impl PartsManager {
                 let part = ModelResponsePart::Thinking(ThinkingPart {
                     content: content.unwrap_or_default().to_owned(),
                     signature: signature.map(str::to_owned),
-                    provider_name: provider_name.map(str::to_owned),
+                    provider_name: metadata.provider_name.map(str::to_owned),
+                    provider_details: metadata.provider_details,
                     ..ThinkingPart::default()
                 });
                 let index = self.append(ManagedPart::Part(part), vendor);
                 self.emit_start(index);
             }
             Some(index) => {
-                if content.is_none() && signature.is_none() && provider_name.is_none() {
+                if content.is_none() && signature.is_none() && metadata.is_empty() {
                     return Ok(());
                 }
+                let mut provider_name = None;
                 if let ManagedPart::Part(ModelResponsePart::Thinking(part)) = &mut self.parts[index]
                 {
                     if let Some(content) = content {
@@ -306,17 +412,16 @@ impl PartsManager {
                     if let Some(signature) = signature {
                         part.signature = Some(signature.to_owned());
                     }
-                    if let Some(name) = provider_name {
-                        part.provider_name = Some(name.to_owned());
-                    }
+                    provider_name =
+                        metadata.apply(&mut part.provider_name, &mut part.provider_details);
                 }
                 self.emit(ModelResponseStreamEvent::PartDelta(PartDeltaEvent {
                     index,
                     delta: ModelResponsePartDelta::Thinking(ThinkingPartDelta {
                         content_delta: content.map(str::to_owned),
                         signature_delta: signature.map(str::to_owned),
-                        provider_name: provider_name.map(str::to_owned),
-                        provider_details: None,
+                        provider_name,
+                        provider_details: metadata.provider_details,
                     }),
                 }));
             }

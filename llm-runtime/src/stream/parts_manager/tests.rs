@@ -352,3 +352,83 @@ fn provider_details_merge_into_the_part_with_a_delta() {
         .unwrap();
     assert!(pm.handle_provider_details(7u64.into(), Map::new()).is_err());
 }
+
+fn details(signature: &str) -> Map<String, Value> {
+    let mut map = Map::new();
+    map.insert("thought_signature".into(), json!(signature));
+    map
+}
+
+#[test]
+fn text_deltas_carry_provider_details_as_pydantic_ai_merges_them() {
+    let mut pm = manager();
+    pm.handle_text_delta_with_details(None, "Hel", Some("google"), Some(details("s1")))
+        .unwrap();
+    pm.handle_text_delta(None, "lo").unwrap();
+    // A later signature with no text: merged into the part, carried by the delta.
+    let mut more = details("s2");
+    more.insert("other".into(), json!(1));
+    pm.handle_text_delta_with_details(None, "", Some("google"), Some(more.clone()))
+        .unwrap();
+    pm.finish();
+    let events = drain(&mut pm);
+    assert_eq!(
+        kinds(&events),
+        ["start0", "final", "delta0", "delta0", "end0"]
+    );
+    let ModelResponseStreamEvent::PartStart(start) = &events[0] else {
+        unreachable!()
+    };
+    let ModelResponsePart::Text(first) = &start.part else {
+        panic!("{start:?}")
+    };
+    assert_eq!(first.provider_name.as_deref(), Some("google"));
+    assert_eq!(first.provider_details, Some(details("s1")));
+    let ModelResponseStreamEvent::PartDelta(last) = &events[3] else {
+        unreachable!()
+    };
+    let ModelResponsePartDelta::Text(delta) = &last.delta else {
+        panic!("{last:?}")
+    };
+    // The part already has the name: the delta does not repeat it.
+    assert_eq!(
+        (delta.content_delta.as_str(), delta.provider_name.as_deref()),
+        ("", None)
+    );
+    assert_eq!(delta.provider_details, Some(more.clone()));
+    let response = pm.response(ResponseState::Complete);
+    let ModelResponsePart::Text(text) = &response.parts[0] else {
+        panic!("{response:?}")
+    };
+    assert_eq!(text.content, "Hello");
+    assert_eq!(text.provider_details, Some(more));
+}
+
+#[test]
+fn thinking_deltas_carry_provider_details_and_may_start_with_them_alone() {
+    let mut pm = manager();
+    pm.handle_thinking_delta_with_details(None, None, None, Some("google"), Some(details("s")))
+        .unwrap();
+    pm.handle_thinking_delta_with_details(None, Some("hmm"), None, None, None)
+        .unwrap();
+    // Nothing to apply: no event.
+    pm.handle_thinking_delta_with_details(None, None, None, None, None)
+        .unwrap();
+    pm.finish();
+    let events = drain(&mut pm);
+    assert_eq!(kinds(&events), ["start0", "delta0", "end0"]);
+    let response = pm.response(ResponseState::Complete);
+    assert_eq!(
+        response.parts,
+        [ThinkingPart {
+            provider_name: Some("google".into()),
+            provider_details: Some(details("s")),
+            ..ThinkingPart::new("hmm")
+        }
+        .into()]
+    );
+    let mut empty = manager();
+    assert!(empty
+        .handle_thinking_delta_with_details(None, None, None, Some("google"), None)
+        .is_err());
+}

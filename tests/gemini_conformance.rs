@@ -1,0 +1,756 @@
+//! Conformance of the Gemini protocol with pydantic-ai, over the recorded Gemini API traffic in
+//! `../shared/fixtures` (no HTTP: the recorded bodies go straight to the protocol).
+//!
+//! For every recorded interaction with `generativelanguage.googleapis.com` (the `gemini` wire;
+//! Vertex AI's `aiplatform` ones are out of scope) that pydantic-ai's oracle covers:
+//! * the response body is parsed (`parse_response`), or the recorded SSE body is decoded by the
+//!   HTTP layer's SSE decoder and fed to `on_event`, and the `ModelResponse` is compared, as
+//!   JSON, with the oracle's `.json`; stream events are compared with `.events.json`;
+//! * the request body for the oracle's scenario (prompt `'x'`, the recorded tools, no settings)
+//!   is built and compared with `.request.json`;
+//! * recorded error outcomes (HTTP statuses) are compared with the oracle's `.error.json`.
+//!
+//! Every difference accepted is listed in [`ACCEPTED`] with its reason; comparisons known to
+//! differ are in [`KNOWN_DIFFERENCES`] (the test fails when one starts to pass). The counts per
+//! directory are printed. A second test checks that each recorded stream gives the same
+//! response as the whole response it amounts to.
+
+mod cassette_support;
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use cassette_support::{
+    diff, load_yaml, normalise, read_json, response_body, status, Cassette, Tally,
+};
+use futures::StreamExt;
+use llm_runtime::http::sse::SseDecoder;
+use llm_runtime::messages::{ModelMessage, ModelRequest};
+use llm_runtime::models::ModelRequestParameters;
+use llm_runtime::providers::gemini::Gemini;
+use llm_runtime::providers::{GoogleGla, PreparedRequest, Protocol, SseEvent};
+use llm_runtime::settings::ModelSettings;
+use llm_runtime::stream::{PartsManager, StreamedResponse};
+use llm_runtime::tools::ToolDefinition;
+use llm_runtime::Error;
+use serde_json::{Map, Value};
+
+/// The protocol as the built-in host declares it, named by its provider.
+fn protocol() -> Gemini {
+    GoogleGla::builder()
+        .api_key("test")
+        .build_with_env(|_| None)
+        .expect("the built-in host with a key builds")
+        .protocol()
+        .clone()
+}
+
+/// A difference from the oracle accepted on purpose.
+struct Accepted {
+    /// What is compared: `response`, `events` or `request`.
+    aspect: &'static str,
+    /// The difference.
+    what: &'static str,
+    /// Why it is accepted.
+    why: &'static str,
+    /// Removes the difference from both sides (oracle, ours).
+    apply: fn(&mut Value, &mut Value),
+}
+
+/// Renames the keys `from` to `to` everywhere in `value`.
+fn rename_keys(value: &mut Value, from: &str, to: &str) {
+    match value {
+        Value::Object(map) => {
+            if let Some(v) = map.remove(from) {
+                map.insert(to.to_owned(), v);
+            }
+            map.values_mut().for_each(|v| rename_keys(v, from, to));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rename_keys(v, from, to)),
+        _ => {}
+    }
+}
+
+/// Replaces the part-level `provider_name` `google-gla` by pydantic-ai 2.x's `google`.
+fn rename_provider(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.get("provider_name").and_then(Value::as_str) == Some("google-gla") {
+                map.insert("provider_name".into(), Value::from("google"));
+            }
+            map.values_mut().for_each(rename_provider);
+        }
+        Value::Array(items) => items.iter_mut().for_each(rename_provider),
+        _ => {}
+    }
+}
+
+/// The fields of pydantic-ai 2.33's `RequestUsage` that our `Usage` does not have.
+const USAGE_FIELDS_WE_LACK: [&str; 11] = [
+    "input_text_tokens",
+    "input_image_tokens",
+    "input_video_tokens",
+    "input_tool_tokens",
+    "input_text_tool_tokens",
+    "output_text_tokens",
+    "output_reasoning_tokens",
+    "cache_text_read_tokens",
+    "cache_video_read_tokens",
+    "cache_image_read_tokens",
+    "output_image_tokens",
+];
+
+const ACCEPTED: &[Accepted] = &[
+    Accepted {
+        aspect: "request",
+        what: "`parameters_json_schema` spelled `parametersJsonSchema`",
+        why: "pydantic-ai's google-genai SDK sends the proto field name, which the API also \
+              reads (proto3 JSON takes both); we send the REST reference's spelling",
+        apply: |oracle, _| rename_keys(oracle, "parameters_json_schema", "parametersJsonSchema"),
+    },
+    Accepted {
+        aspect: "response",
+        what: "usage fields input_text_tokens, output_reasoning_tokens, … (per-modality counts)",
+        why: "pydantic-ai 2.33's RequestUsage has them (from genai-prices); our Usage keeps the \
+              same per-modality counts in details (text_prompt_tokens, thoughts_tokens, …): \
+              output_reasoning_tokens is checked equal to details.thoughts_tokens before removal",
+        apply: |oracle, _| {
+            if let Some(usage) = oracle.get_mut("usage").and_then(Value::as_object_mut) {
+                if let Some(reasoning) = usage.get("output_reasoning_tokens").cloned() {
+                    let thoughts = usage
+                        .get("details")
+                        .and_then(|d| d.get("thoughts_tokens"))
+                        .cloned()
+                        .unwrap_or(Value::from(0));
+                    assert_eq!(reasoning, thoughts, "output_reasoning_tokens");
+                }
+                for field in USAGE_FIELDS_WE_LACK {
+                    usage.remove(field);
+                }
+            }
+        },
+    },
+    Accepted {
+        aspect: "response",
+        what: "provider_name, provider_url",
+        why: "filled from the provider object (the #[provider] layer), not by the protocol",
+        apply: |oracle, ours| {
+            for key in ["provider_name", "provider_url"] {
+                if let (Some(o), Some(ours)) = (oracle.get(key).cloned(), ours.as_object_mut()) {
+                    ours.insert(key.to_owned(), o);
+                }
+            }
+        },
+    },
+    Accepted {
+        aspect: "response",
+        what: "parts' provider_name `google-gla` for pydantic-ai's `google`",
+        why: "pydantic-ai 2.x renamed the Gemini API provider `google`; we keep its V1 name \
+              `google-gla` (DESIGN: V1 names), `google` being its alias, and send signatures \
+              back for parts marked with either",
+        apply: |_, ours| rename_provider(ours),
+    },
+    Accepted {
+        aspect: "events",
+        what: "parts' provider_name `google-gla` for pydantic-ai's `google`",
+        why: "as for the response",
+        apply: |_, ours| rename_provider(ours),
+    },
+];
+
+/// Comparisons known to differ, by oracle file stem and aspect, with the reason. They are
+/// counted as failing; the test fails if one of them starts to pass (remove it then).
+const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
+    (
+        "test_anthropic/test_anthropic_server_tool_receive_history_from_another_provider.0",
+        "response",
+        BUILTIN_TOOLS,
+    ),
+    (
+        "test_google/test_google_model_file_search_grounding_gemini_3[False].3",
+        "response",
+        BUILTIN_TOOLS,
+    ),
+    (
+        "test_google/test_google_model_file_search_grounding_gemini_3[False].4",
+        "response",
+        BUILTIN_TOOLS,
+    ),
+    (
+        "test_google/test_google_model_file_search_grounding_gemini_3[True].3",
+        "response",
+        BUILTIN_TOOLS,
+    ),
+    (
+        "test_google/test_google_model_file_search_grounding_gemini_3[True].3",
+        "events",
+        BUILTIN_TOOLS,
+    ),
+    (
+        "test_google/test_google_model_file_search_grounding_gemini_3[True].4",
+        "response",
+        BUILTIN_TOOLS,
+    ),
+    (
+        "test_google/test_google_model_file_search_tool.3",
+        "response",
+        BUILTIN_TOOLS,
+    ),
+    (
+        "test_google/test_google_model_file_search_tool.4",
+        "response",
+        BUILTIN_TOOLS,
+    ),
+    (
+        "test_google/test_google_model_file_search_tool_stream.3",
+        "response",
+        BUILTIN_TOOLS,
+    ),
+    (
+        "test_google/test_google_model_file_search_tool_stream.3",
+        "events",
+        BUILTIN_TOOLS,
+    ),
+    (
+        "test_google/test_google_model_web_fetch_tool.0",
+        "response",
+        BUILTIN_TOOLS,
+    ),
+    (
+        "test_google/test_google_model_web_fetch_tool_stream.0",
+        "response",
+        BUILTIN_TOOLS,
+    ),
+    (
+        "test_google/test_google_model_web_fetch_tool_stream.0",
+        "events",
+        BUILTIN_TOOLS,
+    ),
+    (
+        "test_google/test_google_model_web_search_tool.0",
+        "response",
+        BUILTIN_TOOLS,
+    ),
+    (
+        "test_google/test_google_model_web_search_tool.1",
+        "response",
+        BUILTIN_TOOLS,
+    ),
+    (
+        "test_google/test_google_model_web_search_tool_stream.1",
+        "response",
+        BUILTIN_TOOLS,
+    ),
+    (
+        "test_tool_choice_matrix/test_google_native_tool_only_web_search_completes.0",
+        "response",
+        BUILTIN_TOOLS,
+    ),
+];
+
+const BUILTIN_TOOLS: &str = "Google's built-in tools (search, URL context, file search, code \
+    execution) become builtin-tool call/return parts in pydantic-ai, from their parts or their \
+    grounding metadata; our message model has no builtin-tool parts yet, so they are left out \
+    with a warning and the text, thoughts and function calls are read";
+
+/// The events of an SSE body, decoded by the HTTP layer's decoder.
+fn sse_events(body: &[u8]) -> Vec<(String, String)> {
+    let mut decoder = SseDecoder::new();
+    decoder.push(body);
+    let mut events = Vec::new();
+    while let Some(event) = decoder.next_event().expect("a recorded stream decodes") {
+        events.push((event.event.to_owned(), event.data.to_owned()));
+    }
+    if let Some(event) = decoder.finish().expect("a recorded stream decodes") {
+        events.push((event.event.to_owned(), event.data.to_owned()));
+    }
+    events
+}
+
+/// The function tools of a recorded Gemini request (`final_result*` output tools are not
+/// sent for the text output mode, as pydantic-ai's prepare step drops them).
+fn recorded_tools(request: &Value) -> Vec<ToolDefinition> {
+    let mut tools = Vec::new();
+    let declarations = request
+        .pointer("/parsed_body/tools")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|tool| tool.get("functionDeclarations").and_then(Value::as_array))
+        .flatten();
+    for declaration in declarations {
+        let name = declaration["name"].as_str().unwrap().to_owned();
+        if name.starts_with("final_result") {
+            continue;
+        }
+        let mut def = ToolDefinition::new(name);
+        def.description = declaration
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let schema = [
+            "parameters_json_schema",
+            "parametersJsonSchema",
+            "parameters",
+        ]
+        .iter()
+        .find_map(|key| declaration.get(*key).filter(|p| !p.is_null()));
+        if let Some(schema) = schema {
+            def.parameters_json_schema = schema.clone();
+        }
+        tools.push(def);
+    }
+    tools
+}
+
+/// Replays a recorded SSE body through `on_event` and `on_eof`, as the HTTP layer does.
+fn replay_stream(body: &[u8], parts: PartsManager) -> (Vec<Value>, Value, Option<Error>) {
+    let protocol = protocol();
+    let mut items: Vec<Option<(String, String)>> = sse_events(body).into_iter().map(Some).collect();
+    items.push(None); // end of body
+    let mut state = <Gemini as Protocol>::StreamState::default();
+    let mut stream = StreamedResponse::from_stream(
+        parts,
+        futures::stream::iter(items.into_iter().map(Ok)),
+        move |item, parts| match item {
+            Some((event, data)) => {
+                let event = SseEvent {
+                    event: &event,
+                    data: &data,
+                    id: None,
+                };
+                protocol.on_event(&event, &mut state, parts).map(|_| ())
+            }
+            None => protocol.on_eof(&mut state, parts),
+        },
+    );
+    let mut events = Vec::new();
+    let mut error = None;
+    futures::executor::block_on(async {
+        while let Some(event) = stream.next().await {
+            match event {
+                Ok(event) => events.push(serde_json::to_value(&event).unwrap()),
+                Err(e) => {
+                    error = Some(e);
+                    break;
+                }
+            }
+        }
+    });
+    (events, serde_json::to_value(stream.get()).unwrap(), error)
+}
+
+fn apply_accepted(aspect: &str, oracle: &mut Value, ours: &mut Value) {
+    for accepted in ACCEPTED {
+        if accepted.aspect == aspect {
+            (accepted.apply)(oracle, ours);
+        }
+    }
+}
+
+/// A comparison that did not match: where, which aspect, and the difference.
+struct Failure {
+    stem: String,
+    aspect: &'static str,
+    detail: String,
+    /// The responses are equal once the oracle's builtin-tool parts are left out.
+    only_builtin_parts: bool,
+}
+
+/// A response without its builtin-tool call and return parts.
+fn without_builtin_parts(response: &Value) -> Value {
+    let mut response = response.clone();
+    if let Some(parts) = response.get_mut("parts").and_then(Value::as_array_mut) {
+        parts.retain(|part| {
+            !matches!(
+                part["part_kind"].as_str(),
+                Some("builtin-tool-call" | "builtin-tool-return")
+            )
+        });
+    }
+    response
+}
+
+struct Interaction<'a> {
+    key: String,
+    model_name: &'a str,
+    streaming: bool,
+    tools: Vec<ToolDefinition>,
+    response: &'a Value,
+    oracle_stem: PathBuf,
+}
+
+/// Whether our error is the HTTP error the oracle reports: the same status and the same body.
+fn http_error_matches(expected: &Value, ours: Option<&Error>) -> bool {
+    let Some(Error::Http { status, body, .. }) = ours else {
+        return false;
+    };
+    let body_matches = match &expected["body"] {
+        Value::String(text) => body == text,
+        structured => serde_json::from_str::<Value>(body).is_ok_and(|ours| &ours == structured),
+    };
+    expected["exception"] == "ModelHTTPError"
+        && expected["status_code"].as_u64() == Some(u64::from(*status))
+        && body_matches
+}
+
+fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec<Failure>) {
+    let protocol = protocol();
+    let parameters = ModelRequestParameters {
+        function_tools: it.tools.clone(),
+        ..Default::default()
+    };
+    let stem = it.oracle_stem.display().to_string();
+    let mut fail = |aspect: &'static str, detail: String, only_builtin_parts: bool| {
+        failures.push(Failure {
+            stem: it.key.clone(),
+            aspect,
+            detail,
+            only_builtin_parts,
+        });
+    };
+    let body = response_body(it.response);
+    let recorded_status = status(it.response);
+
+    // The request.
+    if let Some(mut expected) = read_json(Path::new(&format!("{stem}.request.json"))) {
+        let messages = [ModelMessage::from(ModelRequest::user_text_prompt("x"))];
+        let settings = ModelSettings::default();
+        let profile = protocol.profile(it.model_name);
+        let request = PreparedRequest {
+            model_name: it.model_name,
+            messages: &messages,
+            settings: &settings,
+            parameters: &parameters,
+            profile: &profile,
+        };
+        let mut ours = match protocol.request_body(&request, it.streaming) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap(),
+            Err(e) => Value::String(format!("error: {e}")),
+        };
+        apply_accepted("request", &mut expected, &mut ours);
+        let ok = expected == ours;
+        tally.record("request", ok);
+        if !ok {
+            fail(
+                "request",
+                diff(&format!("{} request", it.key), &expected, &ours),
+                false,
+            );
+        }
+    }
+
+    // The outcome.
+    let (ours_response, ours_events, ours_error) = if recorded_status >= 400 {
+        // What the HTTP layer makes of an error status.
+        let error = Error::http(recorded_status, it.model_name, &body, None);
+        (None, None, Some(error))
+    } else if it.streaming {
+        let parts = PartsManager::new(it.model_name, &parameters).with_provider("google-gla", None);
+        let (events, response, error) = replay_stream(&body, parts);
+        (Some(response), Some(events), error)
+    } else {
+        match protocol.parse_response(&body, it.model_name) {
+            Ok(response) => (Some(serde_json::to_value(response).unwrap()), None, None),
+            Err(e) => (None, None, Some(e)),
+        }
+    };
+
+    if let Some(expected) = read_json(Path::new(&format!("{stem}.error.json"))) {
+        let ok = http_error_matches(&expected, ours_error.as_ref());
+        tally.record("error", ok);
+        if !ok {
+            fail(
+                "error",
+                format!(
+                    "{} error\n  oracle: {expected}\n  ours:   {ours_error:?}",
+                    it.key
+                ),
+                false,
+            );
+        }
+    } else if let Some(expected) = read_json(Path::new(&format!("{stem}.json"))) {
+        let mut expected = expected
+            .as_array()
+            .and_then(|a| a.first())
+            .cloned()
+            .unwrap();
+        match ours_response {
+            Some(mut ours) if ours_error.is_none() => {
+                normalise(&mut ours);
+                apply_accepted("response", &mut expected, &mut ours);
+                let ok = expected == ours;
+                tally.record("response", ok);
+                if !ok {
+                    fail(
+                        "response",
+                        diff(&format!("{} response", it.key), &expected, &ours),
+                        without_builtin_parts(&expected) == ours,
+                    );
+                }
+            }
+            _ => {
+                tally.record("response", false);
+                fail(
+                    "response",
+                    format!("{} response: error {ours_error:?}", it.key),
+                    false,
+                );
+            }
+        }
+    }
+    if let (Some(mut expected), Some(ours)) = (
+        read_json(Path::new(&format!("{stem}.events.json"))),
+        ours_events,
+    ) {
+        let mut ours = Value::Array(ours);
+        normalise(&mut ours);
+        apply_accepted("events", &mut expected, &mut ours);
+        let ok = expected == ours;
+        tally.record("events", ok);
+        if !ok {
+            fail(
+                "events",
+                diff(&format!("{} events", it.key), &expected, &ours),
+                false,
+            );
+        }
+    }
+}
+
+#[test]
+fn gemini_matches_pydantic_ai_on_recorded_traffic() {
+    let Some(fixtures) = support::shared_fixtures("gemini_conformance") else {
+        return;
+    };
+    let index = read_json(&fixtures.join("oracle/index.json")).unwrap();
+    let mut cassettes: BTreeMap<String, Cassette> = BTreeMap::new();
+    let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for entry in index["entries"].as_array().unwrap() {
+        if entry["wire"] != "gemini" {
+            continue;
+        }
+        let cassette = entry["cassette"].as_str().unwrap();
+        let dir = cassette.split('/').next().unwrap_or(cassette).to_owned();
+        let loaded = cassettes
+            .entry(cassette.to_owned())
+            .or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(cassette)));
+        let index = usize::try_from(entry["interaction"].as_u64().unwrap()).unwrap();
+        let interaction = &loaded.interactions[index];
+        let key = format!("{}.{index}", cassette.trim_end_matches(".yaml"));
+        let it = Interaction {
+            oracle_stem: fixtures.join("oracle").join(&key),
+            key,
+            model_name: entry["model_name"].as_str().unwrap(),
+            streaming: entry["streaming"].as_bool().unwrap(),
+            tools: recorded_tools(&interaction["request"]),
+            response: &interaction["response"],
+        };
+        check_interaction(&it, tallies.entry(dir).or_default(), &mut failures);
+    }
+    assert!(
+        !tallies.is_empty(),
+        "the oracle lists no Gemini API traffic"
+    );
+    for (dir, tally) in &tallies {
+        let counts: Vec<String> = tally
+            .checked
+            .iter()
+            .map(|(aspect, (ok, total))| format!("{aspect} {ok}/{total}"))
+            .collect();
+        println!("{dir}: {}", counts.join(", "));
+    }
+    for accepted in ACCEPTED {
+        println!(
+            "accepted ({}): {} -- {}",
+            accepted.aspect, accepted.what, accepted.why
+        );
+    }
+    let mut unexpected = Vec::new();
+    for failure in &failures {
+        let known = KNOWN_DIFFERENCES
+            .iter()
+            .find(|(stem, aspect, _)| *stem == failure.stem && *aspect == failure.aspect);
+        match known {
+            // A response known to differ by its builtin-tool parts must differ by them only.
+            Some((_, "response", why)) if *why == BUILTIN_TOOLS && !failure.only_builtin_parts => {
+                unexpected.push(&failure.detail);
+            }
+            Some((_, _, why)) => println!("known: {} {} -- {why}", failure.stem, failure.aspect),
+            None => unexpected.push(&failure.detail),
+        }
+    }
+    let now_passing: Vec<_> = KNOWN_DIFFERENCES
+        .iter()
+        .filter(|(stem, aspect, _)| {
+            !failures
+                .iter()
+                .any(|f| f.stem == *stem && f.aspect == *aspect)
+        })
+        .collect();
+    for detail in &unexpected {
+        println!("{detail}\n");
+    }
+    assert!(
+        unexpected.is_empty(),
+        "{} comparisons differ from pydantic-ai",
+        unexpected.len()
+    );
+    assert!(
+        now_passing.is_empty(),
+        "known differences that no longer differ (remove them from KNOWN_DIFFERENCES): {now_passing:?}"
+    );
+}
+
+/// Assembles the whole `GenerateContentResponse` a recorded stream amounts to: consecutive text
+/// (or thought) parts joined into one, keeping the last signature; function calls as they
+/// came; the first model version, the last response id, finish reason and safety ratings; the
+/// usage snapshots merged key by key. `None` when the stream reports an error.
+fn assemble(body: &[u8]) -> Option<Value> {
+    let mut top = Map::new();
+    let mut usage = Map::new();
+    let mut parts: Vec<Value> = Vec::new();
+    let mut candidate = Map::new();
+    for (_, data) in sse_events(body) {
+        let chunk: Value = serde_json::from_str(&data).ok()?;
+        if chunk.get("error").is_some() {
+            return None;
+        }
+        if let Some(version) = chunk.get("modelVersion") {
+            top.entry("modelVersion").or_insert_with(|| version.clone());
+        }
+        for key in ["responseId", "promptFeedback"] {
+            if let Some(value) = chunk.get(key) {
+                top.insert(key.into(), value.clone());
+            }
+        }
+        if let Some(Value::Object(snapshot)) = chunk.get("usageMetadata") {
+            usage.extend(snapshot.clone());
+        }
+        let Some(first) = chunk.pointer("/candidates/0") else {
+            continue;
+        };
+        for key in ["finishReason", "safetyRatings"] {
+            if let Some(value) = first.get(key) {
+                candidate.insert(key.into(), value.clone());
+            }
+        }
+        for part in first
+            .pointer("/content/parts")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(text) = part.get("text").and_then(Value::as_str) else {
+                parts.push(part.clone());
+                continue;
+            };
+            let signature = part.get("thoughtSignature");
+            if text.is_empty() && signature.is_none() {
+                continue;
+            }
+            let thought = part.get("thought") == Some(&Value::Bool(true));
+            match parts.last_mut() {
+                Some(last)
+                    if last.get("text").is_some()
+                        && (last.get("thought") == Some(&Value::Bool(true))) == thought =>
+                {
+                    let joined = format!("{}{text}", last["text"].as_str().unwrap_or_default());
+                    last["text"] = Value::String(joined);
+                    if let Some(signature) = signature {
+                        last["thoughtSignature"] = signature.clone();
+                    }
+                }
+                _ => parts.push(part.clone()),
+            }
+        }
+    }
+    candidate.insert(
+        "content".into(),
+        serde_json::json!({"role": "model", "parts": parts}),
+    );
+    top.insert(
+        "candidates".into(),
+        Value::Array(vec![Value::Object(candidate)]),
+    );
+    if !usage.is_empty() {
+        top.insert("usageMetadata".into(), Value::Object(usage));
+    }
+    Some(Value::Object(top))
+}
+
+/// The same recorded answer gives the same response streamed and whole: every streamed
+/// recording of the Gemini API is assembled into the whole response it amounts to and parsed.
+#[test]
+fn recorded_streams_equal_their_assembled_whole_responses() {
+    let Some(fixtures) =
+        support::shared_fixtures("recorded_streams_equal_their_assembled_whole_responses")
+    else {
+        return;
+    };
+    let index = read_json(&fixtures.join("cassettes/index.json")).unwrap();
+    let mut checked = 0;
+    let mut skipped = 0;
+    let mut failures = Vec::new();
+    for file in index.as_array().unwrap() {
+        let name = file["file"].as_str().unwrap();
+        let mut cassette = None;
+        for detail in file["interactions_detail"].as_array().unwrap() {
+            if detail["wire"] != "gemini" || detail["streaming"] != true || detail["status"] != 200
+            {
+                continue;
+            }
+            let cassette =
+                cassette.get_or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(name)));
+            let i = usize::try_from(detail["index"].as_u64().unwrap()).unwrap();
+            let interaction = &cassette.interactions[i];
+            let body = response_body(&interaction["response"]);
+            let key = format!("{}.{i}", name.trim_end_matches(".yaml"));
+            let uri = interaction["request"]["uri"].as_str().unwrap_or_default();
+            if !uri.starts_with("https://generativelanguage.googleapis.com/") {
+                // Vertex AI (`aiplatform.googleapis.com`) is out of scope.
+                continue;
+            }
+            let model = uri
+                .split("/models/")
+                .nth(1)
+                .and_then(|rest| rest.split(':').next())
+                .unwrap_or("model");
+            let Some(whole) = assemble(&body) else {
+                skipped += 1;
+                continue;
+            };
+            let parts = PartsManager::new(model, &ModelRequestParameters::default())
+                .with_provider("google-gla", None);
+            let (_, streamed, error) = replay_stream(&body, parts);
+            if let Some(error) = error {
+                failures.push(format!("{key}: the stream failed: {error}"));
+                continue;
+            }
+            let parsed = protocol()
+                .parse_response(whole.to_string().as_bytes(), model)
+                .unwrap_or_else(|e| panic!("{key}: {e}"));
+            let mut parsed = serde_json::to_value(parsed).unwrap();
+            let mut streamed = streamed;
+            for value in [&mut parsed, &mut streamed] {
+                normalise(value);
+                if let Some(map) = value.as_object_mut() {
+                    map.remove("provider_name");
+                    map.remove("provider_url");
+                }
+            }
+            checked += 1;
+            if parsed != streamed {
+                failures.push(diff(&format!("{key} whole"), &parsed, &streamed));
+            }
+        }
+    }
+    println!(
+        "streamed vs whole: {} of {checked} equal ({skipped} not assembled: errors)",
+        checked - failures.len()
+    );
+    assert!(checked > 0, "no recorded Gemini stream was checked");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
