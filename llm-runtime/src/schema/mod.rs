@@ -11,6 +11,7 @@
 //!
 //! Nothing here knows HTTP or a wire format.
 
+pub mod anthropic;
 pub mod openai;
 
 use serde_json::{Map, Value};
