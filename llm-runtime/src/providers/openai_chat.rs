@@ -1514,7 +1514,7 @@ fn merge_leading_system_messages(messages: &mut Vec<ChatMessage<'_>>) {
 
 /// A tool choice resolved against the tools of a request (pydantic-ai's `resolve_tool_choice`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum ResolvedToolChoice {
+pub(super) enum ResolvedToolChoice {
     /// No tool may be called.
     None,
     /// The model chooses; text output is allowed.
@@ -1525,7 +1525,7 @@ enum ResolvedToolChoice {
     Only { required: bool, names: Vec<String> },
 }
 
-fn resolve_tool_choice(
+pub(super) fn resolve_tool_choice(
     choice: Option<&ToolChoice>,
     parameters: &ModelRequestParameters,
 ) -> Result<ResolvedToolChoice> {

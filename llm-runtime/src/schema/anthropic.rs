@@ -180,7 +180,7 @@ fn strict_schema(mut node: Map<String, Value>) -> Result<Map<String, Value>> {
                 );
             }
             if let Some(min_items) = node.shift_remove("minItems") {
-                if min_items == Value::from(0) || min_items == Value::from(1) {
+                if matches!(min_items.as_f64(), Some(n) if n == 0.0 || n == 1.0) {
                     out.insert("minItems".to_owned(), min_items);
                 } else if !min_items.is_null() {
                     node.insert("minItems".to_owned(), min_items);
