@@ -22,6 +22,11 @@ impl Default for Paths {
 }
 
 impl Paths {
+    /// The paths under `krate` (what a `crate = ".."` option names).
+    pub fn new(krate: syn::Path) -> Self {
+        Paths { krate }
+    }
+
     /// Reads the value of a `crate = ".."` option.
     pub fn parse_option(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Paths>> {
         let literal: syn::LitStr = meta.value()?.parse()?;

@@ -139,6 +139,22 @@ impl Reply {
         }
     }
 
+    /// An event stream of `bytes` cut into pieces of `sizes` in turn (cycling), each its own
+    /// chunk: small odd sizes end chunks inside lines, JSON strings and UTF-8 characters.
+    pub fn sse_split(bytes: &[u8], sizes: &[usize]) -> Reply {
+        let mut pieces = Vec::new();
+        let mut rest = bytes;
+        for size in sizes.iter().cycle() {
+            if rest.is_empty() {
+                break;
+            }
+            let (piece, tail) = rest.split_at((*size).clamp(1, rest.len()));
+            pieces.push(piece);
+            rest = tail;
+        }
+        Reply::sse(pieces, End::Complete)
+    }
+
     /// No reply at all: the connection is closed once the request is read (a connection
     /// failure as the client sees it).
     pub fn hang_up() -> Reply {
@@ -214,6 +230,8 @@ impl TestServer {
                 let Ok((socket, _)) = listener.accept().await else {
                     return;
                 };
+                // Each scripted piece goes out as written, not held back for an ACK (Nagle).
+                let _ = socket.set_nodelay(true);
                 let state = Arc::clone(&accept_state);
                 tokio::spawn(serve_connection(socket, state));
             }
@@ -353,7 +371,9 @@ async fn read_request(socket: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Recor
 
 /// Writes `reply`; how the connection goes on, or `None` when writing failed.
 async fn write_reply(socket: &mut TcpStream, reply: &Reply) -> Option<End> {
-    tokio::time::sleep(reply.delay).await;
+    if !reply.delay.is_zero() {
+        tokio::time::sleep(reply.delay).await;
+    }
     if reply.status == 0 {
         return None;
     }
@@ -374,7 +394,10 @@ async fn write_reply(socket: &mut TcpStream, reply: &Reply) -> Option<End> {
             socket.write_all(head.as_bytes()).await.ok()?;
             socket.flush().await.ok()?;
             for (delay, piece) in pieces {
-                tokio::time::sleep(*delay).await;
+                // A zero sleep still waits for the timer's next millisecond tick.
+                if !delay.is_zero() {
+                    tokio::time::sleep(*delay).await;
+                }
                 if piece.is_empty() {
                     continue;
                 }

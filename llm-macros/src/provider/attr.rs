@@ -7,8 +7,8 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Expr, ExprLit, Lit, LitStr, Meta, Token};
 
-use super::ctxt::Ctxt;
-use super::symbol::{self, Symbol};
+use crate::ctxt::Ctxt;
+use crate::symbol::{self, Symbol};
 
 /// One option's value, remembering the tokens it was written with (for spans).
 pub struct Attr<'c, T> {
@@ -113,7 +113,7 @@ impl Attrs {
                 continue;
             }
             let Meta::NameValue(nv) = &meta else {
-                match symbol::ALL.iter().find(|s| path == **s) {
+                match symbol::PROVIDER_OPTIONS.iter().find(|s| path == **s) {
                     Some(s) => {
                         cx.error_spanned_by(&meta, format!("write the option as `{s} = ..`"))
                     }
@@ -206,7 +206,10 @@ impl Attrs {
 }
 
 fn unknown(cx: &Ctxt, path: &syn::Path) {
-    let known: Vec<String> = symbol::ALL.iter().map(|s| format!("`{s}`")).collect();
+    let known: Vec<String> = symbol::PROVIDER_OPTIONS
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect();
     cx.error_spanned_by(
         path,
         format!(

@@ -6,8 +6,8 @@ use quote::{quote, ToTokens};
 use syn::{Expr, ExprPath, Fields, Item, LitStr};
 
 use super::attr::{Attrs, Auth};
-use super::ctxt::Ctxt;
-use super::paths::RuntimePath;
+use crate::ctxt::Ctxt;
+use crate::paths::Paths;
 
 /// Everything the expansion needs, checked.
 pub struct Provider<'a> {
@@ -25,7 +25,7 @@ pub struct Provider<'a> {
     pub headers: Vec<(LitStr, LitStr)>,
     pub query: Vec<(LitStr, LitStr)>,
     pub query_env: Vec<(LitStr, LitStr)>,
-    pub krate: RuntimePath,
+    pub krate: Paths,
 }
 
 /// Checks the item and the options; `None` when something is wrong (reported to `cx`).
@@ -89,9 +89,7 @@ pub fn resolve<'a>(cx: &Ctxt, item: &'a Item, attrs: Attrs) -> Option<Provider<'
         headers: attrs.headers,
         query: attrs.query,
         query_env: attrs.query_env,
-        krate: attrs
-            .crate_path
-            .map_or(RuntimePath::Default, RuntimePath::Custom),
+        krate: attrs.crate_path.map_or_else(Paths::default, Paths::new),
     })
 }
 

@@ -4,16 +4,13 @@
 
 mod attr;
 mod check;
-mod ctxt;
 mod expand;
-mod paths;
-mod symbol;
 
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 
 use self::attr::Attrs;
-use self::ctxt::Ctxt;
+use crate::ctxt::Ctxt;
 
 /// Expands `#[provider(args)] item`.
 pub fn provider(args: TokenStream, input: TokenStream) -> TokenStream {

@@ -25,6 +25,7 @@
 use super::openai_chat::MaxTokensField::MaxTokens;
 use super::openai_chat::{OpenAiChat, Reasoning, SendBackThinking, Setting};
 use crate::provider;
+use crate::schema;
 
 /// [OpenAI](https://platform.openai.com/docs/api-reference/chat)'s Chat Completions API
 /// (`openai:gpt-4.1-nano`, also `openai-chat:`): `OPENAI_API_KEY`, `OPENAI_BASE_URL`.
@@ -33,10 +34,11 @@ use crate::provider;
 pub struct OpenAi;
 
 /// [Groq](https://console.groq.com/docs/openai): reasoning in `reasoning`, usage streamed
-/// without `stream_options`, no strict tools; `GROQ_BASE_URL` ends in `/openai/v1`.
+/// without `stream_options`, tool schemas as given (`$ref`s inlined) and never strict;
+/// `GROQ_BASE_URL` ends in `/openai/v1`.
 #[provider(name = "groq", base_url = "https://api.groq.com/openai/v1", protocol = OpenAiChat::new()
     .with_max_tokens_field(MaxTokens).with_stream_usage(false).with_strict_tools(false)
-    .with_reasoning(Reasoning::Effort))]
+    .with_schema_transformer(schema::inline_defs).with_reasoning(Reasoning::Effort))]
 pub struct Groq;
 
 /// [Mistral](https://docs.mistral.ai/api/)'s chat completions: `max_tokens`, no
