@@ -1,7 +1,7 @@
 //! The README's "Providers" tables are generated from the provider sources, so they cannot
 //! drift: the prefixes, variables and default base URLs of every `#[provider]` item of
-//! `providers/openai_compatible.rs`, the line count of each item (an OpenAI-compatible host is
-//! at most 10 lines, doc comment included) and of each built-in provider file.
+//! `providers/openai_compatible.rs` and `providers/anthropic.rs`, the line count of each item (a
+//! host is at most 10 lines, doc comment included) and of each built-in provider file.
 //!
 //! When a source changes, `LLM_BLESS=1 cargo test --test readme_providers` rewrites the tables
 //! (review the diff); without it the test fails and prints the tables it expects.
@@ -134,9 +134,13 @@ fn line_counts(path: &Path) -> (usize, usize) {
 
 /// The generated part of the README.
 fn tables() -> (String, Vec<String>) {
-    let hosts_path = root().join("llm-runtime/src/providers/openai_compatible.rs");
-    let source = std::fs::read_to_string(&hosts_path).unwrap();
-    let items = items(&source);
+    let items: Vec<Item> = ["openai_compatible.rs", "anthropic.rs"]
+        .into_iter()
+        .flat_map(|file| {
+            let path = root().join("llm-runtime/src/providers").join(file);
+            items(&std::fs::read_to_string(path).unwrap())
+        })
+        .collect();
     let mut too_long = Vec::new();
     let mut out = String::new();
     out.push_str(
