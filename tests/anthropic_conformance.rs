@@ -15,11 +15,15 @@
 //! differ are in [`KNOWN_DIFFERENCES`] (the test fails if one starts to pass); everything else
 //! must be equal. The counts per directory are printed.
 
+mod cassette_support;
 mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use cassette_support::{
+    diff, load_yaml, normalise, read_json, response_body, split_sse, status, Cassette, Tally,
+};
 use futures::StreamExt;
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
@@ -311,131 +315,6 @@ const COMPACTION: &str = "pydantic-ai maps Anthropic's `compaction` block to a C
     which our message model does not have yet (the rest of the response, usage with the \
     compaction iterations included, is compared with that part removed and must be equal)";
 
-struct Cassette {
-    interactions: Vec<Value>,
-}
-
-fn load_yaml(path: &Path) -> Cassette {
-    let text = std::fs::read_to_string(path).unwrap();
-    let docs = yaml_rust2::YamlLoader::load_from_str(&text)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let doc = docs
-        .into_iter()
-        .next()
-        .map(yaml_to_json)
-        .unwrap_or(Value::Null);
-    let interactions = doc
-        .get("interactions")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    Cassette { interactions }
-}
-
-fn yaml_to_json(yaml: yaml_rust2::Yaml) -> Value {
-    use yaml_rust2::Yaml;
-    match yaml {
-        Yaml::Real(text) => text
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map_or(Value::String(text), Value::Number),
-        Yaml::Integer(i) => Value::from(i),
-        Yaml::String(s) => Value::String(s),
-        Yaml::Boolean(b) => Value::Bool(b),
-        Yaml::Array(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
-        Yaml::Hash(hash) => {
-            let mut map = Map::new();
-            for (k, v) in hash {
-                let key = match yaml_to_json(k) {
-                    Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                map.insert(key, yaml_to_json(v));
-            }
-            Value::Object(map)
-        }
-        Yaml::Null | Yaml::BadValue | Yaml::Alias(_) => Value::Null,
-    }
-}
-
-/// Splits SSE text into `(event, data)` pairs: events are separated by blank lines, `data:`
-/// lines joined by `\n` (the HTTP layer's decoder is tested on its own; the wire suite uses it).
-fn split_sse(text: &str) -> Vec<(String, String)> {
-    let mut events = Vec::new();
-    let normalized = text.replace("\r\n", "\n");
-    for block in normalized.split("\n\n") {
-        let mut event = "message".to_owned();
-        let mut data: Vec<&str> = Vec::new();
-        for line in block.lines() {
-            if let Some(rest) = line.strip_prefix("data:") {
-                data.push(rest.strip_prefix(' ').unwrap_or(rest));
-            } else if let Some(rest) = line.strip_prefix("event:") {
-                event = rest.trim().to_owned();
-            }
-        }
-        if !data.is_empty() {
-            events.push((event, data.join("\n")));
-        }
-    }
-    events
-}
-
-fn read_json(path: &Path) -> Option<Value> {
-    let text = std::fs::read_to_string(path).ok()?;
-    Some(serde_json::from_str(&text).unwrap())
-}
-
-/// The oracle's normalisation, applied to our side: timestamps made at replay time and
-/// generated tool call ids.
-fn normalise(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for (key, v) in map.iter_mut() {
-                if key == "timestamp" {
-                    if let Some(text) = v.as_str() {
-                        if is_recent(text) {
-                            *v = Value::String("<timestamp>".into());
-                        }
-                    }
-                } else if key == "tool_call_id"
-                    && v.as_str().is_some_and(|s| s.starts_with("pyd_ai_"))
-                {
-                    *v = Value::String("<generated>".into());
-                } else {
-                    normalise(v);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(normalise),
-        _ => {}
-    }
-}
-
-fn is_recent(text: &str) -> bool {
-    chrono::DateTime::parse_from_rfc3339(text).is_ok_and(|t| {
-        (chrono::Utc::now() - t.with_timezone(&chrono::Utc))
-            .num_seconds()
-            .abs()
-            < 3600
-    })
-}
-
-#[derive(Default)]
-struct Tally {
-    checked: BTreeMap<&'static str, (usize, usize)>,
-}
-
-impl Tally {
-    fn record(&mut self, aspect: &'static str, ok: bool) {
-        let entry = self.checked.entry(aspect).or_default();
-        entry.1 += 1;
-        if ok {
-            entry.0 += 1;
-        }
-    }
-}
-
 /// The function tools of a recorded request, as the oracle passed them: Anthropic's own tool
 /// types (`web_search_…`, `code_execution_…`, with a `type`) are server tools, not function
 /// tools, and `final_result*` output tools are not sent for the `text` output mode.
@@ -472,30 +351,6 @@ fn recorded_tools(request: &Value) -> Vec<ToolDefinition> {
         tools.push(def);
     }
     tools
-}
-
-fn response_body(response: &Value) -> Vec<u8> {
-    if let Some(parsed) = response.get("parsed_body") {
-        return serde_json::to_vec(parsed).unwrap();
-    }
-    match response.get("body") {
-        Some(Value::Object(body)) => body
-            .get("string")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .as_bytes()
-            .to_vec(),
-        Some(Value::String(s)) => s.as_bytes().to_vec(),
-        _ => Vec::new(),
-    }
-}
-
-fn status(response: &Value) -> u16 {
-    response
-        .pointer("/status/code")
-        .and_then(Value::as_u64)
-        .and_then(|c| u16::try_from(c).ok())
-        .unwrap_or(200)
 }
 
 /// Replays a recorded SSE body through `on_event`, as the HTTP layer does.
@@ -543,39 +398,6 @@ fn replay_stream(body: &[u8], parts: PartsManager) -> (Vec<Value>, Value, Option
         }
     });
     (events, serde_json::to_value(stream.get()).unwrap(), error)
-}
-
-/// The paths where two JSON values differ, with both values shortened.
-fn diff(label: &str, oracle: &Value, ours: &Value) -> String {
-    fn short(value: Option<&Value>) -> String {
-        let text = value.map_or_else(|| "<absent>".to_owned(), Value::to_string);
-        match text.char_indices().nth(160) {
-            Some((at, _)) => format!("{}…", &text[..at]),
-            None => text,
-        }
-    }
-    fn walk(path: String, a: Option<&Value>, b: Option<&Value>, out: &mut Vec<String>) {
-        match (a, b) {
-            (Some(Value::Object(x)), Some(Value::Object(y))) => {
-                let mut keys: Vec<&String> = x.keys().collect();
-                keys.extend(y.keys().filter(|k| !x.contains_key(*k)));
-                for key in keys {
-                    walk(format!("{path}.{key}"), x.get(key), y.get(key), out);
-                }
-            }
-            (Some(Value::Array(x)), Some(Value::Array(y))) if x.len() == y.len() => {
-                for (i, (p, q)) in x.iter().zip(y).enumerate() {
-                    walk(format!("{path}[{i}]"), Some(p), Some(q), out);
-                }
-            }
-            (a, b) if a != b => out.push(format!("    {path}: {} != {}", short(a), short(b))),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    walk(String::new(), Some(oracle), Some(ours), &mut out);
-    out.truncate(12);
-    format!("{label} (oracle != ours)\n{}", out.join("\n"))
 }
 
 fn apply_accepted(aspect: &str, oracle: &mut Value, ours: &mut Value) {
