@@ -18,12 +18,15 @@ pub use provider::{
     env_prefix, registered_model, Provider, ProviderBuilder, ProviderDefinition, DEFAULT_TIMEOUT,
 };
 
+pub mod anthropic;
 pub mod gemini;
 pub mod openai_chat;
 pub mod openai_compatible;
 pub mod openai_responses;
 
 pub use gemini::GoogleGla;
+
+pub use anthropic::{Anthropic, AnthropicMessages};
 
 pub use openai_compatible::{
     Azure, Cerebras, DeepSeek, Fireworks, GitHub, Groq, HuggingFace, LiteLlm, Mistral, MoonshotAi,

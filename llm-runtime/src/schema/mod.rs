@@ -11,6 +11,7 @@
 //!
 //! Nothing here knows HTTP or a wire format.
 
+pub mod anthropic;
 pub mod gemini;
 pub mod openai;
 

@@ -283,7 +283,7 @@ fn python_truthy(value: &Value) -> bool {
 }
 
 /// A value as Python's `str()` prints it, as pydantic-ai writes notes into descriptions.
-fn python_str(value: &Value) -> String {
+pub(super) fn python_str(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         other => python_repr(other),

@@ -548,6 +548,31 @@ impl PartsManager {
         self.handle_part(vendor, call.into());
     }
 
+    /// Turns the arguments of the tool call `vendor` identifies into the JSON object they
+    /// spell when they are one whole JSON object text, or nothing at all (`{}` then), so that a
+    /// call streamed as JSON fragments ends as the object a whole response carries (Anthropic's
+    /// `tool_use.input`). Arguments that are not one object (a stream cut short, a model's
+    /// mistake) are kept as received. No event is emitted: the part's `PartEnd` carries the
+    /// result. Nothing happens when `vendor` identifies no tool call.
+    pub fn end_tool_call_args_as_object(&mut self, vendor: VendorId<'_>) {
+        let Some(index) = self.lookup(vendor) else {
+            return;
+        };
+        let Some(ManagedPart::Part(ModelResponsePart::ToolCall(call))) = self.parts.get_mut(index)
+        else {
+            return;
+        };
+        let object = match &call.args {
+            None => Some(Map::new()),
+            Some(ToolArgs::Json(text)) if text.trim().is_empty() => Some(Map::new()),
+            Some(ToolArgs::Json(text)) => serde_json::from_str::<Map<String, Value>>(text).ok(),
+            Some(ToolArgs::Object(_)) => None,
+        };
+        if let Some(object) = object {
+            call.args = Some(ToolArgs::Object(object));
+        }
+    }
+
     /// Adds a whole part, or replaces the part of the same kind that `vendor` identifies.
     pub fn handle_part(&mut self, vendor: Option<VendorId<'_>>, part: ModelResponsePart) {
         let replace = vendor.and_then(|v| self.lookup(v)).filter(|&i| {

@@ -432,3 +432,55 @@ fn thinking_deltas_carry_provider_details_and_may_start_with_them_alone() {
         .handle_thinking_delta_with_details(None, None, None, Some("google"), None)
         .is_err());
 }
+
+#[test]
+fn streamed_json_args_can_end_as_the_object_they_spell() {
+    let mut pm = manager();
+    let first = Some(VendorId::Index(0));
+    pm.handle_tool_call_delta(first, Some("divide"), None, Some("t1"))
+        .unwrap();
+    for fragment in ["", "{\"a\": 6, ", "\"b\": 3}"] {
+        pm.handle_tool_call_delta(first, None, Some(ArgsDelta::Json(fragment)), None)
+            .unwrap();
+    }
+    pm.end_tool_call_args_as_object(VendorId::Index(0));
+    // A call without any arguments.
+    pm.handle_tool_call_delta(Some(VendorId::Index(1)), Some("now"), None, Some("t2"))
+        .unwrap();
+    pm.end_tool_call_args_as_object(VendorId::Index(1));
+    // One cut short keeps its text.
+    let third = Some(VendorId::Index(2));
+    pm.handle_tool_call_delta(third, Some("divide"), None, Some("t3"))
+        .unwrap();
+    pm.handle_tool_call_delta(third, None, Some(ArgsDelta::Json("{\"a\": ")), None)
+        .unwrap();
+    pm.end_tool_call_args_as_object(VendorId::Index(2));
+    // A vendor id that names nothing, or a part that is not a tool call, changes nothing.
+    pm.end_tool_call_args_as_object(VendorId::Index(9));
+    pm.handle_text_delta(Some(VendorId::Index(3)), "{}")
+        .unwrap();
+    pm.end_tool_call_args_as_object(VendorId::Index(3));
+    pm.finish();
+
+    let object = json!({"a": 6, "b": 3}).as_object().unwrap().clone();
+    assert_eq!(call(&pm, 0).args, Some(ToolArgs::Object(object.clone())));
+    assert_eq!(call(&pm, 1).args, Some(ToolArgs::Object(Map::new())));
+    assert_eq!(call(&pm, 2).args, Some(ToolArgs::Json("{\"a\": ".into())));
+    assert_eq!(pm.parts().nth(3), Some(&TextPart::new("{}").into()));
+    // No event for the change: the deltas carry the text, the part's end the object.
+    let events = drain(&mut pm);
+    assert_eq!(
+        kinds(&events),
+        [
+            "start0", "delta0", "delta0", "delta0", "end0", "start1", "end1", "start2", "delta2",
+            "end2", "start3", "final", "end3"
+        ]
+    );
+    let ModelResponseStreamEvent::PartEnd(end) = &events[4] else {
+        unreachable!()
+    };
+    assert_eq!(
+        end.part,
+        ToolCallPart::new("divide", ToolArgs::Object(object), "t1").into()
+    );
+}
