@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Build-time cost of #[tool]: 100 tool structs written with #[tool] versus the same 100
-# structs with plain `#[derive(Deserialize, JsonSchema)]`, and versus those derives plus the
-# least code that parses arguments (a `Deserialize` call from a `serde_json::Value` per
-# struct), each in its own crate depending on llm-runtime. Dependencies are built once (shared target dir); each measured run rebuilds only
-# the crate of 100 structs, in the dev profile (`cargo build`), from scratch: incremental
-# compilation is off, or a rebuild of unchanged sources would measure only its cache.
+# structs with plain `#[derive(Deserialize, JsonSchema)]`, each in its own crate depending on
+# llm-runtime. Neither compiles a parser until something parses (serde's derived code is
+# generic, and #[tool]'s `from_call` is `#[inline]`, so it is compiled where it is called),
+# so a second pair measures the structs in use: #[tool] plus a function per struct that calls
+# `from_call`, versus the derives plus the least code that parses arguments (a `Deserialize`
+# call from a `serde_json::Value` per struct). Dependencies are built once (shared target
+# dir); each measured run rebuilds only the crate of 100 structs, in the dev profile
+# (`cargo build`), from scratch: incremental compilation is off, or a rebuild of unchanged
+# sources would measure only its cache.
 #
 #   scripts/bench_macro_build.sh [RUNS]      # RUNS defaults to 10
 #
-# Uses hyperfine when it is installed (apt-get install hyperfine), else times repeated runs.
-# Writes the crates under target/macro-build-bench/ and prints the mean of each and the ratio.
+# Writes the crates under target/macro-build-bench/ and prints the median and minimum wall
+# time and the median CPU time of each, and the ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -65,6 +69,18 @@ RS
 }
 
 tool_attrs() { echo "#[llm_runtime::tool]"; }
+from_call_fn() {
+    cat <<RS
+impl $1 {
+    /// Parses a tool call.
+    pub fn parse(
+        call: &::llm_runtime::messages::ToolCallPart,
+    ) -> Result<Self, ::llm_runtime::tools::ToolArgsError> {
+        <Self as ::llm_runtime::tools::Tool>::from_call(call)
+    }
+}
+RS
+}
 derive_attrs() {
     echo '#[derive(::llm_runtime::__private::serde::Deserialize, ::llm_runtime::__private::schemars::JsonSchema)]'
     echo '#[serde(crate = "::llm_runtime::__private::serde")]'
@@ -86,51 +102,43 @@ RS
 }
 
 generate tools_with_macro tool_attrs nothing
+generate tools_with_macro_and_parse tool_attrs from_call_fn
 generate tools_with_derives derive_attrs nothing
 generate tools_with_derives_and_parse derive_attrs parse_fn
 
 export CARGO_TARGET_DIR=$out/target CARGO_INCREMENTAL=0
-crates="tools_with_macro tools_with_derives tools_with_derives_and_parse"
+crates="tools_with_macro tools_with_derives tools_with_macro_and_parse tools_with_derives_and_parse"
 for crate in $crates; do
     echo "== warming up $crate (builds llm-runtime and its dependencies once)"
     cargo build --quiet --offline --manifest-path "$out/$crate/Cargo.toml"
 done
 
-build() { echo "cargo build --quiet --offline --manifest-path $out/$1/Cargo.toml"; }
-touch_src() { echo "touch $out/$1/src/lib.rs"; }
+# Rounds of one build of each crate, in a new random order each round, so that a slow spell
+# of the (shared) machine falls on every crate alike; medians and minimums resist the rest.
+python3 - "$out" "$runs" $crates <<'PY'
+import os, random, statistics, subprocess, sys, time
 
-if command -v hyperfine >/dev/null; then
-    hyperfine --runs "$runs" --warmup 1 --export-json "$out/results.json" \
-        --prepare "$(touch_src tools_with_macro)" -n "#[tool] x100" "$(build tools_with_macro)" \
-        --prepare "$(touch_src tools_with_derives)" -n "plain derives x100" "$(build tools_with_derives)" \
-        --prepare "$(touch_src tools_with_derives_and_parse)" -n "derives + parse fn x100" \
-        "$(build tools_with_derives_and_parse)"
-    python3 - "$out/results.json" <<'PY'
-import json, sys
-r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-m = r["#[tool] x100"]
-for name in ["plain derives x100", "derives + parse fn x100"]:
-    d = r[name]
-    print(f"#[tool] x100 vs {name}: wall {m['mean']:.2f} s / {d['mean']:.2f} s = "
-          f"{m['mean'] / d['mean']:.2f}x (min {m['min'] / d['min']:.2f}x); "
-          f"user {m['user']:.2f} s / {d['user']:.2f} s = {m['user'] / d['user']:.2f}x")
+out, runs, crates = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+wall = {c: [] for c in crates}
+cpu = {c: [] for c in crates}
+for _ in range(runs):
+    for crate in random.sample(crates, len(crates)):
+        os.utime(f"{out}/{crate}/src/lib.rs")
+        before, start = os.times(), time.perf_counter()
+        subprocess.run(["cargo", "build", "--quiet", "--offline", "--manifest-path",
+                        f"{out}/{crate}/Cargo.toml"], check=True)
+        after = os.times()
+        wall[crate].append(time.perf_counter() - start)
+        cpu[crate].append(after.children_user + after.children_system
+                          - before.children_user - before.children_system)
+
+med = lambda xs: statistics.median(xs)
+for crate in crates:
+    print(f"{crate:30} wall median {med(wall[crate]):.2f} s (min {min(wall[crate]):.2f} s), "
+          f"CPU median {med(cpu[crate]):.2f} s, {runs} runs")
+for mine, base in [("tools_with_macro", "tools_with_derives"),
+                   ("tools_with_macro_and_parse", "tools_with_derives_and_parse")]:
+    print(f"{mine} / {base}: wall {med(wall[mine]) / med(wall[base]):.2f}x "
+          f"(min {min(wall[mine]) / min(wall[base]):.2f}x), "
+          f"CPU {med(cpu[mine]) / med(cpu[base]):.2f}x")
 PY
-else
-    mean() {
-        local crate=$1 total=0 start end
-        for _ in $(seq "$runs"); do
-            touch "$out/$crate/src/lib.rs"
-            start=$(date +%s.%N)
-            cargo build --quiet --offline --manifest-path "$out/$crate/Cargo.toml"
-            end=$(date +%s.%N)
-            total=$(echo "$total + $end - $start" | bc -l)
-        done
-        echo "$total / $runs" | bc -l
-    }
-    with_macro=$(mean tools_with_macro)
-    for crate in tools_with_derives tools_with_derives_and_parse; do
-        other=$(mean $crate)
-        printf '#[tool] x100: %.2f s; %s: %.2f s; ratio %.2fx\n' \
-            "$with_macro" "$crate" "$other" "$(echo "$with_macro / $other" | bc -l)"
-    done
-fi

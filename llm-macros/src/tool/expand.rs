@@ -105,11 +105,15 @@ fn tool_impl(input: &Input, attr: &ToolAttr, paths: &Paths, real: bool) -> Token
             },
         )
     };
+    // `#[inline]` defers the code of both methods (and of the `Deserialize` that `from_call`
+    // instantiates) to the crate that calls them, as serde's generic derived code is: a crate
+    // that declares tools pays for the parser only where it parses (README, Performance).
     quote! {
         #[automatically_derived]
         impl #impl_generics #tools::Tool for #ident #ty_generics #where_clause {
             const NAME: &'static str = #name;
 
+            #[inline]
             fn definition() -> #tools::ToolDefinition {
                 #tools::ToolDefinition::new(<Self as #tools::Tool>::NAME)
                     #description
@@ -117,6 +121,7 @@ fn tool_impl(input: &Input, attr: &ToolAttr, paths: &Paths, real: bool) -> Token
                     #strict
             }
 
+            #[inline]
             fn from_call(
                 call: &#messages::ToolCallPart,
             ) -> ::core::result::Result<Self, #tools::ToolArgsError> {
