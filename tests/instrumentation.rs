@@ -47,6 +47,8 @@ enum FakeProvider {
     Answers,
     RateLimited,
     FailsMidStream,
+    /// Never answers: for requests cancelled by the caller.
+    Hangs,
 }
 
 fn usage() -> Usage {
@@ -77,8 +79,10 @@ impl Model for FakeProvider {
         _parameters: &'a ModelRequestParameters,
     ) -> BoxFuture<'a, llm_runtime::Result<ModelResponse>> {
         Box::pin(async move {
-            if let FakeProvider::RateLimited = self {
-                return Err(rate_limited());
+            match self {
+                FakeProvider::RateLimited => return Err(rate_limited()),
+                FakeProvider::Hangs => futures::future::pending::<()>().await,
+                FakeProvider::Answers | FakeProvider::FailsMidStream => {}
             }
             let mut response = ModelResponse::new(vec![TextPart::new(ANSWER).into()]);
             response.model_name = Some("fake-model-2025-01".into());
@@ -97,8 +101,10 @@ impl Model for FakeProvider {
         parameters: &'a ModelRequestParameters,
     ) -> BoxFuture<'a, llm_runtime::Result<StreamedResponse>> {
         Box::pin(async move {
-            if let FakeProvider::RateLimited = self {
-                return Err(rate_limited());
+            match self {
+                FakeProvider::RateLimited => return Err(rate_limited()),
+                FakeProvider::Hangs => futures::future::pending::<()>().await,
+                FakeProvider::Answers | FakeProvider::FailsMidStream => {}
             }
             let parts = PartsManager::new("fake-model", parameters).with_provider("fake", None);
             let (head, tail) = ANSWER.split_at(5);
@@ -617,6 +623,55 @@ async fn a_rate_limited_request_records_its_error() {
                 metric_attributes(None, Some("ModelHTTPError"))
             );
         }
+    }
+}
+
+#[tokio::test]
+async fn a_request_cancelled_by_its_caller_ends_its_span_and_records_its_duration() {
+    for streamed in [false, true] {
+        let otel = Otel::install();
+        let settings = settings(&otel, false);
+        // The caller gives up: its timeout drops the request's future.
+        let timed_out = if streamed {
+            let request = model_request_stream(FakeProvider::Hangs, conversation())
+                .parameters(parameters())
+                .instrument(settings);
+            tokio::time::timeout(Duration::from_millis(20), request)
+                .await
+                .map(drop)
+        } else {
+            let request = model_request(FakeProvider::Hangs, conversation())
+                .parameters(parameters())
+                .instrument(settings);
+            tokio::time::timeout(Duration::from_millis(20), request)
+                .await
+                .map(drop)
+        };
+        assert!(timed_out.is_err(), "the fake provider never answers");
+
+        let span = otel.span();
+        assert_eq!(span.name, "chat fake-model", "streamed {streamed}");
+        assert_eq!(
+            span.status,
+            Status::error("the request was cancelled before it finished")
+        );
+        let actual = attributes(&span);
+        assert_eq!(actual.get(ERROR_TYPE), Some(&Value::from("cancelled")));
+        assert!(!actual.contains_key(GEN_AI_RESPONSE_MODEL));
+
+        let histograms = otel.histograms();
+        assert_eq!(
+            histograms.keys().collect::<Vec<_>>(),
+            [GEN_AI_CLIENT_OPERATION_DURATION],
+            "no tokens were used"
+        );
+        let points = points(&histograms, GEN_AI_CLIENT_OPERATION_DURATION);
+        assert_eq!(points.len(), 1);
+        assert_eq!(
+            points[0].attributes,
+            metric_attributes(None, Some("cancelled"))
+        );
+        assert!(points[0].sum >= 0.02, "the duration runs until the drop");
     }
 }
 

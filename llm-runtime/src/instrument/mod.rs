@@ -34,7 +34,9 @@
 //!   `gen_ai.output.messages`;
 //! - for streams: `gen_ai.client.operation.time_to_first_chunk` (seconds). The span stays open
 //!   until the stream ends, fails or is dropped, and records the response received so far;
-//! - on failure: `error.type` ([`Error::type_name`](crate::Error::type_name)).
+//! - on failure: `error.type` ([`Error::type_name`](crate::Error::type_name)); for a request
+//!   whose future is dropped before it finishes (a timeout, `select!`, an aborted task),
+//!   `cancelled`, with its duration until then.
 //!
 //! # Content
 //! With [`InstrumentationSettings::include_content`] on (the default), the messages carry their
@@ -243,7 +245,7 @@ pub(crate) async fn request<'a>(
     let Some(instrument) = instrumentation.resolve() else {
         return future.await;
     };
-    let call = Call::start(model, messages, settings, parameters, &instrument);
+    let mut call = Call::start(model, messages, settings, parameters, &instrument);
     let result = future.instrument(call.span().clone()).await;
     call.end(result.as_ref().ok(), result.as_ref().err());
     result
@@ -262,7 +264,7 @@ pub(crate) async fn request_stream<'a>(
     let Some(instrument) = instrumentation.resolve() else {
         return future.await;
     };
-    let call = Call::start(model, messages, settings, parameters, &instrument);
+    let mut call = Call::start(model, messages, settings, parameters, &instrument);
     match future.instrument(call.span().clone()).await {
         Ok(stream) => Ok(stream.with_observer(StreamCall { call })),
         Err(err) => {
@@ -289,9 +291,8 @@ impl StreamObserver for StreamCall {
     ) {
         let error = outcome.and_then(|outcome| outcome.err());
         // Entered so that the span ends now, not when the stream was opened.
-        self.call
-            .span()
-            .in_scope(|| self.call.end(Some(response), error));
+        let span = self.call.span().clone();
+        span.in_scope(|| self.call.end(Some(response), error));
     }
 }
 

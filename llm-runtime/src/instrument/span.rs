@@ -22,8 +22,25 @@ pub(crate) struct Call {
     provider: String,
     request_model: String,
     time_to_first_chunk: Option<f64>,
+    /// Whether [`Call::end`] ran; a call dropped before is recorded as cancelled.
+    ended: bool,
     #[cfg(feature = "otel")]
     metrics: std::sync::Arc<super::metrics::Metrics>,
+}
+
+/// The `error.type` of a request whose future was dropped before it finished.
+pub(crate) const CANCELLED: &str = "cancelled";
+
+/// A request dropped before its end (its future dropped by a timeout, a `select!` or an
+/// aborted task) still ends its span and records its duration, as cancelled. A stream's
+/// observer ends the call itself when the stream is dropped, with what arrived.
+impl Drop for Call {
+    fn drop(&mut self) {
+        if !self.ended {
+            let description = "the request was cancelled before it finished".to_owned();
+            self.finish(None, Some(CANCELLED), Some(description));
+        }
+    }
 }
 
 impl Call {
@@ -111,6 +128,7 @@ impl Call {
             provider: provider.to_owned(),
             request_model: request_model.to_owned(),
             time_to_first_chunk: None,
+            ended: false,
             #[cfg(feature = "otel")]
             metrics: settings.metrics(),
         }
@@ -133,19 +151,36 @@ impl Call {
 
     /// Records the end of the request: the response (whole, or what a stream gave before it
     /// failed or was dropped), the error, and the metrics.
-    pub(crate) fn end(&self, response: Option<&ModelResponse>, error: Option<&Error>) {
+    pub(crate) fn end(&mut self, response: Option<&ModelResponse>, error: Option<&Error>) {
+        let description = match error {
+            // The message may quote the provider's body, which may quote the prompt.
+            Some(error) if self.capture.content => Some(error.to_string()),
+            _ => None,
+        };
+        self.finish(response, error.map(Error::type_name), description);
+    }
+
+    /// Records the end, once: `error_type` and `description` mark a failure.
+    fn finish(
+        &mut self,
+        response: Option<&ModelResponse>,
+        error_type: Option<&'static str>,
+        description: Option<String>,
+    ) {
+        if std::mem::replace(&mut self.ended, true) {
+            return;
+        }
         let duration = self.start.elapsed().as_secs_f64();
         if !self.span.is_disabled() {
             if let Some(response) = response {
                 self.record_response(response);
             }
-            if let Some(error) = error {
-                self.span.record(ERROR_TYPE, error.type_name());
+            if let Some(error_type) = error_type {
+                self.span.record(ERROR_TYPE, error_type);
                 self.span.record(OTEL_STATUS_CODE, "ERROR");
-                if self.capture.content {
-                    // The message may quote the provider's body, which may quote the prompt.
+                if let Some(description) = description {
                     self.span
-                        .record(OTEL_STATUS_DESCRIPTION, error.to_string().as_str());
+                        .record(OTEL_STATUS_DESCRIPTION, description.as_str());
                 }
             }
         }
@@ -154,7 +189,7 @@ impl Call {
             provider: &self.provider,
             request_model: &self.request_model,
             response,
-            error_type: error.map(Error::type_name),
+            error_type,
             duration,
             time_to_first_chunk: self.time_to_first_chunk,
         });
