@@ -19,3 +19,4 @@ pub fn shared_fixtures(test: &str) -> Option<PathBuf> {
 pub mod echo;
 pub mod peers;
 pub mod server;
+pub mod stream;
