@@ -12,82 +12,31 @@
 //! * recorded error statuses are compared with the oracle's `.error.json`.
 //!
 //! Every difference accepted is listed in [`OFFLINE_ACCEPTED`] with its reason; comparisons
-//! known to differ are in `anthropic_support::KNOWN_DIFFERENCES` (the test fails if one starts
+//! known to differ are in `support::anthropic::KNOWN_DIFFERENCES` (the test fails if one starts
 //! to pass), and for those the rest of the response (or stream) is compared with the parts the
 //! message model lacks removed; everything else must be equal. The counts per directory are
 //! printed. `anthropic_wire_conformance.rs` replays the same traffic over HTTP.
 
-mod anthropic_support;
-mod cassette_support;
 mod support;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use anthropic_support::{
-    assemble, check_outcome, check_request, directory, protocol, recorded_tools, report, Accepted,
-    Failure,
-};
-use cassette_support::{
-    diff, load_yaml, normalise, read_json, response_body, split_sse, status, Cassette, Tally,
-};
-use futures::StreamExt;
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
-use llm_runtime::providers::anthropic::AnthropicMessages;
-use llm_runtime::providers::{Flow, PreparedRequest, Protocol, SseEvent};
+use llm_runtime::providers::{PreparedRequest, Protocol};
 use llm_runtime::settings::ModelSettings;
-use llm_runtime::stream::{PartsManager, StreamedResponse};
+use llm_runtime::stream::PartsManager;
 use llm_runtime::tools::ToolDefinition;
 use llm_runtime::Error;
 use serde_json::Value;
-
-/// Replays a recorded SSE body through `on_event`, as the HTTP layer does.
-fn replay_stream(body: &[u8], parts: PartsManager) -> (Vec<Value>, Value, Option<Error>) {
-    let protocol = protocol();
-    let text = String::from_utf8(body.to_vec()).unwrap();
-    let mut items: Vec<Option<(String, String)>> = split_sse(&text).into_iter().map(Some).collect();
-    items.push(None); // end of body
-    let mut state = <AnthropicMessages as Protocol>::StreamState::default();
-    let mut done = false;
-    let mut stream = StreamedResponse::from_stream(
-        parts,
-        futures::stream::iter(items.into_iter().map(Ok)),
-        move |item, parts| {
-            if done {
-                return Ok(());
-            }
-            match item {
-                Some((event, data)) => {
-                    let event = SseEvent {
-                        event: &event,
-                        data: &data,
-                        id: None,
-                    };
-                    if protocol.on_event(&event, &mut state, parts)? == Flow::Done {
-                        done = true;
-                    }
-                    Ok(())
-                }
-                None => protocol.on_eof(&mut state, parts),
-            }
-        },
-    );
-    let mut events = Vec::new();
-    let mut error = None;
-    futures::executor::block_on(async {
-        while let Some(event) = stream.next().await {
-            match event {
-                Ok(event) => events.push(serde_json::to_value(&event).unwrap()),
-                Err(e) => {
-                    error = Some(e);
-                    break;
-                }
-            }
-        }
-    });
-    (events, serde_json::to_value(stream.get()).unwrap(), error)
-}
+use support::anthropic::{
+    assemble, check_outcome, check_request, protocol, recorded_tools, report, Accepted,
+};
+use support::conformance::{replay_stream, Failure, Tally};
+use support::recordings::{
+    diff, directory, load_yaml, normalise, read_json, response_body, split_sse, status, Cassette,
+};
 
 /// Differences accepted in this suite (the wire suite checks these fields).
 const OFFLINE_ACCEPTED: &[Accepted] = &[Accepted {
@@ -147,7 +96,11 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
         (None, None, Some(error))
     } else if it.streaming {
         let parts = PartsManager::new(it.model_name, &parameters);
-        let (events, response, error) = replay_stream(&body, parts);
+        let (events, response, error) = replay_stream(
+            protocol.clone(),
+            split_sse(std::str::from_utf8(&body).unwrap()),
+            parts,
+        );
         (Some(response), Some(events), error)
     } else {
         match protocol.parse_response(&body, it.model_name) {
@@ -205,7 +158,11 @@ fn recorded_streams_equal_their_assembled_whole_messages() {
                 .unwrap_or("model");
             let parts = PartsManager::new(model, &ModelRequestParameters::default())
                 .with_provider("anthropic", None);
-            let (_, streamed, error) = replay_stream(&body, parts);
+            let (_, streamed, error) = replay_stream(
+                protocol.clone(),
+                split_sse(std::str::from_utf8(&body).unwrap()),
+                parts,
+            );
             if let Some(error) = error {
                 failures.push(format!("{key}: the stream failed: {error}"));
                 continue;

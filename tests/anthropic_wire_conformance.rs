@@ -10,18 +10,12 @@
 //! Checked per interaction: the request line and headers we send (`POST /v1/messages`, the key
 //! in `x-api-key`, `anthropic-version`, JSON), the body against the oracle's `.request.json`,
 //! and the outcome against `.json` / `.events.json` / `.error.json`, with the same accepted and
-//! known differences as the offline suite (`anthropic_support`) plus [`WIRE_ACCEPTED`].
+//! known differences as the offline suite (`support::anthropic`) plus [`WIRE_ACCEPTED`].
 
-mod anthropic_support;
-mod cassette_support;
 mod support;
 
 use std::collections::BTreeMap;
 
-use anthropic_support::{
-    check_outcome, check_request, directory, recorded_tools, report, Accepted,
-};
-use cassette_support::{load_yaml, read_json, response_body, status, Cassette, Tally};
 use futures::StreamExt;
 use llm_runtime::http::RetryPolicy;
 use llm_runtime::messages::ModelRequest;
@@ -29,6 +23,9 @@ use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::Anthropic;
 use llm_runtime::{model_request, model_request_stream, Error};
 use serde_json::Value;
+use support::anthropic::{check_outcome, check_request, recorded_tools, report, Accepted};
+use support::conformance::{Failure, Tally};
+use support::recordings::{directory, load_yaml, read_json, response_body, status, Cassette};
 use support::server::{Body, Reply, TestServer};
 
 /// Differences accepted in this suite only.
@@ -201,11 +198,11 @@ async fn recorded_anthropic_traffic_over_http_matches_pydantic_ai() {
         }
         tally.record("wire", problems.is_empty());
         if !problems.is_empty() {
-            failures.push(anthropic_support::Failure {
-                stem: key.clone(),
-                aspect: "wire",
-                detail: format!("{key} wire: {}", problems.join("; ")),
-            });
+            failures.push(Failure::new(
+                &key,
+                "wire",
+                format!("{key} wire: {}", problems.join("; ")),
+            ));
         }
         check_request(&key, &stem, sent.json(), tally, &mut failures);
         check_outcome(

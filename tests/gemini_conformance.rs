@@ -15,26 +15,25 @@
 //! directory are printed. A second test checks that each recorded stream gives the same
 //! response as the whole response it amounts to.
 
-mod cassette_support;
 mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use cassette_support::{
-    diff, load_yaml, normalise, read_json, response_body, status, Cassette, Tally,
-};
-use futures::StreamExt;
 use llm_runtime::http::sse::SseDecoder;
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::gemini::Gemini;
-use llm_runtime::providers::{GoogleGla, PreparedRequest, Protocol, SseEvent};
+use llm_runtime::providers::{GoogleGla, PreparedRequest, Protocol};
 use llm_runtime::settings::ModelSettings;
-use llm_runtime::stream::{PartsManager, StreamedResponse};
+use llm_runtime::stream::PartsManager;
 use llm_runtime::tools::ToolDefinition;
 use llm_runtime::Error;
 use serde_json::{Map, Value};
+use support::conformance::{judge, print_tallies, replay_stream, Failure, Known, Tally};
+use support::recordings::{
+    diff, directory, load_yaml, normalise, read_json, response_body, status, Cassette,
+};
 
 /// The protocol as the built-in host declares it, named by its provider.
 fn protocol() -> Gemini {
@@ -161,7 +160,7 @@ const ACCEPTED: &[Accepted] = &[
 
 /// Comparisons known to differ, by oracle file stem and aspect, with the reason. They are
 /// counted as failing; the test fails if one of them starts to pass (remove it then).
-const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
+const KNOWN_DIFFERENCES: &[Known] = &[
     (
         "test_anthropic/test_anthropic_server_tool_receive_history_from_another_provider.0",
         "response",
@@ -304,58 +303,12 @@ fn recorded_tools(request: &Value) -> Vec<ToolDefinition> {
     tools
 }
 
-/// Replays a recorded SSE body through `on_event` and `on_eof`, as the HTTP layer does.
-fn replay_stream(body: &[u8], parts: PartsManager) -> (Vec<Value>, Value, Option<Error>) {
-    let protocol = protocol();
-    let mut items: Vec<Option<(String, String)>> = sse_events(body).into_iter().map(Some).collect();
-    items.push(None); // end of body
-    let mut state = <Gemini as Protocol>::StreamState::default();
-    let mut stream = StreamedResponse::from_stream(
-        parts,
-        futures::stream::iter(items.into_iter().map(Ok)),
-        move |item, parts| match item {
-            Some((event, data)) => {
-                let event = SseEvent {
-                    event: &event,
-                    data: &data,
-                    id: None,
-                };
-                protocol.on_event(&event, &mut state, parts).map(|_| ())
-            }
-            None => protocol.on_eof(&mut state, parts),
-        },
-    );
-    let mut events = Vec::new();
-    let mut error = None;
-    futures::executor::block_on(async {
-        while let Some(event) = stream.next().await {
-            match event {
-                Ok(event) => events.push(serde_json::to_value(&event).unwrap()),
-                Err(e) => {
-                    error = Some(e);
-                    break;
-                }
-            }
-        }
-    });
-    (events, serde_json::to_value(stream.get()).unwrap(), error)
-}
-
 fn apply_accepted(aspect: &str, oracle: &mut Value, ours: &mut Value) {
     for accepted in ACCEPTED {
         if accepted.aspect == aspect {
             (accepted.apply)(oracle, ours);
         }
     }
-}
-
-/// A comparison that did not match: where, which aspect, and the difference.
-struct Failure {
-    stem: String,
-    aspect: &'static str,
-    detail: String,
-    /// The responses are equal once the oracle's builtin-tool parts are left out.
-    only_builtin_parts: bool,
 }
 
 /// A response without its builtin-tool call and return parts.
@@ -402,12 +355,10 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
         ..Default::default()
     };
     let stem = it.oracle_stem.display().to_string();
-    let mut fail = |aspect: &'static str, detail: String, only_builtin_parts: bool| {
+    let mut fail = |aspect: &'static str, detail: String, equal_without_builtin_parts: bool| {
         failures.push(Failure {
-            stem: it.key.clone(),
-            aspect,
-            detail,
-            only_builtin_parts,
+            equal_without_builtin_parts,
+            ..Failure::new(&it.key, aspect, detail)
         });
     };
     let body = response_body(it.response);
@@ -448,7 +399,7 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
         (None, None, Some(error))
     } else if it.streaming {
         let parts = PartsManager::new(it.model_name, &parameters).with_provider("google-gla", None);
-        let (events, response, error) = replay_stream(&body, parts);
+        let (events, response, error) = replay_stream(protocol.clone(), sse_events(&body), parts);
         (Some(response), Some(events), error)
     } else {
         match protocol.parse_response(&body, it.model_name) {
@@ -533,7 +484,7 @@ fn gemini_matches_pydantic_ai_on_recorded_traffic() {
             continue;
         }
         let cassette = entry["cassette"].as_str().unwrap();
-        let dir = cassette.split('/').next().unwrap_or(cassette).to_owned();
+        let dir = directory(cassette);
         let loaded = cassettes
             .entry(cassette.to_owned())
             .or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(cassette)));
@@ -554,54 +505,15 @@ fn gemini_matches_pydantic_ai_on_recorded_traffic() {
         !tallies.is_empty(),
         "the oracle lists no Gemini API traffic"
     );
-    for (dir, tally) in &tallies {
-        let counts: Vec<String> = tally
-            .checked
-            .iter()
-            .map(|(aspect, (ok, total))| format!("{aspect} {ok}/{total}"))
-            .collect();
-        println!("{dir}: {}", counts.join(", "));
-    }
+    print_tallies(&tallies);
     for accepted in ACCEPTED {
         println!(
             "accepted ({}): {} -- {}",
             accepted.aspect, accepted.what, accepted.why
         );
     }
-    let mut unexpected = Vec::new();
-    for failure in &failures {
-        let known = KNOWN_DIFFERENCES
-            .iter()
-            .find(|(stem, aspect, _)| *stem == failure.stem && *aspect == failure.aspect);
-        match known {
-            // A response known to differ by its builtin-tool parts must differ by them only.
-            Some((_, "response", why)) if *why == BUILTIN_TOOLS && !failure.only_builtin_parts => {
-                unexpected.push(&failure.detail);
-            }
-            Some((_, _, why)) => println!("known: {} {} -- {why}", failure.stem, failure.aspect),
-            None => unexpected.push(&failure.detail),
-        }
-    }
-    let now_passing: Vec<_> = KNOWN_DIFFERENCES
-        .iter()
-        .filter(|(stem, aspect, _)| {
-            !failures
-                .iter()
-                .any(|f| f.stem == *stem && f.aspect == *aspect)
-        })
-        .collect();
-    for detail in &unexpected {
-        println!("{detail}\n");
-    }
-    assert!(
-        unexpected.is_empty(),
-        "{} comparisons differ from pydantic-ai",
-        unexpected.len()
-    );
-    assert!(
-        now_passing.is_empty(),
-        "known differences that no longer differ (remove them from KNOWN_DIFFERENCES): {now_passing:?}"
-    );
+    // A response known to differ by its builtin-tool parts must differ by them only.
+    judge(&failures, KNOWN_DIFFERENCES, Some(BUILTIN_TOOLS));
 }
 
 /// Assembles the whole `GenerateContentResponse` a recorded stream amounts to: consecutive text
@@ -724,7 +636,7 @@ fn recorded_streams_equal_their_assembled_whole_responses() {
             };
             let parts = PartsManager::new(model, &ModelRequestParameters::default())
                 .with_provider("google-gla", None);
-            let (_, streamed, error) = replay_stream(&body, parts);
+            let (_, streamed, error) = replay_stream(protocol(), sse_events(&body), parts);
             if let Some(error) = error {
                 failures.push(format!("{key}: the stream failed: {error}"));
                 continue;

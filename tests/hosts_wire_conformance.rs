@@ -12,7 +12,7 @@
 //! path, bearer key, JSON), the body against the oracle's `.request.json`, and the outcome
 //! against `.json` / `.events.json` / `.error.json` (an error status also keeps the body and
 //! reads `retry_after` from the recorded headers). Differences accepted on purpose are listed
-//! with their reasons (`cassette_support::ACCEPTED`, [`WIRE_ACCEPTED`]); known differences
+//! with their reasons (`support::openai_chat::ACCEPTED`, [`WIRE_ACCEPTED`]); known differences
 //! are counted as failing. Each streamed recording is also assembled into the whole completion
 //! it amounts to, served unstreamed, and the two `ModelResponse`s must be equal. The recorded
 //! 429s (retried by the SDKs, so not in the oracle) are replayed in order through the retry
@@ -22,13 +22,11 @@
 //! reported with 0. When `../shared` is absent each test prints one line and returns; the
 //! same paths are covered by `hosts_wire.rs` with bodies written from the documented formats.
 
-mod cassette_support;
 mod support;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use cassette_support::*;
 use futures::StreamExt;
 use llm_runtime::http::RetryPolicy;
 use llm_runtime::messages::{ModelRequest, ModelResponse};
@@ -37,6 +35,9 @@ use llm_runtime::providers::openai_chat::OpenAiChat;
 use llm_runtime::providers::{OpenRouter, ProviderModel};
 use llm_runtime::{model_request, model_request_stream, Error};
 use serde_json::Value;
+use support::conformance::{Failure, Tally};
+use support::openai_chat::*;
+use support::recordings::{diff, load_yaml, normalise, read_json, response_body, status, Cassette};
 use support::server::{Body, Recorded, Reply, TestServer};
 
 /// The directories whose recorded `openai-chat` interactions are replayed (those the issue
@@ -321,11 +322,11 @@ async fn check_entry(
         [sent] => sent,
         other => {
             tally.record("wire", false);
-            failures.push(Failure {
-                stem: check.key.clone(),
-                aspect: "wire",
-                detail: format!("{}: {} requests sent", check.key, other.len()),
-            });
+            failures.push(Failure::new(
+                &check.key,
+                "wire",
+                format!("{}: {} requests sent", check.key, other.len()),
+            ));
             return;
         }
     };
@@ -335,11 +336,11 @@ async fn check_entry(
     );
     tally.record("wire", problems.is_empty());
     if !problems.is_empty() {
-        failures.push(Failure {
-            stem: check.key.clone(),
-            aspect: "wire",
-            detail: format!("{} wire: {}", check.key, problems.join("; ")),
-        });
+        failures.push(Failure::new(
+            &check.key,
+            "wire",
+            format!("{} wire: {}", check.key, problems.join("; ")),
+        ));
     }
     if let Some(expected) = check.expected_request() {
         check.request(expected, sent.json(), tally, failures);
@@ -350,11 +351,11 @@ async fn check_entry(
         let problems = http_error_problems(outcome.error.as_ref(), &reply);
         tally.record("status", problems.is_empty());
         if !problems.is_empty() {
-            failures.push(Failure {
-                stem: check.key.clone(),
-                aspect: "status",
-                detail: format!("{} status: {}", check.key, problems.join("; ")),
-            });
+            failures.push(Failure::new(
+                &check.key,
+                "status",
+                format!("{} status: {}", check.key, problems.join("; ")),
+            ));
         }
     }
     let response = outcome

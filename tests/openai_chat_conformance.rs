@@ -11,26 +11,29 @@
 //! * recorded error outcomes (HTTP statuses, errors inside streams) are compared with the
 //!   oracle's `.error.json`.
 //!
-//! Every difference accepted is listed in `cassette_support::ACCEPTED` (and [`OFFLINE_ACCEPTED`])
-//! with its reason; everything else must be equal. The counts per directory are printed. The
-//! same recordings go over HTTP through the built-in hosts in `hosts_wire_conformance.rs`.
+//! Every difference accepted is listed in `support::openai_chat::ACCEPTED` (and
+//! [`OFFLINE_ACCEPTED`]) with its reason; everything else must be equal. The counts per
+//! directory are printed. The same recordings go over HTTP through the built-in hosts in
+//! `hosts_wire_conformance.rs`.
 
-mod cassette_support;
 mod support;
 
 use std::collections::BTreeMap;
 
-use cassette_support::*;
-use futures::StreamExt;
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::openai_chat::OpenAiChat;
-use llm_runtime::providers::{Flow, PreparedRequest, Protocol, SseEvent};
+use llm_runtime::providers::{PreparedRequest, Protocol};
 use llm_runtime::settings::ModelSettings;
-use llm_runtime::stream::{PartsManager, StreamedResponse};
+use llm_runtime::stream::PartsManager;
 use llm_runtime::tools::ToolDefinition;
 use llm_runtime::Error;
 use serde_json::Value;
+use support::conformance::{replay_stream, Failure, Tally};
+use support::openai_chat::*;
+use support::recordings::{
+    diff, load_yaml, normalise, read_json, response_body, split_sse, status, Cassette,
+};
 
 /// The directories whose `openai-chat` interactions are checked. (`test_xai` has none: its
 /// cassettes are xAI's gRPC API.)
@@ -77,56 +80,6 @@ struct Interaction<'a> {
     oracle_stem: std::path::PathBuf,
 }
 
-/// Replays a recorded SSE body through `on_event`, as the HTTP layer will.
-fn replay_stream(
-    protocol: OpenAiChat,
-    body: &[u8],
-    parts: PartsManager,
-) -> (Vec<Value>, Value, Option<Error>) {
-    let text = String::from_utf8(body.to_vec()).unwrap();
-    let mut items: Vec<Option<(String, String)>> = split_sse(&text).into_iter().map(Some).collect();
-    items.push(None); // end of body
-    let mut state = <OpenAiChat as Protocol>::StreamState::default();
-    let mut done = false;
-    let mut stream = StreamedResponse::from_stream(
-        parts,
-        futures::stream::iter(items.into_iter().map(Ok)),
-        move |item, parts| {
-            if done {
-                return Ok(());
-            }
-            match item {
-                Some((event, data)) => {
-                    let event = SseEvent {
-                        event: &event,
-                        data: &data,
-                        id: None,
-                    };
-                    if protocol.on_event(&event, &mut state, parts)? == Flow::Done {
-                        done = true;
-                    }
-                    Ok(())
-                }
-                None => protocol.on_eof(&mut state, parts),
-            }
-        },
-    );
-    let mut events = Vec::new();
-    let mut error = None;
-    futures::executor::block_on(async {
-        while let Some(event) = stream.next().await {
-            match event {
-                Ok(event) => events.push(serde_json::to_value(&event).unwrap()),
-                Err(e) => {
-                    error = Some(e);
-                    break;
-                }
-            }
-        }
-    });
-    (events, serde_json::to_value(stream.get()).unwrap(), error)
-}
-
 fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec<Failure>) {
     let protocol = protocol_for(it.provider_api);
     let parameters = ModelRequestParameters {
@@ -168,7 +121,11 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
         (None, None, Some(error))
     } else if it.streaming {
         let parts = PartsManager::new(it.model_name, &parameters);
-        let (events, response, error) = replay_stream(protocol, &body, parts);
+        let (events, response, error) = replay_stream(
+            protocol,
+            split_sse(std::str::from_utf8(&body).unwrap()),
+            parts,
+        );
         (Some(response), Some(events), error)
     } else {
         match protocol.parse_response(&body, it.model_name) {
@@ -231,7 +188,7 @@ fn recorded_streams_equal_their_assembled_whole_responses() {
             let protocol = protocol_for(provider_api);
             let parts = PartsManager::new(model, &ModelRequestParameters::default())
                 .with_provider(declared_host(provider_api).name().to_owned(), None);
-            let (_, streamed, error) = replay_stream(protocol.clone(), &body, parts);
+            let (_, streamed, error) = replay_stream(protocol.clone(), split_sse(&sse), parts);
             let key = format!("{}.{i}", name.trim_end_matches(".yaml"));
             if let Some(error) = error {
                 failures.push(format!("{key}: the stream failed: {error}"));

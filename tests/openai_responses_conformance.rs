@@ -19,27 +19,28 @@
 //! A third test checks that each recorded stream gives the response its own final
 //! `response.completed` event holds, parsed as a whole.
 
-mod cassette_support;
 mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use cassette_support::{
-    diff, http_error_matches, load_yaml, normalise, read_json, response_body, split_sse, status,
-    Cassette, Tally,
-};
 use futures::StreamExt;
 use llm_runtime::http::RetryPolicy;
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::openai_responses::OpenAiResponses;
-use llm_runtime::providers::{Flow, OpenAiResponsesHost, PreparedRequest, Protocol, SseEvent};
+use llm_runtime::providers::{OpenAiResponsesHost, PreparedRequest, Protocol};
 use llm_runtime::settings::ModelSettings;
-use llm_runtime::stream::{PartsManager, StreamedResponse};
+use llm_runtime::stream::PartsManager;
 use llm_runtime::tools::ToolDefinition;
 use llm_runtime::{model_request, model_request_stream, Error};
 use serde_json::Value;
+use support::conformance::{
+    http_error_matches, judge, print_tallies, replay_stream, Failure, Known, Tally,
+};
+use support::recordings::{
+    diff, load_yaml, normalise, read_json, response_body, split_sse, status, Cassette,
+};
 use support::server::{Body, Reply, TestServer};
 
 /// The protocol as the built-in host declares it (named `openai-responses`).
@@ -175,7 +176,7 @@ const ACCEPTED: &[Accepted] = &[
 /// Comparisons known to differ, by oracle file stem and aspect, with the reason. They are
 /// counted as failing; the test fails if one of them starts to pass (remove it then). For a
 /// response that differs by [`BUILTIN_TOOLS`], everything but those parts must still be equal.
-const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
+const KNOWN_DIFFERENCES: &[Known] = &[
     (
         "test_openai_responses/test_openai_include_raw_annotations_non_streaming.0",
         "response",
@@ -424,56 +425,6 @@ fn recorded_tools(request: &Value) -> Vec<ToolDefinition> {
     tools
 }
 
-/// Replays a recorded SSE body through `on_event`, as the HTTP layer does.
-fn replay_stream(
-    protocol: OpenAiResponses,
-    body: &[u8],
-    parts: PartsManager,
-) -> (Vec<Value>, Value, Option<Error>) {
-    let text = String::from_utf8(body.to_vec()).unwrap();
-    let mut items: Vec<Option<(String, String)>> = split_sse(&text).into_iter().map(Some).collect();
-    items.push(None); // end of body
-    let mut state = <OpenAiResponses as Protocol>::StreamState::default();
-    let mut done = false;
-    let mut stream = StreamedResponse::from_stream(
-        parts,
-        futures::stream::iter(items.into_iter().map(Ok)),
-        move |item, parts| {
-            if done {
-                return Ok(());
-            }
-            match item {
-                Some((event, data)) => {
-                    let event = SseEvent {
-                        event: &event,
-                        data: &data,
-                        id: None,
-                    };
-                    if protocol.on_event(&event, &mut state, parts)? == Flow::Done {
-                        done = true;
-                    }
-                    Ok(())
-                }
-                None => protocol.on_eof(&mut state, parts),
-            }
-        },
-    );
-    let mut events = Vec::new();
-    let mut error = None;
-    futures::executor::block_on(async {
-        while let Some(event) = stream.next().await {
-            match event {
-                Ok(event) => events.push(serde_json::to_value(&event).unwrap()),
-                Err(e) => {
-                    error = Some(e);
-                    break;
-                }
-            }
-        }
-    });
-    (events, serde_json::to_value(stream.get()).unwrap(), error)
-}
-
 fn apply_accepted(aspect: &str, streamed: bool, oracle: &mut Value, ours: &mut Value) {
     for accepted in ACCEPTED
         .iter()
@@ -481,15 +432,6 @@ fn apply_accepted(aspect: &str, streamed: bool, oracle: &mut Value, ours: &mut V
     {
         (accepted.apply)(oracle, ours);
     }
-}
-
-/// A comparison that did not match: where, which aspect, and the difference.
-struct Failure {
-    stem: String,
-    aspect: &'static str,
-    detail: String,
-    /// For a response: whether it equals the oracle without its built-in tool parts.
-    equal_without_builtin_parts: bool,
 }
 
 /// One recorded interaction the oracle covers.
@@ -591,7 +533,11 @@ fn offline(it: &Interaction) -> Outcome {
     }
     if it.streaming {
         let parts = PartsManager::new(&it.model_name, &parameters);
-        let (events, response, error) = replay_stream(protocol, &body, parts);
+        let (events, response, error) = replay_stream(
+            protocol,
+            split_sse(std::str::from_utf8(&body).unwrap()),
+            parts,
+        );
         return Outcome {
             request,
             response: Some(response),
@@ -690,10 +636,8 @@ fn compare(it: &Interaction, outcome: Outcome, tally: &mut Tally, failures: &mut
     let key = &it.key;
     let mut fail = |aspect: &'static str, detail: String, equal_without_builtin_parts: bool| {
         failures.push(Failure {
-            stem: key.clone(),
-            aspect,
-            detail,
             equal_without_builtin_parts,
+            ..Failure::new(key, aspect, detail)
         });
     };
     if let (Some(mut expected), Some(mut ours)) = (
@@ -778,14 +722,7 @@ fn compare(it: &Interaction, outcome: Outcome, tally: &mut Tally, failures: &mut
 /// Prints the counts per directory and every accepted and known difference; fails when a
 /// comparison differs unexpectedly or a known difference no longer does.
 fn report(tallies: &BTreeMap<String, Tally>, failures: &[Failure], not_covered: &[String]) {
-    for (dir, tally) in tallies {
-        let counts: Vec<String> = tally
-            .checked
-            .iter()
-            .map(|(aspect, (ok, total))| format!("{aspect} {ok}/{total}"))
-            .collect();
-        println!("{dir}: {}", counts.join(", "));
-    }
+    print_tallies(tallies);
     for key in not_covered {
         println!("not covered by the oracle: {key}");
     }
@@ -795,42 +732,8 @@ fn report(tallies: &BTreeMap<String, Tally>, failures: &[Failure], not_covered: 
             accepted.aspect, accepted.what, accepted.why
         );
     }
-    let mut unexpected = Vec::new();
-    for failure in failures {
-        match KNOWN_DIFFERENCES
-            .iter()
-            .find(|(stem, aspect, _)| *stem == failure.stem && *aspect == failure.aspect)
-        {
-            // Known, but the rest of the response must still be right.
-            Some((_, "response", why))
-                if *why == BUILTIN_TOOLS && !failure.equal_without_builtin_parts =>
-            {
-                unexpected.push(&failure.detail)
-            }
-            Some((_, _, why)) => println!("known: {} {} -- {why}", failure.stem, failure.aspect),
-            None => unexpected.push(&failure.detail),
-        }
-    }
-    let now_passing: Vec<_> = KNOWN_DIFFERENCES
-        .iter()
-        .filter(|(stem, aspect, _)| {
-            !failures
-                .iter()
-                .any(|f| f.stem == *stem && f.aspect == *aspect)
-        })
-        .collect();
-    for detail in &unexpected {
-        println!("{detail}\n");
-    }
-    assert!(
-        unexpected.is_empty(),
-        "{} comparisons differ from pydantic-ai",
-        unexpected.len()
-    );
-    assert!(
-        now_passing.is_empty(),
-        "known differences that no longer differ (remove them from KNOWN_DIFFERENCES): {now_passing:?}"
-    );
+    // Known, but the rest of the response must still be right.
+    judge(failures, KNOWN_DIFFERENCES, Some(BUILTIN_TOOLS));
 }
 
 #[test]
@@ -985,7 +888,11 @@ fn recorded_streams_equal_their_final_responses_parsed_whole() {
                 .unwrap_or("model");
             let parts = PartsManager::new(model, &ModelRequestParameters::default())
                 .with_provider("openai-responses", None);
-            let (_, streamed, error) = replay_stream(protocol(), &body, parts);
+            let (_, streamed, error) = replay_stream(
+                protocol(),
+                split_sse(std::str::from_utf8(&body).unwrap()),
+                parts,
+            );
             if let Some(error) = error {
                 failures.push(format!("{key}: the stream failed: {error}"));
                 continue;
