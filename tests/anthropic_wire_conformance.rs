@@ -25,7 +25,7 @@ use llm_runtime::{model_request, model_request_stream, Error};
 use serde_json::Value;
 use support::anthropic::{check_outcome, check_request, recorded_tools, report, Accepted};
 use support::conformance::{Failure, Tally};
-use support::recordings::{directory, load_yaml, read_json, response_body, status, Cassette};
+use support::recordings::{directory, oracle_entries, response_body, status};
 use support::server::{Body, Reply, TestServer};
 
 /// Differences accepted in this suite only.
@@ -151,29 +151,19 @@ async fn recorded_anthropic_traffic_over_http_matches_pydantic_ai() {
     let Some(fixtures) = support::shared_fixtures("anthropic_wire_conformance") else {
         return;
     };
-    let index = read_json(&fixtures.join("oracle/index.json")).unwrap();
-    let mut cassettes: BTreeMap<String, Cassette> = BTreeMap::new();
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
     let mut failures = Vec::new();
-    for entry in index["entries"].as_array().unwrap() {
-        if entry["wire"] != "anthropic" {
-            continue;
-        }
-        let cassette = entry["cassette"].as_str().unwrap();
-        let loaded = cassettes
-            .entry(cassette.to_owned())
-            .or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(cassette)));
-        let i = usize::try_from(entry["interaction"].as_u64().unwrap()).unwrap();
-        let interaction = &loaded.interactions[i];
-        let key = format!("{}.{i}", cassette.trim_end_matches(".yaml"));
-        let stem = fixtures.join("oracle").join(&key).display().to_string();
-        let model_name = entry["model_name"].as_str().unwrap();
-        let streaming = entry["streaming"].as_bool().unwrap();
+    for entry in oracle_entries(&fixtures, "anthropic") {
+        let interaction = &entry.interaction;
+        let key = &entry.key;
+        let stem = entry.stem.display().to_string();
+        let model_name = entry.model_name();
+        let streaming = entry.streaming();
         let parameters = ModelRequestParameters {
             function_tools: recorded_tools(&interaction["request"]),
             ..Default::default()
         };
-        let tally = tallies.entry(directory(cassette)).or_default();
+        let tally = tallies.entry(directory(&entry.cassette)).or_default();
 
         let server = TestServer::always(replay(&interaction["response"])).await;
         let (response, events, error) = send(&server, model_name, &parameters, streaming).await;
@@ -199,14 +189,14 @@ async fn recorded_anthropic_traffic_over_http_matches_pydantic_ai() {
         tally.record("wire", problems.is_empty());
         if !problems.is_empty() {
             failures.push(Failure::new(
-                &key,
+                key,
                 "wire",
                 format!("{key} wire: {}", problems.join("; ")),
             ));
         }
-        check_request(&key, &stem, sent.json(), tally, &mut failures);
+        check_request(key, &stem, sent.json(), tally, &mut failures);
         check_outcome(
-            &key,
+            key,
             &stem,
             response,
             events,

@@ -37,7 +37,10 @@ use llm_runtime::{model_request, model_request_stream, Error};
 use serde_json::Value;
 use support::conformance::{Failure, Tally};
 use support::openai_chat::*;
-use support::recordings::{diff, load_yaml, normalise, read_json, response_body, status, Cassette};
+use support::recordings::{
+    compare_stream_with_whole, directory, load_yaml, normalise, oracle_entries, recorded_streams,
+    response_body, status,
+};
 use support::server::{Body, Recorded, Reply, TestServer};
 
 /// The directories whose recorded `openai-chat` interactions are replayed (those the issue
@@ -55,6 +58,13 @@ const DIRECTORIES: [&str; 10] = [
     "model_name_suggestions",
     "test_tool_choice_matrix",
 ];
+
+/// Whether a cassette is in one of the [`DIRECTORIES`].
+fn in_directories(cassette: &str) -> bool {
+    DIRECTORIES
+        .iter()
+        .any(|d| cassette.starts_with(&format!("{d}/")))
+}
 
 /// Differences accepted in this suite only.
 const WIRE_ACCEPTED: &[Accepted] = &[Accepted {
@@ -266,8 +276,8 @@ fn http_error_problems(error: Option<&Error>, reply: &Reply) -> Vec<String> {
 }
 
 struct Entry<'a> {
-    cassette: &'a str,
-    index: usize,
+    /// `<cassette stem>.<interaction>`.
+    key: &'a str,
     provider_api: &'a str,
     model_name: &'a str,
     streaming: bool,
@@ -283,11 +293,7 @@ async fn check_entry(
     bases: &mut BTreeMap<String, (String, String)>,
 ) {
     let check = Check {
-        key: format!(
-            "{}.{}",
-            entry.cassette.trim_end_matches(".yaml"),
-            entry.index
-        ),
+        key: entry.key.to_owned(),
         provider_api: entry.provider_api,
         stem,
         extra: WIRE_ACCEPTED,
@@ -379,45 +385,27 @@ async fn recorded_openai_style_traffic_through_the_hosts_matches_pydantic_ai() {
     else {
         return;
     };
-    let index = read_json(&fixtures.join("oracle/index.json")).unwrap();
-    let mut cassettes: BTreeMap<String, Cassette> = BTreeMap::new();
     let mut tallies: BTreeMap<String, Tally> = DIRECTORIES
         .iter()
         .map(|d| ((*d).to_owned(), Tally::default()))
         .collect();
     let mut failures = Vec::new();
     let mut bases = BTreeMap::new();
-    for entry in index["entries"].as_array().unwrap() {
-        if entry["wire"] != "openai-chat" {
+    for entry in oracle_entries(&fixtures, "openai-chat") {
+        if !in_directories(&entry.cassette) {
             continue;
         }
-        let cassette = entry["cassette"].as_str().unwrap();
-        let Some(dir) = DIRECTORIES
-            .iter()
-            .copied()
-            .find(|d| cassette.starts_with(&format!("{d}/")))
-        else {
-            continue;
-        };
-        let loaded = cassettes
-            .entry(cassette.to_owned())
-            .or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(cassette)));
-        let index = usize::try_from(entry["interaction"].as_u64().unwrap()).unwrap();
-        let stem = fixtures
-            .join("oracle")
-            .join(format!("{}.{index}", cassette.trim_end_matches(".yaml")));
         let it = Entry {
-            cassette,
-            index,
-            provider_api: entry["provider_api"].as_str().unwrap(),
-            model_name: entry["model_name"].as_str().unwrap(),
-            streaming: entry["streaming"].as_bool().unwrap(),
+            key: &entry.key,
+            provider_api: entry.provider_api(),
+            model_name: entry.model_name(),
+            streaming: entry.streaming(),
         };
         check_entry(
             &it,
-            &loaded.interactions[index],
-            stem.display().to_string(),
-            tallies.get_mut(dir).unwrap(),
+            &entry.interaction,
+            entry.stem.display().to_string(),
+            tallies.get_mut(&directory(&entry.cassette)).unwrap(),
             &mut failures,
             &mut bases,
         )
@@ -455,91 +443,63 @@ async fn recorded_streams_and_their_whole_responses_are_equal_over_http() {
     else {
         return;
     };
-    let index = read_json(&fixtures.join("cassettes/index.json")).unwrap();
     let mut checked = 0;
     let mut skipped = 0;
     let mut failures = Vec::new();
-    for file in index.as_array().unwrap() {
-        let name = file["file"].as_str().unwrap();
-        if !DIRECTORIES
-            .iter()
-            .any(|d| name.starts_with(&format!("{d}/")))
-        {
+    for recorded in recorded_streams(&fixtures, "openai-chat", in_directories) {
+        let key = &recorded.key;
+        let interaction = &recorded.interaction;
+        let sse = String::from_utf8(recorded.body()).unwrap();
+        let Some(whole) = assemble(&sse) else {
+            skipped += 1;
             continue;
+        };
+        let provider_api = recorded.provider_api.as_str();
+        let model_name = recorded.model();
+        let base = recorded_base(&interaction["request"]);
+        let streamed_server = TestServer::always(replay(&interaction["response"])).await;
+        let whole_server = TestServer::always(Reply::json(200, &whole)).await;
+        let model = |server: &TestServer| {
+            host(provider_api)
+                .base_url(server.url(path_of(&base)))
+                .api_key("test")
+                .retry(RetryPolicy::none())
+                .build_with_env(|_| None)
+                .unwrap()
+                .model(model_name)
+        };
+        let parameters = ModelRequestParameters::default();
+        let streamed = send(&model(&streamed_server), &parameters, true).await;
+        let unstreamed = send(&model(&whole_server), &parameters, false).await;
+        let (Some(streamed), None, Some(unstreamed)) =
+            (streamed.response, &streamed.error, unstreamed.response)
+        else {
+            failures.push(format!(
+                "{key}: {:?} {:?}",
+                streamed.error, unstreamed.error
+            ));
+            continue;
+        };
+        let mut values = [streamed, unstreamed].map(|r| {
+            let mut value = serde_json::to_value(r).unwrap();
+            normalise(&mut value);
+            value
+        });
+        // The two servers have different ports.
+        for value in &mut values {
+            value["provider_url"] = Value::Null;
         }
-        let mut cassette = None;
-        for detail in file["interactions_detail"].as_array().unwrap() {
-            if detail["wire"] != "openai-chat"
-                || detail["streaming"] != true
-                || detail["status"] != 200
-            {
-                continue;
-            }
-            let cassette =
-                cassette.get_or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(name)));
-            let i = usize::try_from(detail["index"].as_u64().unwrap()).unwrap();
-            let interaction = &cassette.interactions[i];
-            let key = format!("{}.{i}", name.trim_end_matches(".yaml"));
-            let sse = String::from_utf8(response_body(&interaction["response"])).unwrap();
-            let Some(whole) = assemble(&sse) else {
-                skipped += 1;
-                continue;
-            };
-            let provider_api = detail["provider_api"].as_str().unwrap();
-            let model_name = interaction["request"]["parsed_body"]["model"]
-                .as_str()
-                .unwrap_or("model");
-            let base = recorded_base(&interaction["request"]);
-            let streamed_server = TestServer::always(replay(&interaction["response"])).await;
-            let whole_server = TestServer::always(Reply::json(200, &whole)).await;
-            let model = |server: &TestServer| {
-                host(provider_api)
-                    .base_url(server.url(path_of(&base)))
-                    .api_key("test")
-                    .retry(RetryPolicy::none())
-                    .build_with_env(|_| None)
-                    .unwrap()
-                    .model(model_name)
-            };
-            let parameters = ModelRequestParameters::default();
-            let streamed = send(&model(&streamed_server), &parameters, true).await;
-            let unstreamed = send(&model(&whole_server), &parameters, false).await;
-            let (Some(streamed), None, Some(unstreamed)) =
-                (streamed.response, &streamed.error, unstreamed.response)
-            else {
-                failures.push(format!(
-                    "{key}: {:?} {:?}",
-                    streamed.error, unstreamed.error
-                ));
-                continue;
-            };
-            let mut values = [streamed, unstreamed].map(|r| {
-                let mut value = serde_json::to_value(r).unwrap();
-                normalise(&mut value);
-                value
-            });
-            // The two servers have different ports.
-            for value in &mut values {
-                value["provider_url"] = Value::Null;
-            }
-            checked += 1;
-            let [streamed, unstreamed] = values;
-            let known = STREAM_WHOLE_DIFFERENCES.iter().find(|(k, _)| *k == key);
-            match (streamed == unstreamed, known) {
-                (true, None) => {}
-                (false, Some((_, why))) => println!("known: {key} -- {why}"),
-                (true, Some(_)) => {
-                    failures.push(format!("{key} no longer differs: remove it from the list"))
-                }
-                (false, None) => {
-                    failures.push(diff(&format!("{key} whole"), &unstreamed, &streamed))
-                }
-            }
-        }
+        checked += 1;
+        let [streamed, unstreamed] = values;
+        let known = STREAM_WHOLE_DIFFERENCES
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, why)| *why);
+        compare_stream_with_whole(key, &unstreamed, &streamed, known, &mut failures);
     }
     let known = STREAM_WHOLE_DIFFERENCES
         .iter()
-        .filter(|(k, _)| DIRECTORIES.iter().any(|d| k.starts_with(&format!("{d}/"))))
+        .filter(|(k, _)| in_directories(k))
         .count();
     println!(
         "streamed vs whole over HTTP: {} of {checked} equal ({skipped} not assembled: errors or content chunks)",

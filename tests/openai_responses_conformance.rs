@@ -39,7 +39,8 @@ use support::conformance::{
     http_error_matches, judge, print_tallies, replay_stream, Failure, Known, Tally,
 };
 use support::recordings::{
-    diff, load_yaml, normalise, read_json, response_body, split_sse, status, Cassette,
+    comparable, compare_stream_with_whole, diff, directory, normalise, oracle_entries, read_json,
+    recorded_streams, response_body, split_sse, status,
 };
 use support::server::{Body, Reply, TestServer};
 
@@ -459,34 +460,22 @@ impl Interaction {
 
 /// The recorded Responses interactions the oracle covers, and the keys of those it does not.
 fn interactions(fixtures: &Path) -> (Vec<Interaction>, Vec<String>) {
-    let index = read_json(&fixtures.join("oracle/index.json")).unwrap();
-    let mut cassettes: BTreeMap<String, Cassette> = BTreeMap::new();
     let mut covered = Vec::new();
     let mut not_covered = Vec::new();
-    for entry in index["entries"].as_array().unwrap() {
-        if entry["wire"] != "openai-responses" {
-            continue;
-        }
-        let cassette = entry["cassette"].as_str().unwrap();
-        let index = usize::try_from(entry["interaction"].as_u64().unwrap()).unwrap();
-        let key = format!("{}.{index}", cassette.trim_end_matches(".yaml"));
-        if entry["provider_api"] != "openai-responses" || entry["ok"] != true {
+    for entry in oracle_entries(fixtures, "openai-responses") {
+        if entry.entry["provider_api"] != "openai-responses" || entry.entry["ok"] != true {
             // OpenRouter's `/responses`: pydantic-ai's oracle generator does not replay it.
-            not_covered.push(key);
+            not_covered.push(entry.key);
             continue;
         }
-        let loaded = cassettes
-            .entry(cassette.to_owned())
-            .or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(cassette)));
-        let interaction = &loaded.interactions[index];
         covered.push(Interaction {
-            oracle_stem: fixtures.join("oracle").join(&key),
-            dir: cassette.split('/').next().unwrap().to_owned(),
-            key,
-            model_name: entry["model_name"].as_str().unwrap().to_owned(),
-            streaming: entry["streaming"].as_bool().unwrap(),
-            tools: recorded_tools(&interaction["request"]),
-            response: interaction["response"].clone(),
+            oracle_stem: entry.stem.clone(),
+            dir: directory(&entry.cassette),
+            model_name: entry.model_name().to_owned(),
+            streaming: entry.streaming(),
+            tools: recorded_tools(&entry.interaction["request"]),
+            response: entry.interaction["response"].clone(),
+            key: entry.key,
         });
     }
     (covered, not_covered)
@@ -858,67 +847,43 @@ fn recorded_streams_equal_their_final_responses_parsed_whole() {
     else {
         return;
     };
-    let index = read_json(&fixtures.join("cassettes/index.json")).unwrap();
     let mut checked = 0;
     let mut without_final = Vec::new();
     let mut failures = Vec::new();
-    for file in index.as_array().unwrap() {
-        let name = file["file"].as_str().unwrap();
-        let mut cassette = None;
-        for detail in file["interactions_detail"].as_array().unwrap() {
-            if detail["wire"] != "openai-responses"
-                || detail["provider_api"] != "openai-responses"
-                || detail["streaming"] != true
-                || detail["status"] != 200
-            {
-                continue;
-            }
-            let cassette =
-                cassette.get_or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(name)));
-            let i = usize::try_from(detail["index"].as_u64().unwrap()).unwrap();
-            let interaction = &cassette.interactions[i];
-            let body = response_body(&interaction["response"]);
-            let key = format!("{}.{i}", name.trim_end_matches(".yaml"));
-            let Some(whole) = final_response(&String::from_utf8(body.clone()).unwrap()) else {
-                without_final.push(key);
-                continue;
-            };
-            let model = interaction["request"]["parsed_body"]["model"]
-                .as_str()
-                .unwrap_or("model");
-            let parts = PartsManager::new(model, &ModelRequestParameters::default())
-                .with_provider("openai-responses", None);
-            let (_, streamed, error) = replay_stream(
-                protocol(),
-                split_sse(std::str::from_utf8(&body).unwrap()),
-                parts,
-            );
-            if let Some(error) = error {
-                failures.push(format!("{key}: the stream failed: {error}"));
-                continue;
-            }
-            let parsed = protocol()
-                .parse_response(whole.to_string().as_bytes(), model)
-                .unwrap_or_else(|e| panic!("{key}: {e}"));
-            let mut parsed = serde_json::to_value(parsed).unwrap();
-            let mut streamed = streamed;
-            for value in [&mut parsed, &mut streamed] {
-                normalise(value);
-                if let Some(map) = value.as_object_mut() {
-                    map.remove("provider_name");
-                    map.remove("provider_url");
-                }
-            }
-            for value in [&mut parsed, &mut streamed] {
-                for accepted in STREAM_WHOLE_ACCEPTED {
-                    (accepted.2)(value);
-                }
-            }
-            checked += 1;
-            if parsed != streamed {
-                failures.push(diff(&format!("{key} whole"), &parsed, &streamed));
+    for recorded in recorded_streams(&fixtures, "openai-responses", |_| true) {
+        if recorded.provider_api != "openai-responses" {
+            continue;
+        }
+        let key = recorded.key.clone();
+        let body = recorded.body();
+        let Some(whole) = final_response(&String::from_utf8(body.clone()).unwrap()) else {
+            without_final.push(key);
+            continue;
+        };
+        let model = recorded.model();
+        let parts = PartsManager::new(model, &ModelRequestParameters::default())
+            .with_provider("openai-responses", None);
+        let (_, streamed, error) = replay_stream(
+            protocol(),
+            split_sse(std::str::from_utf8(&body).unwrap()),
+            parts,
+        );
+        if let Some(error) = error {
+            failures.push(format!("{key}: the stream failed: {error}"));
+            continue;
+        }
+        let parsed = protocol()
+            .parse_response(whole.to_string().as_bytes(), model)
+            .unwrap_or_else(|e| panic!("{key}: {e}"));
+        let mut parsed = comparable(serde_json::to_value(parsed).unwrap());
+        let mut streamed = comparable(streamed);
+        for value in [&mut parsed, &mut streamed] {
+            for accepted in STREAM_WHOLE_ACCEPTED {
+                (accepted.2)(value);
             }
         }
+        checked += 1;
+        compare_stream_with_whole(&key, &parsed, &streamed, None, &mut failures);
     }
     for (what, why, _) in STREAM_WHOLE_ACCEPTED {
         println!("accepted (streamed vs whole): {what} -- {why}");

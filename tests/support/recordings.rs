@@ -1,7 +1,8 @@
 //! Reading the recorded traffic in `../shared/fixtures`: the cassettes (VCR YAML) and their
 //! interactions, SSE bodies, the oracle's JSON files, and comparing our JSON with them.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
@@ -183,4 +184,155 @@ pub fn diff(label: &str, oracle: &Value, ours: &Value) -> String {
 /// The directory of a cassette path (`test_anthropic/x.yaml` gives `test_anthropic`).
 pub fn directory(cassette: &str) -> String {
     cassette.split('/').next().unwrap_or(cassette).to_owned()
+}
+
+/// One interaction of the oracle's index (`oracle/index.json`), with its recording.
+pub struct OracleEntry {
+    /// The cassette's path under `cassettes/` (`test_openai/x.yaml`).
+    pub cassette: String,
+    /// The interaction's place in the cassette.
+    pub index: usize,
+    /// `<cassette stem>.<interaction>`, as the lists of known differences name it.
+    pub key: String,
+    /// The oracle files' common path, without `.json`.
+    pub stem: PathBuf,
+    /// The index entry (`provider_api`, `model_name`, `streaming`, `ok`…).
+    pub entry: Value,
+    /// The recorded interaction (`request`, `response`).
+    pub interaction: Value,
+}
+
+impl OracleEntry {
+    /// The entry's `model_name`.
+    pub fn model_name(&self) -> &str {
+        self.entry["model_name"].as_str().unwrap()
+    }
+
+    /// The entry's `provider_api`.
+    pub fn provider_api(&self) -> &str {
+        self.entry["provider_api"].as_str().unwrap()
+    }
+
+    /// Whether the interaction was streamed.
+    pub fn streaming(&self) -> bool {
+        self.entry["streaming"].as_bool().unwrap()
+    }
+}
+
+/// The interactions of the `wire` protocol (`openai-chat`, `anthropic`…) that the oracle
+/// covers, in the index's order, each cassette read once.
+pub fn oracle_entries(fixtures: &Path, wire: &str) -> Vec<OracleEntry> {
+    let index = read_json(&fixtures.join("oracle/index.json")).unwrap();
+    let mut cassettes: BTreeMap<String, Cassette> = BTreeMap::new();
+    let mut entries = Vec::new();
+    for entry in index["entries"].as_array().unwrap() {
+        if entry["wire"] != wire {
+            continue;
+        }
+        let cassette = entry["cassette"].as_str().unwrap();
+        let loaded = cassettes
+            .entry(cassette.to_owned())
+            .or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(cassette)));
+        let index = usize::try_from(entry["interaction"].as_u64().unwrap()).unwrap();
+        let key = format!("{}.{index}", cassette.trim_end_matches(".yaml"));
+        entries.push(OracleEntry {
+            cassette: cassette.to_owned(),
+            index,
+            stem: fixtures.join("oracle").join(&key),
+            key,
+            entry: entry.clone(),
+            interaction: loaded.interactions[index].clone(),
+        });
+    }
+    entries
+}
+
+/// A streamed recording answered with 200, from the cassette index (`cassettes/index.json`).
+pub struct RecordedStream {
+    /// `<cassette stem>.<interaction>`.
+    pub key: String,
+    /// The index's `provider_api` of the interaction.
+    pub provider_api: String,
+    /// The recorded interaction (`request`, `response`).
+    pub interaction: Value,
+}
+
+impl RecordedStream {
+    /// The recorded response body (the SSE text).
+    pub fn body(&self) -> Vec<u8> {
+        response_body(&self.interaction["response"])
+    }
+
+    /// The model the request named (`model` of its body; `model` when there is none).
+    pub fn model(&self) -> &str {
+        self.interaction["request"]["parsed_body"]["model"]
+            .as_str()
+            .unwrap_or("model")
+    }
+}
+
+/// The streamed recordings of the `wire` protocol answered with 200, in the cassettes of which
+/// `in_scope` accepts the path (each cassette read once, only when it has one).
+pub fn recorded_streams(
+    fixtures: &Path,
+    wire: &str,
+    in_scope: impl Fn(&str) -> bool,
+) -> Vec<RecordedStream> {
+    let index = read_json(&fixtures.join("cassettes/index.json")).unwrap();
+    let mut streams = Vec::new();
+    for file in index.as_array().unwrap() {
+        let name = file["file"].as_str().unwrap();
+        if !in_scope(name) {
+            continue;
+        }
+        let mut cassette = None;
+        for detail in file["interactions_detail"].as_array().unwrap() {
+            if detail["wire"] != wire || detail["streaming"] != true || detail["status"] != 200 {
+                continue;
+            }
+            let cassette =
+                cassette.get_or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(name)));
+            let i = usize::try_from(detail["index"].as_u64().unwrap()).unwrap();
+            streams.push(RecordedStream {
+                key: format!("{}.{i}", name.trim_end_matches(".yaml")),
+                provider_api: detail["provider_api"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                interaction: cassette.interactions[i].clone(),
+            });
+        }
+    }
+    streams
+}
+
+/// A response as JSON made comparable with another of the same answer: normalised (see
+/// [`normalise`]) and without the provider's name and URL, which the two may not share.
+pub fn comparable(mut response: Value) -> Value {
+    normalise(&mut response);
+    if let Some(map) = response.as_object_mut() {
+        map.remove("provider_name");
+        map.remove("provider_url");
+    }
+    response
+}
+
+/// Compares the response a recorded stream gave with the one the whole answer it amounts to
+/// gave. `known` is the reason they are known to differ, if they are: a difference not known,
+/// or a known one that is gone, is added to `failures`.
+pub fn compare_stream_with_whole(
+    key: &str,
+    whole: &Value,
+    streamed: &Value,
+    known: Option<&str>,
+    failures: &mut Vec<String>,
+) {
+    match (whole == streamed, known) {
+        (true, None) => {}
+        (false, Some(why)) => println!("known: {key} -- {why}"),
+        (true, Some(_)) => {
+            failures.push(format!("{key} no longer differs: remove it from the list"))
+        }
+        (false, None) => failures.push(diff(&format!("{key} whole"), whole, streamed)),
+    }
 }
