@@ -25,8 +25,9 @@ use llm_runtime::{model_request, model_request_stream, Error};
 use serde_json::Value;
 use support::anthropic::{check_outcome, check_request, recorded_tools, report, Accepted};
 use support::conformance::{Failure, Tally};
-use support::recordings::{directory, oracle_entries, response_body, status};
-use support::server::{Body, Reply, TestServer};
+use support::recordings::{directory, oracle_entries};
+use support::replay::replay;
+use support::server::TestServer;
 
 /// Differences accepted in this suite only.
 const WIRE_ACCEPTED: &[Accepted] = &[Accepted {
@@ -40,62 +41,6 @@ const WIRE_ACCEPTED: &[Accepted] = &[Accepted {
         }
     },
 }];
-
-/// The chunk sizes a recorded stream is cut into, in turn.
-const CHUNK_SIZES: [usize; 10] = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89];
-
-/// Response headers the server sets itself, or that describe the recorded transfer only.
-const TRANSFER_HEADERS: [&str; 5] = [
-    "content-length",
-    "transfer-encoding",
-    "connection",
-    "content-encoding",
-    "keep-alive",
-];
-
-/// What the server answers for a recorded response: its status, headers and body, an event
-/// stream in odd chunks.
-fn replay(response: &Value) -> Reply {
-    let mut headers = Vec::new();
-    for (name, values) in response
-        .get("headers")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        if TRANSFER_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
-            continue;
-        }
-        for value in values
-            .as_array()
-            .cloned()
-            .unwrap_or_else(|| vec![values.clone()])
-        {
-            let value = value
-                .as_str()
-                .map_or_else(|| value.to_string(), str::to_owned);
-            headers.push((name.clone(), value));
-        }
-    }
-    let body = response_body(response);
-    let streamed = response.get("parsed_body").is_none()
-        && headers
-            .iter()
-            .any(|(n, v)| n.eq_ignore_ascii_case("content-type") && v.contains("event-stream"));
-    let reply = if streamed {
-        Reply::sse_split(&body, &CHUNK_SIZES)
-    } else {
-        Reply {
-            body: Body::Full(body),
-            ..Reply::text(200, "")
-        }
-    };
-    Reply {
-        status: status(response),
-        headers,
-        ..reply
-    }
-}
 
 /// The response, the stream events, or the error of one request through the host.
 async fn send(

@@ -39,8 +39,8 @@ use support::conformance::{Failure, Tally};
 use support::openai_chat::*;
 use support::recordings::{
     compare_stream_with_whole, directory, load_yaml, normalise, oracle_entries, recorded_streams,
-    response_body, status,
 };
+use support::replay::replay;
 use support::server::{Body, Recorded, Reply, TestServer};
 
 /// The directories whose recorded `openai-chat` interactions are replayed (those the issue
@@ -79,69 +79,6 @@ const WIRE_ACCEPTED: &[Accepted] = &[Accepted {
         }
     },
 }];
-
-/// The chunk sizes a recorded stream is cut into, in turn: small and odd, so that chunks end
-/// inside `data:` lines, inside JSON strings and inside multi-byte characters.
-const CHUNK_SIZES: [usize; 10] = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89];
-
-/// Response headers the server sets itself, or that describe the recorded transfer only.
-const TRANSFER_HEADERS: [&str; 5] = [
-    "content-length",
-    "transfer-encoding",
-    "connection",
-    "content-encoding",
-    "keep-alive",
-];
-
-/// The recorded response headers, one pair per value.
-fn recorded_headers(response: &Value) -> Vec<(String, String)> {
-    let mut headers = Vec::new();
-    for (name, values) in response
-        .get("headers")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        if TRANSFER_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
-            continue;
-        }
-        let values = match values {
-            Value::Array(values) => values.clone(),
-            other => vec![other.clone()],
-        };
-        for value in values {
-            let value = match value {
-                Value::String(s) => s,
-                other => other.to_string(),
-            };
-            headers.push((name.clone(), value));
-        }
-    }
-    headers
-}
-
-/// What the server answers for a recorded response: its status, its headers and its body,
-/// an event stream in odd chunks.
-fn replay(response: &Value) -> Reply {
-    let body = response_body(response);
-    let streamed = response.get("parsed_body").is_none()
-        && recorded_headers(response)
-            .iter()
-            .any(|(n, v)| n.eq_ignore_ascii_case("content-type") && v.contains("event-stream"));
-    let reply = if streamed {
-        Reply::sse_split(&body, &CHUNK_SIZES)
-    } else {
-        Reply {
-            body: Body::Full(body),
-            ..Reply::text(200, "")
-        }
-    };
-    Reply {
-        status: status(response),
-        headers: recorded_headers(response),
-        ..reply
-    }
-}
 
 /// The recorded request's URL without the `/chat/completions` endpoint: the host's base URL
 /// as recorded.

@@ -42,6 +42,7 @@ use support::recordings::{
     comparable, compare_stream_with_whole, diff, directory, normalise, oracle_entries, read_json,
     recorded_streams, response_body, split_sse, status,
 };
+use support::replay::CHUNK_SIZES;
 use support::server::{Body, Reply, TestServer};
 
 /// The protocol as the built-in host declares it (named `openai-responses`).
@@ -547,10 +548,6 @@ fn offline(it: &Interaction) -> Outcome {
         },
     }
 }
-
-/// The chunk sizes a recorded stream is cut into over HTTP, in turn: small and odd, so that
-/// chunks end inside `event:` and `data:` lines, JSON strings and multi-byte characters.
-const CHUNK_SIZES: [usize; 10] = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89];
 
 /// The recorded response served on 127.0.0.1 and requested through the built-in host with
 /// `model_request` / `model_request_stream` (no retries).

@@ -3,6 +3,7 @@
 //! * [`server`]: a local HTTP server answering scripted replies and recording the requests;
 //! * [`echo`], [`peers`]: a toy protocol served by it, and the real local peers;
 //! * [`stream`]: reading a response stream to its end;
+//! * [`replay`]: a recorded response served again by the [`server`];
 //! * [`recordings`]: the recorded traffic in `../shared/fixtures` (cassettes, SSE, oracle
 //!   files), located by [`shared_fixtures`];
 //! * [`conformance`]: replaying recordings through a protocol, the per-directory tallies and
@@ -32,5 +33,6 @@ pub mod echo;
 pub mod openai_chat;
 pub mod peers;
 pub mod recordings;
+pub mod replay;
 pub mod server;
 pub mod stream;
