@@ -7,18 +7,17 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use futures::StreamExt;
-use llm_runtime::messages::{ModelRequest, ModelResponse, ModelResponseStreamEvent, ToolArgs};
+use llm_runtime::messages::{ModelRequest, ModelResponseStreamEvent, ToolArgs};
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::anthropic::AnthropicMessages;
 use llm_runtime::providers::{Anthropic, ProviderModel};
 use llm_runtime::settings::ModelSettings;
-use llm_runtime::stream::StreamedResponse;
 use llm_runtime::tools::ToolDefinition;
 use llm_runtime::{model_request, model_request_stream, model_request_sync, Error};
 use serde_json::{json, Value};
 use support::echo::fast_retry;
 use support::server::{End, Reply, TestServer};
+use support::stream::{collect, timeless};
 
 const KEY: &str = "sk-ant-SECRET-0451";
 const MODEL: &str = "claude-3-5-haiku-latest";
@@ -132,28 +131,6 @@ fn weather_tool() -> ModelRequestParameters {
                 "properties": {"city": {"type": "string"}}, "required": ["city"]}))],
         ..Default::default()
     }
-}
-
-async fn collect(
-    mut stream: StreamedResponse,
-) -> (Vec<ModelResponseStreamEvent>, Option<Error>, ModelResponse) {
-    let mut events = Vec::new();
-    let mut error = None;
-    while let Some(event) = stream.next().await {
-        match event {
-            Ok(event) => events.push(event),
-            Err(err) => {
-                error = Some(err);
-                break;
-            }
-        }
-    }
-    (events, error, stream.get())
-}
-
-fn timeless(mut response: ModelResponse) -> ModelResponse {
-    response.timestamp = chrono::DateTime::UNIX_EPOCH;
-    response
 }
 
 #[tokio::test]

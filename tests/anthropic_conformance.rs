@@ -12,82 +12,32 @@
 //! * recorded error statuses are compared with the oracle's `.error.json`.
 //!
 //! Every difference accepted is listed in [`OFFLINE_ACCEPTED`] with its reason; comparisons
-//! known to differ are in `anthropic_support::KNOWN_DIFFERENCES` (the test fails if one starts
+//! known to differ are in `support::anthropic::KNOWN_DIFFERENCES` (the test fails if one starts
 //! to pass), and for those the rest of the response (or stream) is compared with the parts the
 //! message model lacks removed; everything else must be equal. The counts per directory are
 //! printed. `anthropic_wire_conformance.rs` replays the same traffic over HTTP.
 
-mod anthropic_support;
-mod cassette_support;
 mod support;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use anthropic_support::{
-    assemble, check_outcome, check_request, directory, protocol, recorded_tools, report, Accepted,
-    Failure,
-};
-use cassette_support::{
-    diff, load_yaml, normalise, read_json, response_body, split_sse, status, Cassette, Tally,
-};
-use futures::StreamExt;
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
-use llm_runtime::providers::anthropic::AnthropicMessages;
-use llm_runtime::providers::{Flow, PreparedRequest, Protocol, SseEvent};
+use llm_runtime::providers::{PreparedRequest, Protocol};
 use llm_runtime::settings::ModelSettings;
-use llm_runtime::stream::{PartsManager, StreamedResponse};
+use llm_runtime::stream::PartsManager;
 use llm_runtime::tools::ToolDefinition;
 use llm_runtime::Error;
 use serde_json::Value;
-
-/// Replays a recorded SSE body through `on_event`, as the HTTP layer does.
-fn replay_stream(body: &[u8], parts: PartsManager) -> (Vec<Value>, Value, Option<Error>) {
-    let protocol = protocol();
-    let text = String::from_utf8(body.to_vec()).unwrap();
-    let mut items: Vec<Option<(String, String)>> = split_sse(&text).into_iter().map(Some).collect();
-    items.push(None); // end of body
-    let mut state = <AnthropicMessages as Protocol>::StreamState::default();
-    let mut done = false;
-    let mut stream = StreamedResponse::from_stream(
-        parts,
-        futures::stream::iter(items.into_iter().map(Ok)),
-        move |item, parts| {
-            if done {
-                return Ok(());
-            }
-            match item {
-                Some((event, data)) => {
-                    let event = SseEvent {
-                        event: &event,
-                        data: &data,
-                        id: None,
-                    };
-                    if protocol.on_event(&event, &mut state, parts)? == Flow::Done {
-                        done = true;
-                    }
-                    Ok(())
-                }
-                None => protocol.on_eof(&mut state, parts),
-            }
-        },
-    );
-    let mut events = Vec::new();
-    let mut error = None;
-    futures::executor::block_on(async {
-        while let Some(event) = stream.next().await {
-            match event {
-                Ok(event) => events.push(serde_json::to_value(&event).unwrap()),
-                Err(e) => {
-                    error = Some(e);
-                    break;
-                }
-            }
-        }
-    });
-    (events, serde_json::to_value(stream.get()).unwrap(), error)
-}
+use support::anthropic::{
+    assemble, check_outcome, check_request, protocol, recorded_tools, report, Accepted,
+};
+use support::conformance::{replay_stream, Failure, Tally};
+use support::recordings::{
+    comparable, compare_stream_with_whole, directory, oracle_entries, recorded_streams,
+    response_body, split_sse, status,
+};
 
 /// Differences accepted in this suite (the wire suite checks these fields).
 const OFFLINE_ACCEPTED: &[Accepted] = &[Accepted {
@@ -147,7 +97,11 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
         (None, None, Some(error))
     } else if it.streaming {
         let parts = PartsManager::new(it.model_name, &parameters);
-        let (events, response, error) = replay_stream(&body, parts);
+        let (events, response, error) = replay_stream(
+            protocol.clone(),
+            split_sse(std::str::from_utf8(&body).unwrap()),
+            parts,
+        );
         (Some(response), Some(events), error)
     } else {
         match protocol.parse_response(&body, it.model_name) {
@@ -176,57 +130,34 @@ fn recorded_streams_equal_their_assembled_whole_messages() {
     else {
         return;
     };
-    let index = read_json(&fixtures.join("cassettes/index.json")).unwrap();
     let protocol = protocol();
     let mut checked = 0;
     let mut failures = Vec::new();
-    for file in index.as_array().unwrap() {
-        let name = file["file"].as_str().unwrap();
-        let mut cassette = None;
-        for detail in file["interactions_detail"].as_array().unwrap() {
-            if detail["wire"] != "anthropic"
-                || detail["streaming"] != true
-                || detail["status"] != 200
-            {
-                continue;
-            }
-            let cassette =
-                cassette.get_or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(name)));
-            let i = usize::try_from(detail["index"].as_u64().unwrap()).unwrap();
-            let interaction = &cassette.interactions[i];
-            let body = response_body(&interaction["response"]);
-            let key = format!("{}.{i}", name.trim_end_matches(".yaml"));
-            let Some(whole) = assemble(&String::from_utf8(body.clone()).unwrap()) else {
-                failures.push(format!("{key}: the recorded stream cannot be assembled"));
-                continue;
-            };
-            let model = interaction["request"]["parsed_body"]["model"]
-                .as_str()
-                .unwrap_or("model");
-            let parts = PartsManager::new(model, &ModelRequestParameters::default())
-                .with_provider("anthropic", None);
-            let (_, streamed, error) = replay_stream(&body, parts);
-            if let Some(error) = error {
-                failures.push(format!("{key}: the stream failed: {error}"));
-                continue;
-            }
-            let parsed = protocol
-                .parse_response(whole.to_string().as_bytes(), model)
-                .unwrap_or_else(|e| panic!("{key}: {e}"));
-            let mut parsed = serde_json::to_value(parsed).unwrap();
-            let mut streamed = streamed;
-            for value in [&mut parsed, &mut streamed] {
-                normalise(value);
-                if let Some(map) = value.as_object_mut() {
-                    map.remove("provider_name");
-                    map.remove("provider_url");
-                }
-            }
-            checked += 1;
-            if parsed != streamed {
-                failures.push(diff(&format!("{key} whole"), &parsed, &streamed));
-            }
+    for recorded in recorded_streams(&fixtures, "anthropic", |_| true) {
+        let key = &recorded.key;
+        let body = recorded.body();
+        let Some(whole) = assemble(&String::from_utf8(body.clone()).unwrap()) else {
+            failures.push(format!("{key}: the recorded stream cannot be assembled"));
+            continue;
+        };
+        let model = recorded.model();
+        let parts = PartsManager::new(model, &ModelRequestParameters::default())
+            .with_provider("anthropic", None);
+        let (_, streamed, error) = replay_stream(
+            protocol.clone(),
+            split_sse(std::str::from_utf8(&body).unwrap()),
+            parts,
+        );
+        if let Some(error) = error {
+            failures.push(format!("{key}: the stream failed: {error}"));
+            continue;
         }
+        let parsed = protocol
+            .parse_response(whole.to_string().as_bytes(), model)
+            .unwrap_or_else(|e| panic!("{key}: {e}"));
+        let parsed = comparable(serde_json::to_value(parsed).unwrap());
+        checked += 1;
+        compare_stream_with_whole(key, &parsed, &comparable(streamed), None, &mut failures);
     }
     println!(
         "streamed vs whole: {} of {checked} equal",
@@ -241,32 +172,20 @@ fn anthropic_matches_pydantic_ai_on_recorded_traffic() {
     let Some(fixtures) = support::shared_fixtures("anthropic_conformance") else {
         return;
     };
-    let index = read_json(&fixtures.join("oracle/index.json")).unwrap();
-    let mut cassettes: BTreeMap<String, Cassette> = BTreeMap::new();
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
     let mut failures = Vec::new();
-    for entry in index["entries"].as_array().unwrap() {
-        if entry["wire"] != "anthropic" {
-            continue;
-        }
-        let cassette = entry["cassette"].as_str().unwrap();
-        let loaded = cassettes
-            .entry(cassette.to_owned())
-            .or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(cassette)));
-        let index = usize::try_from(entry["interaction"].as_u64().unwrap()).unwrap();
-        let interaction = &loaded.interactions[index];
-        let key = format!("{}.{index}", cassette.trim_end_matches(".yaml"));
+    for entry in oracle_entries(&fixtures, "anthropic") {
         let it = Interaction {
-            oracle_stem: fixtures.join("oracle").join(&key),
-            key,
-            model_name: entry["model_name"].as_str().unwrap(),
-            streaming: entry["streaming"].as_bool().unwrap(),
-            tools: recorded_tools(&interaction["request"]),
-            response: &interaction["response"],
+            key: entry.key.clone(),
+            model_name: entry.model_name(),
+            streaming: entry.streaming(),
+            tools: recorded_tools(&entry.interaction["request"]),
+            response: &entry.interaction["response"],
+            oracle_stem: entry.stem.clone(),
         };
         check_interaction(
             &it,
-            tallies.entry(directory(cassette)).or_default(),
+            tallies.entry(directory(&entry.cassette)).or_default(),
             &mut failures,
         );
     }

@@ -10,18 +10,12 @@
 //! Checked per interaction: the request line and headers we send (`POST /v1/messages`, the key
 //! in `x-api-key`, `anthropic-version`, JSON), the body against the oracle's `.request.json`,
 //! and the outcome against `.json` / `.events.json` / `.error.json`, with the same accepted and
-//! known differences as the offline suite (`anthropic_support`) plus [`WIRE_ACCEPTED`].
+//! known differences as the offline suite (`support::anthropic`) plus [`WIRE_ACCEPTED`].
 
-mod anthropic_support;
-mod cassette_support;
 mod support;
 
 use std::collections::BTreeMap;
 
-use anthropic_support::{
-    check_outcome, check_request, directory, recorded_tools, report, Accepted,
-};
-use cassette_support::{load_yaml, read_json, response_body, status, Cassette, Tally};
 use futures::StreamExt;
 use llm_runtime::http::RetryPolicy;
 use llm_runtime::messages::ModelRequest;
@@ -29,7 +23,11 @@ use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::Anthropic;
 use llm_runtime::{model_request, model_request_stream, Error};
 use serde_json::Value;
-use support::server::{Body, Reply, TestServer};
+use support::anthropic::{check_outcome, check_request, recorded_tools, report, Accepted};
+use support::conformance::{Failure, Tally};
+use support::recordings::{directory, oracle_entries};
+use support::replay::replay;
+use support::server::TestServer;
 
 /// Differences accepted in this suite only.
 const WIRE_ACCEPTED: &[Accepted] = &[Accepted {
@@ -43,62 +41,6 @@ const WIRE_ACCEPTED: &[Accepted] = &[Accepted {
         }
     },
 }];
-
-/// The chunk sizes a recorded stream is cut into, in turn.
-const CHUNK_SIZES: [usize; 10] = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89];
-
-/// Response headers the server sets itself, or that describe the recorded transfer only.
-const TRANSFER_HEADERS: [&str; 5] = [
-    "content-length",
-    "transfer-encoding",
-    "connection",
-    "content-encoding",
-    "keep-alive",
-];
-
-/// What the server answers for a recorded response: its status, headers and body, an event
-/// stream in odd chunks.
-fn replay(response: &Value) -> Reply {
-    let mut headers = Vec::new();
-    for (name, values) in response
-        .get("headers")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        if TRANSFER_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
-            continue;
-        }
-        for value in values
-            .as_array()
-            .cloned()
-            .unwrap_or_else(|| vec![values.clone()])
-        {
-            let value = value
-                .as_str()
-                .map_or_else(|| value.to_string(), str::to_owned);
-            headers.push((name.clone(), value));
-        }
-    }
-    let body = response_body(response);
-    let streamed = response.get("parsed_body").is_none()
-        && headers
-            .iter()
-            .any(|(n, v)| n.eq_ignore_ascii_case("content-type") && v.contains("event-stream"));
-    let reply = if streamed {
-        Reply::sse_split(&body, &CHUNK_SIZES)
-    } else {
-        Reply {
-            body: Body::Full(body),
-            ..Reply::text(200, "")
-        }
-    };
-    Reply {
-        status: status(response),
-        headers,
-        ..reply
-    }
-}
 
 /// The response, the stream events, or the error of one request through the host.
 async fn send(
@@ -154,29 +96,19 @@ async fn recorded_anthropic_traffic_over_http_matches_pydantic_ai() {
     let Some(fixtures) = support::shared_fixtures("anthropic_wire_conformance") else {
         return;
     };
-    let index = read_json(&fixtures.join("oracle/index.json")).unwrap();
-    let mut cassettes: BTreeMap<String, Cassette> = BTreeMap::new();
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
     let mut failures = Vec::new();
-    for entry in index["entries"].as_array().unwrap() {
-        if entry["wire"] != "anthropic" {
-            continue;
-        }
-        let cassette = entry["cassette"].as_str().unwrap();
-        let loaded = cassettes
-            .entry(cassette.to_owned())
-            .or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(cassette)));
-        let i = usize::try_from(entry["interaction"].as_u64().unwrap()).unwrap();
-        let interaction = &loaded.interactions[i];
-        let key = format!("{}.{i}", cassette.trim_end_matches(".yaml"));
-        let stem = fixtures.join("oracle").join(&key).display().to_string();
-        let model_name = entry["model_name"].as_str().unwrap();
-        let streaming = entry["streaming"].as_bool().unwrap();
+    for entry in oracle_entries(&fixtures, "anthropic") {
+        let interaction = &entry.interaction;
+        let key = &entry.key;
+        let stem = entry.stem.display().to_string();
+        let model_name = entry.model_name();
+        let streaming = entry.streaming();
         let parameters = ModelRequestParameters {
             function_tools: recorded_tools(&interaction["request"]),
             ..Default::default()
         };
-        let tally = tallies.entry(directory(cassette)).or_default();
+        let tally = tallies.entry(directory(&entry.cassette)).or_default();
 
         let server = TestServer::always(replay(&interaction["response"])).await;
         let (response, events, error) = send(&server, model_name, &parameters, streaming).await;
@@ -201,15 +133,15 @@ async fn recorded_anthropic_traffic_over_http_matches_pydantic_ai() {
         }
         tally.record("wire", problems.is_empty());
         if !problems.is_empty() {
-            failures.push(anthropic_support::Failure {
-                stem: key.clone(),
-                aspect: "wire",
-                detail: format!("{key} wire: {}", problems.join("; ")),
-            });
+            failures.push(Failure::new(
+                key,
+                "wire",
+                format!("{key} wire: {}", problems.join("; ")),
+            ));
         }
-        check_request(&key, &stem, sent.json(), tally, &mut failures);
+        check_request(key, &stem, sent.json(), tally, &mut failures);
         check_outcome(
-            &key,
+            key,
             &stem,
             response,
             events,

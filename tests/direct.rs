@@ -1,5 +1,7 @@
 //! The four request functions on the offline models.
 
+mod support;
+
 use futures::{stream, StreamExt};
 use llm_runtime::messages::{
     ModelMessage, ModelRequest, ModelResponse, ModelResponsePart, ModelResponseStreamEvent,
@@ -12,6 +14,7 @@ use llm_runtime::{
     model_request, model_request_stream, model_request_stream_sync, model_request_sync, Error,
 };
 use serde_json::json;
+use support::stream::timeless;
 
 fn divide() -> ToolDefinition {
     ToolDefinition::new("divide")
@@ -29,12 +32,6 @@ fn with_tools() -> ModelRequestParameters {
         allow_text_output: true,
         ..Default::default()
     }
-}
-
-/// The same response, with the receive time taken out.
-fn timeless(mut response: ModelResponse) -> ModelResponse {
-    response.timestamp = chrono::DateTime::UNIX_EPOCH;
-    response
 }
 
 #[test]

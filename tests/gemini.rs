@@ -5,9 +5,8 @@
 
 mod support;
 
-use futures::StreamExt;
 use llm_runtime::messages::{
-    FinishReason, ModelRequest, ModelResponse, ModelResponsePart, ModelResponseStreamEvent,
+    FinishReason, ModelRequest, ModelResponsePart, ModelResponseStreamEvent,
 };
 use llm_runtime::providers::gemini::Gemini;
 use llm_runtime::providers::{GoogleGla, ProviderModel};
@@ -15,6 +14,7 @@ use llm_runtime::{model_request, model_request_stream, Error};
 use serde_json::{json, Value};
 use support::echo::fast_retry;
 use support::server::{End, Reply, TestServer};
+use support::stream::{collect, timeless};
 
 const KEY: &str = "AIza-gemini-SECRET-0042";
 
@@ -80,28 +80,6 @@ fn stream_body() -> Vec<u8> {
         .map(|event| format!("data: {event}\r\n\r\n"))
         .collect::<String>()
         .into_bytes()
-}
-
-async fn collect(
-    mut stream: llm_runtime::stream::StreamedResponse,
-) -> (Vec<ModelResponseStreamEvent>, Option<Error>, ModelResponse) {
-    let mut events = Vec::new();
-    let mut error = None;
-    while let Some(event) = stream.next().await {
-        match event {
-            Ok(event) => events.push(event),
-            Err(err) => {
-                error = Some(err);
-                break;
-            }
-        }
-    }
-    (events, error, stream.get())
-}
-
-fn timeless(mut response: ModelResponse) -> ModelResponse {
-    response.timestamp = chrono::DateTime::UNIX_EPOCH;
-    response
 }
 
 #[tokio::test]

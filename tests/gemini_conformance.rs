@@ -15,26 +15,26 @@
 //! directory are printed. A second test checks that each recorded stream gives the same
 //! response as the whole response it amounts to.
 
-mod cassette_support;
 mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use cassette_support::{
-    diff, load_yaml, normalise, read_json, response_body, status, Cassette, Tally,
-};
-use futures::StreamExt;
 use llm_runtime::http::sse::SseDecoder;
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::gemini::Gemini;
-use llm_runtime::providers::{GoogleGla, PreparedRequest, Protocol, SseEvent};
+use llm_runtime::providers::{GoogleGla, PreparedRequest, Protocol};
 use llm_runtime::settings::ModelSettings;
-use llm_runtime::stream::{PartsManager, StreamedResponse};
+use llm_runtime::stream::PartsManager;
 use llm_runtime::tools::ToolDefinition;
 use llm_runtime::Error;
 use serde_json::{Map, Value};
+use support::conformance::{judge, print_tallies, replay_stream, Failure, Known, Tally};
+use support::recordings::{
+    comparable, compare_stream_with_whole, diff, directory, normalise, oracle_entries, read_json,
+    recorded_streams, response_body, status,
+};
 
 /// The protocol as the built-in host declares it, named by its provider.
 fn protocol() -> Gemini {
@@ -161,7 +161,7 @@ const ACCEPTED: &[Accepted] = &[
 
 /// Comparisons known to differ, by oracle file stem and aspect, with the reason. They are
 /// counted as failing; the test fails if one of them starts to pass (remove it then).
-const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
+const KNOWN_DIFFERENCES: &[Known] = &[
     (
         "test_anthropic/test_anthropic_server_tool_receive_history_from_another_provider.0",
         "response",
@@ -304,58 +304,12 @@ fn recorded_tools(request: &Value) -> Vec<ToolDefinition> {
     tools
 }
 
-/// Replays a recorded SSE body through `on_event` and `on_eof`, as the HTTP layer does.
-fn replay_stream(body: &[u8], parts: PartsManager) -> (Vec<Value>, Value, Option<Error>) {
-    let protocol = protocol();
-    let mut items: Vec<Option<(String, String)>> = sse_events(body).into_iter().map(Some).collect();
-    items.push(None); // end of body
-    let mut state = <Gemini as Protocol>::StreamState::default();
-    let mut stream = StreamedResponse::from_stream(
-        parts,
-        futures::stream::iter(items.into_iter().map(Ok)),
-        move |item, parts| match item {
-            Some((event, data)) => {
-                let event = SseEvent {
-                    event: &event,
-                    data: &data,
-                    id: None,
-                };
-                protocol.on_event(&event, &mut state, parts).map(|_| ())
-            }
-            None => protocol.on_eof(&mut state, parts),
-        },
-    );
-    let mut events = Vec::new();
-    let mut error = None;
-    futures::executor::block_on(async {
-        while let Some(event) = stream.next().await {
-            match event {
-                Ok(event) => events.push(serde_json::to_value(&event).unwrap()),
-                Err(e) => {
-                    error = Some(e);
-                    break;
-                }
-            }
-        }
-    });
-    (events, serde_json::to_value(stream.get()).unwrap(), error)
-}
-
 fn apply_accepted(aspect: &str, oracle: &mut Value, ours: &mut Value) {
     for accepted in ACCEPTED {
         if accepted.aspect == aspect {
             (accepted.apply)(oracle, ours);
         }
     }
-}
-
-/// A comparison that did not match: where, which aspect, and the difference.
-struct Failure {
-    stem: String,
-    aspect: &'static str,
-    detail: String,
-    /// The responses are equal once the oracle's builtin-tool parts are left out.
-    only_builtin_parts: bool,
 }
 
 /// A response without its builtin-tool call and return parts.
@@ -402,12 +356,10 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
         ..Default::default()
     };
     let stem = it.oracle_stem.display().to_string();
-    let mut fail = |aspect: &'static str, detail: String, only_builtin_parts: bool| {
+    let mut fail = |aspect: &'static str, detail: String, equal_without_builtin_parts: bool| {
         failures.push(Failure {
-            stem: it.key.clone(),
-            aspect,
-            detail,
-            only_builtin_parts,
+            equal_without_builtin_parts,
+            ..Failure::new(&it.key, aspect, detail)
         });
     };
     let body = response_body(it.response);
@@ -448,7 +400,7 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
         (None, None, Some(error))
     } else if it.streaming {
         let parts = PartsManager::new(it.model_name, &parameters).with_provider("google-gla", None);
-        let (events, response, error) = replay_stream(&body, parts);
+        let (events, response, error) = replay_stream(protocol.clone(), sse_events(&body), parts);
         (Some(response), Some(events), error)
     } else {
         match protocol.parse_response(&body, it.model_name) {
@@ -524,84 +476,36 @@ fn gemini_matches_pydantic_ai_on_recorded_traffic() {
     let Some(fixtures) = support::shared_fixtures("gemini_conformance") else {
         return;
     };
-    let index = read_json(&fixtures.join("oracle/index.json")).unwrap();
-    let mut cassettes: BTreeMap<String, Cassette> = BTreeMap::new();
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
     let mut failures = Vec::new();
-    for entry in index["entries"].as_array().unwrap() {
-        if entry["wire"] != "gemini" {
-            continue;
-        }
-        let cassette = entry["cassette"].as_str().unwrap();
-        let dir = cassette.split('/').next().unwrap_or(cassette).to_owned();
-        let loaded = cassettes
-            .entry(cassette.to_owned())
-            .or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(cassette)));
-        let index = usize::try_from(entry["interaction"].as_u64().unwrap()).unwrap();
-        let interaction = &loaded.interactions[index];
-        let key = format!("{}.{index}", cassette.trim_end_matches(".yaml"));
+    for entry in oracle_entries(&fixtures, "gemini") {
         let it = Interaction {
-            oracle_stem: fixtures.join("oracle").join(&key),
-            key,
-            model_name: entry["model_name"].as_str().unwrap(),
-            streaming: entry["streaming"].as_bool().unwrap(),
-            tools: recorded_tools(&interaction["request"]),
-            response: &interaction["response"],
+            key: entry.key.clone(),
+            model_name: entry.model_name(),
+            streaming: entry.streaming(),
+            tools: recorded_tools(&entry.interaction["request"]),
+            response: &entry.interaction["response"],
+            oracle_stem: entry.stem.clone(),
         };
-        check_interaction(&it, tallies.entry(dir).or_default(), &mut failures);
+        check_interaction(
+            &it,
+            tallies.entry(directory(&entry.cassette)).or_default(),
+            &mut failures,
+        );
     }
     assert!(
         !tallies.is_empty(),
         "the oracle lists no Gemini API traffic"
     );
-    for (dir, tally) in &tallies {
-        let counts: Vec<String> = tally
-            .checked
-            .iter()
-            .map(|(aspect, (ok, total))| format!("{aspect} {ok}/{total}"))
-            .collect();
-        println!("{dir}: {}", counts.join(", "));
-    }
+    print_tallies(&tallies);
     for accepted in ACCEPTED {
         println!(
             "accepted ({}): {} -- {}",
             accepted.aspect, accepted.what, accepted.why
         );
     }
-    let mut unexpected = Vec::new();
-    for failure in &failures {
-        let known = KNOWN_DIFFERENCES
-            .iter()
-            .find(|(stem, aspect, _)| *stem == failure.stem && *aspect == failure.aspect);
-        match known {
-            // A response known to differ by its builtin-tool parts must differ by them only.
-            Some((_, "response", why)) if *why == BUILTIN_TOOLS && !failure.only_builtin_parts => {
-                unexpected.push(&failure.detail);
-            }
-            Some((_, _, why)) => println!("known: {} {} -- {why}", failure.stem, failure.aspect),
-            None => unexpected.push(&failure.detail),
-        }
-    }
-    let now_passing: Vec<_> = KNOWN_DIFFERENCES
-        .iter()
-        .filter(|(stem, aspect, _)| {
-            !failures
-                .iter()
-                .any(|f| f.stem == *stem && f.aspect == *aspect)
-        })
-        .collect();
-    for detail in &unexpected {
-        println!("{detail}\n");
-    }
-    assert!(
-        unexpected.is_empty(),
-        "{} comparisons differ from pydantic-ai",
-        unexpected.len()
-    );
-    assert!(
-        now_passing.is_empty(),
-        "known differences that no longer differ (remove them from KNOWN_DIFFERENCES): {now_passing:?}"
-    );
+    // A response known to differ by its builtin-tool parts must differ by them only.
+    judge(&failures, KNOWN_DIFFERENCES, Some(BUILTIN_TOOLS));
 }
 
 /// Assembles the whole `GenerateContentResponse` a recorded stream amounts to: consecutive text
@@ -690,62 +594,41 @@ fn recorded_streams_equal_their_assembled_whole_responses() {
     else {
         return;
     };
-    let index = read_json(&fixtures.join("cassettes/index.json")).unwrap();
     let mut checked = 0;
     let mut skipped = 0;
     let mut failures = Vec::new();
-    for file in index.as_array().unwrap() {
-        let name = file["file"].as_str().unwrap();
-        let mut cassette = None;
-        for detail in file["interactions_detail"].as_array().unwrap() {
-            if detail["wire"] != "gemini" || detail["streaming"] != true || detail["status"] != 200
-            {
-                continue;
-            }
-            let cassette =
-                cassette.get_or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(name)));
-            let i = usize::try_from(detail["index"].as_u64().unwrap()).unwrap();
-            let interaction = &cassette.interactions[i];
-            let body = response_body(&interaction["response"]);
-            let key = format!("{}.{i}", name.trim_end_matches(".yaml"));
-            let uri = interaction["request"]["uri"].as_str().unwrap_or_default();
-            if !uri.starts_with("https://generativelanguage.googleapis.com/") {
-                // Vertex AI (`aiplatform.googleapis.com`) is out of scope.
-                continue;
-            }
-            let model = uri
-                .split("/models/")
-                .nth(1)
-                .and_then(|rest| rest.split(':').next())
-                .unwrap_or("model");
-            let Some(whole) = assemble(&body) else {
-                skipped += 1;
-                continue;
-            };
-            let parts = PartsManager::new(model, &ModelRequestParameters::default())
-                .with_provider("google-gla", None);
-            let (_, streamed, error) = replay_stream(&body, parts);
-            if let Some(error) = error {
-                failures.push(format!("{key}: the stream failed: {error}"));
-                continue;
-            }
-            let parsed = protocol()
-                .parse_response(whole.to_string().as_bytes(), model)
-                .unwrap_or_else(|e| panic!("{key}: {e}"));
-            let mut parsed = serde_json::to_value(parsed).unwrap();
-            let mut streamed = streamed;
-            for value in [&mut parsed, &mut streamed] {
-                normalise(value);
-                if let Some(map) = value.as_object_mut() {
-                    map.remove("provider_name");
-                    map.remove("provider_url");
-                }
-            }
-            checked += 1;
-            if parsed != streamed {
-                failures.push(diff(&format!("{key} whole"), &parsed, &streamed));
-            }
+    for recorded in recorded_streams(&fixtures, "gemini", |_| true) {
+        let key = &recorded.key;
+        let body = recorded.body();
+        let uri = recorded.interaction["request"]["uri"]
+            .as_str()
+            .unwrap_or_default();
+        if !uri.starts_with("https://generativelanguage.googleapis.com/") {
+            // Vertex AI (`aiplatform.googleapis.com`) is out of scope.
+            continue;
         }
+        let model = uri
+            .split("/models/")
+            .nth(1)
+            .and_then(|rest| rest.split(':').next())
+            .unwrap_or("model");
+        let Some(whole) = assemble(&body) else {
+            skipped += 1;
+            continue;
+        };
+        let parts = PartsManager::new(model, &ModelRequestParameters::default())
+            .with_provider("google-gla", None);
+        let (_, streamed, error) = replay_stream(protocol(), sse_events(&body), parts);
+        if let Some(error) = error {
+            failures.push(format!("{key}: the stream failed: {error}"));
+            continue;
+        }
+        let parsed = protocol()
+            .parse_response(whole.to_string().as_bytes(), model)
+            .unwrap_or_else(|e| panic!("{key}: {e}"));
+        let parsed = comparable(serde_json::to_value(parsed).unwrap());
+        checked += 1;
+        compare_stream_with_whole(key, &parsed, &comparable(streamed), None, &mut failures);
     }
     println!(
         "streamed vs whole: {} of {checked} equal ({skipped} not assembled: errors)",

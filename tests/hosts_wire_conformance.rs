@@ -12,7 +12,7 @@
 //! path, bearer key, JSON), the body against the oracle's `.request.json`, and the outcome
 //! against `.json` / `.events.json` / `.error.json` (an error status also keeps the body and
 //! reads `retry_after` from the recorded headers). Differences accepted on purpose are listed
-//! with their reasons (`cassette_support::ACCEPTED`, [`WIRE_ACCEPTED`]); known differences
+//! with their reasons (`support::openai_chat::ACCEPTED`, [`WIRE_ACCEPTED`]); known differences
 //! are counted as failing. Each streamed recording is also assembled into the whole completion
 //! it amounts to, served unstreamed, and the two `ModelResponse`s must be equal. The recorded
 //! 429s (retried by the SDKs, so not in the oracle) are replayed in order through the retry
@@ -22,13 +22,11 @@
 //! reported with 0. When `../shared` is absent each test prints one line and returns; the
 //! same paths are covered by `hosts_wire.rs` with bodies written from the documented formats.
 
-mod cassette_support;
 mod support;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use cassette_support::*;
 use futures::StreamExt;
 use llm_runtime::http::RetryPolicy;
 use llm_runtime::messages::{ModelRequest, ModelResponse};
@@ -37,6 +35,12 @@ use llm_runtime::providers::openai_chat::OpenAiChat;
 use llm_runtime::providers::{OpenRouter, ProviderModel};
 use llm_runtime::{model_request, model_request_stream, Error};
 use serde_json::Value;
+use support::conformance::{Failure, Tally};
+use support::openai_chat::*;
+use support::recordings::{
+    compare_stream_with_whole, directory, load_yaml, normalise, oracle_entries, recorded_streams,
+};
+use support::replay::replay;
 use support::server::{Body, Recorded, Reply, TestServer};
 
 /// The directories whose recorded `openai-chat` interactions are replayed (those the issue
@@ -55,6 +59,13 @@ const DIRECTORIES: [&str; 10] = [
     "test_tool_choice_matrix",
 ];
 
+/// Whether a cassette is in one of the [`DIRECTORIES`].
+fn in_directories(cassette: &str) -> bool {
+    DIRECTORIES
+        .iter()
+        .any(|d| cassette.starts_with(&format!("{d}/")))
+}
+
 /// Differences accepted in this suite only.
 const WIRE_ACCEPTED: &[Accepted] = &[Accepted {
     provider_api: "*",
@@ -68,69 +79,6 @@ const WIRE_ACCEPTED: &[Accepted] = &[Accepted {
         }
     },
 }];
-
-/// The chunk sizes a recorded stream is cut into, in turn: small and odd, so that chunks end
-/// inside `data:` lines, inside JSON strings and inside multi-byte characters.
-const CHUNK_SIZES: [usize; 10] = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89];
-
-/// Response headers the server sets itself, or that describe the recorded transfer only.
-const TRANSFER_HEADERS: [&str; 5] = [
-    "content-length",
-    "transfer-encoding",
-    "connection",
-    "content-encoding",
-    "keep-alive",
-];
-
-/// The recorded response headers, one pair per value.
-fn recorded_headers(response: &Value) -> Vec<(String, String)> {
-    let mut headers = Vec::new();
-    for (name, values) in response
-        .get("headers")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        if TRANSFER_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
-            continue;
-        }
-        let values = match values {
-            Value::Array(values) => values.clone(),
-            other => vec![other.clone()],
-        };
-        for value in values {
-            let value = match value {
-                Value::String(s) => s,
-                other => other.to_string(),
-            };
-            headers.push((name.clone(), value));
-        }
-    }
-    headers
-}
-
-/// What the server answers for a recorded response: its status, its headers and its body,
-/// an event stream in odd chunks.
-fn replay(response: &Value) -> Reply {
-    let body = response_body(response);
-    let streamed = response.get("parsed_body").is_none()
-        && recorded_headers(response)
-            .iter()
-            .any(|(n, v)| n.eq_ignore_ascii_case("content-type") && v.contains("event-stream"));
-    let reply = if streamed {
-        Reply::sse_split(&body, &CHUNK_SIZES)
-    } else {
-        Reply {
-            body: Body::Full(body),
-            ..Reply::text(200, "")
-        }
-    };
-    Reply {
-        status: status(response),
-        headers: recorded_headers(response),
-        ..reply
-    }
-}
 
 /// The recorded request's URL without the `/chat/completions` endpoint: the host's base URL
 /// as recorded.
@@ -265,8 +213,8 @@ fn http_error_problems(error: Option<&Error>, reply: &Reply) -> Vec<String> {
 }
 
 struct Entry<'a> {
-    cassette: &'a str,
-    index: usize,
+    /// `<cassette stem>.<interaction>`.
+    key: &'a str,
     provider_api: &'a str,
     model_name: &'a str,
     streaming: bool,
@@ -282,11 +230,7 @@ async fn check_entry(
     bases: &mut BTreeMap<String, (String, String)>,
 ) {
     let check = Check {
-        key: format!(
-            "{}.{}",
-            entry.cassette.trim_end_matches(".yaml"),
-            entry.index
-        ),
+        key: entry.key.to_owned(),
         provider_api: entry.provider_api,
         stem,
         extra: WIRE_ACCEPTED,
@@ -321,11 +265,11 @@ async fn check_entry(
         [sent] => sent,
         other => {
             tally.record("wire", false);
-            failures.push(Failure {
-                stem: check.key.clone(),
-                aspect: "wire",
-                detail: format!("{}: {} requests sent", check.key, other.len()),
-            });
+            failures.push(Failure::new(
+                &check.key,
+                "wire",
+                format!("{}: {} requests sent", check.key, other.len()),
+            ));
             return;
         }
     };
@@ -335,11 +279,11 @@ async fn check_entry(
     );
     tally.record("wire", problems.is_empty());
     if !problems.is_empty() {
-        failures.push(Failure {
-            stem: check.key.clone(),
-            aspect: "wire",
-            detail: format!("{} wire: {}", check.key, problems.join("; ")),
-        });
+        failures.push(Failure::new(
+            &check.key,
+            "wire",
+            format!("{} wire: {}", check.key, problems.join("; ")),
+        ));
     }
     if let Some(expected) = check.expected_request() {
         check.request(expected, sent.json(), tally, failures);
@@ -350,11 +294,11 @@ async fn check_entry(
         let problems = http_error_problems(outcome.error.as_ref(), &reply);
         tally.record("status", problems.is_empty());
         if !problems.is_empty() {
-            failures.push(Failure {
-                stem: check.key.clone(),
-                aspect: "status",
-                detail: format!("{} status: {}", check.key, problems.join("; ")),
-            });
+            failures.push(Failure::new(
+                &check.key,
+                "status",
+                format!("{} status: {}", check.key, problems.join("; ")),
+            ));
         }
     }
     let response = outcome
@@ -378,45 +322,27 @@ async fn recorded_openai_style_traffic_through_the_hosts_matches_pydantic_ai() {
     else {
         return;
     };
-    let index = read_json(&fixtures.join("oracle/index.json")).unwrap();
-    let mut cassettes: BTreeMap<String, Cassette> = BTreeMap::new();
     let mut tallies: BTreeMap<String, Tally> = DIRECTORIES
         .iter()
         .map(|d| ((*d).to_owned(), Tally::default()))
         .collect();
     let mut failures = Vec::new();
     let mut bases = BTreeMap::new();
-    for entry in index["entries"].as_array().unwrap() {
-        if entry["wire"] != "openai-chat" {
+    for entry in oracle_entries(&fixtures, "openai-chat") {
+        if !in_directories(&entry.cassette) {
             continue;
         }
-        let cassette = entry["cassette"].as_str().unwrap();
-        let Some(dir) = DIRECTORIES
-            .iter()
-            .copied()
-            .find(|d| cassette.starts_with(&format!("{d}/")))
-        else {
-            continue;
-        };
-        let loaded = cassettes
-            .entry(cassette.to_owned())
-            .or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(cassette)));
-        let index = usize::try_from(entry["interaction"].as_u64().unwrap()).unwrap();
-        let stem = fixtures
-            .join("oracle")
-            .join(format!("{}.{index}", cassette.trim_end_matches(".yaml")));
         let it = Entry {
-            cassette,
-            index,
-            provider_api: entry["provider_api"].as_str().unwrap(),
-            model_name: entry["model_name"].as_str().unwrap(),
-            streaming: entry["streaming"].as_bool().unwrap(),
+            key: &entry.key,
+            provider_api: entry.provider_api(),
+            model_name: entry.model_name(),
+            streaming: entry.streaming(),
         };
         check_entry(
             &it,
-            &loaded.interactions[index],
-            stem.display().to_string(),
-            tallies.get_mut(dir).unwrap(),
+            &entry.interaction,
+            entry.stem.display().to_string(),
+            tallies.get_mut(&directory(&entry.cassette)).unwrap(),
             &mut failures,
             &mut bases,
         )
@@ -454,91 +380,63 @@ async fn recorded_streams_and_their_whole_responses_are_equal_over_http() {
     else {
         return;
     };
-    let index = read_json(&fixtures.join("cassettes/index.json")).unwrap();
     let mut checked = 0;
     let mut skipped = 0;
     let mut failures = Vec::new();
-    for file in index.as_array().unwrap() {
-        let name = file["file"].as_str().unwrap();
-        if !DIRECTORIES
-            .iter()
-            .any(|d| name.starts_with(&format!("{d}/")))
-        {
+    for recorded in recorded_streams(&fixtures, "openai-chat", in_directories) {
+        let key = &recorded.key;
+        let interaction = &recorded.interaction;
+        let sse = String::from_utf8(recorded.body()).unwrap();
+        let Some(whole) = assemble(&sse) else {
+            skipped += 1;
             continue;
+        };
+        let provider_api = recorded.provider_api.as_str();
+        let model_name = recorded.model();
+        let base = recorded_base(&interaction["request"]);
+        let streamed_server = TestServer::always(replay(&interaction["response"])).await;
+        let whole_server = TestServer::always(Reply::json(200, &whole)).await;
+        let model = |server: &TestServer| {
+            host(provider_api)
+                .base_url(server.url(path_of(&base)))
+                .api_key("test")
+                .retry(RetryPolicy::none())
+                .build_with_env(|_| None)
+                .unwrap()
+                .model(model_name)
+        };
+        let parameters = ModelRequestParameters::default();
+        let streamed = send(&model(&streamed_server), &parameters, true).await;
+        let unstreamed = send(&model(&whole_server), &parameters, false).await;
+        let (Some(streamed), None, Some(unstreamed)) =
+            (streamed.response, &streamed.error, unstreamed.response)
+        else {
+            failures.push(format!(
+                "{key}: {:?} {:?}",
+                streamed.error, unstreamed.error
+            ));
+            continue;
+        };
+        let mut values = [streamed, unstreamed].map(|r| {
+            let mut value = serde_json::to_value(r).unwrap();
+            normalise(&mut value);
+            value
+        });
+        // The two servers have different ports.
+        for value in &mut values {
+            value["provider_url"] = Value::Null;
         }
-        let mut cassette = None;
-        for detail in file["interactions_detail"].as_array().unwrap() {
-            if detail["wire"] != "openai-chat"
-                || detail["streaming"] != true
-                || detail["status"] != 200
-            {
-                continue;
-            }
-            let cassette =
-                cassette.get_or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(name)));
-            let i = usize::try_from(detail["index"].as_u64().unwrap()).unwrap();
-            let interaction = &cassette.interactions[i];
-            let key = format!("{}.{i}", name.trim_end_matches(".yaml"));
-            let sse = String::from_utf8(response_body(&interaction["response"])).unwrap();
-            let Some(whole) = assemble(&sse) else {
-                skipped += 1;
-                continue;
-            };
-            let provider_api = detail["provider_api"].as_str().unwrap();
-            let model_name = interaction["request"]["parsed_body"]["model"]
-                .as_str()
-                .unwrap_or("model");
-            let base = recorded_base(&interaction["request"]);
-            let streamed_server = TestServer::always(replay(&interaction["response"])).await;
-            let whole_server = TestServer::always(Reply::json(200, &whole)).await;
-            let model = |server: &TestServer| {
-                host(provider_api)
-                    .base_url(server.url(path_of(&base)))
-                    .api_key("test")
-                    .retry(RetryPolicy::none())
-                    .build_with_env(|_| None)
-                    .unwrap()
-                    .model(model_name)
-            };
-            let parameters = ModelRequestParameters::default();
-            let streamed = send(&model(&streamed_server), &parameters, true).await;
-            let unstreamed = send(&model(&whole_server), &parameters, false).await;
-            let (Some(streamed), None, Some(unstreamed)) =
-                (streamed.response, &streamed.error, unstreamed.response)
-            else {
-                failures.push(format!(
-                    "{key}: {:?} {:?}",
-                    streamed.error, unstreamed.error
-                ));
-                continue;
-            };
-            let mut values = [streamed, unstreamed].map(|r| {
-                let mut value = serde_json::to_value(r).unwrap();
-                normalise(&mut value);
-                value
-            });
-            // The two servers have different ports.
-            for value in &mut values {
-                value["provider_url"] = Value::Null;
-            }
-            checked += 1;
-            let [streamed, unstreamed] = values;
-            let known = STREAM_WHOLE_DIFFERENCES.iter().find(|(k, _)| *k == key);
-            match (streamed == unstreamed, known) {
-                (true, None) => {}
-                (false, Some((_, why))) => println!("known: {key} -- {why}"),
-                (true, Some(_)) => {
-                    failures.push(format!("{key} no longer differs: remove it from the list"))
-                }
-                (false, None) => {
-                    failures.push(diff(&format!("{key} whole"), &unstreamed, &streamed))
-                }
-            }
-        }
+        checked += 1;
+        let [streamed, unstreamed] = values;
+        let known = STREAM_WHOLE_DIFFERENCES
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, why)| *why);
+        compare_stream_with_whole(key, &unstreamed, &streamed, known, &mut failures);
     }
     let known = STREAM_WHOLE_DIFFERENCES
         .iter()
-        .filter(|(k, _)| DIRECTORIES.iter().any(|d| k.starts_with(&format!("{d}/"))))
+        .filter(|(k, _)| in_directories(k))
         .count();
     println!(
         "streamed vs whole over HTTP: {} of {checked} equal ({skipped} not assembled: errors or content chunks)",

@@ -11,26 +11,30 @@
 //! * recorded error outcomes (HTTP statuses, errors inside streams) are compared with the
 //!   oracle's `.error.json`.
 //!
-//! Every difference accepted is listed in `cassette_support::ACCEPTED` (and [`OFFLINE_ACCEPTED`])
-//! with its reason; everything else must be equal. The counts per directory are printed. The
-//! same recordings go over HTTP through the built-in hosts in `hosts_wire_conformance.rs`.
+//! Every difference accepted is listed in `support::openai_chat::ACCEPTED` (and
+//! [`OFFLINE_ACCEPTED`]) with its reason; everything else must be equal. The counts per
+//! directory are printed. The same recordings go over HTTP through the built-in hosts in
+//! `hosts_wire_conformance.rs`.
 
-mod cassette_support;
 mod support;
 
 use std::collections::BTreeMap;
 
-use cassette_support::*;
-use futures::StreamExt;
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::openai_chat::OpenAiChat;
-use llm_runtime::providers::{Flow, PreparedRequest, Protocol, SseEvent};
+use llm_runtime::providers::{PreparedRequest, Protocol};
 use llm_runtime::settings::ModelSettings;
-use llm_runtime::stream::{PartsManager, StreamedResponse};
+use llm_runtime::stream::PartsManager;
 use llm_runtime::tools::ToolDefinition;
 use llm_runtime::Error;
 use serde_json::Value;
+use support::conformance::{replay_stream, Failure, Tally};
+use support::openai_chat::*;
+use support::recordings::{
+    comparable, compare_stream_with_whole, directory, oracle_entries, recorded_streams,
+    response_body, split_sse, status,
+};
 
 /// The directories whose `openai-chat` interactions are checked. (`test_xai` has none: its
 /// cassettes are xAI's gRPC API.)
@@ -43,6 +47,13 @@ const DIRECTORIES: [&str; 7] = [
     "test_cerebras",
     "test_mistral",
 ];
+
+/// Whether a cassette is in one of the [`DIRECTORIES`].
+fn in_directories(cassette: &str) -> bool {
+    DIRECTORIES
+        .iter()
+        .any(|d| cassette.starts_with(&format!("{d}/")))
+}
 
 /// The protocol of the built-in host that served `provider_api`, as its `#[provider]` item
 /// declares it and as the provider built from it names it (`provider_name` in the oracle).
@@ -67,64 +78,14 @@ const OFFLINE_ACCEPTED: &[Accepted] = &[Accepted {
 }];
 
 struct Interaction<'a> {
-    cassette: &'a str,
-    index: usize,
+    /// `<cassette stem>.<interaction>`.
+    key: &'a str,
     provider_api: &'a str,
     model_name: &'a str,
     streaming: bool,
     tools: Vec<ToolDefinition>,
     response: &'a Value,
     oracle_stem: std::path::PathBuf,
-}
-
-/// Replays a recorded SSE body through `on_event`, as the HTTP layer will.
-fn replay_stream(
-    protocol: OpenAiChat,
-    body: &[u8],
-    parts: PartsManager,
-) -> (Vec<Value>, Value, Option<Error>) {
-    let text = String::from_utf8(body.to_vec()).unwrap();
-    let mut items: Vec<Option<(String, String)>> = split_sse(&text).into_iter().map(Some).collect();
-    items.push(None); // end of body
-    let mut state = <OpenAiChat as Protocol>::StreamState::default();
-    let mut done = false;
-    let mut stream = StreamedResponse::from_stream(
-        parts,
-        futures::stream::iter(items.into_iter().map(Ok)),
-        move |item, parts| {
-            if done {
-                return Ok(());
-            }
-            match item {
-                Some((event, data)) => {
-                    let event = SseEvent {
-                        event: &event,
-                        data: &data,
-                        id: None,
-                    };
-                    if protocol.on_event(&event, &mut state, parts)? == Flow::Done {
-                        done = true;
-                    }
-                    Ok(())
-                }
-                None => protocol.on_eof(&mut state, parts),
-            }
-        },
-    );
-    let mut events = Vec::new();
-    let mut error = None;
-    futures::executor::block_on(async {
-        while let Some(event) = stream.next().await {
-            match event {
-                Ok(event) => events.push(serde_json::to_value(&event).unwrap()),
-                Err(e) => {
-                    error = Some(e);
-                    break;
-                }
-            }
-        }
-    });
-    (events, serde_json::to_value(stream.get()).unwrap(), error)
 }
 
 fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec<Failure>) {
@@ -134,7 +95,7 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
         ..Default::default()
     };
     let check = Check {
-        key: format!("{}.{}", it.cassette.trim_end_matches(".yaml"), it.index),
+        key: it.key.to_owned(),
         provider_api: it.provider_api,
         stem: it.oracle_stem.display().to_string(),
         extra: OFFLINE_ACCEPTED,
@@ -168,7 +129,11 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
         (None, None, Some(error))
     } else if it.streaming {
         let parts = PartsManager::new(it.model_name, &parameters);
-        let (events, response, error) = replay_stream(protocol, &body, parts);
+        let (events, response, error) = replay_stream(
+            protocol,
+            split_sse(std::str::from_utf8(&body).unwrap()),
+            parts,
+        );
         (Some(response), Some(events), error)
     } else {
         match protocol.parse_response(&body, it.model_name) {
@@ -194,72 +159,37 @@ fn recorded_streams_equal_their_assembled_whole_responses() {
     else {
         return;
     };
-    let index = read_json(&fixtures.join("cassettes/index.json")).unwrap();
     let mut checked = 0;
     let mut skipped = 0;
     let mut failures = Vec::new();
-    for file in index.as_array().unwrap() {
-        let name = file["file"].as_str().unwrap();
-        if !DIRECTORIES
-            .iter()
-            .any(|d| name.starts_with(&format!("{d}/")))
-        {
+    for recorded in recorded_streams(&fixtures, "openai-chat", in_directories) {
+        let key = &recorded.key;
+        let body = recorded.body();
+        let sse = String::from_utf8(body.clone()).unwrap();
+        let Some(whole) = assemble(&sse) else {
+            skipped += 1;
+            continue;
+        };
+        let provider_api = recorded.provider_api.as_str();
+        let model = recorded.model();
+        let protocol = protocol_for(provider_api);
+        let parts = PartsManager::new(model, &ModelRequestParameters::default())
+            .with_provider(declared_host(provider_api).name().to_owned(), None);
+        let (_, streamed, error) = replay_stream(protocol.clone(), split_sse(&sse), parts);
+        if let Some(error) = error {
+            failures.push(format!("{key}: the stream failed: {error}"));
             continue;
         }
-        let mut cassette = None;
-        for detail in file["interactions_detail"].as_array().unwrap() {
-            if detail["wire"] != "openai-chat"
-                || detail["streaming"] != true
-                || detail["status"] != 200
-            {
-                continue;
-            }
-            let cassette =
-                cassette.get_or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(name)));
-            let i = usize::try_from(detail["index"].as_u64().unwrap()).unwrap();
-            let interaction = &cassette.interactions[i];
-            let body = response_body(&interaction["response"]);
-            let sse = String::from_utf8(body.clone()).unwrap();
-            let Some(whole) = assemble(&sse) else {
-                skipped += 1;
-                continue;
-            };
-            let provider_api = detail["provider_api"].as_str().unwrap();
-            let model = interaction["request"]["parsed_body"]["model"]
-                .as_str()
-                .unwrap_or("model");
-            let protocol = protocol_for(provider_api);
-            let parts = PartsManager::new(model, &ModelRequestParameters::default())
-                .with_provider(declared_host(provider_api).name().to_owned(), None);
-            let (_, streamed, error) = replay_stream(protocol.clone(), &body, parts);
-            let key = format!("{}.{i}", name.trim_end_matches(".yaml"));
-            if let Some(error) = error {
-                failures.push(format!("{key}: the stream failed: {error}"));
-                continue;
-            }
-            let parsed = protocol
-                .parse_response(whole.to_string().as_bytes(), model)
-                .unwrap_or_else(|e| panic!("{key}: {e}"));
-            let mut parsed = serde_json::to_value(parsed).unwrap();
-            let mut streamed = streamed;
-            for value in [&mut parsed, &mut streamed] {
-                normalise(value);
-                if let Some(map) = value.as_object_mut() {
-                    map.remove("provider_name");
-                    map.remove("provider_url");
-                }
-            }
-            checked += 1;
-            let known = STREAM_WHOLE_DIFFERENCES.iter().find(|(k, _)| *k == key);
-            match (parsed == streamed, known) {
-                (true, None) => {}
-                (false, Some((_, why))) => println!("known: {key} -- {why}"),
-                (true, Some(_)) => {
-                    failures.push(format!("{key} no longer differs: remove it from the list"))
-                }
-                (false, None) => failures.push(diff(&format!("{key} whole"), &parsed, &streamed)),
-            }
-        }
+        let parsed = protocol
+            .parse_response(whole.to_string().as_bytes(), model)
+            .unwrap_or_else(|e| panic!("{key}: {e}"));
+        let parsed = comparable(serde_json::to_value(parsed).unwrap());
+        checked += 1;
+        let known = STREAM_WHOLE_DIFFERENCES
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, why)| *why);
+        compare_stream_with_whole(key, &parsed, &comparable(streamed), known, &mut failures);
     }
     println!(
         "streamed vs whole: {} of {checked} equal ({skipped} not assembled: errors or content chunks)",
@@ -273,43 +203,24 @@ fn openai_chat_matches_pydantic_ai_on_recorded_traffic() {
     let Some(fixtures) = support::shared_fixtures("openai_chat_conformance") else {
         return;
     };
-    let index = read_json(&fixtures.join("oracle/index.json")).unwrap();
-    let mut cassettes: BTreeMap<String, Cassette> = BTreeMap::new();
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
     let mut failures = Vec::new();
-    for entry in index["entries"].as_array().unwrap() {
-        if entry["wire"] != "openai-chat" {
+    for entry in oracle_entries(&fixtures, "openai-chat") {
+        if !in_directories(&entry.cassette) {
             continue;
         }
-        let cassette = entry["cassette"].as_str().unwrap();
-        let Some(dir) = DIRECTORIES
-            .iter()
-            .copied()
-            .find(|d| cassette.starts_with(&format!("{d}/")))
-        else {
-            continue;
-        };
-        let loaded = cassettes
-            .entry(cassette.to_owned())
-            .or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(cassette)));
-        let index = usize::try_from(entry["interaction"].as_u64().unwrap()).unwrap();
-        let interaction = &loaded.interactions[index];
-        let stem = fixtures
-            .join("oracle")
-            .join(format!("{}.{index}", cassette.trim_end_matches(".yaml")));
         let it = Interaction {
-            cassette,
-            index,
-            provider_api: entry["provider_api"].as_str().unwrap(),
-            model_name: entry["model_name"].as_str().unwrap(),
-            streaming: entry["streaming"].as_bool().unwrap(),
-            tools: recorded_tools(&interaction["request"]),
-            response: &interaction["response"],
-            oracle_stem: stem,
+            key: &entry.key,
+            provider_api: entry.provider_api(),
+            model_name: entry.model_name(),
+            streaming: entry.streaming(),
+            tools: recorded_tools(&entry.interaction["request"]),
+            response: &entry.interaction["response"],
+            oracle_stem: entry.stem.clone(),
         };
         check_interaction(
             &it,
-            tallies.entry(dir.to_owned()).or_default(),
+            tallies.entry(directory(&entry.cassette)).or_default(),
             &mut failures,
         );
     }

@@ -19,27 +19,30 @@
 //! A third test checks that each recorded stream gives the response its own final
 //! `response.completed` event holds, parsed as a whole.
 
-mod cassette_support;
 mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use cassette_support::{
-    diff, http_error_matches, load_yaml, normalise, read_json, response_body, split_sse, status,
-    Cassette, Tally,
-};
 use futures::StreamExt;
 use llm_runtime::http::RetryPolicy;
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::openai_responses::OpenAiResponses;
-use llm_runtime::providers::{Flow, OpenAiResponsesHost, PreparedRequest, Protocol, SseEvent};
+use llm_runtime::providers::{OpenAiResponsesHost, PreparedRequest, Protocol};
 use llm_runtime::settings::ModelSettings;
-use llm_runtime::stream::{PartsManager, StreamedResponse};
+use llm_runtime::stream::PartsManager;
 use llm_runtime::tools::ToolDefinition;
 use llm_runtime::{model_request, model_request_stream, Error};
 use serde_json::Value;
+use support::conformance::{
+    http_error_matches, judge, print_tallies, replay_stream, Failure, Known, Tally,
+};
+use support::recordings::{
+    comparable, compare_stream_with_whole, diff, directory, normalise, oracle_entries, read_json,
+    recorded_streams, response_body, split_sse, status,
+};
+use support::replay::CHUNK_SIZES;
 use support::server::{Body, Reply, TestServer};
 
 /// The protocol as the built-in host declares it (named `openai-responses`).
@@ -175,7 +178,7 @@ const ACCEPTED: &[Accepted] = &[
 /// Comparisons known to differ, by oracle file stem and aspect, with the reason. They are
 /// counted as failing; the test fails if one of them starts to pass (remove it then). For a
 /// response that differs by [`BUILTIN_TOOLS`], everything but those parts must still be equal.
-const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
+const KNOWN_DIFFERENCES: &[Known] = &[
     (
         "test_openai_responses/test_openai_include_raw_annotations_non_streaming.0",
         "response",
@@ -424,56 +427,6 @@ fn recorded_tools(request: &Value) -> Vec<ToolDefinition> {
     tools
 }
 
-/// Replays a recorded SSE body through `on_event`, as the HTTP layer does.
-fn replay_stream(
-    protocol: OpenAiResponses,
-    body: &[u8],
-    parts: PartsManager,
-) -> (Vec<Value>, Value, Option<Error>) {
-    let text = String::from_utf8(body.to_vec()).unwrap();
-    let mut items: Vec<Option<(String, String)>> = split_sse(&text).into_iter().map(Some).collect();
-    items.push(None); // end of body
-    let mut state = <OpenAiResponses as Protocol>::StreamState::default();
-    let mut done = false;
-    let mut stream = StreamedResponse::from_stream(
-        parts,
-        futures::stream::iter(items.into_iter().map(Ok)),
-        move |item, parts| {
-            if done {
-                return Ok(());
-            }
-            match item {
-                Some((event, data)) => {
-                    let event = SseEvent {
-                        event: &event,
-                        data: &data,
-                        id: None,
-                    };
-                    if protocol.on_event(&event, &mut state, parts)? == Flow::Done {
-                        done = true;
-                    }
-                    Ok(())
-                }
-                None => protocol.on_eof(&mut state, parts),
-            }
-        },
-    );
-    let mut events = Vec::new();
-    let mut error = None;
-    futures::executor::block_on(async {
-        while let Some(event) = stream.next().await {
-            match event {
-                Ok(event) => events.push(serde_json::to_value(&event).unwrap()),
-                Err(e) => {
-                    error = Some(e);
-                    break;
-                }
-            }
-        }
-    });
-    (events, serde_json::to_value(stream.get()).unwrap(), error)
-}
-
 fn apply_accepted(aspect: &str, streamed: bool, oracle: &mut Value, ours: &mut Value) {
     for accepted in ACCEPTED
         .iter()
@@ -481,15 +434,6 @@ fn apply_accepted(aspect: &str, streamed: bool, oracle: &mut Value, ours: &mut V
     {
         (accepted.apply)(oracle, ours);
     }
-}
-
-/// A comparison that did not match: where, which aspect, and the difference.
-struct Failure {
-    stem: String,
-    aspect: &'static str,
-    detail: String,
-    /// For a response: whether it equals the oracle without its built-in tool parts.
-    equal_without_builtin_parts: bool,
 }
 
 /// One recorded interaction the oracle covers.
@@ -517,34 +461,22 @@ impl Interaction {
 
 /// The recorded Responses interactions the oracle covers, and the keys of those it does not.
 fn interactions(fixtures: &Path) -> (Vec<Interaction>, Vec<String>) {
-    let index = read_json(&fixtures.join("oracle/index.json")).unwrap();
-    let mut cassettes: BTreeMap<String, Cassette> = BTreeMap::new();
     let mut covered = Vec::new();
     let mut not_covered = Vec::new();
-    for entry in index["entries"].as_array().unwrap() {
-        if entry["wire"] != "openai-responses" {
-            continue;
-        }
-        let cassette = entry["cassette"].as_str().unwrap();
-        let index = usize::try_from(entry["interaction"].as_u64().unwrap()).unwrap();
-        let key = format!("{}.{index}", cassette.trim_end_matches(".yaml"));
-        if entry["provider_api"] != "openai-responses" || entry["ok"] != true {
+    for entry in oracle_entries(fixtures, "openai-responses") {
+        if entry.entry["provider_api"] != "openai-responses" || entry.entry["ok"] != true {
             // OpenRouter's `/responses`: pydantic-ai's oracle generator does not replay it.
-            not_covered.push(key);
+            not_covered.push(entry.key);
             continue;
         }
-        let loaded = cassettes
-            .entry(cassette.to_owned())
-            .or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(cassette)));
-        let interaction = &loaded.interactions[index];
         covered.push(Interaction {
-            oracle_stem: fixtures.join("oracle").join(&key),
-            dir: cassette.split('/').next().unwrap().to_owned(),
-            key,
-            model_name: entry["model_name"].as_str().unwrap().to_owned(),
-            streaming: entry["streaming"].as_bool().unwrap(),
-            tools: recorded_tools(&interaction["request"]),
-            response: interaction["response"].clone(),
+            oracle_stem: entry.stem.clone(),
+            dir: directory(&entry.cassette),
+            model_name: entry.model_name().to_owned(),
+            streaming: entry.streaming(),
+            tools: recorded_tools(&entry.interaction["request"]),
+            response: entry.interaction["response"].clone(),
+            key: entry.key,
         });
     }
     (covered, not_covered)
@@ -591,7 +523,11 @@ fn offline(it: &Interaction) -> Outcome {
     }
     if it.streaming {
         let parts = PartsManager::new(&it.model_name, &parameters);
-        let (events, response, error) = replay_stream(protocol, &body, parts);
+        let (events, response, error) = replay_stream(
+            protocol,
+            split_sse(std::str::from_utf8(&body).unwrap()),
+            parts,
+        );
         return Outcome {
             request,
             response: Some(response),
@@ -612,10 +548,6 @@ fn offline(it: &Interaction) -> Outcome {
         },
     }
 }
-
-/// The chunk sizes a recorded stream is cut into over HTTP, in turn: small and odd, so that
-/// chunks end inside `event:` and `data:` lines, JSON strings and multi-byte characters.
-const CHUNK_SIZES: [usize; 10] = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89];
 
 /// The recorded response served on 127.0.0.1 and requested through the built-in host with
 /// `model_request` / `model_request_stream` (no retries).
@@ -690,10 +622,8 @@ fn compare(it: &Interaction, outcome: Outcome, tally: &mut Tally, failures: &mut
     let key = &it.key;
     let mut fail = |aspect: &'static str, detail: String, equal_without_builtin_parts: bool| {
         failures.push(Failure {
-            stem: key.clone(),
-            aspect,
-            detail,
             equal_without_builtin_parts,
+            ..Failure::new(key, aspect, detail)
         });
     };
     if let (Some(mut expected), Some(mut ours)) = (
@@ -778,14 +708,7 @@ fn compare(it: &Interaction, outcome: Outcome, tally: &mut Tally, failures: &mut
 /// Prints the counts per directory and every accepted and known difference; fails when a
 /// comparison differs unexpectedly or a known difference no longer does.
 fn report(tallies: &BTreeMap<String, Tally>, failures: &[Failure], not_covered: &[String]) {
-    for (dir, tally) in tallies {
-        let counts: Vec<String> = tally
-            .checked
-            .iter()
-            .map(|(aspect, (ok, total))| format!("{aspect} {ok}/{total}"))
-            .collect();
-        println!("{dir}: {}", counts.join(", "));
-    }
+    print_tallies(tallies);
     for key in not_covered {
         println!("not covered by the oracle: {key}");
     }
@@ -795,42 +718,8 @@ fn report(tallies: &BTreeMap<String, Tally>, failures: &[Failure], not_covered: 
             accepted.aspect, accepted.what, accepted.why
         );
     }
-    let mut unexpected = Vec::new();
-    for failure in failures {
-        match KNOWN_DIFFERENCES
-            .iter()
-            .find(|(stem, aspect, _)| *stem == failure.stem && *aspect == failure.aspect)
-        {
-            // Known, but the rest of the response must still be right.
-            Some((_, "response", why))
-                if *why == BUILTIN_TOOLS && !failure.equal_without_builtin_parts =>
-            {
-                unexpected.push(&failure.detail)
-            }
-            Some((_, _, why)) => println!("known: {} {} -- {why}", failure.stem, failure.aspect),
-            None => unexpected.push(&failure.detail),
-        }
-    }
-    let now_passing: Vec<_> = KNOWN_DIFFERENCES
-        .iter()
-        .filter(|(stem, aspect, _)| {
-            !failures
-                .iter()
-                .any(|f| f.stem == *stem && f.aspect == *aspect)
-        })
-        .collect();
-    for detail in &unexpected {
-        println!("{detail}\n");
-    }
-    assert!(
-        unexpected.is_empty(),
-        "{} comparisons differ from pydantic-ai",
-        unexpected.len()
-    );
-    assert!(
-        now_passing.is_empty(),
-        "known differences that no longer differ (remove them from KNOWN_DIFFERENCES): {now_passing:?}"
-    );
+    // Known, but the rest of the response must still be right.
+    judge(failures, KNOWN_DIFFERENCES, Some(BUILTIN_TOOLS));
 }
 
 #[test]
@@ -955,63 +844,43 @@ fn recorded_streams_equal_their_final_responses_parsed_whole() {
     else {
         return;
     };
-    let index = read_json(&fixtures.join("cassettes/index.json")).unwrap();
     let mut checked = 0;
     let mut without_final = Vec::new();
     let mut failures = Vec::new();
-    for file in index.as_array().unwrap() {
-        let name = file["file"].as_str().unwrap();
-        let mut cassette = None;
-        for detail in file["interactions_detail"].as_array().unwrap() {
-            if detail["wire"] != "openai-responses"
-                || detail["provider_api"] != "openai-responses"
-                || detail["streaming"] != true
-                || detail["status"] != 200
-            {
-                continue;
-            }
-            let cassette =
-                cassette.get_or_insert_with(|| load_yaml(&fixtures.join("cassettes").join(name)));
-            let i = usize::try_from(detail["index"].as_u64().unwrap()).unwrap();
-            let interaction = &cassette.interactions[i];
-            let body = response_body(&interaction["response"]);
-            let key = format!("{}.{i}", name.trim_end_matches(".yaml"));
-            let Some(whole) = final_response(&String::from_utf8(body.clone()).unwrap()) else {
-                without_final.push(key);
-                continue;
-            };
-            let model = interaction["request"]["parsed_body"]["model"]
-                .as_str()
-                .unwrap_or("model");
-            let parts = PartsManager::new(model, &ModelRequestParameters::default())
-                .with_provider("openai-responses", None);
-            let (_, streamed, error) = replay_stream(protocol(), &body, parts);
-            if let Some(error) = error {
-                failures.push(format!("{key}: the stream failed: {error}"));
-                continue;
-            }
-            let parsed = protocol()
-                .parse_response(whole.to_string().as_bytes(), model)
-                .unwrap_or_else(|e| panic!("{key}: {e}"));
-            let mut parsed = serde_json::to_value(parsed).unwrap();
-            let mut streamed = streamed;
-            for value in [&mut parsed, &mut streamed] {
-                normalise(value);
-                if let Some(map) = value.as_object_mut() {
-                    map.remove("provider_name");
-                    map.remove("provider_url");
-                }
-            }
-            for value in [&mut parsed, &mut streamed] {
-                for accepted in STREAM_WHOLE_ACCEPTED {
-                    (accepted.2)(value);
-                }
-            }
-            checked += 1;
-            if parsed != streamed {
-                failures.push(diff(&format!("{key} whole"), &parsed, &streamed));
+    for recorded in recorded_streams(&fixtures, "openai-responses", |_| true) {
+        if recorded.provider_api != "openai-responses" {
+            continue;
+        }
+        let key = recorded.key.clone();
+        let body = recorded.body();
+        let Some(whole) = final_response(&String::from_utf8(body.clone()).unwrap()) else {
+            without_final.push(key);
+            continue;
+        };
+        let model = recorded.model();
+        let parts = PartsManager::new(model, &ModelRequestParameters::default())
+            .with_provider("openai-responses", None);
+        let (_, streamed, error) = replay_stream(
+            protocol(),
+            split_sse(std::str::from_utf8(&body).unwrap()),
+            parts,
+        );
+        if let Some(error) = error {
+            failures.push(format!("{key}: the stream failed: {error}"));
+            continue;
+        }
+        let parsed = protocol()
+            .parse_response(whole.to_string().as_bytes(), model)
+            .unwrap_or_else(|e| panic!("{key}: {e}"));
+        let mut parsed = comparable(serde_json::to_value(parsed).unwrap());
+        let mut streamed = comparable(streamed);
+        for value in [&mut parsed, &mut streamed] {
+            for accepted in STREAM_WHOLE_ACCEPTED {
+                (accepted.2)(value);
             }
         }
+        checked += 1;
+        compare_stream_with_whole(&key, &parsed, &streamed, None, &mut failures);
     }
     for (what, why, _) in STREAM_WHOLE_ACCEPTED {
         println!("accepted (streamed vs whole): {what} -- {why}");

@@ -9,7 +9,6 @@ mod support;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use futures::StreamExt;
 use llm_runtime::http::RetryPolicy;
 use llm_runtime::messages::{
     FinishReason, ModelRequest, ModelResponse, ModelResponsePart, ModelResponseStreamEvent,
@@ -22,6 +21,7 @@ use llm_runtime::tools::ToolDefinition;
 use llm_runtime::{model_request, model_request_stream, Error};
 use serde_json::{json, Value};
 use support::server::{End, Reply, TestServer};
+use support::stream::collect;
 
 const KEY: &str = "sk-responses-7d1f";
 
@@ -194,26 +194,17 @@ fn stream_text() -> String {
 /// and `½`.
 const CHUNK_SIZES: [usize; 7] = [1, 3, 7, 11, 2, 29, 5];
 
+/// A stream of `model` read to its end: the events, the response, the error if any.
 async fn collect_stream(
     model: ProviderModel<OpenAiResponses>,
     parameters: ModelRequestParameters,
 ) -> (Vec<ModelResponseStreamEvent>, ModelResponse, Option<Error>) {
-    let mut stream = model_request_stream(model, prompt())
+    let stream = model_request_stream(model, prompt())
         .parameters(parameters)
         .await
         .unwrap();
-    let mut events = Vec::new();
-    let mut error = None;
-    while let Some(event) = stream.next().await {
-        match event {
-            Ok(event) => events.push(event),
-            Err(e) => {
-                error = Some(e);
-                break;
-            }
-        }
-    }
-    (events, stream.get(), error)
+    let (events, error, response) = collect(stream).await;
+    (events, response, error)
 }
 
 #[tokio::test]

@@ -6,39 +6,17 @@ mod support;
 use std::time::Duration;
 
 use futures::StreamExt;
-use llm_runtime::messages::{ModelRequest, ModelResponse, ModelResponseStreamEvent, ResponseState};
+use llm_runtime::messages::{ModelRequest, ModelResponseStreamEvent, ResponseState};
 use llm_runtime::{
     model_request, model_request_stream, model_request_stream_sync, ApiErrorKind, Error,
 };
 use serde_json::json;
 use support::echo::{echo_model, EchoOpen, SECRET_KEY};
 use support::server::{End, Reply, TestServer};
+use support::stream::{collect, timeless};
 
 fn prompt() -> [ModelRequest; 1] {
     [ModelRequest::user_text_prompt("Say hello")]
-}
-
-/// Every event of a stream, or the first error.
-async fn collect(
-    mut stream: llm_runtime::stream::StreamedResponse,
-) -> (Vec<ModelResponseStreamEvent>, Option<Error>, ModelResponse) {
-    let mut events = Vec::new();
-    let mut error = None;
-    while let Some(event) = stream.next().await {
-        match event {
-            Ok(event) => events.push(event),
-            Err(err) => {
-                error = Some(err);
-                break;
-            }
-        }
-    }
-    (events, error, stream.get())
-}
-
-fn timeless(mut response: ModelResponse) -> ModelResponse {
-    response.timestamp = chrono::DateTime::UNIX_EPOCH;
-    response
 }
 
 #[tokio::test]

@@ -1,4 +1,15 @@
-//! Helpers shared by the end-to-end tests.
+//! Helpers shared by the integration suites (`mod support;` in each; what a suite does not
+//! use is dead code there, hence the `allow`), by concept:
+//! * [`server`]: a local HTTP server answering scripted replies and recording the requests;
+//! * [`echo`], [`peers`]: a toy protocol served by it, and the real local peers;
+//! * [`stream`]: reading a response stream to its end;
+//! * [`replay`]: a recorded response served again by the [`server`];
+//! * [`recordings`]: the recorded traffic in `../shared/fixtures` (cassettes, SSE, oracle
+//!   files), located by [`shared_fixtures`];
+//! * [`conformance`]: replaying recordings through a protocol, the per-directory tallies and
+//!   the verdict on differences from pydantic-ai's oracle;
+//! * [`openai_chat`], [`anthropic`]: the protocol-specific halves of those suites shared by an
+//!   offline suite and a wire suite.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -16,6 +27,12 @@ pub fn shared_fixtures(test: &str) -> Option<PathBuf> {
     }
 }
 
+pub mod anthropic;
+pub mod conformance;
 pub mod echo;
+pub mod openai_chat;
 pub mod peers;
+pub mod recordings;
+pub mod replay;
 pub mod server;
+pub mod stream;

@@ -3,7 +3,6 @@
 //! from pydantic-ai's oracle accepted or known (with their reasons), the comparison of an
 //! outcome with the oracle, and the report. Shared by the offline suite
 //! (`anthropic_conformance.rs`) and the wire suite (`anthropic_wire_conformance.rs`).
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -14,7 +13,8 @@ use llm_runtime::tools::ToolDefinition;
 use llm_runtime::Error;
 use serde_json::{Map, Value};
 
-use super::cassette_support::{diff, normalise, read_json, split_sse, Tally};
+use super::conformance::{judge, print_tallies, Failure, Known, Tally};
+use super::recordings::{diff, normalise, read_json, split_sse};
 
 /// The protocol as the built-in `anthropic` host declares it (and names it).
 pub fn protocol() -> AnthropicMessages {
@@ -43,7 +43,7 @@ pub const ACCEPTED: &[Accepted] = &[];
 
 /// Comparisons known to differ, by oracle file stem and aspect, with the reason. They are
 /// counted as failing; the test fails if one of them starts to pass (remove it then).
-pub const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
+pub const KNOWN_DIFFERENCES: &[Known] = &[
     (
         "test_anthropic/test_anthropic_advisor_tool.0",
         "response",
@@ -324,13 +324,6 @@ pub fn recorded_tools(request: &Value) -> Vec<ToolDefinition> {
     tools
 }
 
-/// A comparison that did not match: where, which aspect, and the difference.
-pub struct Failure {
-    pub stem: String,
-    pub aspect: &'static str,
-    pub detail: String,
-}
-
 /// Applies the accepted differences of `aspect` ([`ACCEPTED`], then a suite's `extra`).
 pub fn apply_accepted(aspect: &str, extra: &[Accepted], oracle: &mut Value, ours: &mut Value) {
     for accepted in ACCEPTED.iter().chain(extra).filter(|a| a.aspect == aspect) {
@@ -353,11 +346,11 @@ pub fn check_request(
     let ok = expected == ours;
     tally.record("request", ok);
     if !ok {
-        failures.push(Failure {
-            stem: key.to_owned(),
-            aspect: "request",
-            detail: diff(&format!("{key} request"), &expected, &ours),
-        });
+        failures.push(Failure::new(
+            key,
+            "request",
+            diff(&format!("{key} request"), &expected, &ours),
+        ));
     }
 }
 
@@ -375,13 +368,8 @@ pub fn check_outcome(
     tally: &mut Tally,
     failures: &mut Vec<Failure>,
 ) {
-    let mut fail = |aspect: &'static str, detail: String| {
-        failures.push(Failure {
-            stem: key.to_owned(),
-            aspect,
-            detail,
-        });
-    };
+    let mut fail =
+        |aspect: &'static str, detail: String| failures.push(Failure::new(key, aspect, detail));
     let error_oracle = read_json(Path::new(&format!("{stem}.error.json")));
     let response_oracle = read_json(Path::new(&format!("{stem}.json")));
     let events_oracle = read_json(Path::new(&format!("{stem}.events.json")));
@@ -473,14 +461,9 @@ pub fn report(tallies: &BTreeMap<String, Tally>, failures: &[Failure], extra: &[
         !tallies.is_empty(),
         "no anthropic interaction in the oracle"
     );
+    print_tallies(tallies);
     let mut totals: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    for (dir, tally) in tallies {
-        let counts: Vec<String> = tally
-            .checked
-            .iter()
-            .map(|(aspect, (ok, total))| format!("{aspect} {ok}/{total}"))
-            .collect();
-        println!("{dir}: {}", counts.join(", "));
+    for tally in tallies.values() {
         for (aspect, (ok, total)) in &tally.checked {
             let entry = totals.entry(aspect).or_default();
             entry.0 += ok;
@@ -498,36 +481,7 @@ pub fn report(tallies: &BTreeMap<String, Tally>, failures: &[Failure], extra: &[
             accepted.aspect, accepted.what, accepted.why
         );
     }
-    let mut unexpected = Vec::new();
-    for failure in failures {
-        match KNOWN_DIFFERENCES
-            .iter()
-            .find(|(stem, aspect, _)| *stem == failure.stem && *aspect == failure.aspect)
-        {
-            Some((_, _, why)) => println!("known: {} {} -- {why}", failure.stem, failure.aspect),
-            None => unexpected.push(&failure.detail),
-        }
-    }
-    let now_passing: Vec<_> = KNOWN_DIFFERENCES
-        .iter()
-        .filter(|(stem, aspect, _)| {
-            !failures
-                .iter()
-                .any(|f| f.stem == *stem && f.aspect == *aspect)
-        })
-        .collect();
-    for detail in &unexpected {
-        println!("{detail}\n");
-    }
-    assert!(
-        unexpected.is_empty(),
-        "{} comparisons differ from pydantic-ai",
-        unexpected.len()
-    );
-    assert!(
-        now_passing.is_empty(),
-        "known differences that no longer differ (remove them from KNOWN_DIFFERENCES): {now_passing:?}"
-    );
+    judge(failures, KNOWN_DIFFERENCES, None);
 }
 
 /// Parts pydantic-ai makes of content blocks our message model has no part for yet.
@@ -601,11 +555,6 @@ pub fn events_without_unmodelled_parts(events: &Value) -> Option<Value> {
         }
     }
     Some(Value::Array(kept))
-}
-
-/// The directory of a cassette path (`test_anthropic/x.yaml` gives `test_anthropic`).
-pub fn directory(cassette: &str) -> String {
-    cassette.split('/').next().unwrap_or(cassette).to_owned()
 }
 
 /// Assembles the whole message a recorded stream amounts to, as the Anthropic SDKs'

@@ -1,11 +1,12 @@
-//! Reading the recorded traffic in `../shared/fixtures` and comparing our results with
-//! pydantic-ai's oracle: shared by the offline conformance suite (bodies straight into the
-//! protocol) and the wire suite (the same bodies over HTTP through the built-in hosts).
+//! The OpenAI Chat side of the conformance suites over `../shared/fixtures`, shared by the
+//! offline suite (`openai_chat_conformance.rs`: bodies straight into the protocol) and the wire
+//! suite (`hosts_wire_conformance.rs`: the same bodies over HTTP through the built-in hosts):
+//! the host of each recording, the recorded function tools, the whole completion a stream
+//! amounts to, the comparison of one interaction with the oracle, and the report.
 //!
 //! Every difference accepted is listed in [`ACCEPTED`] (or a suite's own list) with its reason;
 //! comparisons known to differ are in [`KNOWN_DIFFERENCES`], and a suite fails when one of them
 //! starts to pass.
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -18,6 +19,9 @@ use llm_runtime::providers::{
 use llm_runtime::tools::ToolDefinition;
 use llm_runtime::Error;
 use serde_json::{Map, Value};
+
+use super::conformance::{http_error_matches, judge, print_tallies, Failure, Known, Tally};
+use super::recordings::{diff, normalise, read_json, split_sse};
 
 /// The built-in host that served `provider_api` (the cassette index's name; `openai-chat` and
 /// OpenAI-compatible servers of no built-in host are OpenAI's).
@@ -80,6 +84,7 @@ pub fn remove_if(object: &mut Value, key: &str, values: &[Value]) {
     }
 }
 
+/// Differences accepted in both suites.
 pub const ACCEPTED: &[Accepted] = &[
     Accepted {
         provider_api: "groq",
@@ -190,7 +195,7 @@ pub const ACCEPTED: &[Accepted] = &[
 
 /// Comparisons known to differ, by oracle file stem and aspect, with the reason. They are
 /// counted as failing; the test fails if one of them starts to pass (remove it then).
-pub const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
+pub const KNOWN_DIFFERENCES: &[Known] = &[
     (
         "test_groq/test_groq_model_web_search_tool.0",
         "response",
@@ -348,148 +353,29 @@ pub const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// A reason for differences listed above.
 pub const GROQ_EXECUTED_TOOLS: &str = "Groq's `executed_tools` (its server-side web search) become \
     builtin-tool call/return parts in pydantic-ai's GroqModel; our message model has no builtin-tool \
     parts yet, so the Chat protocol reads the reasoning, text and tool calls only";
+/// A reason for differences listed above.
 pub const GROQ_TOOL_USE_FAILED: &str =
     "pydantic-ai's GroqModel turns Groq's `tool_use_failed` 400 \
     error into a response carrying the failed generation (a Groq-specific retry aid); the Chat \
     protocol reports the HTTP 400 error it is";
+/// A reason for differences listed above.
 pub const OPENROUTER_REASONING_DETAILS: &str = "pydantic-ai's OpenRouterModel reads OpenRouter's \
     `reasoning_details` (encrypted reasoning, signatures, per-part provider_details); the Chat \
     protocol reads the `reasoning` text only: an OpenRouter host function to add";
+/// A reason for differences listed above.
 pub const OPENROUTER_ANNOTATIONS: &str =
     "pydantic-ai's OpenRouterModel keeps `message.annotations` \
     (web-search citations) in provider_details; OpenAIChatModel and the Chat protocol do not";
+/// A reason for differences listed above.
 pub const OPENROUTER_GOOGLE_SCHEMA: &str =
     "pydantic-ai sends OpenRouter's google/* models schemas \
     through its Google transformer (no `additionalProperties`); the OpenRouter host uses OpenAI's";
 
-pub struct Cassette {
-    pub interactions: Vec<Value>,
-}
-
-pub fn load_yaml(path: &Path) -> Cassette {
-    let text = std::fs::read_to_string(path).unwrap();
-    let docs = yaml_rust2::YamlLoader::load_from_str(&text)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let doc = docs
-        .into_iter()
-        .next()
-        .map(yaml_to_json)
-        .unwrap_or(Value::Null);
-    let interactions = doc
-        .get("interactions")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    Cassette { interactions }
-}
-
-pub fn yaml_to_json(yaml: yaml_rust2::Yaml) -> Value {
-    use yaml_rust2::Yaml;
-    match yaml {
-        Yaml::Real(text) => text
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map_or(Value::String(text), Value::Number),
-        Yaml::Integer(i) => Value::from(i),
-        Yaml::String(s) => Value::String(s),
-        Yaml::Boolean(b) => Value::Bool(b),
-        Yaml::Array(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
-        Yaml::Hash(hash) => {
-            let mut map = Map::new();
-            for (k, v) in hash {
-                let key = match yaml_to_json(k) {
-                    Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                map.insert(key, yaml_to_json(v));
-            }
-            Value::Object(map)
-        }
-        Yaml::Null | Yaml::BadValue | Yaml::Alias(_) => Value::Null,
-    }
-}
-
-/// A plain SSE splitter for reading recordings (the runtime's decoder is `http::sse`): events
-/// are separated by blank lines; `data:` lines are joined by `\n`.
-pub fn split_sse(text: &str) -> Vec<(String, String)> {
-    let mut events = Vec::new();
-    let normalized = text.replace("\r\n", "\n");
-    for block in normalized.split("\n\n") {
-        let mut event = "message".to_owned();
-        let mut data: Vec<&str> = Vec::new();
-        for line in block.lines() {
-            if let Some(rest) = line.strip_prefix("data:") {
-                data.push(rest.strip_prefix(' ').unwrap_or(rest));
-            } else if let Some(rest) = line.strip_prefix("event:") {
-                event = rest.trim().to_owned();
-            }
-        }
-        if !data.is_empty() {
-            events.push((event, data.join("\n")));
-        }
-    }
-    events
-}
-
-pub fn read_json(path: &Path) -> Option<Value> {
-    let text = std::fs::read_to_string(path).ok()?;
-    Some(serde_json::from_str(&text).unwrap())
-}
-
-/// The oracle's normalisation, applied to our side: response timestamps made at replay time
-/// and generated tool call ids.
-pub fn normalise(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for (key, v) in map.iter_mut() {
-                if key == "timestamp" {
-                    if let Some(text) = v.as_str() {
-                        if is_recent(text) {
-                            *v = Value::String("<timestamp>".into());
-                        }
-                    }
-                } else if key == "tool_call_id"
-                    && v.as_str().is_some_and(|s| s.starts_with("pyd_ai_"))
-                {
-                    *v = Value::String("<generated>".into());
-                } else {
-                    normalise(v);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(normalise),
-        _ => {}
-    }
-}
-
-pub fn is_recent(text: &str) -> bool {
-    chrono::DateTime::parse_from_rfc3339(text).is_ok_and(|t| {
-        (chrono::Utc::now() - t.with_timezone(&chrono::Utc))
-            .num_seconds()
-            .abs()
-            < 3600
-    })
-}
-
-#[derive(Default)]
-pub struct Tally {
-    pub checked: BTreeMap<&'static str, (usize, usize)>,
-}
-
-impl Tally {
-    pub fn record(&mut self, aspect: &'static str, ok: bool) {
-        let entry = self.checked.entry(aspect).or_default();
-        entry.1 += 1;
-        if ok {
-            entry.0 += 1;
-        }
-    }
-}
-
+/// The function tools of a recorded request, as the oracle passed them.
 pub fn recorded_tools(request: &Value) -> Vec<ToolDefinition> {
     let mut tools = Vec::new();
     for tool in request
@@ -525,64 +411,6 @@ pub fn recorded_tools(request: &Value) -> Vec<ToolDefinition> {
     tools
 }
 
-pub fn response_body(response: &Value) -> Vec<u8> {
-    if let Some(parsed) = response.get("parsed_body") {
-        return serde_json::to_vec(parsed).unwrap();
-    }
-    match response.get("body") {
-        Some(Value::Object(body)) => body
-            .get("string")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .as_bytes()
-            .to_vec(),
-        Some(Value::String(s)) => s.as_bytes().to_vec(),
-        _ => Vec::new(),
-    }
-}
-
-pub fn status(response: &Value) -> u16 {
-    response
-        .get("status")
-        .and_then(|s| s.get("code"))
-        .and_then(Value::as_u64)
-        .and_then(|c| u16::try_from(c).ok())
-        .unwrap_or(200)
-}
-
-/// The paths where two JSON values differ, with both values shortened.
-pub fn diff(label: &str, oracle: &Value, ours: &Value) -> String {
-    fn short(value: Option<&Value>) -> String {
-        let text = value.map_or_else(|| "<absent>".to_owned(), Value::to_string);
-        match text.char_indices().nth(160) {
-            Some((at, _)) => format!("{}…", &text[..at]),
-            None => text,
-        }
-    }
-    fn walk(path: String, a: Option<&Value>, b: Option<&Value>, out: &mut Vec<String>) {
-        match (a, b) {
-            (Some(Value::Object(x)), Some(Value::Object(y))) => {
-                let mut keys: Vec<&String> = x.keys().collect();
-                keys.extend(y.keys().filter(|k| !x.contains_key(*k)));
-                for key in keys {
-                    walk(format!("{path}.{key}"), x.get(key), y.get(key), out);
-                }
-            }
-            (Some(Value::Array(x)), Some(Value::Array(y))) if x.len() == y.len() => {
-                for (i, (p, q)) in x.iter().zip(y).enumerate() {
-                    walk(format!("{path}[{i}]"), Some(p), Some(q), out);
-                }
-            }
-            (a, b) if a != b => out.push(format!("    {path}: {} != {}", short(a), short(b))),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    walk(String::new(), Some(oracle), Some(ours), &mut out);
-    out.truncate(12);
-    format!("{label} (oracle != ours)\n{}", out.join("\n"))
-}
-
 /// Applies the accepted differences of `provider_api` for `aspect`: the shared ones, then
 /// `extra` (a suite's own).
 pub fn apply_accepted(
@@ -599,13 +427,6 @@ pub fn apply_accepted(
             (accepted.apply)(oracle, ours);
         }
     }
-}
-
-/// A comparison that did not match: where, which aspect, and the difference.
-pub struct Failure {
-    pub stem: String,
-    pub aspect: &'static str,
-    pub detail: String,
 }
 
 /// Assembles the whole completion a recorded stream amounts to (content, reasoning fields,
@@ -727,6 +548,7 @@ pub const STREAM_WHOLE_DIFFERENCES: &[(&str, &str)] = &[(
     LEADING_WHITESPACE,
 )];
 
+/// A reason for differences listed above.
 pub const LEADING_WHITESPACE: &str = "the stream drops the whitespace-only text that follows the \
     reasoning of an R1-family model (pydantic-ai's `ignore_streamed_leading_whitespace`), which a \
     whole response keeps, as in pydantic-ai";
@@ -744,11 +566,7 @@ pub struct Check<'a> {
 
 impl Check<'_> {
     fn fail(&self, failures: &mut Vec<Failure>, aspect: &'static str, detail: String) {
-        failures.push(Failure {
-            stem: self.key.clone(),
-            aspect,
-            detail,
-        });
+        failures.push(Failure::new(&self.key, aspect, detail));
     }
 
     /// The oracle's `.request.json`, if there is one.
@@ -854,78 +672,25 @@ impl Check<'_> {
     }
 }
 
-/// Whether `error` is the `ModelHTTPError` the oracle's `.error.json` describes: the same
-/// status, and a body holding the oracle's body (or its `message`).
-pub fn http_error_matches(expected: &Value, error: &Error) -> bool {
-    let Error::Http { status, body, .. } = error else {
-        return false;
-    };
-    let expected_body = match &expected["body"] {
-        Value::String(s) => s.clone(),
-        Value::Object(o) => o
-            .get("message")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned(),
-        other => other.to_string(),
-    };
-    expected["exception"] == "ModelHTTPError"
-        && expected["status_code"].as_u64() == Some(u64::from(*status))
-        && body.contains(&expected_body)
-}
-
 /// Prints the counts per directory, the accepted and known differences and every other
-/// difference; fails when a comparison differs unexpectedly or a known difference no longer
-/// does.
+/// difference; fails when a comparison differs unexpectedly or a known difference of the
+/// directories checked no longer does.
 pub fn report(tallies: &BTreeMap<String, Tally>, failures: &[Failure], extra: &[Accepted]) {
-    for (dir, tally) in tallies {
-        let counts: Vec<String> = tally
-            .checked
-            .iter()
-            .map(|(aspect, (ok, total))| format!("{aspect} {ok}/{total}"))
-            .collect();
-        println!("{dir}: {}", counts.join(", "));
-    }
+    print_tallies(tallies);
     for accepted in ACCEPTED.iter().chain(extra) {
         println!(
             "accepted ({} {}): {} -- {}",
             accepted.provider_api, accepted.aspect, accepted.what, accepted.why
         );
     }
-    let mut unexpected = Vec::new();
-    for failure in failures {
-        match KNOWN_DIFFERENCES
-            .iter()
-            .find(|(stem, aspect, _)| *stem == failure.stem && *aspect == failure.aspect)
-        {
-            Some((_, _, why)) => println!("known: {} {} -- {why}", failure.stem, failure.aspect),
-            None => unexpected.push(&failure.detail),
-        }
-    }
-    let checked: Vec<&str> = tallies.keys().map(String::as_str).collect();
-    let now_passing: Vec<_> = KNOWN_DIFFERENCES
+    let known: Vec<Known> = KNOWN_DIFFERENCES
         .iter()
         .filter(|(stem, _, _)| {
-            checked
-                .iter()
+            tallies
+                .keys()
                 .any(|dir| stem.starts_with(&format!("{dir}/")))
         })
-        .filter(|(stem, aspect, _)| {
-            !failures
-                .iter()
-                .any(|f| f.stem == *stem && f.aspect == *aspect)
-        })
+        .copied()
         .collect();
-    for detail in &unexpected {
-        println!("{detail}\n");
-    }
-    assert!(
-        unexpected.is_empty(),
-        "{} comparisons differ from pydantic-ai",
-        unexpected.len()
-    );
-    assert!(
-        now_passing.is_empty(),
-        "known differences that no longer differ (remove them from KNOWN_DIFFERENCES): {now_passing:?}"
-    );
+    judge(failures, &known, None);
 }
