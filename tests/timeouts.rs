@@ -9,10 +9,11 @@ use std::time::Duration;
 use futures::StreamExt;
 use llm_runtime::http::RetryPolicy;
 use llm_runtime::messages::{ModelRequest, ResponseState};
+use llm_runtime::providers::{ProviderBuilder, ProviderModel};
 use llm_runtime::settings::ModelSettings;
 use llm_runtime::{model_request, model_request_stream, ApiErrorKind, Error};
 use serde_json::json;
-use support::echo::{echo_model, EchoTest};
+use support::echo::{echo_model, Echo, EchoTest};
 use support::server::{Body, End, Reply, TestServer};
 
 /// Far longer than any timeout below: a test passing through it would have failed anyway.
@@ -27,6 +28,18 @@ fn timeout(ms: u64) -> ModelSettings {
         timeout: Some(Duration::from_millis(ms)),
         ..Default::default()
     }
+}
+
+/// An echo model of `server` that tries once, built by `builder` from a preset one.
+fn tried_once(
+    server: &TestServer,
+    builder: impl FnOnce(ProviderBuilder<Echo>) -> ProviderBuilder<Echo>,
+) -> ProviderModel<Echo> {
+    let preset = EchoTest::builder()
+        .base_url(server.url(""))
+        .api_key("k")
+        .retry(RetryPolicy::none());
+    builder(preset).build().unwrap().model("m")
 }
 
 fn assert_timeout(err: &Error) {
@@ -70,13 +83,7 @@ async fn the_timeout_covers_the_response_body() {
         },
     };
     let server = TestServer::always(reply).await;
-    let model = EchoTest::builder()
-        .base_url(server.url(""))
-        .api_key("k")
-        .retry(RetryPolicy::none())
-        .build()
-        .unwrap()
-        .model("m");
+    let model = tried_once(&server, |b| b);
     let err = model_request(model, prompt())
         .settings(timeout(200))
         .await
@@ -88,14 +95,7 @@ async fn the_timeout_covers_the_response_body() {
 async fn the_provider_default_applies_without_a_setting() {
     let server =
         TestServer::always(Reply::json(200, &json!({"text": "late"})).delayed(NEVER)).await;
-    let model = EchoTest::builder()
-        .base_url(server.url(""))
-        .api_key("k")
-        .retry(RetryPolicy::none())
-        .timeout(Duration::from_millis(150))
-        .build()
-        .unwrap()
-        .model("m");
+    let model = tried_once(&server, |b| b.timeout(Duration::from_millis(150)));
     let err = model_request(model, prompt()).await.unwrap_err();
     assert_timeout(&err);
 }
@@ -160,13 +160,7 @@ async fn a_slow_but_steady_stream_does_not_time_out() {
 async fn waiting_for_stream_headers_is_bounded_too() {
     let server =
         TestServer::always(Reply::sse(["data: [DONE]\n\n"], End::Complete).delayed(NEVER)).await;
-    let model = EchoTest::builder()
-        .base_url(server.url(""))
-        .api_key("k")
-        .retry(RetryPolicy::none())
-        .build()
-        .unwrap()
-        .model("m");
+    let model = tried_once(&server, |b| b);
     let err = model_request_stream(model, prompt())
         .settings(timeout(150))
         .await
