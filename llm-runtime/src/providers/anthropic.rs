@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::openai_chat::{resolve_tool_choice, ResolvedToolChoice};
+use super::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
 use super::{Flow, PreparedRequest, Protocol, SseEvent};
 use crate::error::{Error, Result};
 use crate::messages::{
@@ -652,16 +652,7 @@ impl AnthropicMessages {
     ) -> Result<(Vec<WireTool<'a>>, Option<ToolChoiceParam<'a>>)> {
         let parameters: &'a ModelRequestParameters = request.parameters;
         let settings = request.settings;
-        let mut definitions: Vec<&'a ToolDefinition> = Vec::new();
-        for tool in parameters
-            .function_tools
-            .iter()
-            .chain(&parameters.output_tools)
-        {
-            if !definitions.iter().any(|d| d.name == tool.name) {
-                definitions.push(tool);
-            }
-        }
+        let mut definitions = tool_definitions(parameters);
         // pydantic-ai's `_support_tool_forcing`: extended thinking, and some models, reject a
         // forced choice. One that was asked for is an error; one that only follows from the
         // output configuration falls back to `auto`.

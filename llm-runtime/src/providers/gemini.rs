@@ -32,7 +32,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::openai_chat::{resolve_tool_choice, ResolvedToolChoice};
+use super::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
 use super::{Flow, PreparedRequest, Protocol, SseEvent};
 use crate::error::{Error, Result};
 use crate::messages::{
@@ -45,7 +45,6 @@ use crate::provider;
 use crate::schema;
 use crate::settings::{ModelSettings, Thinking};
 use crate::stream::PartsManager;
-use crate::tools::ToolDefinition;
 use crate::usage::Usage;
 
 /// [Google's Gemini API](https://ai.google.dev/api) (`google-gla:gemini-2.5-flash`, also
@@ -858,16 +857,7 @@ fn tools<'a>(
     family: Family,
 ) -> Result<(Vec<FunctionDeclaration<'a>>, Option<ToolConfig<'a>>)> {
     let parameters = request.parameters;
-    let mut definitions: Vec<&'a ToolDefinition> = Vec::new();
-    for tool in parameters
-        .function_tools
-        .iter()
-        .chain(&parameters.output_tools)
-    {
-        if !definitions.iter().any(|d| d.name == tool.name) {
-            definitions.push(tool);
-        }
-    }
+    let mut definitions = tool_definitions(parameters);
     let mut allowed: Vec<&'a str> = Vec::new();
     let mode = match resolve_tool_choice(request.settings.tool_choice.as_ref(), parameters)? {
         ResolvedToolChoice::Auto => "AUTO",
@@ -1727,6 +1717,7 @@ mod tests {
     };
     use crate::models::{ModelRequestParameters, OutputObjectDefinition};
     use crate::settings::ToolChoice;
+    use crate::tools::ToolDefinition;
     use serde_json::json;
 
     fn divide() -> ToolDefinition {

@@ -12,6 +12,7 @@
 
 mod model;
 mod provider;
+mod tool_choice;
 
 pub use model::ProviderModel;
 pub use provider::{

@@ -22,6 +22,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
 use super::{Flow, PreparedRequest, Protocol, SseEvent};
 use crate::error::{Error, Result};
 use crate::messages::{
@@ -1006,16 +1007,7 @@ impl OpenAiChat {
             }
         };
 
-        let mut definitions: Vec<&'a ToolDefinition> = Vec::new();
-        for tool in parameters
-            .function_tools
-            .iter()
-            .chain(&parameters.output_tools)
-        {
-            if !definitions.iter().any(|d| d.name == tool.name) {
-                definitions.push(tool);
-            }
-        }
+        let mut definitions = tool_definitions(parameters);
         let resolved = resolve_tool_choice(request.settings.tool_choice.as_ref(), parameters)?;
         let mut only: Option<Vec<String>> = None;
         let choice = match resolved {
@@ -1517,167 +1509,6 @@ fn merge_leading_system_messages(messages: &mut Vec<ChatMessage<'_>>) {
             content: Cow::Owned(contents.join("\n\n")),
         },
     );
-}
-
-/// A tool choice resolved against the tools of a request (pydantic-ai's `resolve_tool_choice`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum ResolvedToolChoice {
-    /// No tool may be called.
-    None,
-    /// The model chooses; text output is allowed.
-    Auto,
-    /// The model must call a tool.
-    Required,
-    /// Only these tools are available; `required` when one must be called.
-    Only { required: bool, names: Vec<String> },
-}
-
-pub(crate) fn resolve_tool_choice(
-    choice: Option<&ToolChoice>,
-    parameters: &ModelRequestParameters,
-) -> Result<ResolvedToolChoice> {
-    let allow_direct_output = parameters.allow_text_output;
-    let mut available: Vec<&str> = Vec::new();
-    for tool in parameters
-        .function_tools
-        .iter()
-        .chain(&parameters.output_tools)
-    {
-        if !available.contains(&tool.name.as_str()) {
-            available.push(&tool.name);
-        }
-    }
-    let function_names: Vec<&str> = parameters
-        .function_tools
-        .iter()
-        .map(|t| t.name.as_str())
-        .collect();
-    let output_names: Vec<String> = parameters
-        .output_tools
-        .iter()
-        .map(|t| t.name.clone())
-        .collect();
-    let same_set = |names: &[String]| {
-        names.iter().all(|n| available.contains(&n.as_str()))
-            && available.iter().all(|a| names.iter().any(|n| n == a))
-    };
-
-    let none = || -> Result<ResolvedToolChoice> {
-        if !output_names.is_empty() {
-            let required = if allow_direct_output {
-                false
-            } else if !parameters.function_tools.is_empty() {
-                true
-            } else {
-                return Ok(ResolvedToolChoice::Required);
-            };
-            return Ok(ResolvedToolChoice::Only {
-                required,
-                names: output_names.clone(),
-            });
-        }
-        if allow_direct_output {
-            Ok(ResolvedToolChoice::None)
-        } else {
-            Err(Error::user(
-                "`tool_choice` none leaves the model no way to answer: allow text output or add \
-                 output tools",
-            ))
-        }
-    };
-
-    match choice {
-        None | Some(ToolChoice::Auto) => Ok(if allow_direct_output {
-            ResolvedToolChoice::Auto
-        } else {
-            ResolvedToolChoice::Required
-        }),
-        Some(ToolChoice::None) => none(),
-        Some(ToolChoice::Tools(names)) if names.is_empty() => none(),
-        Some(ToolChoice::Required) => {
-            if parameters.function_tools.is_empty() {
-                return Err(Error::user(
-                    "`tool_choice` is `Required` but no function tools are defined: define some or \
-                     use `Auto` or `None`",
-                ));
-            }
-            Ok(ResolvedToolChoice::Required)
-        }
-        Some(ToolChoice::Tools(names)) => {
-            let chosen = dedupe(names);
-            check_tool_names(&chosen, &available, "available tools")?;
-            if same_set(&chosen) {
-                return Ok(ResolvedToolChoice::Required);
-            }
-            Ok(ResolvedToolChoice::Only {
-                required: true,
-                names: chosen,
-            })
-        }
-        Some(ToolChoice::ToolOrOutput(names)) => {
-            if names.is_empty() {
-                if output_names.is_empty() {
-                    return Ok(ResolvedToolChoice::None);
-                }
-                return Ok(ResolvedToolChoice::Only {
-                    required: !allow_direct_output,
-                    names: output_names,
-                });
-            }
-            let chosen = dedupe(names);
-            check_tool_names(&chosen, &function_names, "available function tools")?;
-            let mut allowed = chosen;
-            for name in output_names {
-                if !allowed.contains(&name) {
-                    allowed.push(name);
-                }
-            }
-            if same_set(&allowed) {
-                return Ok(if allow_direct_output {
-                    ResolvedToolChoice::Auto
-                } else {
-                    ResolvedToolChoice::Required
-                });
-            }
-            Ok(ResolvedToolChoice::Only {
-                required: !allow_direct_output,
-                names: allowed,
-            })
-        }
-    }
-}
-
-fn dedupe(names: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(names.len());
-    for name in names {
-        if !out.contains(name) {
-            out.push(name.clone());
-        }
-    }
-    out
-}
-
-/// Rejects a tool choice that names only unknown tools; warns about some unknown ones.
-fn check_tool_names(chosen: &[String], available: &[&str], label: &str) -> Result<()> {
-    let invalid: Vec<&str> = chosen
-        .iter()
-        .map(String::as_str)
-        .filter(|name| !available.contains(name))
-        .collect();
-    if invalid.is_empty() {
-        return Ok(());
-    }
-    if invalid.len() == chosen.len() {
-        return Err(Error::user(format!(
-            "`tool_choice` names unknown tools {invalid:?}; {label}: {available:?}"
-        )));
-    }
-    tracing::warn!(
-        target: "llm_runtime::settings",
-        unknown = ?invalid,
-        "`tool_choice` names tools that are not available, which are ignored; {label}: {available:?}"
-    );
-    Ok(())
 }
 
 /// How an OpenAI model family reasons.

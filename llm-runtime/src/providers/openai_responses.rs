@@ -35,9 +35,10 @@ use serde_json::{Map, Value};
 
 use super::openai_chat::{
     cow, document_format, effort, guard_id, image_detail, needs_download, openai_reasoning_support,
-    openai_system_role, provider_timestamp, resolve_tool_choice, token_logprobs, Count, CowStr,
-    ReasoningSupport, ResolvedToolChoice, TokenLogprob, WireArgs, DEFAULT_OUTPUT_NAME,
+    openai_system_role, provider_timestamp, token_logprobs, Count, CowStr, ReasoningSupport,
+    TokenLogprob, WireArgs, DEFAULT_OUTPUT_NAME,
 };
+use super::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
 use super::{Flow, PreparedRequest, Protocol, SseEvent};
 use crate::error::{Error, Result};
 use crate::messages::{
@@ -703,16 +704,7 @@ impl OpenAiResponses {
         request: &PreparedRequest<'a>,
     ) -> Result<(Vec<FunctionTool<'a>>, Option<ToolChoiceParam>)> {
         let parameters: &'a ModelRequestParameters = request.parameters;
-        let mut definitions: Vec<&'a ToolDefinition> = Vec::new();
-        for tool in parameters
-            .function_tools
-            .iter()
-            .chain(&parameters.output_tools)
-        {
-            if !definitions.iter().any(|d| d.name == tool.name) {
-                definitions.push(tool);
-            }
-        }
+        let definitions = tool_definitions(parameters);
         let tools = definitions
             .into_iter()
             .map(|definition| self.tool(definition))
