@@ -1886,6 +1886,7 @@ mod tests {
         UserPromptPart,
     };
     use crate::models::OutputObjectDefinition;
+    use crate::providers::test_support::{kinds, prompt, request_json, run_stream, Streamed};
     use serde_json::json;
 
     const SONNET_45: &str = "claude-sonnet-4-5";
@@ -1917,17 +1918,7 @@ mod tests {
         parameters: &ModelRequestParameters,
         stream: bool,
     ) -> Result<Value> {
-        let protocol = protocol();
-        let profile = protocol.profile(model);
-        let request = PreparedRequest {
-            model_name: model,
-            messages,
-            settings,
-            parameters,
-            profile: &profile,
-        };
-        let bytes = protocol.request_body(&request, stream)?;
-        Ok(serde_json::from_slice(&bytes).unwrap())
+        request_json(&protocol(), model, messages, settings, parameters, stream)
     }
 
     fn body(messages: &[ModelMessage], parameters: &ModelRequestParameters) -> Value {
@@ -1959,10 +1950,6 @@ mod tests {
         body_with(model, &prompt("Hi"), settings, parameters, false)
     }
 
-    fn prompt(text: &str) -> Vec<ModelMessage> {
-        vec![ModelRequest::user_text_prompt(text).into()]
-    }
-
     fn user(items: Vec<UserContentItem>) -> ModelMessage {
         ModelRequest::new(vec![UserPromptPart::new(items).into()]).into()
     }
@@ -1983,35 +1970,20 @@ mod tests {
     fn stream_events(
         events: &[(&str, Value)],
         parameters: &ModelRequestParameters,
-    ) -> Result<(ModelResponse, Vec<ModelResponseStreamEvent>)> {
-        let protocol = protocol();
-        let mut parts = PartsManager::new(SONNET_45, parameters).with_provider("anthropic", None);
-        let mut state = MessagesStreamState::default();
-        let mut done = false;
-        for (name, data) in events {
-            let data = data.to_string();
-            let event = SseEvent {
-                event: name,
-                data: &data,
-                id: None,
-            };
-            if protocol.on_event(&event, &mut state, &mut parts)? == Flow::Done {
-                done = true;
-                break;
-            }
-        }
-        if !done {
-            protocol.on_eof(&mut state, &mut parts)?;
-        }
-        parts.finish();
-        let mut events = Vec::new();
-        while let Some(event) = parts.pop_event() {
-            events.push(event);
-        }
-        Ok((parts.response(ResponseState::Complete), events))
+    ) -> Result<Streamed> {
+        let parts = PartsManager::new(SONNET_45, parameters).with_provider("anthropic", None);
+        let data: Vec<String> = events.iter().map(|(_, data)| data.to_string()).collect();
+        run_stream(
+            &protocol(),
+            parts,
+            events
+                .iter()
+                .zip(&data)
+                .map(|((name, _), data)| (*name, data.as_str())),
+        )
     }
 
-    fn stream(events: &[(&str, Value)]) -> (ModelResponse, Vec<ModelResponseStreamEvent>) {
+    fn stream(events: &[(&str, Value)]) -> Streamed {
         stream_events(events, &ModelRequestParameters::default()).unwrap()
     }
 
@@ -2056,18 +2028,6 @@ mod tests {
 
     fn message_stop() -> (&'static str, Value) {
         ("message_stop", json!({"type": "message_stop"}))
-    }
-
-    fn kinds(events: &[ModelResponseStreamEvent]) -> Vec<String> {
-        events
-            .iter()
-            .map(|e| match e {
-                ModelResponseStreamEvent::PartStart(s) => format!("start{}", s.index),
-                ModelResponseStreamEvent::PartDelta(d) => format!("delta{}", d.index),
-                ModelResponseStreamEvent::PartEnd(e) => format!("end{}", e.index),
-                ModelResponseStreamEvent::FinalResult(_) => "final".to_owned(),
-            })
-            .collect()
     }
 
     fn object(value: Value) -> Map<String, Value> {

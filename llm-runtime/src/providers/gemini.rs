@@ -1712,10 +1712,11 @@ mod tests {
 
     use super::*;
     use crate::messages::{
-        ModelRequest, ModelResponseStreamEvent, ResponseState, RetryPromptPart, SystemPromptPart,
+        ModelRequest, ModelResponseStreamEvent, RetryPromptPart, SystemPromptPart,
         ToolReturnOutcome, ToolReturnPart, UserPromptPart,
     };
     use crate::models::{ModelRequestParameters, OutputObjectDefinition};
+    use crate::providers::test_support::{kinds, prompt, request_json, run_stream, Streamed};
     use crate::settings::ToolChoice;
     use crate::tools::ToolDefinition;
     use serde_json::json;
@@ -1737,17 +1738,7 @@ mod tests {
         settings: &ModelSettings,
         parameters: &ModelRequestParameters,
     ) -> Result<Value> {
-        let protocol = Gemini::new();
-        let profile = protocol.profile(model);
-        let request = PreparedRequest {
-            model_name: model,
-            messages,
-            settings,
-            parameters,
-            profile: &profile,
-        };
-        let bytes = protocol.request_body(&request, false)?;
-        Ok(serde_json::from_slice(&bytes).unwrap())
+        request_json(&Gemini::new(), model, messages, settings, parameters, false)
     }
 
     fn body(messages: &[ModelMessage], parameters: &ModelRequestParameters) -> Value {
@@ -1758,10 +1749,6 @@ mod tests {
             parameters,
         )
         .unwrap()
-    }
-
-    fn prompt(text: &str) -> Vec<ModelMessage> {
-        vec![ModelRequest::user_text_prompt(text).into()]
     }
 
     fn with_tools(tools: Vec<ToolDefinition>) -> ModelRequestParameters {
@@ -1784,33 +1771,18 @@ mod tests {
     }
 
     /// Feeds `events` as SSE data; returns the response and the stream events.
-    fn stream_with(
-        parameters: &ModelRequestParameters,
-        events: &[Value],
-    ) -> Result<(ModelResponse, Vec<ModelResponseStreamEvent>)> {
-        let protocol = Gemini::new();
-        let mut parts =
+    fn stream_with(parameters: &ModelRequestParameters, events: &[Value]) -> Result<Streamed> {
+        let parts =
             PartsManager::new("gemini-2.5-flash", parameters).with_provider("google-gla", None);
-        let mut state = GeminiStreamState::default();
-        for event in events {
-            let data = event.to_string();
-            let event = SseEvent {
-                event: "message",
-                data: &data,
-                id: None,
-            };
-            assert_eq!(
-                protocol.on_event(&event, &mut state, &mut parts)?,
-                Flow::Continue
-            );
-        }
-        protocol.on_eof(&mut state, &mut parts)?;
-        parts.finish();
-        let events = std::iter::from_fn(|| parts.pop_event()).collect();
-        Ok((parts.response(ResponseState::Complete), events))
+        let data: Vec<String> = events.iter().map(Value::to_string).collect();
+        run_stream(
+            &Gemini::new(),
+            parts,
+            data.iter().map(|data| ("message", data.as_str())),
+        )
     }
 
-    fn stream(events: &[Value]) -> (ModelResponse, Vec<ModelResponseStreamEvent>) {
+    fn stream(events: &[Value]) -> Streamed {
         stream_with(&ModelRequestParameters::default(), events).unwrap()
     }
 
@@ -1821,18 +1793,6 @@ mod tests {
         }
         json!({"candidates": [candidate], "modelVersion": "gemini-2.5-flash-001",
                "responseId": "resp-1"})
-    }
-
-    fn kinds(events: &[ModelResponseStreamEvent]) -> Vec<String> {
-        events
-            .iter()
-            .map(|e| match e {
-                ModelResponseStreamEvent::PartStart(s) => format!("start{}", s.index),
-                ModelResponseStreamEvent::PartDelta(d) => format!("delta{}", d.index),
-                ModelResponseStreamEvent::PartEnd(e) => format!("end{}", e.index),
-                ModelResponseStreamEvent::FinalResult(_) => "final".to_owned(),
-            })
-            .collect()
     }
 
     // -------------------------------------------------------------------------- requests

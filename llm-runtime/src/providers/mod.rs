@@ -12,6 +12,8 @@
 
 mod model;
 mod provider;
+#[cfg(test)]
+pub(crate) mod test_support;
 mod tool_choice;
 
 pub use model::ProviderModel;

@@ -2788,6 +2788,7 @@ mod tests {
         UserPromptPart,
     };
     use crate::models::OutputObjectDefinition;
+    use crate::providers::test_support::{prompt, request_json, run_stream, Streamed};
     use serde_json::json;
 
     fn divide() -> ToolDefinition {
@@ -2808,16 +2809,7 @@ mod tests {
         parameters: &ModelRequestParameters,
         stream: bool,
     ) -> Result<Value> {
-        let profile = protocol.profile(model);
-        let request = PreparedRequest {
-            model_name: model,
-            messages,
-            settings,
-            parameters,
-            profile: &profile,
-        };
-        let bytes = protocol.request_body(&request, stream)?;
-        Ok(serde_json::from_slice(&bytes).unwrap())
+        request_json(&protocol, model, messages, settings, parameters, stream)
     }
 
     fn body(messages: &[ModelMessage], parameters: &ModelRequestParameters) -> Value {
@@ -2832,10 +2824,6 @@ mod tests {
         .unwrap()
     }
 
-    fn prompt(text: &str) -> Vec<ModelMessage> {
-        vec![ModelRequest::user_text_prompt(text).into()]
-    }
-
     /// The protocol as the provider `name` has it once built.
     fn named(mut protocol: OpenAiChat, name: &'static str) -> OpenAiChat {
         protocol.set_provider_name(name.into());
@@ -2848,38 +2836,21 @@ mod tests {
             .unwrap()
     }
 
-    /// Feeds `data` payloads as SSE events; returns the response, the events and the flows.
+    /// Feeds `data` payloads as SSE events; returns the response and the events.
     fn stream_with(
         protocol: OpenAiChat,
         parameters: &ModelRequestParameters,
         data: &[String],
-    ) -> Result<(ModelResponse, Vec<ModelResponseStreamEvent>)> {
-        let mut parts = PartsManager::new("gpt-4o", parameters).with_provider("openai", None);
-        let mut state = ChatStreamState::default();
-        let mut done = false;
-        for payload in data {
-            let event = SseEvent {
-                event: "message",
-                data: payload,
-                id: None,
-            };
-            if protocol.on_event(&event, &mut state, &mut parts)? == Flow::Done {
-                done = true;
-                break;
-            }
-        }
-        if !done {
-            protocol.on_eof(&mut state, &mut parts)?;
-        }
-        parts.finish();
-        let mut events = Vec::new();
-        while let Some(event) = parts.pop_event() {
-            events.push(event);
-        }
-        Ok((parts.response(ResponseState::Complete), events))
+    ) -> Result<Streamed> {
+        let parts = PartsManager::new("gpt-4o", parameters).with_provider("openai", None);
+        run_stream(
+            &protocol,
+            parts,
+            data.iter().map(|payload| ("message", payload.as_str())),
+        )
     }
 
-    fn stream(data: &[Value]) -> (ModelResponse, Vec<ModelResponseStreamEvent>) {
+    fn stream(data: &[Value]) -> Streamed {
         let mut payloads: Vec<String> = data.iter().map(Value::to_string).collect();
         payloads.push("[DONE]".to_owned());
         stream_with(

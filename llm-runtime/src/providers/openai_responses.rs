@@ -2162,6 +2162,7 @@ mod tests {
         UserPromptPart,
     };
     use crate::models::OutputObjectDefinition;
+    use crate::providers::test_support::{kinds, prompt, request_json, run_stream, Streamed};
     use crate::settings::ToolChoice;
     use serde_json::json;
 
@@ -2190,16 +2191,7 @@ mod tests {
         settings: &ModelSettings,
         parameters: &ModelRequestParameters,
     ) -> Result<Value> {
-        let profile = protocol.profile(model);
-        let request = PreparedRequest {
-            model_name: model,
-            messages,
-            settings,
-            parameters,
-            profile: &profile,
-        };
-        let bytes = protocol.request_body(&request, false)?;
-        Ok(serde_json::from_slice(&bytes).unwrap())
+        request_json(protocol, model, messages, settings, parameters, false)
     }
 
     fn body(model: &str, messages: &[ModelMessage]) -> Value {
@@ -2216,10 +2208,6 @@ mod tests {
     /// The `input` items of a body.
     fn items(body: &Value) -> &[Value] {
         body["input"].as_array().map_or(&[], Vec::as_slice)
-    }
-
-    fn prompt(text: &str) -> Vec<ModelMessage> {
-        vec![ModelRequest::user_text_prompt(text).into()]
     }
 
     fn with_settings(model: &str, settings: ModelSettings) -> Value {
@@ -3065,34 +3053,18 @@ mod tests {
 
     // -------------------------------------------------------------------------- streams
 
-    type Streamed = (ModelResponse, Vec<ModelResponseStreamEvent>);
-
     /// Feeds `(event name, data)` pairs as SSE events, then the end of the body.
     fn stream_with(
         protocol: &OpenAiResponses,
         parameters: &ModelRequestParameters,
         events: &[(&str, String)],
     ) -> Result<Streamed> {
-        let mut parts = PartsManager::new("gpt-5", parameters).with_provider(OURS, None);
-        let mut state = ResponsesStreamState::default();
-        let mut done = false;
-        for (name, data) in events {
-            let event = SseEvent {
-                event: name,
-                data,
-                id: None,
-            };
-            if protocol.on_event(&event, &mut state, &mut parts)? == Flow::Done {
-                done = true;
-                break;
-            }
-        }
-        if !done {
-            protocol.on_eof(&mut state, &mut parts)?;
-        }
-        parts.finish();
-        let events = std::iter::from_fn(|| parts.pop_event()).collect();
-        Ok((parts.response(ResponseState::Complete), events))
+        let parts = PartsManager::new("gpt-5", parameters).with_provider(OURS, None);
+        run_stream(
+            protocol,
+            parts,
+            events.iter().map(|(name, data)| (*name, data.as_str())),
+        )
     }
 
     /// OpenAI's events: the name in `event:`, the same in the data's `type`, numbered.
@@ -3276,18 +3248,6 @@ mod tests {
             ),
             ("response.completed", json!({"response": whole})),
         ]
-    }
-
-    fn kinds(events: &[ModelResponseStreamEvent]) -> Vec<String> {
-        events
-            .iter()
-            .map(|e| match e {
-                ModelResponseStreamEvent::PartStart(s) => format!("start{}", s.index),
-                ModelResponseStreamEvent::PartDelta(d) => format!("delta{}", d.index),
-                ModelResponseStreamEvent::PartEnd(e) => format!("end{}", e.index),
-                ModelResponseStreamEvent::FinalResult(_) => "final".to_owned(),
-            })
-            .collect()
     }
 
     #[test]
