@@ -26,12 +26,13 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::common::{guard_id, insert_detail, json_body, needs_download, parse_body};
 use super::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
 use super::{Flow, PreparedRequest, Protocol, SseEvent};
 use crate::error::{Error, Result};
 use crate::messages::{
-    generate_tool_call_id, BinaryContent, FileKind, FileUrl, FinishReason, ForceDownload,
-    ModelMessage, ModelRequest, ModelRequestPart, ModelResponse, ModelResponsePart, ResponseState,
+    generate_tool_call_id, BinaryContent, FileKind, FinishReason, ForceDownload, ModelMessage,
+    ModelRequest, ModelRequestPart, ModelResponse, ModelResponsePart, ResponseState,
     RetryPromptPart, TextPart, ThinkingPart, ToolArgs, ToolCallPart, ToolReturnOutcome,
     ToolReturnPart, UserContent, UserContentItem,
 };
@@ -272,14 +273,11 @@ impl Protocol for AnthropicMessages {
 
     fn request_body(&self, request: &PreparedRequest<'_>, stream: bool) -> Result<Vec<u8>> {
         let body = self.build_request(request, stream)?;
-        serde_json::to_vec(&body)
-            .map_err(|e| Error::user(format!("the request body cannot be serialized: {e}")))
+        json_body(&body)
     }
 
     fn parse_response(&self, body: &[u8], model_name: &str) -> Result<ModelResponse> {
-        let message: WireMessage<'_> = serde_json::from_slice(body).map_err(|e| {
-            Error::unexpected_with_body(format!("invalid Messages API response: {e}"), body)
-        })?;
+        let message: WireMessage<'_> = parse_body(body, "Messages API response")?;
         self.response_from(message, model_name, body)
     }
 
@@ -1155,23 +1153,6 @@ fn limit_cache_points(messages: &mut [Message<'_>]) {
     }
 }
 
-fn needs_download(kind: &str, file: &FileUrl) -> Error {
-    Error::user(format!(
-        "the {kind} at `{}` must be sent as bytes, which needs a download this translation does \
-         not make: pass it as `BinaryContent`",
-        file.url
-    ))
-}
-
-/// A tool call id, or a fresh one for a call that has none.
-fn guard_id(id: &str) -> Cow<'_, str> {
-    if id.is_empty() {
-        Cow::Owned(generate_tool_call_id())
-    } else {
-        Cow::Borrowed(id)
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Responses and stream events
 // ---------------------------------------------------------------------------------------------
@@ -1502,13 +1483,6 @@ fn warn_unsupported_block(kind: &str) {
     );
 }
 
-fn insert_detail(parts: &mut PartsManager, key: &str, value: &str) {
-    parts
-        .provider_details
-        .get_or_insert_with(Map::new)
-        .insert(key.to_owned(), Value::String(value.to_owned()));
-}
-
 /// The stop details and container of a message as `provider_details` entries.
 fn stop_details_entries(
     details: Option<&StopDetails<'_>>,
@@ -1673,7 +1647,7 @@ impl AnthropicMessages {
                     parts.usage = usage_from_details(&state.usage_details);
                 }
                 for (key, value) in stop_details_entries(None, message.container.as_ref()) {
-                    insert_detail(parts, key, &value);
+                    insert_detail(parts, key, value);
                 }
                 if message.content.as_ref().is_some_and(|c| !c.is_empty()) {
                     tracing::warn!(
@@ -1728,7 +1702,7 @@ impl AnthropicMessages {
                     for (key, value) in
                         stop_details_entries(delta.stop_details.as_ref(), delta.container.as_ref())
                     {
-                        insert_detail(parts, key, &value);
+                        insert_detail(parts, key, value);
                     }
                 }
             }
@@ -1882,7 +1856,7 @@ mod tests {
 
     use super::*;
     use crate::messages::{
-        CachePoint, ModelResponseStreamEvent, RetryContent, SystemPromptPart, TextContent,
+        CachePoint, FileUrl, ModelResponseStreamEvent, RetryContent, SystemPromptPart, TextContent,
         UserPromptPart,
     };
     use crate::models::OutputObjectDefinition;

@@ -32,6 +32,9 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::common::{
+    insert_detail, json_body, parse_body, parse_event, percent_encode, warn_skipped_event,
+};
 use super::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
 use super::{Flow, PreparedRequest, Protocol, SseEvent};
 use crate::error::{Error, Result};
@@ -216,14 +219,11 @@ impl Protocol for Gemini {
 
     fn request_body(&self, request: &PreparedRequest<'_>, _stream: bool) -> Result<Vec<u8>> {
         let body = self.build_request(request)?;
-        serde_json::to_vec(&body)
-            .map_err(|e| Error::user(format!("the request body cannot be serialized: {e}")))
+        json_body(&body)
     }
 
     fn parse_response(&self, body: &[u8], model_name: &str) -> Result<ModelResponse> {
-        let response: WireResponse<'_> = serde_json::from_slice(body).map_err(|e| {
-            Error::unexpected_with_body(format!("invalid generateContent response: {e}"), body)
-        })?;
+        let response: WireResponse<'_> = parse_body(body, "generateContent response")?;
         if let Some(error) = &response.error {
             return Err(reported_error(error, model_name, body));
         }
@@ -241,20 +241,10 @@ impl Protocol for Gemini {
             return Ok(Flow::Continue);
         }
         if event.event != "message" && !data.starts_with('{') {
-            tracing::warn!(
-                target: "llm_runtime::providers",
-                event = event.event,
-                data,
-                "an SSE event that is not a GenerateContentResponse was skipped"
-            );
+            warn_skipped_event(event.event, data, "a GenerateContentResponse");
             return Ok(Flow::Continue);
         }
-        let chunk: WireResponse<'_> = serde_json::from_str(data).map_err(|e| {
-            Error::unexpected_with_body(
-                format!("invalid streamGenerateContent event: {e}"),
-                data.as_bytes(),
-            )
-        })?;
+        let chunk: WireResponse<'_> = parse_event(data, "streamGenerateContent event")?;
         if let Some(error) = &chunk.error {
             return Err(reported_error(error, &parts.model_name, data.as_bytes()));
         }
@@ -302,21 +292,6 @@ fn model_path(model: &str) -> String {
         .map(percent_encode)
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// `text` with every byte outside RFC 3986's unreserved characters percent-encoded.
-fn percent_encode(text: &str) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            // Writing to a String cannot fail.
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1684,13 +1659,6 @@ fn insert_block_details(
         details.insert("safety_ratings".into(), ratings_value(ratings, raw)?);
     }
     Ok(())
-}
-
-fn insert_detail(parts: &mut PartsManager, key: &str, value: Value) {
-    parts
-        .provider_details
-        .get_or_insert_with(Map::new)
-        .insert(key.to_owned(), value);
 }
 
 /// Python's truthiness of a JSON value (pydantic-ai tests `logprobs_result` with `if`).

@@ -10,6 +10,7 @@
 //! [`ProviderBuilder`] configures from explicit values, the environment and the defaults that
 //! `#[provider]` declares through [`ProviderDefinition`].
 
+mod common;
 mod model;
 mod provider;
 #[cfg(test)]

@@ -22,13 +22,16 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::common::{
+    guard_id, insert_detail, json_body, needs_download, percent_encode, warn_skipped_event,
+};
 use super::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
 use super::{Flow, PreparedRequest, Protocol, SseEvent};
 use crate::error::{Error, Result};
 use crate::messages::{
-    generate_tool_call_id, BinaryContent, FileUrl, FinishReason, ForceDownload, ModelMessage,
-    ModelRequest, ModelRequestPart, ModelResponse, ModelResponsePart, TextPart, ThinkingPart,
-    ToolArgs, ToolCallPart, UserContent, UserContentItem,
+    generate_tool_call_id, BinaryContent, FinishReason, ForceDownload, ModelMessage, ModelRequest,
+    ModelRequestPart, ModelResponse, ModelResponsePart, TextPart, ThinkingPart, ToolArgs,
+    ToolCallPart, UserContent, UserContentItem,
 };
 use crate::models::{instructions, ModelProfile, ModelRequestParameters, OutputMode};
 use crate::schema::{self, SchemaTransformer};
@@ -479,19 +482,17 @@ impl Protocol for OpenAiChat {
                 )))
             }
         };
-        let serialized = match extra {
-            None => serde_json::to_vec(&body),
-            Some(extra) => serde_json::to_value(&body).and_then(|value| {
-                let mut value = value;
-                if let Value::Object(map) = &mut value {
-                    for (key, extra_value) in extra {
-                        map.insert(key.clone(), extra_value.clone());
-                    }
-                }
-                serde_json::to_vec(&value)
-            }),
+        let Some(extra) = extra else {
+            return json_body(&body);
         };
-        serialized.map_err(|e| Error::user(format!("the request body cannot be serialized: {e}")))
+        let mut value = serde_json::to_value(&body)
+            .map_err(|e| Error::user(format!("the request body cannot be serialized: {e}")))?;
+        if let Value::Object(map) = &mut value {
+            for (key, extra_value) in extra {
+                map.insert(key.clone(), extra_value.clone());
+            }
+        }
+        json_body(&value)
     }
 
     fn parse_response(&self, body: &[u8], model_name: &str) -> Result<ModelResponse> {
@@ -527,12 +528,7 @@ impl Protocol for OpenAiChat {
         if !matches!(event.event, "message" | "error") && !data.starts_with('{') {
             // OpenAI sends unnamed events only; a compatible server's keep-alive or status
             // event without JSON is reported and skipped.
-            tracing::warn!(
-                target: "llm_runtime::providers",
-                event = event.event,
-                data,
-                "an SSE event that is not a chat completion chunk was skipped"
-            );
+            warn_skipped_event(event.event, data, "a chat completion chunk");
             return Ok(Flow::Continue);
         }
         let mut deserializer = serde_json::Deserializer::from_str(data);
@@ -1406,30 +1402,6 @@ impl OpenAiChat {
     }
 }
 
-/// `text` with every byte outside RFC 3986's unreserved characters percent-encoded, for a path
-/// segment.
-fn percent_encode(text: &str) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            // Writing to a String cannot fail.
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
-}
-
-pub(super) fn needs_download(kind: &str, file: &FileUrl) -> Error {
-    Error::user(format!(
-        "the {kind} at `{}` must be sent as bytes, which needs a download this translation does \
-         not make: pass it as `BinaryContent`",
-        file.url
-    ))
-}
-
 pub(super) fn image_detail(metadata: Option<&Map<String, Value>>) -> Option<Cow<'_, str>> {
     let metadata = metadata.filter(|m| !m.is_empty())?;
     Some(match metadata.get("detail") {
@@ -1469,15 +1441,6 @@ pub(super) fn document_format(media_type: &str) -> Result<&'static str> {
             )))
         }
     })
-}
-
-/// A tool call id, or a fresh one for a call that has none.
-pub(super) fn guard_id(id: &str) -> Cow<'_, str> {
-    if id.is_empty() {
-        Cow::Owned(generate_tool_call_id())
-    } else {
-        Cow::Borrowed(id)
-    }
 }
 
 /// Merges the leading system messages into one, joined by blank lines (for hosts that accept
@@ -2394,13 +2357,6 @@ fn split_thinking(mut content: &str, start: &str, end: &str) -> Vec<ModelRespons
     parts
 }
 
-fn insert_detail(parts: &mut PartsManager, key: &str, value: Value) {
-    parts
-        .provider_details
-        .get_or_insert_with(Map::new)
-        .insert(key.to_owned(), value);
-}
-
 impl OpenAiChat {
     /// Builds the response of a whole completion.
     fn response_from(
@@ -2784,8 +2740,8 @@ mod tests {
 
     use super::*;
     use crate::messages::{
-        ModelResponseStreamEvent, ResponseState, RetryPromptPart, SystemPromptPart, ToolReturnPart,
-        UserPromptPart,
+        FileUrl, ModelResponseStreamEvent, ResponseState, RetryPromptPart, SystemPromptPart,
+        ToolReturnPart, UserPromptPart,
     };
     use crate::models::OutputObjectDefinition;
     use crate::providers::test_support::{prompt, request_json, run_stream, Streamed};

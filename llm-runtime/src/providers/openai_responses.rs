@@ -33,10 +33,13 @@ use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::common::{
+    self, guard_id, insert_detail, json_body, needs_download, parse_body, warn_skipped_event,
+};
 use super::openai_chat::{
-    cow, document_format, effort, guard_id, image_detail, needs_download, openai_reasoning_support,
-    openai_system_role, provider_timestamp, token_logprobs, Count, CowStr, ReasoningSupport,
-    TokenLogprob, WireArgs, DEFAULT_OUTPUT_NAME,
+    cow, document_format, effort, image_detail, openai_reasoning_support, openai_system_role,
+    provider_timestamp, token_logprobs, Count, CowStr, ReasoningSupport, TokenLogprob, WireArgs,
+    DEFAULT_OUTPUT_NAME,
 };
 use super::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
 use super::{Flow, PreparedRequest, Protocol, SseEvent};
@@ -245,14 +248,11 @@ impl Protocol for OpenAiResponses {
 
     fn request_body(&self, request: &PreparedRequest<'_>, stream: bool) -> Result<Vec<u8>> {
         let body = self.build_request(request, stream)?;
-        serde_json::to_vec(&body)
-            .map_err(|e| Error::user(format!("the request body cannot be serialized: {e}")))
+        json_body(&body)
     }
 
     fn parse_response(&self, body: &[u8], model_name: &str) -> Result<ModelResponse> {
-        let response: WireResponse<'_> = serde_json::from_slice(body).map_err(|e| {
-            Error::unexpected_with_body(format!("invalid Responses API response: {e}"), body)
-        })?;
+        let response: WireResponse<'_> = parse_body(body, "Responses API response")?;
         self.response_from(response, model_name, body)
     }
 
@@ -271,12 +271,7 @@ impl Protocol for OpenAiResponses {
             return self.on_eof(state, parts).map(|()| Flow::Done);
         }
         if !data.starts_with('{') {
-            tracing::warn!(
-                target: "llm_runtime::providers",
-                event = event.event,
-                data,
-                "an SSE event that is not a Responses API event was skipped"
-            );
+            warn_skipped_event(event.event, data, "a Responses API event");
             return Ok(Flow::Continue);
         }
         let kind = if event.event == "message" {
@@ -1330,9 +1325,7 @@ struct ErrorEvent<'a> {
 }
 
 fn parse_event<'a, T: Deserialize<'a>>(kind: &str, data: &'a str) -> Result<T> {
-    serde_json::from_str(data).map_err(|e| {
-        Error::unexpected_with_body(format!("invalid `{kind}` event: {e}"), data.as_bytes())
-    })
+    common::parse_event(data, format_args!("`{kind}` event"))
 }
 
 /// Responses API finish reasons, normalised (pydantic-ai's `_RESPONSES_FINISH_REASON_MAP`):
@@ -1385,13 +1378,6 @@ fn timestamp_value(created: f64, raw: &[u8]) -> Result<Value> {
         .ok_or_else(|| {
             Error::unexpected_with_body(format!("`created_at` {created} is not a valid time"), raw)
         })
-}
-
-fn insert_detail(parts: &mut PartsManager, key: &str, value: Value) {
-    parts
-        .provider_details
-        .get_or_insert_with(Map::new)
-        .insert(key.to_owned(), value);
 }
 
 fn warn_unread_item(kind: &str) {
