@@ -935,47 +935,14 @@ impl OpenAiChat {
             }
             Reasoning::OpenAiModels => openai_reasoning_support(model),
         };
-        if !support.supported() {
-            if thinking.is_some() {
-                tracing::warn!(
-                    target: "llm_runtime::settings",
-                    model,
-                    setting = "thinking",
-                    "`{model}` does not reason; `thinking` is not sent"
-                );
-            }
-            return None;
-        }
-        let thinking = match thinking {
-            Some(Thinking::Disabled) if !support.can_be_disabled => {
-                tracing::warn!(
-                    target: "llm_runtime::settings",
-                    model,
-                    setting = "thinking",
-                    "`{model}` always reasons; `thinking: Disabled` is not sent"
-                );
-                None
-            }
-            other => other,
-        };
-        let active = match thinking {
-            Some(t) => t != Thinking::Disabled,
-            None => support.enabled_by_default,
-        };
-        if active || !support.can_be_disabled {
+        let (thinking, drops_sampling) = support.resolve(model, thinking)?;
+        if drops_sampling {
             let dropped: Vec<&str> = SAMPLING_SETTINGS
                 .into_iter()
                 .filter(|s| sampling.clear(*s))
                 .map(Setting::name)
                 .collect();
-            if !dropped.is_empty() {
-                tracing::warn!(
-                    target: "llm_runtime::settings",
-                    model,
-                    settings = ?dropped,
-                    "sampling settings {dropped:?} are not supported while `{model}` reasons; they are not sent"
-                );
-            }
+            warn_sampling_dropped(model, &dropped);
         }
         thinking.map(|t| effort(t, !model.starts_with("gpt-5.6")))
     }
@@ -1484,8 +1451,60 @@ pub(super) struct ReasoningSupport {
 }
 
 impl ReasoningSupport {
+    /// Whether the model reasons at all.
     pub(super) fn supported(self) -> bool {
         self.enabled_by_default || self.can_be_disabled
+    }
+
+    /// Applies the model's reasoning rules to `thinking` (the same in both OpenAI APIs):
+    /// `None` for a model that does not reason (a `thinking` asked for is reported, not sent);
+    /// else the thinking to send (a `Disabled` the model cannot honour is reported and dropped)
+    /// and whether the model reasons or may, which drops the sampling settings.
+    pub(super) fn resolve(
+        self,
+        model: &str,
+        thinking: Option<Thinking>,
+    ) -> Option<(Option<Thinking>, bool)> {
+        if !self.supported() {
+            if thinking.is_some() {
+                tracing::warn!(
+                    target: "llm_runtime::settings",
+                    model,
+                    setting = "thinking",
+                    "`{model}` does not reason; `thinking` is not sent"
+                );
+            }
+            return None;
+        }
+        let thinking = match thinking {
+            Some(Thinking::Disabled) if !self.can_be_disabled => {
+                tracing::warn!(
+                    target: "llm_runtime::settings",
+                    model,
+                    setting = "thinking",
+                    "`{model}` always reasons; `thinking: Disabled` is not sent"
+                );
+                None
+            }
+            other => other,
+        };
+        let active = match thinking {
+            Some(t) => t != Thinking::Disabled,
+            None => self.enabled_by_default,
+        };
+        Some((thinking, active || !self.can_be_disabled))
+    }
+}
+
+/// Reports the sampling settings left out because an OpenAI model reasons (none: no report).
+pub(super) fn warn_sampling_dropped(model: &str, dropped: &[&str]) {
+    if !dropped.is_empty() {
+        tracing::warn!(
+            target: "llm_runtime::settings",
+            model,
+            settings = ?dropped,
+            "sampling settings {dropped:?} are not supported while `{model}` reasons; they are not sent"
+        );
     }
 }
 

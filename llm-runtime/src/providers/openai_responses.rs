@@ -38,8 +38,8 @@ use super::common::{
 };
 use super::openai_chat::{
     cow, document_format, effort, image_detail, openai_reasoning_support, openai_system_role,
-    provider_timestamp, token_logprobs, Count, CowStr, ReasoningSupport, TokenLogprob, WireArgs,
-    DEFAULT_OUTPUT_NAME,
+    provider_timestamp, token_logprobs, warn_sampling_dropped, Count, CowStr, ReasoningSupport,
+    TokenLogprob, WireArgs, DEFAULT_OUTPUT_NAME,
 };
 use super::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
 use super::{Flow, PreparedRequest, Protocol, SseEvent};
@@ -577,15 +577,7 @@ impl OpenAiResponses {
                 .into_iter()
                 .filter_map(|(name, slot)| slot.take().map(|_| name))
                 .collect();
-            if !dropped.is_empty() {
-                tracing::warn!(
-                    target: "llm_runtime::settings",
-                    model,
-                    settings = ?dropped,
-                    "sampling settings {dropped:?} are not supported while `{model}` reasons; they \
-                     are not sent"
-                );
-            }
+            warn_sampling_dropped(model, &dropped);
         }
 
         let (tools, tool_choice) = self.tools(request)?;
@@ -648,36 +640,11 @@ impl OpenAiResponses {
 
     /// The `reasoning` object for `thinking`, and whether sampling settings must be dropped.
     fn reasoning(&self, model: &str, facts: ModelFacts, thinking: Option<Thinking>) -> Reasoning {
-        let support = facts.reasoning;
-        if !support.supported() {
-            if thinking.is_some() {
-                tracing::warn!(
-                    target: "llm_runtime::settings",
-                    model,
-                    setting = "thinking",
-                    "`{model}` does not reason; `thinking` is not sent"
-                );
-            }
+        let Some((thinking, drops_sampling)) = facts.reasoning.resolve(model, thinking) else {
             return Reasoning {
                 param: None,
                 drops_sampling: false,
             };
-        }
-        let thinking = match thinking {
-            Some(Thinking::Disabled) if !support.can_be_disabled => {
-                tracing::warn!(
-                    target: "llm_runtime::settings",
-                    model,
-                    setting = "thinking",
-                    "`{model}` always reasons; `thinking: Disabled` is not sent"
-                );
-                None
-            }
-            other => other,
-        };
-        let active = match thinking {
-            Some(t) => t != Thinking::Disabled,
-            None => support.enabled_by_default,
         };
         let param = ReasoningParam {
             effort: thinking.map(|t| effort(t, facts.minimal_effort)),
@@ -689,7 +656,7 @@ impl OpenAiResponses {
         let empty = param.effort.is_none() && param.summary.is_none() && param.context.is_none();
         Reasoning {
             param: (!empty).then_some(param),
-            drops_sampling: active || !support.can_be_disabled,
+            drops_sampling,
         }
     }
 
