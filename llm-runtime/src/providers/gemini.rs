@@ -1471,7 +1471,7 @@ impl Gemini {
 
         let mut parts = Vec::new();
         if let Some(candidate) = candidate {
-            if let Some(logprobs) = candidate.logprobs_result.filter(truthy) {
+            if let Some(logprobs) = candidate.logprobs_result.filter(schema::truthy) {
                 details.insert("logprobs".into(), logprobs);
                 details.insert(
                     "avg_logprobs".into(),
@@ -1659,18 +1659,6 @@ fn insert_block_details(
         details.insert("safety_ratings".into(), ratings_value(ratings, raw)?);
     }
     Ok(())
-}
-
-/// Python's truthiness of a JSON value (pydantic-ai tests `logprobs_result` with `if`).
-fn truthy(value: &Value) -> bool {
-    match value {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
-    }
 }
 
 #[cfg(test)]
