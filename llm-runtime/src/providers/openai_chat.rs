@@ -1786,6 +1786,25 @@ struct XGroq {
     usage: Option<WireUsage>,
 }
 
+/// The `visit_borrowed_str`, `visit_str` and `visit_string` of a visitor whose value wraps a
+/// string with `$wrap`: borrowed from the input when it has no escapes, else owned.
+macro_rules! visit_cow_str {
+    ($wrap:expr) => {
+        fn visit_borrowed_str<E: de::Error>(
+            self,
+            v: &'de str,
+        ) -> std::result::Result<Self::Value, E> {
+            Ok($wrap(Cow::Borrowed(v)))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+            Ok($wrap(Cow::Owned(v.to_owned())))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
+            Ok($wrap(Cow::Owned(v)))
+        }
+    };
+}
+
 /// A string borrowed from the input when it has no escapes.
 pub(super) struct CowStr<'a>(pub(super) Cow<'a, str>);
 
@@ -1797,18 +1816,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for CowStr<'a> {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a string")
             }
-            fn visit_borrowed_str<E: de::Error>(
-                self,
-                v: &'de str,
-            ) -> std::result::Result<Self::Value, E> {
-                Ok(CowStr(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
-                Ok(CowStr(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
-                Ok(CowStr(Cow::Owned(v)))
-            }
+            visit_cow_str!(CowStr);
         }
         d.deserialize_str(V(std::marker::PhantomData))
     }
@@ -1946,18 +1954,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for WireArgs<'a> {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("tool call arguments as a JSON string or object")
             }
-            fn visit_borrowed_str<E: de::Error>(
-                self,
-                v: &'de str,
-            ) -> std::result::Result<Self::Value, E> {
-                Ok(WireArgs::Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
-                Ok(WireArgs::Text(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
-                Ok(WireArgs::Text(Cow::Owned(v)))
-            }
+            visit_cow_str!(WireArgs::Text);
             fn visit_map<A: MapAccess<'de>>(
                 self,
                 map: A,
@@ -1977,18 +1974,7 @@ impl<'de> Deserialize<'de> for Thought<'de> {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("reasoning text")
             }
-            fn visit_borrowed_str<E: de::Error>(
-                self,
-                v: &'de str,
-            ) -> std::result::Result<Self::Value, E> {
-                Ok(Thought::Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
-                Ok(Thought::Text(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
-                Ok(Thought::Text(Cow::Owned(v)))
-            }
+            visit_cow_str!(Thought::Text);
             fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<Self::Value, E> {
                 Ok(Thought::NotText("a boolean"))
             }
@@ -2028,18 +2014,7 @@ impl<'de> Deserialize<'de> for WireContent<'de> {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("message content as a string or a list of content chunks")
             }
-            fn visit_borrowed_str<E: de::Error>(
-                self,
-                v: &'de str,
-            ) -> std::result::Result<Self::Value, E> {
-                Ok(WireContent::Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
-                Ok(WireContent::Text(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
-                Ok(WireContent::Text(Cow::Owned(v)))
-            }
+            visit_cow_str!(WireContent::Text);
             fn visit_seq<A: SeqAccess<'de>>(
                 self,
                 seq: A,
