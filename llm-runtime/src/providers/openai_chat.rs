@@ -2226,7 +2226,7 @@ fn map_finish_reason(raw: &str) -> Option<FinishReason> {
 
 /// A Unix time (seconds, or milliseconds past 2e10 as pydantic reads numbers) as the RFC 3339
 /// text pydantic-ai writes in `provider_details["timestamp"]`.
-pub(super) fn provider_timestamp(created: f64) -> Option<String> {
+fn provider_timestamp(created: f64) -> Option<String> {
     let seconds = if created.abs() > 2e10 {
         created / 1000.0
     } else {
@@ -2250,11 +2250,16 @@ pub(super) fn provider_timestamp(created: f64) -> Option<String> {
     Some(time.to_rfc3339_opts(format, true))
 }
 
-fn timestamp_detail(created: f64, raw: &[u8]) -> Result<Value> {
+/// The `provider_details["timestamp"]` of a response whose `field` (both OpenAI APIs send Unix
+/// seconds) is `created`.
+///
+/// # Errors
+/// [`Error::UnexpectedModelBehavior`] with `raw` when `created` is not a valid time.
+pub(super) fn timestamp_detail(field: &str, created: f64, raw: &[u8]) -> Result<Value> {
     provider_timestamp(created)
         .map(Value::String)
         .ok_or_else(|| {
-            Error::unexpected_with_body(format!("`created` {created} is not a valid time"), raw)
+            Error::unexpected_with_body(format!("`{field}` {created} is not a valid time"), raw)
         })
 }
 
@@ -2390,7 +2395,7 @@ impl OpenAiChat {
             details.insert("moderation".into(), moderation);
         }
         let created = match completion.created.filter(|c| *c != 0.0) {
-            Some(created) => timestamp_detail(created, body)?,
+            Some(created) => timestamp_detail("created", created, body)?,
             None => Value::String(timestamp.to_rfc3339_opts(SecondsFormat::Micros, true)),
         };
         let usage = completion
@@ -2530,7 +2535,7 @@ impl OpenAiChat {
                 insert_detail(
                     parts,
                     "timestamp",
-                    timestamp_detail(created, raw.as_bytes())?,
+                    timestamp_detail("created", created, raw.as_bytes())?,
                 );
                 state.timestamp_set = true;
             }

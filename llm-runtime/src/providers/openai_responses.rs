@@ -38,7 +38,7 @@ use super::common::{
 };
 use super::openai_chat::{
     cow, document_format, effort, image_detail, openai_reasoning_support, openai_system_role,
-    provider_timestamp, token_logprobs, warn_sampling_dropped, Count, CowStr, ReasoningSupport,
+    timestamp_detail, token_logprobs, warn_sampling_dropped, Count, CowStr, ReasoningSupport,
     TokenLogprob, WireArgs, DEFAULT_OUTPUT_NAME,
 };
 use super::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
@@ -1339,14 +1339,6 @@ fn reported_error(what: &str, error: Option<&WireError<'_>>, raw: &[u8]) -> Erro
     Error::unexpected_with_body(message, raw)
 }
 
-fn timestamp_value(created: f64, raw: &[u8]) -> Result<Value> {
-    provider_timestamp(created)
-        .map(Value::String)
-        .ok_or_else(|| {
-            Error::unexpected_with_body(format!("`created_at` {created} is not a valid time"), raw)
-        })
-}
-
 fn warn_unread_item(kind: &str) {
     tracing::warn!(
         target: "llm_runtime::providers",
@@ -1394,7 +1386,10 @@ impl OpenAiResponses {
             details.insert("finish_reason".into(), Value::String(raw.into_owned()));
         }
         if let Some(created) = wire.created_at.filter(|c| *c != 0.0) {
-            details.insert("timestamp".into(), timestamp_value(created, body)?);
+            details.insert(
+                "timestamp".into(),
+                timestamp_detail("created_at", created, body)?,
+            );
         }
         if let Some(id) = wire.conversation.and_then(|c| cow(c.id)) {
             details.insert("conversation_id".into(), Value::String(id.into_owned()));
@@ -1728,7 +1723,11 @@ impl OpenAiResponses {
         }
         if !state.timestamp_set {
             if let Some(created) = response.created_at.filter(|c| *c != 0.0) {
-                insert_detail(parts, "timestamp", timestamp_value(created, raw)?);
+                insert_detail(
+                    parts,
+                    "timestamp",
+                    timestamp_detail("created_at", created, raw)?,
+                );
                 state.timestamp_set = true;
             }
         }
