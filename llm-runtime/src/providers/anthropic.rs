@@ -27,7 +27,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::common::{guard_id, insert_detail, json_body, needs_download, parse_body};
-use super::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
+use super::tool_choice::{
+    resolve_tool_choice, tool_definitions, without_allowed_tools, ForcedChoice,
+};
 use super::{Flow, PreparedRequest, Protocol, SseEvent};
 use crate::error::{Error, Result};
 use crate::messages::{
@@ -676,32 +678,20 @@ impl AnthropicMessages {
             Ok(false)
         };
 
-        let mut only: Option<Vec<String>> = None;
-        let (kind, name) = match resolve_tool_choice(settings.tool_choice.as_ref(), parameters)? {
-            ResolvedToolChoice::Auto => ("auto", None),
-            ResolvedToolChoice::None => ("none", None),
-            ResolvedToolChoice::Required => {
-                if supports_forcing("`tool_choice` required")? {
-                    ("any", None)
-                } else {
-                    ("auto", None)
-                }
-            }
-            ResolvedToolChoice::Only { required, names } => {
-                let supports = supports_forcing("forcing specific tools")?;
-                if required && names.len() == 1 && supports {
-                    let name = names.into_iter().next().map(Cow::Owned);
-                    ("tool", name)
-                } else {
-                    // The API cannot restrict the tools by argument: only these are sent.
-                    only = Some(names);
-                    if required && supports {
-                        ("any", None)
-                    } else {
-                        ("auto", None)
-                    }
-                }
-            }
+        let resolved = resolve_tool_choice(settings.tool_choice.as_ref(), parameters)?;
+        // The API cannot restrict the tools by argument: only the chosen ones are sent.
+        let (choice, only) = without_allowed_tools(resolved, |specific| {
+            supports_forcing(if specific {
+                "forcing specific tools"
+            } else {
+                "`tool_choice` required"
+            })
+        })?;
+        let (kind, name) = match choice {
+            ForcedChoice::Auto => ("auto", None),
+            ForcedChoice::None => ("none", None),
+            ForcedChoice::Required => ("any", None),
+            ForcedChoice::Tool(name) => ("tool", Some(Cow::Owned(name))),
         };
         if let Some(names) = only {
             definitions.retain(|d| names.contains(&d.name));

@@ -25,7 +25,9 @@ use serde_json::{Map, Value};
 use super::common::{
     guard_id, insert_detail, json_body, needs_download, percent_encode, warn_skipped_event,
 };
-use super::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
+use super::tool_choice::{
+    resolve_tool_choice, tool_definitions, without_allowed_tools, ForcedChoice,
+};
 use super::{Flow, PreparedRequest, Protocol, SseEvent};
 use crate::error::{Error, Result};
 use crate::messages::{
@@ -972,39 +974,24 @@ impl OpenAiChat {
 
         let mut definitions = tool_definitions(parameters);
         let resolved = resolve_tool_choice(request.settings.tool_choice.as_ref(), parameters)?;
-        let mut only: Option<Vec<String>> = None;
-        let choice = match resolved {
-            ResolvedToolChoice::Auto => ToolChoiceParam::Mode("auto"),
-            ResolvedToolChoice::None => ToolChoiceParam::Mode("none"),
-            ResolvedToolChoice::Required => ToolChoiceParam::Mode(if supports_forcing()? {
-                "required"
-            } else {
-                "auto"
-            }),
-            ResolvedToolChoice::Only { required, names } => {
-                let supports = supports_forcing()?;
-                let choice = if required && names.len() == 1 && supports {
-                    match definitions.iter().find(|d| names.contains(&d.name)) {
-                        Some(definition) => ToolChoiceParam::Function {
-                            kind: "function",
-                            function: NamedFunction {
-                                name: &definition.name,
-                            },
-                        },
-                        None => ToolChoiceParam::Mode("required"),
-                    }
-                } else if required && supports {
+        // Chat Completions cannot restrict the tools by argument: only the chosen ones are sent.
+        let (forced, mut only) = without_allowed_tools(resolved, |_| supports_forcing())?;
+        let choice = match forced {
+            ForcedChoice::Auto => ToolChoiceParam::Mode("auto"),
+            ForcedChoice::None => ToolChoiceParam::Mode("none"),
+            ForcedChoice::Required => ToolChoiceParam::Mode("required"),
+            ForcedChoice::Tool(name) => match definitions.iter().find(|d| d.name == name) {
+                Some(definition) => ToolChoiceParam::Function {
+                    kind: "function",
+                    function: NamedFunction {
+                        name: &definition.name,
+                    },
+                },
+                None => {
+                    only = Some(vec![name]);
                     ToolChoiceParam::Mode("required")
-                } else {
-                    ToolChoiceParam::Mode("auto")
-                };
-                if !matches!(choice, ToolChoiceParam::Function { .. }) {
-                    // Chat Completions cannot restrict the tools by argument: only the chosen
-                    // ones are sent.
-                    only = Some(names);
                 }
-                choice
-            }
+            },
         };
         if let Some(names) = only {
             definitions.retain(|d| names.contains(&d.name));

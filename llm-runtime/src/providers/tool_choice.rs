@@ -149,6 +149,61 @@ pub(super) fn resolve_tool_choice(
     }
 }
 
+/// A tool choice for an API that takes a mode or one named tool, but no list of allowed tools.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum ForcedChoice {
+    /// The model chooses.
+    Auto,
+    /// No tool may be called.
+    None,
+    /// The model must call a tool.
+    Required,
+    /// The model must call this tool.
+    Tool(String),
+}
+
+/// Maps `resolved` for an API that cannot restrict the tools by argument (Anthropic, Chat
+/// Completions): a choice of some tools is sent as the tools to keep (the second value), and
+/// one required tool as [`ForcedChoice::Tool`]. `supports_forcing(specific)` says whether the
+/// model can be made to call a tool (`specific`: a named one); where it cannot, a forced choice
+/// falls back to [`ForcedChoice::Auto`].
+///
+/// # Errors
+/// Those of `supports_forcing`, which errs when forcing was asked for explicitly and the model
+/// cannot do it.
+pub(super) fn without_allowed_tools(
+    resolved: ResolvedToolChoice,
+    mut supports_forcing: impl FnMut(bool) -> Result<bool>,
+) -> Result<(ForcedChoice, Option<Vec<String>>)> {
+    Ok(match resolved {
+        ResolvedToolChoice::Auto => (ForcedChoice::Auto, None),
+        ResolvedToolChoice::None => (ForcedChoice::None, None),
+        ResolvedToolChoice::Required => {
+            if supports_forcing(false)? {
+                (ForcedChoice::Required, None)
+            } else {
+                (ForcedChoice::Auto, None)
+            }
+        }
+        ResolvedToolChoice::Only {
+            required,
+            mut names,
+        } => {
+            let supports = supports_forcing(true)?;
+            if required && supports && names.len() == 1 {
+                if let Some(name) = names.pop() {
+                    return Ok((ForcedChoice::Tool(name), None));
+                }
+            }
+            if required && supports {
+                (ForcedChoice::Required, Some(names))
+            } else {
+                (ForcedChoice::Auto, Some(names))
+            }
+        }
+    })
+}
+
 fn dedupe(names: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(names.len());
     for name in names {
