@@ -2743,20 +2743,9 @@ mod tests {
             }))
     }
 
-    fn body_with(
-        protocol: OpenAiChat,
-        model: &str,
-        messages: &[ModelMessage],
-        settings: &ModelSettings,
-        parameters: &ModelRequestParameters,
-        stream: bool,
-    ) -> Result<Value> {
-        request_json(&protocol, model, messages, settings, parameters, stream)
-    }
-
     fn body(messages: &[ModelMessage], parameters: &ModelRequestParameters) -> Value {
-        body_with(
-            OpenAiChat::new(),
+        request_json(
+            &OpenAiChat::new(),
             "gpt-4o",
             messages,
             &ModelSettings::default(),
@@ -2858,15 +2847,16 @@ mod tests {
             .with_system_role(SystemRole::Developer)
             .with_multiple_system_messages(false);
         assert_eq!(
-            body_with(developer, "o3", &messages, &settings, &params, false).unwrap()["messages"],
+            request_json(&developer, "o3", &messages, &settings, &params, false).unwrap()
+                ["messages"],
             json!([
                 {"role": "developer", "content": "Be brief.\n\nAnswer in French."},
                 {"role": "user", "content": "Hi"}
             ])
         );
         // o1-mini takes neither `system` nor `developer`.
-        let o1 = body_with(
-            OpenAiChat::new(),
+        let o1 = request_json(
+            &OpenAiChat::new(),
             "o1-mini",
             &messages,
             &settings,
@@ -2918,8 +2908,8 @@ mod tests {
         ] {
             let request = ModelRequest::new(vec![UserPromptPart::new(vec![item]).into()]);
             let messages = [ModelMessage::from(request)];
-            let err = body_with(
-                OpenAiChat::new(),
+            let err = request_json(
+                &OpenAiChat::new(),
                 "gpt-4o",
                 &messages,
                 &ModelSettings::default(),
@@ -2934,8 +2924,8 @@ mod tests {
             UserContentItem::DocumentUrl(FileUrl::new("https://example.com/a.pdf")),
         ])
         .into()]);
-        let value = body_with(
-            OpenAiChat::new().with_file_urls(true),
+        let value = request_json(
+            &OpenAiChat::new().with_file_urls(true),
             "m",
             &[request.into()],
             &ModelSettings::default(),
@@ -3018,8 +3008,9 @@ mod tests {
         let settings = ModelSettings::default();
         let params = ModelRequestParameters::default();
         let assistant = |protocol: OpenAiChat, messages: &[ModelMessage]| {
-            body_with(protocol, "m", messages, &settings, &params, false).unwrap()["messages"][1]
-                .clone()
+            request_json(&protocol, "m", messages, &settings, &params, false).unwrap()["messages"]
+                [1]
+            .clone()
         };
         // Same provider, same field: in the field.
         let same = assistant(
@@ -3042,7 +3033,7 @@ mod tests {
             ModelRequest::user_text_prompt("q2").into(),
             ModelResponse::new(vec![ToolCallPart::new("t", "{}", "c1").into()]).into(),
         ];
-        let value = body_with(deepseek, "m", &messages, &settings, &params, false).unwrap();
+        let value = request_json(&deepseek, "m", &messages, &settings, &params, false).unwrap();
         // The thinking-only response has no content or tool call: it is not sent.
         assert_eq!(value["messages"][2]["role"], "assistant");
         assert_eq!(value["messages"][2]["reasoning_content"], "");
@@ -3051,8 +3042,8 @@ mod tests {
             &history(thinking("reasoning", "openai")),
         );
         assert_eq!(omit["content"], Value::Null);
-        let field_without_name = body_with(
-            OpenAiChat::new().with_send_back_thinking(SendBackThinking::Field),
+        let field_without_name = request_json(
+            &OpenAiChat::new().with_send_back_thinking(SendBackThinking::Field),
             "m",
             &history(thinking("reasoning", "openai")),
             &settings,
@@ -3097,8 +3088,8 @@ mod tests {
             json!(["q", "n"])
         );
         // A host without strict support gets none.
-        let value = body_with(
-            OpenAiChat::new().with_strict_tools(false),
+        let value = request_json(
+            &OpenAiChat::new().with_strict_tools(false),
             "m",
             &prompt("x"),
             &ModelSettings::default(),
@@ -3121,7 +3112,7 @@ mod tests {
                 parallel_tool_calls: Some(false),
                 ..Default::default()
             };
-            body_with(protocol, "m", &prompt("x"), &settings, &params, false)
+            request_json(&protocol, "m", &prompt("x"), &settings, &params, false)
         };
         let value = choice(OpenAiChat::new(), ToolChoice::Required).unwrap();
         assert_eq!(
@@ -3162,8 +3153,8 @@ mod tests {
         };
         let value = body(&prompt("x"), &output_only);
         assert_eq!(value["tool_choice"], "required");
-        let value = body_with(
-            OpenAiChat::new().with_tool_choice_required(false),
+        let value = request_json(
+            &OpenAiChat::new().with_tool_choice_required(false),
             "m",
             &prompt("x"),
             &ModelSettings::default(),
@@ -3177,8 +3168,8 @@ mod tests {
             parallel_tool_calls: Some(true),
             ..Default::default()
         };
-        let value = body_with(
-            OpenAiChat::new(),
+        let value = request_json(
+            &OpenAiChat::new(),
             "m",
             &prompt("x"),
             &settings,
@@ -3206,8 +3197,8 @@ mod tests {
             ..Default::default()
         };
         let params = ModelRequestParameters::default();
-        let value = body_with(
-            OpenAiChat::new(),
+        let value = request_json(
+            &OpenAiChat::new(),
             "gpt-4o",
             &prompt("x"),
             &settings,
@@ -3230,7 +3221,7 @@ mod tests {
             .with_max_tokens_field(MaxTokensField::MaxTokens)
             .with_stream_usage(false)
             .with_unsupported_settings(&[Setting::Seed, Setting::ServiceTier]);
-        let value = body_with(host, "m", &prompt("x"), &settings, &params, true).unwrap();
+        let value = request_json(&host, "m", &prompt("x"), &settings, &params, true).unwrap();
         assert_eq!(value["max_tokens"], 100);
         for absent in [
             "max_completion_tokens",
@@ -3246,8 +3237,8 @@ mod tests {
             ..Default::default()
         };
         assert!(matches!(
-            body_with(
-                OpenAiChat::new(),
+            request_json(
+                &OpenAiChat::new(),
                 "m",
                 &prompt("x"),
                 &bad_extra,
@@ -3266,8 +3257,8 @@ mod tests {
             ..Default::default()
         };
         let params = ModelRequestParameters::default();
-        let value = body_with(
-            OpenAiChat::new(),
+        let value = request_json(
+            &OpenAiChat::new(),
             "o3-mini",
             &prompt("x"),
             &settings,
@@ -3279,8 +3270,8 @@ mod tests {
         // o-series models reason and reject sampling settings.
         assert!(value.get("temperature").is_none());
         // Models that do not reason get neither change.
-        let value = body_with(
-            OpenAiChat::new(),
+        let value = request_json(
+            &OpenAiChat::new(),
             "gpt-4o",
             &prompt("x"),
             &settings,
@@ -3295,8 +3286,8 @@ mod tests {
             thinking: Some(Thinking::Disabled),
             ..settings.clone()
         };
-        let value = body_with(
-            OpenAiChat::new(),
+        let value = request_json(
+            &OpenAiChat::new(),
             "gpt-5.1",
             &prompt("x"),
             &off,
@@ -3312,8 +3303,8 @@ mod tests {
             thinking: Some(Thinking::Minimal),
             ..Default::default()
         };
-        let value = body_with(
-            OpenAiChat::new(),
+        let value = request_json(
+            &OpenAiChat::new(),
             "gpt-5.6",
             &prompt("x"),
             &minimal,
@@ -3357,8 +3348,8 @@ mod tests {
             ..Default::default()
         };
         assert!(matches!(
-            body_with(
-                OpenAiChat::new(),
+            request_json(
+                &OpenAiChat::new(),
                 "m",
                 &prompt("x"),
                 &ModelSettings::default(),
