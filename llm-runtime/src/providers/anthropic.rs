@@ -26,12 +26,15 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::openai_chat::{resolve_tool_choice, ResolvedToolChoice};
+use super::common::{guard_id, insert_detail, json_body, needs_download, parse_body};
+use super::tool_choice::{
+    resolve_tool_choice, tool_definitions, without_allowed_tools, ForcedChoice,
+};
 use super::{Flow, PreparedRequest, Protocol, SseEvent};
 use crate::error::{Error, Result};
 use crate::messages::{
-    generate_tool_call_id, BinaryContent, FileKind, FileUrl, FinishReason, ForceDownload,
-    ModelMessage, ModelRequest, ModelRequestPart, ModelResponse, ModelResponsePart, ResponseState,
+    generate_tool_call_id, BinaryContent, FileKind, FinishReason, ForceDownload, ModelMessage,
+    ModelRequest, ModelRequestPart, ModelResponse, ModelResponsePart, ResponseState,
     RetryPromptPart, TextPart, ThinkingPart, ToolArgs, ToolCallPart, ToolReturnOutcome,
     ToolReturnPart, UserContent, UserContentItem,
 };
@@ -272,14 +275,11 @@ impl Protocol for AnthropicMessages {
 
     fn request_body(&self, request: &PreparedRequest<'_>, stream: bool) -> Result<Vec<u8>> {
         let body = self.build_request(request, stream)?;
-        serde_json::to_vec(&body)
-            .map_err(|e| Error::user(format!("the request body cannot be serialized: {e}")))
+        json_body(&body)
     }
 
     fn parse_response(&self, body: &[u8], model_name: &str) -> Result<ModelResponse> {
-        let message: WireMessage<'_> = serde_json::from_slice(body).map_err(|e| {
-            Error::unexpected_with_body(format!("invalid Messages API response: {e}"), body)
-        })?;
+        let message: WireMessage<'_> = parse_body(body, "Messages API response")?;
         self.response_from(message, model_name, body)
     }
 
@@ -652,16 +652,7 @@ impl AnthropicMessages {
     ) -> Result<(Vec<WireTool<'a>>, Option<ToolChoiceParam<'a>>)> {
         let parameters: &'a ModelRequestParameters = request.parameters;
         let settings = request.settings;
-        let mut definitions: Vec<&'a ToolDefinition> = Vec::new();
-        for tool in parameters
-            .function_tools
-            .iter()
-            .chain(&parameters.output_tools)
-        {
-            if !definitions.iter().any(|d| d.name == tool.name) {
-                definitions.push(tool);
-            }
-        }
+        let mut definitions = tool_definitions(parameters);
         // pydantic-ai's `_support_tool_forcing`: extended thinking, and some models, reject a
         // forced choice. One that was asked for is an error; one that only follows from the
         // output configuration falls back to `auto`.
@@ -687,32 +678,20 @@ impl AnthropicMessages {
             Ok(false)
         };
 
-        let mut only: Option<Vec<String>> = None;
-        let (kind, name) = match resolve_tool_choice(settings.tool_choice.as_ref(), parameters)? {
-            ResolvedToolChoice::Auto => ("auto", None),
-            ResolvedToolChoice::None => ("none", None),
-            ResolvedToolChoice::Required => {
-                if supports_forcing("`tool_choice` required")? {
-                    ("any", None)
-                } else {
-                    ("auto", None)
-                }
-            }
-            ResolvedToolChoice::Only { required, names } => {
-                let supports = supports_forcing("forcing specific tools")?;
-                if required && names.len() == 1 && supports {
-                    let name = names.into_iter().next().map(Cow::Owned);
-                    ("tool", name)
-                } else {
-                    // The API cannot restrict the tools by argument: only these are sent.
-                    only = Some(names);
-                    if required && supports {
-                        ("any", None)
-                    } else {
-                        ("auto", None)
-                    }
-                }
-            }
+        let resolved = resolve_tool_choice(settings.tool_choice.as_ref(), parameters)?;
+        // The API cannot restrict the tools by argument: only the chosen ones are sent.
+        let (choice, only) = without_allowed_tools(resolved, |specific| {
+            supports_forcing(if specific {
+                "forcing specific tools"
+            } else {
+                "`tool_choice` required"
+            })
+        })?;
+        let (kind, name) = match choice {
+            ForcedChoice::Auto => ("auto", None),
+            ForcedChoice::None => ("none", None),
+            ForcedChoice::Required => ("any", None),
+            ForcedChoice::Tool(name) => ("tool", Some(Cow::Owned(name))),
         };
         if let Some(names) = only {
             definitions.retain(|d| names.contains(&d.name));
@@ -1164,23 +1143,6 @@ fn limit_cache_points(messages: &mut [Message<'_>]) {
     }
 }
 
-fn needs_download(kind: &str, file: &FileUrl) -> Error {
-    Error::user(format!(
-        "the {kind} at `{}` must be sent as bytes, which needs a download this translation does \
-         not make: pass it as `BinaryContent`",
-        file.url
-    ))
-}
-
-/// A tool call id, or a fresh one for a call that has none.
-fn guard_id(id: &str) -> Cow<'_, str> {
-    if id.is_empty() {
-        Cow::Owned(generate_tool_call_id())
-    } else {
-        Cow::Borrowed(id)
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Responses and stream events
 // ---------------------------------------------------------------------------------------------
@@ -1511,13 +1473,6 @@ fn warn_unsupported_block(kind: &str) {
     );
 }
 
-fn insert_detail(parts: &mut PartsManager, key: &str, value: &str) {
-    parts
-        .provider_details
-        .get_or_insert_with(Map::new)
-        .insert(key.to_owned(), Value::String(value.to_owned()));
-}
-
 /// The stop details and container of a message as `provider_details` entries.
 fn stop_details_entries(
     details: Option<&StopDetails<'_>>,
@@ -1682,7 +1637,7 @@ impl AnthropicMessages {
                     parts.usage = usage_from_details(&state.usage_details);
                 }
                 for (key, value) in stop_details_entries(None, message.container.as_ref()) {
-                    insert_detail(parts, key, &value);
+                    insert_detail(parts, key, value);
                 }
                 if message.content.as_ref().is_some_and(|c| !c.is_empty()) {
                     tracing::warn!(
@@ -1737,7 +1692,7 @@ impl AnthropicMessages {
                     for (key, value) in
                         stop_details_entries(delta.stop_details.as_ref(), delta.container.as_ref())
                     {
-                        insert_detail(parts, key, &value);
+                        insert_detail(parts, key, value);
                     }
                 }
             }
@@ -1891,10 +1846,11 @@ mod tests {
 
     use super::*;
     use crate::messages::{
-        CachePoint, ModelResponseStreamEvent, RetryContent, SystemPromptPart, TextContent,
+        CachePoint, FileUrl, ModelResponseStreamEvent, RetryContent, SystemPromptPart, TextContent,
         UserPromptPart,
     };
     use crate::models::OutputObjectDefinition;
+    use crate::providers::test_support::{kinds, prompt, request_json, run_stream, Streamed};
     use serde_json::json;
 
     const SONNET_45: &str = "claude-sonnet-4-5";
@@ -1926,17 +1882,7 @@ mod tests {
         parameters: &ModelRequestParameters,
         stream: bool,
     ) -> Result<Value> {
-        let protocol = protocol();
-        let profile = protocol.profile(model);
-        let request = PreparedRequest {
-            model_name: model,
-            messages,
-            settings,
-            parameters,
-            profile: &profile,
-        };
-        let bytes = protocol.request_body(&request, stream)?;
-        Ok(serde_json::from_slice(&bytes).unwrap())
+        request_json(&protocol(), model, messages, settings, parameters, stream)
     }
 
     fn body(messages: &[ModelMessage], parameters: &ModelRequestParameters) -> Value {
@@ -1968,10 +1914,6 @@ mod tests {
         body_with(model, &prompt("Hi"), settings, parameters, false)
     }
 
-    fn prompt(text: &str) -> Vec<ModelMessage> {
-        vec![ModelRequest::user_text_prompt(text).into()]
-    }
-
     fn user(items: Vec<UserContentItem>) -> ModelMessage {
         ModelRequest::new(vec![UserPromptPart::new(items).into()]).into()
     }
@@ -1992,35 +1934,20 @@ mod tests {
     fn stream_events(
         events: &[(&str, Value)],
         parameters: &ModelRequestParameters,
-    ) -> Result<(ModelResponse, Vec<ModelResponseStreamEvent>)> {
-        let protocol = protocol();
-        let mut parts = PartsManager::new(SONNET_45, parameters).with_provider("anthropic", None);
-        let mut state = MessagesStreamState::default();
-        let mut done = false;
-        for (name, data) in events {
-            let data = data.to_string();
-            let event = SseEvent {
-                event: name,
-                data: &data,
-                id: None,
-            };
-            if protocol.on_event(&event, &mut state, &mut parts)? == Flow::Done {
-                done = true;
-                break;
-            }
-        }
-        if !done {
-            protocol.on_eof(&mut state, &mut parts)?;
-        }
-        parts.finish();
-        let mut events = Vec::new();
-        while let Some(event) = parts.pop_event() {
-            events.push(event);
-        }
-        Ok((parts.response(ResponseState::Complete), events))
+    ) -> Result<Streamed> {
+        let parts = PartsManager::new(SONNET_45, parameters).with_provider("anthropic", None);
+        let data: Vec<String> = events.iter().map(|(_, data)| data.to_string()).collect();
+        run_stream(
+            &protocol(),
+            parts,
+            events
+                .iter()
+                .zip(&data)
+                .map(|((name, _), data)| (*name, data.as_str())),
+        )
     }
 
-    fn stream(events: &[(&str, Value)]) -> (ModelResponse, Vec<ModelResponseStreamEvent>) {
+    fn stream(events: &[(&str, Value)]) -> Streamed {
         stream_events(events, &ModelRequestParameters::default()).unwrap()
     }
 
@@ -2065,18 +1992,6 @@ mod tests {
 
     fn message_stop() -> (&'static str, Value) {
         ("message_stop", json!({"type": "message_stop"}))
-    }
-
-    fn kinds(events: &[ModelResponseStreamEvent]) -> Vec<String> {
-        events
-            .iter()
-            .map(|e| match e {
-                ModelResponseStreamEvent::PartStart(s) => format!("start{}", s.index),
-                ModelResponseStreamEvent::PartDelta(d) => format!("delta{}", d.index),
-                ModelResponseStreamEvent::PartEnd(e) => format!("end{}", e.index),
-                ModelResponseStreamEvent::FinalResult(_) => "final".to_owned(),
-            })
-            .collect()
     }
 
     fn object(value: Value) -> Map<String, Value> {

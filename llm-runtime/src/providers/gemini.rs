@@ -32,7 +32,10 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::openai_chat::{resolve_tool_choice, ResolvedToolChoice};
+use super::common::{
+    insert_detail, json_body, parse_body, parse_event, percent_encode, warn_skipped_event,
+};
+use super::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
 use super::{Flow, PreparedRequest, Protocol, SseEvent};
 use crate::error::{Error, Result};
 use crate::messages::{
@@ -45,7 +48,6 @@ use crate::provider;
 use crate::schema;
 use crate::settings::{ModelSettings, Thinking};
 use crate::stream::PartsManager;
-use crate::tools::ToolDefinition;
 use crate::usage::Usage;
 
 /// [Google's Gemini API](https://ai.google.dev/api) (`google-gla:gemini-2.5-flash`, also
@@ -217,14 +219,11 @@ impl Protocol for Gemini {
 
     fn request_body(&self, request: &PreparedRequest<'_>, _stream: bool) -> Result<Vec<u8>> {
         let body = self.build_request(request)?;
-        serde_json::to_vec(&body)
-            .map_err(|e| Error::user(format!("the request body cannot be serialized: {e}")))
+        json_body(&body)
     }
 
     fn parse_response(&self, body: &[u8], model_name: &str) -> Result<ModelResponse> {
-        let response: WireResponse<'_> = serde_json::from_slice(body).map_err(|e| {
-            Error::unexpected_with_body(format!("invalid generateContent response: {e}"), body)
-        })?;
+        let response: WireResponse<'_> = parse_body(body, "generateContent response")?;
         if let Some(error) = &response.error {
             return Err(reported_error(error, model_name, body));
         }
@@ -242,20 +241,10 @@ impl Protocol for Gemini {
             return Ok(Flow::Continue);
         }
         if event.event != "message" && !data.starts_with('{') {
-            tracing::warn!(
-                target: "llm_runtime::providers",
-                event = event.event,
-                data,
-                "an SSE event that is not a GenerateContentResponse was skipped"
-            );
+            warn_skipped_event(event.event, data, "a GenerateContentResponse");
             return Ok(Flow::Continue);
         }
-        let chunk: WireResponse<'_> = serde_json::from_str(data).map_err(|e| {
-            Error::unexpected_with_body(
-                format!("invalid streamGenerateContent event: {e}"),
-                data.as_bytes(),
-            )
-        })?;
+        let chunk: WireResponse<'_> = parse_event(data, "streamGenerateContent event")?;
         if let Some(error) = &chunk.error {
             return Err(reported_error(error, &parts.model_name, data.as_bytes()));
         }
@@ -303,21 +292,6 @@ fn model_path(model: &str) -> String {
         .map(percent_encode)
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// `text` with every byte outside RFC 3986's unreserved characters percent-encoded.
-fn percent_encode(text: &str) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            // Writing to a String cannot fail.
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -858,16 +832,7 @@ fn tools<'a>(
     family: Family,
 ) -> Result<(Vec<FunctionDeclaration<'a>>, Option<ToolConfig<'a>>)> {
     let parameters = request.parameters;
-    let mut definitions: Vec<&'a ToolDefinition> = Vec::new();
-    for tool in parameters
-        .function_tools
-        .iter()
-        .chain(&parameters.output_tools)
-    {
-        if !definitions.iter().any(|d| d.name == tool.name) {
-            definitions.push(tool);
-        }
-    }
+    let mut definitions = tool_definitions(parameters);
     let mut allowed: Vec<&'a str> = Vec::new();
     let mode = match resolve_tool_choice(request.settings.tool_choice.as_ref(), parameters)? {
         ResolvedToolChoice::Auto => "AUTO",
@@ -1506,7 +1471,7 @@ impl Gemini {
 
         let mut parts = Vec::new();
         if let Some(candidate) = candidate {
-            if let Some(logprobs) = candidate.logprobs_result.filter(truthy) {
+            if let Some(logprobs) = candidate.logprobs_result.filter(schema::truthy) {
                 details.insert("logprobs".into(), logprobs);
                 details.insert(
                     "avg_logprobs".into(),
@@ -1696,25 +1661,6 @@ fn insert_block_details(
     Ok(())
 }
 
-fn insert_detail(parts: &mut PartsManager, key: &str, value: Value) {
-    parts
-        .provider_details
-        .get_or_insert_with(Map::new)
-        .insert(key.to_owned(), value);
-}
-
-/// Python's truthiness of a JSON value (pydantic-ai tests `logprobs_result` with `if`).
-fn truthy(value: &Value) -> bool {
-    match value {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     //! Bodies written from the documented format (<https://ai.google.dev/api/generate-content>),
@@ -1722,11 +1668,13 @@ mod tests {
 
     use super::*;
     use crate::messages::{
-        ModelRequest, ModelResponseStreamEvent, ResponseState, RetryPromptPart, SystemPromptPart,
+        ModelRequest, ModelResponseStreamEvent, RetryPromptPart, SystemPromptPart,
         ToolReturnOutcome, ToolReturnPart, UserPromptPart,
     };
     use crate::models::{ModelRequestParameters, OutputObjectDefinition};
+    use crate::providers::test_support::{kinds, prompt, request_json, run_stream, Streamed};
     use crate::settings::ToolChoice;
+    use crate::tools::ToolDefinition;
     use serde_json::json;
 
     fn divide() -> ToolDefinition {
@@ -1746,17 +1694,7 @@ mod tests {
         settings: &ModelSettings,
         parameters: &ModelRequestParameters,
     ) -> Result<Value> {
-        let protocol = Gemini::new();
-        let profile = protocol.profile(model);
-        let request = PreparedRequest {
-            model_name: model,
-            messages,
-            settings,
-            parameters,
-            profile: &profile,
-        };
-        let bytes = protocol.request_body(&request, false)?;
-        Ok(serde_json::from_slice(&bytes).unwrap())
+        request_json(&Gemini::new(), model, messages, settings, parameters, false)
     }
 
     fn body(messages: &[ModelMessage], parameters: &ModelRequestParameters) -> Value {
@@ -1767,10 +1705,6 @@ mod tests {
             parameters,
         )
         .unwrap()
-    }
-
-    fn prompt(text: &str) -> Vec<ModelMessage> {
-        vec![ModelRequest::user_text_prompt(text).into()]
     }
 
     fn with_tools(tools: Vec<ToolDefinition>) -> ModelRequestParameters {
@@ -1793,33 +1727,18 @@ mod tests {
     }
 
     /// Feeds `events` as SSE data; returns the response and the stream events.
-    fn stream_with(
-        parameters: &ModelRequestParameters,
-        events: &[Value],
-    ) -> Result<(ModelResponse, Vec<ModelResponseStreamEvent>)> {
-        let protocol = Gemini::new();
-        let mut parts =
+    fn stream_with(parameters: &ModelRequestParameters, events: &[Value]) -> Result<Streamed> {
+        let parts =
             PartsManager::new("gemini-2.5-flash", parameters).with_provider("google-gla", None);
-        let mut state = GeminiStreamState::default();
-        for event in events {
-            let data = event.to_string();
-            let event = SseEvent {
-                event: "message",
-                data: &data,
-                id: None,
-            };
-            assert_eq!(
-                protocol.on_event(&event, &mut state, &mut parts)?,
-                Flow::Continue
-            );
-        }
-        protocol.on_eof(&mut state, &mut parts)?;
-        parts.finish();
-        let events = std::iter::from_fn(|| parts.pop_event()).collect();
-        Ok((parts.response(ResponseState::Complete), events))
+        let data: Vec<String> = events.iter().map(Value::to_string).collect();
+        run_stream(
+            &Gemini::new(),
+            parts,
+            data.iter().map(|data| ("message", data.as_str())),
+        )
     }
 
-    fn stream(events: &[Value]) -> (ModelResponse, Vec<ModelResponseStreamEvent>) {
+    fn stream(events: &[Value]) -> Streamed {
         stream_with(&ModelRequestParameters::default(), events).unwrap()
     }
 
@@ -1830,18 +1749,6 @@ mod tests {
         }
         json!({"candidates": [candidate], "modelVersion": "gemini-2.5-flash-001",
                "responseId": "resp-1"})
-    }
-
-    fn kinds(events: &[ModelResponseStreamEvent]) -> Vec<String> {
-        events
-            .iter()
-            .map(|e| match e {
-                ModelResponseStreamEvent::PartStart(s) => format!("start{}", s.index),
-                ModelResponseStreamEvent::PartDelta(d) => format!("delta{}", d.index),
-                ModelResponseStreamEvent::PartEnd(e) => format!("end{}", e.index),
-                ModelResponseStreamEvent::FinalResult(_) => "final".to_owned(),
-            })
-            .collect()
     }
 
     // -------------------------------------------------------------------------- requests

@@ -10,8 +10,12 @@
 //! [`ProviderBuilder`] configures from explicit values, the environment and the defaults that
 //! `#[provider]` declares through [`ProviderDefinition`].
 
+mod common;
 mod model;
 mod provider;
+#[cfg(test)]
+pub(crate) mod test_support;
+mod tool_choice;
 
 pub use model::ProviderModel;
 pub use provider::{

@@ -22,12 +22,18 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::common::{
+    guard_id, insert_detail, json_body, needs_download, percent_encode, warn_skipped_event,
+};
+use super::tool_choice::{
+    resolve_tool_choice, tool_definitions, without_allowed_tools, ForcedChoice,
+};
 use super::{Flow, PreparedRequest, Protocol, SseEvent};
 use crate::error::{Error, Result};
 use crate::messages::{
-    generate_tool_call_id, BinaryContent, FileUrl, FinishReason, ForceDownload, ModelMessage,
-    ModelRequest, ModelRequestPart, ModelResponse, ModelResponsePart, TextPart, ThinkingPart,
-    ToolArgs, ToolCallPart, UserContent, UserContentItem,
+    generate_tool_call_id, BinaryContent, FinishReason, ForceDownload, ModelMessage, ModelRequest,
+    ModelRequestPart, ModelResponse, ModelResponsePart, TextPart, ThinkingPart, ToolArgs,
+    ToolCallPart, UserContent, UserContentItem,
 };
 use crate::models::{instructions, ModelProfile, ModelRequestParameters, OutputMode};
 use crate::schema::{self, SchemaTransformer};
@@ -478,19 +484,17 @@ impl Protocol for OpenAiChat {
                 )))
             }
         };
-        let serialized = match extra {
-            None => serde_json::to_vec(&body),
-            Some(extra) => serde_json::to_value(&body).and_then(|value| {
-                let mut value = value;
-                if let Value::Object(map) = &mut value {
-                    for (key, extra_value) in extra {
-                        map.insert(key.clone(), extra_value.clone());
-                    }
-                }
-                serde_json::to_vec(&value)
-            }),
+        let Some(extra) = extra else {
+            return json_body(&body);
         };
-        serialized.map_err(|e| Error::user(format!("the request body cannot be serialized: {e}")))
+        let mut value = serde_json::to_value(&body)
+            .map_err(|e| Error::user(format!("the request body cannot be serialized: {e}")))?;
+        if let Value::Object(map) = &mut value {
+            for (key, extra_value) in extra {
+                map.insert(key.clone(), extra_value.clone());
+            }
+        }
+        json_body(&value)
     }
 
     fn parse_response(&self, body: &[u8], model_name: &str) -> Result<ModelResponse> {
@@ -526,12 +530,7 @@ impl Protocol for OpenAiChat {
         if !matches!(event.event, "message" | "error") && !data.starts_with('{') {
             // OpenAI sends unnamed events only; a compatible server's keep-alive or status
             // event without JSON is reported and skipped.
-            tracing::warn!(
-                target: "llm_runtime::providers",
-                event = event.event,
-                data,
-                "an SSE event that is not a chat completion chunk was skipped"
-            );
+            warn_skipped_event(event.event, data, "a chat completion chunk");
             return Ok(Flow::Continue);
         }
         let mut deserializer = serde_json::Deserializer::from_str(data);
@@ -938,47 +937,14 @@ impl OpenAiChat {
             }
             Reasoning::OpenAiModels => openai_reasoning_support(model),
         };
-        if !support.supported() {
-            if thinking.is_some() {
-                tracing::warn!(
-                    target: "llm_runtime::settings",
-                    model,
-                    setting = "thinking",
-                    "`{model}` does not reason; `thinking` is not sent"
-                );
-            }
-            return None;
-        }
-        let thinking = match thinking {
-            Some(Thinking::Disabled) if !support.can_be_disabled => {
-                tracing::warn!(
-                    target: "llm_runtime::settings",
-                    model,
-                    setting = "thinking",
-                    "`{model}` always reasons; `thinking: Disabled` is not sent"
-                );
-                None
-            }
-            other => other,
-        };
-        let active = match thinking {
-            Some(t) => t != Thinking::Disabled,
-            None => support.enabled_by_default,
-        };
-        if active || !support.can_be_disabled {
+        let (thinking, drops_sampling) = support.resolve(model, thinking)?;
+        if drops_sampling {
             let dropped: Vec<&str> = SAMPLING_SETTINGS
                 .into_iter()
                 .filter(|s| sampling.clear(*s))
                 .map(Setting::name)
                 .collect();
-            if !dropped.is_empty() {
-                tracing::warn!(
-                    target: "llm_runtime::settings",
-                    model,
-                    settings = ?dropped,
-                    "sampling settings {dropped:?} are not supported while `{model}` reasons; they are not sent"
-                );
-            }
+            warn_sampling_dropped(model, &dropped);
         }
         thinking.map(|t| effort(t, !model.starts_with("gpt-5.6")))
     }
@@ -1006,50 +972,26 @@ impl OpenAiChat {
             }
         };
 
-        let mut definitions: Vec<&'a ToolDefinition> = Vec::new();
-        for tool in parameters
-            .function_tools
-            .iter()
-            .chain(&parameters.output_tools)
-        {
-            if !definitions.iter().any(|d| d.name == tool.name) {
-                definitions.push(tool);
-            }
-        }
+        let mut definitions = tool_definitions(parameters);
         let resolved = resolve_tool_choice(request.settings.tool_choice.as_ref(), parameters)?;
-        let mut only: Option<Vec<String>> = None;
-        let choice = match resolved {
-            ResolvedToolChoice::Auto => ToolChoiceParam::Mode("auto"),
-            ResolvedToolChoice::None => ToolChoiceParam::Mode("none"),
-            ResolvedToolChoice::Required => ToolChoiceParam::Mode(if supports_forcing()? {
-                "required"
-            } else {
-                "auto"
-            }),
-            ResolvedToolChoice::Only { required, names } => {
-                let supports = supports_forcing()?;
-                let choice = if required && names.len() == 1 && supports {
-                    match definitions.iter().find(|d| names.contains(&d.name)) {
-                        Some(definition) => ToolChoiceParam::Function {
-                            kind: "function",
-                            function: NamedFunction {
-                                name: &definition.name,
-                            },
-                        },
-                        None => ToolChoiceParam::Mode("required"),
-                    }
-                } else if required && supports {
+        // Chat Completions cannot restrict the tools by argument: only the chosen ones are sent.
+        let (forced, mut only) = without_allowed_tools(resolved, |_| supports_forcing())?;
+        let choice = match forced {
+            ForcedChoice::Auto => ToolChoiceParam::Mode("auto"),
+            ForcedChoice::None => ToolChoiceParam::Mode("none"),
+            ForcedChoice::Required => ToolChoiceParam::Mode("required"),
+            ForcedChoice::Tool(name) => match definitions.iter().find(|d| d.name == name) {
+                Some(definition) => ToolChoiceParam::Function {
+                    kind: "function",
+                    function: NamedFunction {
+                        name: &definition.name,
+                    },
+                },
+                None => {
+                    only = Some(vec![name]);
                     ToolChoiceParam::Mode("required")
-                } else {
-                    ToolChoiceParam::Mode("auto")
-                };
-                if !matches!(choice, ToolChoiceParam::Function { .. }) {
-                    // Chat Completions cannot restrict the tools by argument: only the chosen
-                    // ones are sent.
-                    only = Some(names);
                 }
-                choice
-            }
+            },
         };
         if let Some(names) = only {
             definitions.retain(|d| names.contains(&d.name));
@@ -1414,30 +1356,6 @@ impl OpenAiChat {
     }
 }
 
-/// `text` with every byte outside RFC 3986's unreserved characters percent-encoded, for a path
-/// segment.
-fn percent_encode(text: &str) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            // Writing to a String cannot fail.
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
-}
-
-pub(super) fn needs_download(kind: &str, file: &FileUrl) -> Error {
-    Error::user(format!(
-        "the {kind} at `{}` must be sent as bytes, which needs a download this translation does \
-         not make: pass it as `BinaryContent`",
-        file.url
-    ))
-}
-
 pub(super) fn image_detail(metadata: Option<&Map<String, Value>>) -> Option<Cow<'_, str>> {
     let metadata = metadata.filter(|m| !m.is_empty())?;
     Some(match metadata.get("detail") {
@@ -1479,15 +1397,6 @@ pub(super) fn document_format(media_type: &str) -> Result<&'static str> {
     })
 }
 
-/// A tool call id, or a fresh one for a call that has none.
-pub(super) fn guard_id(id: &str) -> Cow<'_, str> {
-    if id.is_empty() {
-        Cow::Owned(generate_tool_call_id())
-    } else {
-        Cow::Borrowed(id)
-    }
-}
-
 /// Merges the leading system messages into one, joined by blank lines (for hosts that accept
 /// only one).
 fn merge_leading_system_messages(messages: &mut Vec<ChatMessage<'_>>) {
@@ -1519,167 +1428,6 @@ fn merge_leading_system_messages(messages: &mut Vec<ChatMessage<'_>>) {
     );
 }
 
-/// A tool choice resolved against the tools of a request (pydantic-ai's `resolve_tool_choice`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum ResolvedToolChoice {
-    /// No tool may be called.
-    None,
-    /// The model chooses; text output is allowed.
-    Auto,
-    /// The model must call a tool.
-    Required,
-    /// Only these tools are available; `required` when one must be called.
-    Only { required: bool, names: Vec<String> },
-}
-
-pub(crate) fn resolve_tool_choice(
-    choice: Option<&ToolChoice>,
-    parameters: &ModelRequestParameters,
-) -> Result<ResolvedToolChoice> {
-    let allow_direct_output = parameters.allow_text_output;
-    let mut available: Vec<&str> = Vec::new();
-    for tool in parameters
-        .function_tools
-        .iter()
-        .chain(&parameters.output_tools)
-    {
-        if !available.contains(&tool.name.as_str()) {
-            available.push(&tool.name);
-        }
-    }
-    let function_names: Vec<&str> = parameters
-        .function_tools
-        .iter()
-        .map(|t| t.name.as_str())
-        .collect();
-    let output_names: Vec<String> = parameters
-        .output_tools
-        .iter()
-        .map(|t| t.name.clone())
-        .collect();
-    let same_set = |names: &[String]| {
-        names.iter().all(|n| available.contains(&n.as_str()))
-            && available.iter().all(|a| names.iter().any(|n| n == a))
-    };
-
-    let none = || -> Result<ResolvedToolChoice> {
-        if !output_names.is_empty() {
-            let required = if allow_direct_output {
-                false
-            } else if !parameters.function_tools.is_empty() {
-                true
-            } else {
-                return Ok(ResolvedToolChoice::Required);
-            };
-            return Ok(ResolvedToolChoice::Only {
-                required,
-                names: output_names.clone(),
-            });
-        }
-        if allow_direct_output {
-            Ok(ResolvedToolChoice::None)
-        } else {
-            Err(Error::user(
-                "`tool_choice` none leaves the model no way to answer: allow text output or add \
-                 output tools",
-            ))
-        }
-    };
-
-    match choice {
-        None | Some(ToolChoice::Auto) => Ok(if allow_direct_output {
-            ResolvedToolChoice::Auto
-        } else {
-            ResolvedToolChoice::Required
-        }),
-        Some(ToolChoice::None) => none(),
-        Some(ToolChoice::Tools(names)) if names.is_empty() => none(),
-        Some(ToolChoice::Required) => {
-            if parameters.function_tools.is_empty() {
-                return Err(Error::user(
-                    "`tool_choice` is `Required` but no function tools are defined: define some or \
-                     use `Auto` or `None`",
-                ));
-            }
-            Ok(ResolvedToolChoice::Required)
-        }
-        Some(ToolChoice::Tools(names)) => {
-            let chosen = dedupe(names);
-            check_tool_names(&chosen, &available, "available tools")?;
-            if same_set(&chosen) {
-                return Ok(ResolvedToolChoice::Required);
-            }
-            Ok(ResolvedToolChoice::Only {
-                required: true,
-                names: chosen,
-            })
-        }
-        Some(ToolChoice::ToolOrOutput(names)) => {
-            if names.is_empty() {
-                if output_names.is_empty() {
-                    return Ok(ResolvedToolChoice::None);
-                }
-                return Ok(ResolvedToolChoice::Only {
-                    required: !allow_direct_output,
-                    names: output_names,
-                });
-            }
-            let chosen = dedupe(names);
-            check_tool_names(&chosen, &function_names, "available function tools")?;
-            let mut allowed = chosen;
-            for name in output_names {
-                if !allowed.contains(&name) {
-                    allowed.push(name);
-                }
-            }
-            if same_set(&allowed) {
-                return Ok(if allow_direct_output {
-                    ResolvedToolChoice::Auto
-                } else {
-                    ResolvedToolChoice::Required
-                });
-            }
-            Ok(ResolvedToolChoice::Only {
-                required: !allow_direct_output,
-                names: allowed,
-            })
-        }
-    }
-}
-
-fn dedupe(names: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(names.len());
-    for name in names {
-        if !out.contains(name) {
-            out.push(name.clone());
-        }
-    }
-    out
-}
-
-/// Rejects a tool choice that names only unknown tools; warns about some unknown ones.
-fn check_tool_names(chosen: &[String], available: &[&str], label: &str) -> Result<()> {
-    let invalid: Vec<&str> = chosen
-        .iter()
-        .map(String::as_str)
-        .filter(|name| !available.contains(name))
-        .collect();
-    if invalid.is_empty() {
-        return Ok(());
-    }
-    if invalid.len() == chosen.len() {
-        return Err(Error::user(format!(
-            "`tool_choice` names unknown tools {invalid:?}; {label}: {available:?}"
-        )));
-    }
-    tracing::warn!(
-        target: "llm_runtime::settings",
-        unknown = ?invalid,
-        "`tool_choice` names tools that are not available, which are ignored; {label}: {available:?}"
-    );
-    Ok(())
-}
-
 /// How an OpenAI model family reasons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct ReasoningSupport {
@@ -1690,8 +1438,60 @@ pub(super) struct ReasoningSupport {
 }
 
 impl ReasoningSupport {
+    /// Whether the model reasons at all.
     pub(super) fn supported(self) -> bool {
         self.enabled_by_default || self.can_be_disabled
+    }
+
+    /// Applies the model's reasoning rules to `thinking` (the same in both OpenAI APIs):
+    /// `None` for a model that does not reason (a `thinking` asked for is reported, not sent);
+    /// else the thinking to send (a `Disabled` the model cannot honour is reported and dropped)
+    /// and whether the model reasons or may, which drops the sampling settings.
+    pub(super) fn resolve(
+        self,
+        model: &str,
+        thinking: Option<Thinking>,
+    ) -> Option<(Option<Thinking>, bool)> {
+        if !self.supported() {
+            if thinking.is_some() {
+                tracing::warn!(
+                    target: "llm_runtime::settings",
+                    model,
+                    setting = "thinking",
+                    "`{model}` does not reason; `thinking` is not sent"
+                );
+            }
+            return None;
+        }
+        let thinking = match thinking {
+            Some(Thinking::Disabled) if !self.can_be_disabled => {
+                tracing::warn!(
+                    target: "llm_runtime::settings",
+                    model,
+                    setting = "thinking",
+                    "`{model}` always reasons; `thinking: Disabled` is not sent"
+                );
+                None
+            }
+            other => other,
+        };
+        let active = match thinking {
+            Some(t) => t != Thinking::Disabled,
+            None => self.enabled_by_default,
+        };
+        Some((thinking, active || !self.can_be_disabled))
+    }
+}
+
+/// Reports the sampling settings left out because an OpenAI model reasons (none: no report).
+pub(super) fn warn_sampling_dropped(model: &str, dropped: &[&str]) {
+    if !dropped.is_empty() {
+        tracing::warn!(
+            target: "llm_runtime::settings",
+            model,
+            settings = ?dropped,
+            "sampling settings {dropped:?} are not supported while `{model}` reasons; they are not sent"
+        );
     }
 }
 
@@ -1973,6 +1773,25 @@ struct XGroq {
     usage: Option<WireUsage>,
 }
 
+/// The `visit_borrowed_str`, `visit_str` and `visit_string` of a visitor whose value wraps a
+/// string with `$wrap`: borrowed from the input when it has no escapes, else owned.
+macro_rules! visit_cow_str {
+    ($wrap:expr) => {
+        fn visit_borrowed_str<E: de::Error>(
+            self,
+            v: &'de str,
+        ) -> std::result::Result<Self::Value, E> {
+            Ok($wrap(Cow::Borrowed(v)))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+            Ok($wrap(Cow::Owned(v.to_owned())))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
+            Ok($wrap(Cow::Owned(v)))
+        }
+    };
+}
+
 /// A string borrowed from the input when it has no escapes.
 pub(super) struct CowStr<'a>(pub(super) Cow<'a, str>);
 
@@ -1984,18 +1803,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for CowStr<'a> {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a string")
             }
-            fn visit_borrowed_str<E: de::Error>(
-                self,
-                v: &'de str,
-            ) -> std::result::Result<Self::Value, E> {
-                Ok(CowStr(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
-                Ok(CowStr(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
-                Ok(CowStr(Cow::Owned(v)))
-            }
+            visit_cow_str!(CowStr);
         }
         d.deserialize_str(V(std::marker::PhantomData))
     }
@@ -2133,18 +1941,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for WireArgs<'a> {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("tool call arguments as a JSON string or object")
             }
-            fn visit_borrowed_str<E: de::Error>(
-                self,
-                v: &'de str,
-            ) -> std::result::Result<Self::Value, E> {
-                Ok(WireArgs::Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
-                Ok(WireArgs::Text(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
-                Ok(WireArgs::Text(Cow::Owned(v)))
-            }
+            visit_cow_str!(WireArgs::Text);
             fn visit_map<A: MapAccess<'de>>(
                 self,
                 map: A,
@@ -2164,18 +1961,7 @@ impl<'de> Deserialize<'de> for Thought<'de> {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("reasoning text")
             }
-            fn visit_borrowed_str<E: de::Error>(
-                self,
-                v: &'de str,
-            ) -> std::result::Result<Self::Value, E> {
-                Ok(Thought::Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
-                Ok(Thought::Text(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
-                Ok(Thought::Text(Cow::Owned(v)))
-            }
+            visit_cow_str!(Thought::Text);
             fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<Self::Value, E> {
                 Ok(Thought::NotText("a boolean"))
             }
@@ -2215,18 +2001,7 @@ impl<'de> Deserialize<'de> for WireContent<'de> {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("message content as a string or a list of content chunks")
             }
-            fn visit_borrowed_str<E: de::Error>(
-                self,
-                v: &'de str,
-            ) -> std::result::Result<Self::Value, E> {
-                Ok(WireContent::Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
-                Ok(WireContent::Text(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
-                Ok(WireContent::Text(Cow::Owned(v)))
-            }
+            visit_cow_str!(WireContent::Text);
             fn visit_seq<A: SeqAccess<'de>>(
                 self,
                 seq: A,
@@ -2438,7 +2213,7 @@ fn map_finish_reason(raw: &str) -> Option<FinishReason> {
 
 /// A Unix time (seconds, or milliseconds past 2e10 as pydantic reads numbers) as the RFC 3339
 /// text pydantic-ai writes in `provider_details["timestamp"]`.
-pub(super) fn provider_timestamp(created: f64) -> Option<String> {
+fn provider_timestamp(created: f64) -> Option<String> {
     let seconds = if created.abs() > 2e10 {
         created / 1000.0
     } else {
@@ -2462,11 +2237,16 @@ pub(super) fn provider_timestamp(created: f64) -> Option<String> {
     Some(time.to_rfc3339_opts(format, true))
 }
 
-fn timestamp_detail(created: f64, raw: &[u8]) -> Result<Value> {
+/// The `provider_details["timestamp"]` of a response whose `field` (both OpenAI APIs send Unix
+/// seconds) is `created`.
+///
+/// # Errors
+/// [`Error::UnexpectedModelBehavior`] with `raw` when `created` is not a valid time.
+pub(super) fn timestamp_detail(field: &str, created: f64, raw: &[u8]) -> Result<Value> {
     provider_timestamp(created)
         .map(Value::String)
         .ok_or_else(|| {
-            Error::unexpected_with_body(format!("`created` {created} is not a valid time"), raw)
+            Error::unexpected_with_body(format!("`{field}` {created} is not a valid time"), raw)
         })
 }
 
@@ -2563,13 +2343,6 @@ fn split_thinking(mut content: &str, start: &str, end: &str) -> Vec<ModelRespons
     parts
 }
 
-fn insert_detail(parts: &mut PartsManager, key: &str, value: Value) {
-    parts
-        .provider_details
-        .get_or_insert_with(Map::new)
-        .insert(key.to_owned(), value);
-}
-
 impl OpenAiChat {
     /// Builds the response of a whole completion.
     fn response_from(
@@ -2609,7 +2382,7 @@ impl OpenAiChat {
             details.insert("moderation".into(), moderation);
         }
         let created = match completion.created.filter(|c| *c != 0.0) {
-            Some(created) => timestamp_detail(created, body)?,
+            Some(created) => timestamp_detail("created", created, body)?,
             None => Value::String(timestamp.to_rfc3339_opts(SecondsFormat::Micros, true)),
         };
         let usage = completion
@@ -2749,7 +2522,7 @@ impl OpenAiChat {
                 insert_detail(
                     parts,
                     "timestamp",
-                    timestamp_detail(created, raw.as_bytes())?,
+                    timestamp_detail("created", created, raw.as_bytes())?,
                 );
                 state.timestamp_set = true;
             }
@@ -2953,10 +2726,11 @@ mod tests {
 
     use super::*;
     use crate::messages::{
-        ModelResponseStreamEvent, ResponseState, RetryPromptPart, SystemPromptPart, ToolReturnPart,
-        UserPromptPart,
+        FileUrl, ModelResponseStreamEvent, ResponseState, RetryPromptPart, SystemPromptPart,
+        ToolReturnPart, UserPromptPart,
     };
     use crate::models::OutputObjectDefinition;
+    use crate::providers::test_support::{prompt, request_json, run_stream, Streamed};
     use serde_json::json;
 
     fn divide() -> ToolDefinition {
@@ -2969,29 +2743,9 @@ mod tests {
             }))
     }
 
-    fn body_with(
-        protocol: OpenAiChat,
-        model: &str,
-        messages: &[ModelMessage],
-        settings: &ModelSettings,
-        parameters: &ModelRequestParameters,
-        stream: bool,
-    ) -> Result<Value> {
-        let profile = protocol.profile(model);
-        let request = PreparedRequest {
-            model_name: model,
-            messages,
-            settings,
-            parameters,
-            profile: &profile,
-        };
-        let bytes = protocol.request_body(&request, stream)?;
-        Ok(serde_json::from_slice(&bytes).unwrap())
-    }
-
     fn body(messages: &[ModelMessage], parameters: &ModelRequestParameters) -> Value {
-        body_with(
-            OpenAiChat::new(),
+        request_json(
+            &OpenAiChat::new(),
             "gpt-4o",
             messages,
             &ModelSettings::default(),
@@ -2999,10 +2753,6 @@ mod tests {
             false,
         )
         .unwrap()
-    }
-
-    fn prompt(text: &str) -> Vec<ModelMessage> {
-        vec![ModelRequest::user_text_prompt(text).into()]
     }
 
     /// The protocol as the provider `name` has it once built.
@@ -3017,38 +2767,21 @@ mod tests {
             .unwrap()
     }
 
-    /// Feeds `data` payloads as SSE events; returns the response, the events and the flows.
+    /// Feeds `data` payloads as SSE events; returns the response and the events.
     fn stream_with(
         protocol: OpenAiChat,
         parameters: &ModelRequestParameters,
         data: &[String],
-    ) -> Result<(ModelResponse, Vec<ModelResponseStreamEvent>)> {
-        let mut parts = PartsManager::new("gpt-4o", parameters).with_provider("openai", None);
-        let mut state = ChatStreamState::default();
-        let mut done = false;
-        for payload in data {
-            let event = SseEvent {
-                event: "message",
-                data: payload,
-                id: None,
-            };
-            if protocol.on_event(&event, &mut state, &mut parts)? == Flow::Done {
-                done = true;
-                break;
-            }
-        }
-        if !done {
-            protocol.on_eof(&mut state, &mut parts)?;
-        }
-        parts.finish();
-        let mut events = Vec::new();
-        while let Some(event) = parts.pop_event() {
-            events.push(event);
-        }
-        Ok((parts.response(ResponseState::Complete), events))
+    ) -> Result<Streamed> {
+        let parts = PartsManager::new("gpt-4o", parameters).with_provider("openai", None);
+        run_stream(
+            &protocol,
+            parts,
+            data.iter().map(|payload| ("message", payload.as_str())),
+        )
     }
 
-    fn stream(data: &[Value]) -> (ModelResponse, Vec<ModelResponseStreamEvent>) {
+    fn stream(data: &[Value]) -> Streamed {
         let mut payloads: Vec<String> = data.iter().map(Value::to_string).collect();
         payloads.push("[DONE]".to_owned());
         stream_with(
@@ -3114,15 +2847,16 @@ mod tests {
             .with_system_role(SystemRole::Developer)
             .with_multiple_system_messages(false);
         assert_eq!(
-            body_with(developer, "o3", &messages, &settings, &params, false).unwrap()["messages"],
+            request_json(&developer, "o3", &messages, &settings, &params, false).unwrap()
+                ["messages"],
             json!([
                 {"role": "developer", "content": "Be brief.\n\nAnswer in French."},
                 {"role": "user", "content": "Hi"}
             ])
         );
         // o1-mini takes neither `system` nor `developer`.
-        let o1 = body_with(
-            OpenAiChat::new(),
+        let o1 = request_json(
+            &OpenAiChat::new(),
             "o1-mini",
             &messages,
             &settings,
@@ -3174,8 +2908,8 @@ mod tests {
         ] {
             let request = ModelRequest::new(vec![UserPromptPart::new(vec![item]).into()]);
             let messages = [ModelMessage::from(request)];
-            let err = body_with(
-                OpenAiChat::new(),
+            let err = request_json(
+                &OpenAiChat::new(),
                 "gpt-4o",
                 &messages,
                 &ModelSettings::default(),
@@ -3190,8 +2924,8 @@ mod tests {
             UserContentItem::DocumentUrl(FileUrl::new("https://example.com/a.pdf")),
         ])
         .into()]);
-        let value = body_with(
-            OpenAiChat::new().with_file_urls(true),
+        let value = request_json(
+            &OpenAiChat::new().with_file_urls(true),
             "m",
             &[request.into()],
             &ModelSettings::default(),
@@ -3274,8 +3008,9 @@ mod tests {
         let settings = ModelSettings::default();
         let params = ModelRequestParameters::default();
         let assistant = |protocol: OpenAiChat, messages: &[ModelMessage]| {
-            body_with(protocol, "m", messages, &settings, &params, false).unwrap()["messages"][1]
-                .clone()
+            request_json(&protocol, "m", messages, &settings, &params, false).unwrap()["messages"]
+                [1]
+            .clone()
         };
         // Same provider, same field: in the field.
         let same = assistant(
@@ -3298,7 +3033,7 @@ mod tests {
             ModelRequest::user_text_prompt("q2").into(),
             ModelResponse::new(vec![ToolCallPart::new("t", "{}", "c1").into()]).into(),
         ];
-        let value = body_with(deepseek, "m", &messages, &settings, &params, false).unwrap();
+        let value = request_json(&deepseek, "m", &messages, &settings, &params, false).unwrap();
         // The thinking-only response has no content or tool call: it is not sent.
         assert_eq!(value["messages"][2]["role"], "assistant");
         assert_eq!(value["messages"][2]["reasoning_content"], "");
@@ -3307,8 +3042,8 @@ mod tests {
             &history(thinking("reasoning", "openai")),
         );
         assert_eq!(omit["content"], Value::Null);
-        let field_without_name = body_with(
-            OpenAiChat::new().with_send_back_thinking(SendBackThinking::Field),
+        let field_without_name = request_json(
+            &OpenAiChat::new().with_send_back_thinking(SendBackThinking::Field),
             "m",
             &history(thinking("reasoning", "openai")),
             &settings,
@@ -3353,8 +3088,8 @@ mod tests {
             json!(["q", "n"])
         );
         // A host without strict support gets none.
-        let value = body_with(
-            OpenAiChat::new().with_strict_tools(false),
+        let value = request_json(
+            &OpenAiChat::new().with_strict_tools(false),
             "m",
             &prompt("x"),
             &ModelSettings::default(),
@@ -3377,7 +3112,7 @@ mod tests {
                 parallel_tool_calls: Some(false),
                 ..Default::default()
             };
-            body_with(protocol, "m", &prompt("x"), &settings, &params, false)
+            request_json(&protocol, "m", &prompt("x"), &settings, &params, false)
         };
         let value = choice(OpenAiChat::new(), ToolChoice::Required).unwrap();
         assert_eq!(
@@ -3418,8 +3153,8 @@ mod tests {
         };
         let value = body(&prompt("x"), &output_only);
         assert_eq!(value["tool_choice"], "required");
-        let value = body_with(
-            OpenAiChat::new().with_tool_choice_required(false),
+        let value = request_json(
+            &OpenAiChat::new().with_tool_choice_required(false),
             "m",
             &prompt("x"),
             &ModelSettings::default(),
@@ -3433,8 +3168,8 @@ mod tests {
             parallel_tool_calls: Some(true),
             ..Default::default()
         };
-        let value = body_with(
-            OpenAiChat::new(),
+        let value = request_json(
+            &OpenAiChat::new(),
             "m",
             &prompt("x"),
             &settings,
@@ -3462,8 +3197,8 @@ mod tests {
             ..Default::default()
         };
         let params = ModelRequestParameters::default();
-        let value = body_with(
-            OpenAiChat::new(),
+        let value = request_json(
+            &OpenAiChat::new(),
             "gpt-4o",
             &prompt("x"),
             &settings,
@@ -3486,7 +3221,7 @@ mod tests {
             .with_max_tokens_field(MaxTokensField::MaxTokens)
             .with_stream_usage(false)
             .with_unsupported_settings(&[Setting::Seed, Setting::ServiceTier]);
-        let value = body_with(host, "m", &prompt("x"), &settings, &params, true).unwrap();
+        let value = request_json(&host, "m", &prompt("x"), &settings, &params, true).unwrap();
         assert_eq!(value["max_tokens"], 100);
         for absent in [
             "max_completion_tokens",
@@ -3502,8 +3237,8 @@ mod tests {
             ..Default::default()
         };
         assert!(matches!(
-            body_with(
-                OpenAiChat::new(),
+            request_json(
+                &OpenAiChat::new(),
                 "m",
                 &prompt("x"),
                 &bad_extra,
@@ -3522,8 +3257,8 @@ mod tests {
             ..Default::default()
         };
         let params = ModelRequestParameters::default();
-        let value = body_with(
-            OpenAiChat::new(),
+        let value = request_json(
+            &OpenAiChat::new(),
             "o3-mini",
             &prompt("x"),
             &settings,
@@ -3535,8 +3270,8 @@ mod tests {
         // o-series models reason and reject sampling settings.
         assert!(value.get("temperature").is_none());
         // Models that do not reason get neither change.
-        let value = body_with(
-            OpenAiChat::new(),
+        let value = request_json(
+            &OpenAiChat::new(),
             "gpt-4o",
             &prompt("x"),
             &settings,
@@ -3551,8 +3286,8 @@ mod tests {
             thinking: Some(Thinking::Disabled),
             ..settings.clone()
         };
-        let value = body_with(
-            OpenAiChat::new(),
+        let value = request_json(
+            &OpenAiChat::new(),
             "gpt-5.1",
             &prompt("x"),
             &off,
@@ -3568,8 +3303,8 @@ mod tests {
             thinking: Some(Thinking::Minimal),
             ..Default::default()
         };
-        let value = body_with(
-            OpenAiChat::new(),
+        let value = request_json(
+            &OpenAiChat::new(),
             "gpt-5.6",
             &prompt("x"),
             &minimal,
@@ -3613,8 +3348,8 @@ mod tests {
             ..Default::default()
         };
         assert!(matches!(
-            body_with(
-                OpenAiChat::new(),
+            request_json(
+                &OpenAiChat::new(),
                 "m",
                 &prompt("x"),
                 &ModelSettings::default(),

@@ -148,6 +148,7 @@ mod tests {
         UserPromptPart,
     };
     use crate::models::{known_providers, ModelRequestParameters};
+    use crate::providers::test_support::{prompt, request_json};
     use crate::providers::{PreparedRequest, Protocol, Provider, ProviderDefinition};
     use crate::settings::ModelSettings;
     use crate::tools::ToolDefinition;
@@ -337,17 +338,16 @@ mod tests {
         parameters: &ModelRequestParameters,
         stream: bool,
     ) -> Value {
-        let protocol = provider.protocol();
-        let messages = [ModelMessage::from(ModelRequest::user_text_prompt("x"))];
-        let profile = protocol.profile(model);
-        let prepared = PreparedRequest {
-            model_name: model,
-            messages: &messages,
+        let messages = prompt("x");
+        request_json(
+            provider.protocol(),
+            model,
+            &messages,
             settings,
             parameters,
-            profile: &profile,
-        };
-        serde_json::from_slice(&protocol.request_body(&prepared, stream).unwrap()).unwrap()
+            stream,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -663,17 +663,15 @@ mod tests {
             ModelRequest::user_text_prompt("again").into(),
         ];
         let send = |provider: &Provider<OpenAiChat>| {
-            let protocol = provider.protocol();
-            let profile = protocol.profile("m");
-            let prepared = PreparedRequest {
-                model_name: "m",
-                messages: &history,
-                settings: &ModelSettings::default(),
-                parameters: &ModelRequestParameters::default(),
-                profile: &profile,
-            };
-            let body: Value =
-                serde_json::from_slice(&protocol.request_body(&prepared, false).unwrap()).unwrap();
+            let body = request_json(
+                provider.protocol(),
+                "m",
+                &history,
+                &ModelSettings::default(),
+                &ModelRequestParameters::default(),
+                false,
+            )
+            .unwrap();
             body["messages"][1].clone()
         };
         let same = send(&built::<DeepSeek>());

@@ -33,11 +33,15 @@ use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::openai_chat::{
-    cow, document_format, effort, guard_id, image_detail, needs_download, openai_reasoning_support,
-    openai_system_role, provider_timestamp, resolve_tool_choice, token_logprobs, Count, CowStr,
-    ReasoningSupport, ResolvedToolChoice, TokenLogprob, WireArgs, DEFAULT_OUTPUT_NAME,
+use super::common::{
+    self, guard_id, insert_detail, json_body, needs_download, parse_body, warn_skipped_event,
 };
+use super::openai_chat::{
+    cow, document_format, effort, image_detail, openai_reasoning_support, openai_system_role,
+    timestamp_detail, token_logprobs, warn_sampling_dropped, Count, CowStr, ReasoningSupport,
+    TokenLogprob, WireArgs, DEFAULT_OUTPUT_NAME,
+};
+use super::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
 use super::{Flow, PreparedRequest, Protocol, SseEvent};
 use crate::error::{Error, Result};
 use crate::messages::{
@@ -244,14 +248,11 @@ impl Protocol for OpenAiResponses {
 
     fn request_body(&self, request: &PreparedRequest<'_>, stream: bool) -> Result<Vec<u8>> {
         let body = self.build_request(request, stream)?;
-        serde_json::to_vec(&body)
-            .map_err(|e| Error::user(format!("the request body cannot be serialized: {e}")))
+        json_body(&body)
     }
 
     fn parse_response(&self, body: &[u8], model_name: &str) -> Result<ModelResponse> {
-        let response: WireResponse<'_> = serde_json::from_slice(body).map_err(|e| {
-            Error::unexpected_with_body(format!("invalid Responses API response: {e}"), body)
-        })?;
+        let response: WireResponse<'_> = parse_body(body, "Responses API response")?;
         self.response_from(response, model_name, body)
     }
 
@@ -270,12 +271,7 @@ impl Protocol for OpenAiResponses {
             return self.on_eof(state, parts).map(|()| Flow::Done);
         }
         if !data.starts_with('{') {
-            tracing::warn!(
-                target: "llm_runtime::providers",
-                event = event.event,
-                data,
-                "an SSE event that is not a Responses API event was skipped"
-            );
+            warn_skipped_event(event.event, data, "a Responses API event");
             return Ok(Flow::Continue);
         }
         let kind = if event.event == "message" {
@@ -581,15 +577,7 @@ impl OpenAiResponses {
                 .into_iter()
                 .filter_map(|(name, slot)| slot.take().map(|_| name))
                 .collect();
-            if !dropped.is_empty() {
-                tracing::warn!(
-                    target: "llm_runtime::settings",
-                    model,
-                    settings = ?dropped,
-                    "sampling settings {dropped:?} are not supported while `{model}` reasons; they \
-                     are not sent"
-                );
-            }
+            warn_sampling_dropped(model, &dropped);
         }
 
         let (tools, tool_choice) = self.tools(request)?;
@@ -652,36 +640,11 @@ impl OpenAiResponses {
 
     /// The `reasoning` object for `thinking`, and whether sampling settings must be dropped.
     fn reasoning(&self, model: &str, facts: ModelFacts, thinking: Option<Thinking>) -> Reasoning {
-        let support = facts.reasoning;
-        if !support.supported() {
-            if thinking.is_some() {
-                tracing::warn!(
-                    target: "llm_runtime::settings",
-                    model,
-                    setting = "thinking",
-                    "`{model}` does not reason; `thinking` is not sent"
-                );
-            }
+        let Some((thinking, drops_sampling)) = facts.reasoning.resolve(model, thinking) else {
             return Reasoning {
                 param: None,
                 drops_sampling: false,
             };
-        }
-        let thinking = match thinking {
-            Some(Thinking::Disabled) if !support.can_be_disabled => {
-                tracing::warn!(
-                    target: "llm_runtime::settings",
-                    model,
-                    setting = "thinking",
-                    "`{model}` always reasons; `thinking: Disabled` is not sent"
-                );
-                None
-            }
-            other => other,
-        };
-        let active = match thinking {
-            Some(t) => t != Thinking::Disabled,
-            None => support.enabled_by_default,
         };
         let param = ReasoningParam {
             effort: thinking.map(|t| effort(t, facts.minimal_effort)),
@@ -693,7 +656,7 @@ impl OpenAiResponses {
         let empty = param.effort.is_none() && param.summary.is_none() && param.context.is_none();
         Reasoning {
             param: (!empty).then_some(param),
-            drops_sampling: active || !support.can_be_disabled,
+            drops_sampling,
         }
     }
 
@@ -703,16 +666,7 @@ impl OpenAiResponses {
         request: &PreparedRequest<'a>,
     ) -> Result<(Vec<FunctionTool<'a>>, Option<ToolChoiceParam>)> {
         let parameters: &'a ModelRequestParameters = request.parameters;
-        let mut definitions: Vec<&'a ToolDefinition> = Vec::new();
-        for tool in parameters
-            .function_tools
-            .iter()
-            .chain(&parameters.output_tools)
-        {
-            if !definitions.iter().any(|d| d.name == tool.name) {
-                definitions.push(tool);
-            }
-        }
+        let definitions = tool_definitions(parameters);
         let tools = definitions
             .into_iter()
             .map(|definition| self.tool(definition))
@@ -1338,9 +1292,7 @@ struct ErrorEvent<'a> {
 }
 
 fn parse_event<'a, T: Deserialize<'a>>(kind: &str, data: &'a str) -> Result<T> {
-    serde_json::from_str(data).map_err(|e| {
-        Error::unexpected_with_body(format!("invalid `{kind}` event: {e}"), data.as_bytes())
-    })
+    common::parse_event(data, format_args!("`{kind}` event"))
 }
 
 /// Responses API finish reasons, normalised (pydantic-ai's `_RESPONSES_FINISH_REASON_MAP`):
@@ -1385,21 +1337,6 @@ fn reported_error(what: &str, error: Option<&WireError<'_>>, raw: &[u8]) -> Erro
         None => format!("{what}: {message}"),
     };
     Error::unexpected_with_body(message, raw)
-}
-
-fn timestamp_value(created: f64, raw: &[u8]) -> Result<Value> {
-    provider_timestamp(created)
-        .map(Value::String)
-        .ok_or_else(|| {
-            Error::unexpected_with_body(format!("`created_at` {created} is not a valid time"), raw)
-        })
-}
-
-fn insert_detail(parts: &mut PartsManager, key: &str, value: Value) {
-    parts
-        .provider_details
-        .get_or_insert_with(Map::new)
-        .insert(key.to_owned(), value);
 }
 
 fn warn_unread_item(kind: &str) {
@@ -1449,7 +1386,10 @@ impl OpenAiResponses {
             details.insert("finish_reason".into(), Value::String(raw.into_owned()));
         }
         if let Some(created) = wire.created_at.filter(|c| *c != 0.0) {
-            details.insert("timestamp".into(), timestamp_value(created, body)?);
+            details.insert(
+                "timestamp".into(),
+                timestamp_detail("created_at", created, body)?,
+            );
         }
         if let Some(id) = wire.conversation.and_then(|c| cow(c.id)) {
             details.insert("conversation_id".into(), Value::String(id.into_owned()));
@@ -1783,7 +1723,11 @@ impl OpenAiResponses {
         }
         if !state.timestamp_set {
             if let Some(created) = response.created_at.filter(|c| *c != 0.0) {
-                insert_detail(parts, "timestamp", timestamp_value(created, raw)?);
+                insert_detail(
+                    parts,
+                    "timestamp",
+                    timestamp_detail("created_at", created, raw)?,
+                );
                 state.timestamp_set = true;
             }
         }
@@ -2170,6 +2114,7 @@ mod tests {
         UserPromptPart,
     };
     use crate::models::OutputObjectDefinition;
+    use crate::providers::test_support::{kinds, prompt, request_json, run_stream, Streamed};
     use crate::settings::ToolChoice;
     use serde_json::json;
 
@@ -2198,16 +2143,7 @@ mod tests {
         settings: &ModelSettings,
         parameters: &ModelRequestParameters,
     ) -> Result<Value> {
-        let profile = protocol.profile(model);
-        let request = PreparedRequest {
-            model_name: model,
-            messages,
-            settings,
-            parameters,
-            profile: &profile,
-        };
-        let bytes = protocol.request_body(&request, false)?;
-        Ok(serde_json::from_slice(&bytes).unwrap())
+        request_json(protocol, model, messages, settings, parameters, false)
     }
 
     fn body(model: &str, messages: &[ModelMessage]) -> Value {
@@ -2224,10 +2160,6 @@ mod tests {
     /// The `input` items of a body.
     fn items(body: &Value) -> &[Value] {
         body["input"].as_array().map_or(&[], Vec::as_slice)
-    }
-
-    fn prompt(text: &str) -> Vec<ModelMessage> {
-        vec![ModelRequest::user_text_prompt(text).into()]
     }
 
     fn with_settings(model: &str, settings: ModelSettings) -> Value {
@@ -3073,34 +3005,18 @@ mod tests {
 
     // -------------------------------------------------------------------------- streams
 
-    type Streamed = (ModelResponse, Vec<ModelResponseStreamEvent>);
-
     /// Feeds `(event name, data)` pairs as SSE events, then the end of the body.
     fn stream_with(
         protocol: &OpenAiResponses,
         parameters: &ModelRequestParameters,
         events: &[(&str, String)],
     ) -> Result<Streamed> {
-        let mut parts = PartsManager::new("gpt-5", parameters).with_provider(OURS, None);
-        let mut state = ResponsesStreamState::default();
-        let mut done = false;
-        for (name, data) in events {
-            let event = SseEvent {
-                event: name,
-                data,
-                id: None,
-            };
-            if protocol.on_event(&event, &mut state, &mut parts)? == Flow::Done {
-                done = true;
-                break;
-            }
-        }
-        if !done {
-            protocol.on_eof(&mut state, &mut parts)?;
-        }
-        parts.finish();
-        let events = std::iter::from_fn(|| parts.pop_event()).collect();
-        Ok((parts.response(ResponseState::Complete), events))
+        let parts = PartsManager::new("gpt-5", parameters).with_provider(OURS, None);
+        run_stream(
+            protocol,
+            parts,
+            events.iter().map(|(name, data)| (*name, data.as_str())),
+        )
     }
 
     /// OpenAI's events: the name in `event:`, the same in the data's `type`, numbered.
@@ -3284,18 +3200,6 @@ mod tests {
             ),
             ("response.completed", json!({"response": whole})),
         ]
-    }
-
-    fn kinds(events: &[ModelResponseStreamEvent]) -> Vec<String> {
-        events
-            .iter()
-            .map(|e| match e {
-                ModelResponseStreamEvent::PartStart(s) => format!("start{}", s.index),
-                ModelResponseStreamEvent::PartDelta(d) => format!("delta{}", d.index),
-                ModelResponseStreamEvent::PartEnd(e) => format!("end{}", e.index),
-                ModelResponseStreamEvent::FinalResult(_) => "final".to_owned(),
-            })
-            .collect()
     }
 
     #[test]

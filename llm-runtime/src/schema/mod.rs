@@ -182,8 +182,9 @@ pub(crate) fn def_key(reference: &str) -> &str {
     reference.strip_prefix("#/$defs/").unwrap_or(reference)
 }
 
-/// Python's truthiness of a JSON value, which pydantic-ai's walker tests with `if x := ...`.
-fn truthy(value: &Value) -> bool {
+/// Python's truthiness of a JSON value, as pydantic-ai tests values with `if` (its schema
+/// walker's `if x := ...`, Gemini's `if logprobs_result`).
+pub(crate) fn truthy(value: &Value) -> bool {
     match value {
         Value::Null => false,
         Value::Bool(b) => *b,

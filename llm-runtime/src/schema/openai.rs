@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{def_key, walk, Transform, TransformedSchema, WalkOptions};
+use super::{def_key, truthy, walk, Transform, TransformedSchema, WalkOptions};
 use crate::error::{Error, Result};
 
 /// Keywords OpenAI's strict mode rejects.
@@ -128,7 +128,7 @@ impl Transform for OpenAiStrict {
             let compatible = format
                 .as_str()
                 .is_some_and(|f| STRICT_COMPATIBLE_STRING_FORMATS.contains(&f));
-            if python_truthy(format) && !compatible {
+            if truthy(format) && !compatible {
                 incompatible.push("format");
             }
         }
@@ -151,7 +151,7 @@ impl Transform for OpenAiStrict {
                         .collect();
                     let notes = notes.join(", ");
                     let description = match node.get("description") {
-                        Some(d) if python_truthy(d) => {
+                        Some(d) if truthy(d) => {
                             format!("{} ({notes})", python_str(d))
                         }
                         _ => notes,
@@ -228,7 +228,7 @@ impl OpenAiStrict {
             node.get("items"),
             Some(Value::Object(items)) if TYPE_BEARING_KEYS.iter().any(|k| items.contains_key(*k))
         );
-        let prefix_items = node.get("prefixItems").is_some_and(python_truthy);
+        let prefix_items = node.get("prefixItems").is_some_and(truthy);
         if !typed_items && !prefix_items {
             match self.strict {
                 Some(true) => {
@@ -268,18 +268,6 @@ fn regex_contains_lookaround(pattern: &str) -> bool {
         }
     }
     false
-}
-
-/// Python's truthiness, as pydantic-ai tests values.
-fn python_truthy(value: &Value) -> bool {
-    match value {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
-    }
 }
 
 /// A value as Python's `str()` prints it, as pydantic-ai writes notes into descriptions.

@@ -1,5 +1,6 @@
 use super::*;
 use crate::messages::PartKind;
+use crate::providers::test_support::kinds;
 use crate::tools::ToolDefinition;
 use serde_json::json;
 
@@ -9,18 +10,6 @@ fn manager() -> PartsManager {
 
 fn drain(pm: &mut PartsManager) -> Vec<ModelResponseStreamEvent> {
     std::iter::from_fn(|| pm.pop_event()).collect()
-}
-
-fn kinds(events: &[ModelResponseStreamEvent]) -> Vec<String> {
-    events
-        .iter()
-        .map(|e| match e {
-            ModelResponseStreamEvent::PartStart(s) => format!("start{}", s.index),
-            ModelResponseStreamEvent::PartDelta(d) => format!("delta{}", d.index),
-            ModelResponseStreamEvent::PartEnd(e) => format!("end{}", e.index),
-            ModelResponseStreamEvent::FinalResult(_) => "final".to_owned(),
-        })
-        .collect()
 }
 
 fn call(pm: &PartsManager, index: usize) -> ToolCallPart {

@@ -1,0 +1,86 @@
+//! What the protocols' unit tests share: the JSON body a protocol writes for a request, a
+//! stream of SSE events fed through a protocol, the shape of the stream events it produced.
+//! Protocol-neutral: every wire format stays in its protocol's tests.
+
+use serde_json::Value;
+
+use super::{Flow, PreparedRequest, Protocol, SseEvent};
+use crate::error::Result;
+use crate::messages::{
+    ModelMessage, ModelRequest, ModelResponse, ModelResponseStreamEvent, ResponseState,
+};
+use crate::models::ModelRequestParameters;
+use crate::settings::ModelSettings;
+use crate::stream::PartsManager;
+
+/// A whole response and the stream events that built it.
+pub(crate) type Streamed = (ModelResponse, Vec<ModelResponseStreamEvent>);
+
+/// A conversation of one user prompt.
+pub(crate) fn prompt(text: &str) -> Vec<ModelMessage> {
+    vec![ModelRequest::user_text_prompt(text).into()]
+}
+
+/// The JSON body `protocol` writes for `messages` to `model`, with the profile it gives the
+/// model.
+pub(crate) fn request_json<P: Protocol>(
+    protocol: &P,
+    model: &str,
+    messages: &[ModelMessage],
+    settings: &ModelSettings,
+    parameters: &ModelRequestParameters,
+    stream: bool,
+) -> Result<Value> {
+    let profile = protocol.profile(model);
+    let request = PreparedRequest {
+        model_name: model,
+        messages,
+        settings,
+        parameters,
+        profile: &profile,
+    };
+    let bytes = protocol.request_body(&request, stream)?;
+    Ok(serde_json::from_slice(&bytes).unwrap())
+}
+
+/// Feeds `(event name, data)` pairs to `protocol` as SSE events until it says [`Flow::Done`],
+/// else to the end of the body ([`Protocol::on_eof`]); returns the finished response and the
+/// stream events.
+pub(crate) fn run_stream<'e, P: Protocol>(
+    protocol: &P,
+    mut parts: PartsManager,
+    events: impl IntoIterator<Item = (&'e str, &'e str)>,
+) -> Result<Streamed> {
+    let mut state = P::StreamState::default();
+    let mut done = false;
+    for (name, data) in events {
+        let event = SseEvent {
+            event: name,
+            data,
+            id: None,
+        };
+        if protocol.on_event(&event, &mut state, &mut parts)? == Flow::Done {
+            done = true;
+            break;
+        }
+    }
+    if !done {
+        protocol.on_eof(&mut state, &mut parts)?;
+    }
+    parts.finish();
+    let events = std::iter::from_fn(|| parts.pop_event()).collect();
+    Ok((parts.response(ResponseState::Complete), events))
+}
+
+/// Each event as its kind and part index (`start0`, `delta1`, `end0`, `final`).
+pub(crate) fn kinds(events: &[ModelResponseStreamEvent]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| match e {
+            ModelResponseStreamEvent::PartStart(s) => format!("start{}", s.index),
+            ModelResponseStreamEvent::PartDelta(d) => format!("delta{}", d.index),
+            ModelResponseStreamEvent::PartEnd(e) => format!("end{}", e.index),
+            ModelResponseStreamEvent::FinalResult(_) => "final".to_owned(),
+        })
+        .collect()
+}
