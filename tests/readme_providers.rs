@@ -199,10 +199,17 @@ fn tables() -> (String, Vec<String>) {
         .map(|entry| entry.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "rs"))
         .filter(|p| {
-            // The provider machinery, not a provider.
+            // The provider machinery and what the protocols share, not a provider.
             !matches!(
                 p.file_name().and_then(|n| n.to_str()),
-                Some("mod.rs" | "provider.rs" | "model.rs")
+                Some(
+                    "mod.rs"
+                        | "provider.rs"
+                        | "model.rs"
+                        | "common.rs"
+                        | "tool_choice.rs"
+                        | "test_support.rs"
+                )
             )
         })
         .collect();
