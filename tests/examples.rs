@@ -1,0 +1,104 @@
+//! The examples run offline, as the README's first command promises: each is run with
+//! `cargo run --example` and no `LLM_MODEL`, so on the built-in `test` model, and its output
+//! is checked.
+
+use std::process::Command;
+
+/// Runs `cargo run --example {name}` without `LLM_MODEL` and returns its standard output.
+fn run_example(name: &str, env: &[(&str, &str)]) -> String {
+    let output = Command::new(env!("CARGO"))
+        .args(["run", "--quiet", "--offline", "--example", name])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("LLM_MODEL")
+        .envs(env.iter().copied())
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8 output");
+    assert!(
+        output.status.success(),
+        "example {name} failed: {}\n{stdout}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn low_level_basic_answers_offline() {
+    let out = run_example("low_level_basic", &[]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert_eq!(lines[0], "success (no tool calls)");
+    assert!(
+        lines[1].starts_with("Usage { requests: 1, request_tokens: "),
+        "{out}"
+    );
+}
+
+#[test]
+fn streaming_prints_the_deltas_then_what_they_assembled() {
+    let out = run_example("streaming", &[]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert_eq!(lines[0], "success (no tool calls)");
+    assert_eq!(
+        lines[1],
+        "1 part(s) started, 4 delta(s) from test; finish reason None"
+    );
+    assert!(
+        lines[2].starts_with("Usage { requests: 1, request_tokens: "),
+        "{out}"
+    );
+}
+
+#[test]
+fn tool_calling_parses_the_call_of_the_test_model_into_divide() {
+    let out = run_example("tool_calling", &[]);
+    assert!(out.starts_with("ModelResponse {"), "{out}");
+    assert!(out.contains("tool_name: \"divide\""), "{out}");
+    assert!(
+        out.contains("\nDivide { numerator: 0.0, denominator: 0.0, on_inf: Infinity }\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn custom_provider_registers_its_prefix() {
+    let out = run_example("custom_provider", &[]);
+    assert!(
+        out.starts_with("local:my-model -> local at Some(\"http://127.0.0.1:8080/v1\")\n"),
+        "{out}"
+    );
+    assert!(out.contains("\ntest: success (no tool calls)\n"), "{out}");
+}
+
+#[test]
+fn instrumented_exports_two_chat_spans_and_the_metrics() {
+    let out = run_example("instrumented", &[]);
+    assert_eq!(
+        out.matches("\tName         : chat test\n").count(),
+        2,
+        "{out}"
+    );
+    for metric in [
+        "gen_ai.client.token.usage",
+        "gen_ai.client.operation.duration",
+        "gen_ai.client.operation.time_to_first_chunk",
+    ] {
+        assert!(
+            out.contains(&format!("Name         : {metric}\n")),
+            "{metric}\n{out}"
+        );
+    }
+    assert!(
+        out.contains("What is the capital of France?"),
+        "content is on by default"
+    );
+    let without_content = run_example("instrumented", &[("LLM_INCLUDE_CONTENT", "0")]);
+    assert_eq!(
+        without_content.matches("Name         : chat test").count(),
+        2
+    );
+    // The answer is printed by the example itself; the spans carry no prompt.
+    assert!(!without_content.contains("What is the capital of France?"));
+}
