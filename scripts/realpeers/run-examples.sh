@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the examples `low_level_basic` and `tool_calling` against a real local model:
+# Runs the examples `low_level_basic`, `streaming` and `tool_calling` against a real local model:
 # llama.cpp's own server with SmolLM2-135M-Instruct, installed (setup.sh) and started
 # (start.sh llama) here, reached through the `openai:` provider with OPENAI_BASE_URL.
 # A server this script started is stopped at the end; one already running is left alone.
@@ -32,6 +32,10 @@ cd "$ROOT"
 echo
 echo "\$ cargo run --example low_level_basic"
 cargo run -q --example low_level_basic
+
+echo
+echo "\$ cargo run --example streaming"
+cargo run -q --example streaming
 
 echo
 echo "\$ cargo run --example tool_calling"
