@@ -504,13 +504,9 @@ impl Protocol for OpenAiChat {
                 body,
             )
         })?;
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let completion = TopSeed {
-            custom_field: self.thinking_field,
-        }
-        .deserialize(&mut deserializer)
-        .and_then(|top| deserializer.end().map(|()| top))
-        .map_err(|e| Error::unexpected_with_body(format!("invalid chat completion: {e}"), body))?;
+        let completion = parse_completion(text, self.thinking_field).map_err(|e| {
+            Error::unexpected_with_body(format!("invalid chat completion: {e}"), body)
+        })?;
         self.response_from(completion, model_name, body)
     }
 
@@ -533,13 +529,7 @@ impl Protocol for OpenAiChat {
             warn_skipped_event(event.event, data, "a chat completion chunk");
             return Ok(Flow::Continue);
         }
-        let mut deserializer = serde_json::Deserializer::from_str(data);
-        let chunk = TopSeed {
-            custom_field: self.thinking_field,
-        }
-        .deserialize(&mut deserializer)
-        .and_then(|top| deserializer.end().map(|()| top))
-        .map_err(|e| {
+        let chunk = parse_completion(data, self.thinking_field).map_err(|e| {
             Error::unexpected_with_body(
                 format!("invalid chat completion chunk: {e}"),
                 data.as_bytes(),
@@ -2014,35 +2004,56 @@ impl<'de> Deserialize<'de> for WireContent<'de> {
     }
 }
 
-/// Deserializes a [`Completion`], reading the host's own reasoning field if it has one.
-#[derive(Clone, Copy)]
-struct TopSeed {
+/// Deserializes a [`Completion`] in place, reading the host's own reasoning field if it has
+/// one.
+///
+/// The seeds below fill the structures where they already are instead of returning them by
+/// value: a chunk's structures are a few hundred bytes, and moving them out of each level of
+/// the parse cost more than the parse itself.
+struct TopSeed<'o, 'de> {
     custom_field: Option<&'static str>,
+    out: &'o mut Completion<'de>,
 }
 
-impl<'de> DeserializeSeed<'de> for TopSeed {
-    type Value = Completion<'de>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+/// Parses `text` as one completion or chunk, the host's reasoning field being `custom_field`.
+fn parse_completion<'de>(
+    text: &'de str,
+    custom_field: Option<&'static str>,
+) -> serde_json::Result<Completion<'de>> {
+    let mut completion = Completion::default();
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    TopSeed {
+        custom_field,
+        out: &mut completion,
+    }
+    .deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(completion)
+}
+
+impl<'de> DeserializeSeed<'de> for TopSeed<'_, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for TopSeed {
-    type Value = Completion<'de>;
+impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
+    type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a chat completion object")
     }
-    fn visit_map<A: MapAccess<'de>>(
-        self,
-        mut map: A,
-    ) -> std::result::Result<Self::Value, A::Error> {
-        let mut top = Completion::default();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        let top = self.out;
         while let Some(CowStr(key)) = map.next_key()? {
             match key.as_ref() {
                 "id" => top.id = cow(map.next_value()?),
                 "created" => top.created = map.next_value::<Option<f64>>()?,
                 "model" => top.model = cow(map.next_value()?),
-                "choices" => top.choice = map.next_value_seed(ChoicesSeed(self))?,
+                "choices" => map.next_value_seed(ChoicesSeed {
+                    custom_field: self.custom_field,
+                    out: &mut top.choice,
+                })?,
                 "usage" => {
                     if let Some(usage) = map.next_value::<Option<WireUsage>>()? {
                         top.usage = Some(usage);
@@ -2063,107 +2074,119 @@ impl<'de> Visitor<'de> for TopSeed {
                 }
             }
         }
-        Ok(top)
+        Ok(())
     }
 }
 
 /// `choices`: a list (whose first choice is kept; further ones only come with `n`, which is
 /// never sent), or `null`.
-struct ChoicesSeed(TopSeed);
+struct ChoicesSeed<'o, 'de> {
+    custom_field: Option<&'static str>,
+    out: &'o mut Option<WireChoice<'de>>,
+}
 
-impl<'de> DeserializeSeed<'de> for ChoicesSeed {
-    type Value = Option<WireChoice<'de>>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+impl<'de> DeserializeSeed<'de> for ChoicesSeed<'_, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
         d.deserialize_option(self)
     }
 }
 
-impl<'de> Visitor<'de> for ChoicesSeed {
-    type Value = Option<WireChoice<'de>>;
+impl<'de> Visitor<'de> for ChoicesSeed<'_, 'de> {
+    type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a list of choices")
     }
-    fn visit_none<E: de::Error>(self) -> std::result::Result<Self::Value, E> {
-        Ok(None)
+    fn visit_none<E: de::Error>(self) -> std::result::Result<(), E> {
+        *self.out = None;
+        Ok(())
     }
-    fn visit_unit<E: de::Error>(self) -> std::result::Result<Self::Value, E> {
-        Ok(None)
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<(), E> {
+        self.visit_none()
     }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
         d.deserialize_seq(self)
     }
-    fn visit_seq<A: SeqAccess<'de>>(
-        self,
-        mut seq: A,
-    ) -> std::result::Result<Self::Value, A::Error> {
-        let first = seq.next_element_seed(ChoiceSeed(self.0))?;
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        let choice = self.out.insert(WireChoice::default());
+        let seed = ChoiceSeed {
+            custom_field: self.custom_field,
+            out: choice,
+        };
+        if seq.next_element_seed(seed)?.is_none() {
+            *self.out = None;
+        }
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(first)
+        Ok(())
     }
 }
 
-struct ChoiceSeed(TopSeed);
+struct ChoiceSeed<'o, 'de> {
+    custom_field: Option<&'static str>,
+    out: &'o mut WireChoice<'de>,
+}
 
-impl<'de> DeserializeSeed<'de> for ChoiceSeed {
-    type Value = WireChoice<'de>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+impl<'de> DeserializeSeed<'de> for ChoiceSeed<'_, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for ChoiceSeed {
-    type Value = WireChoice<'de>;
+impl<'de> Visitor<'de> for ChoiceSeed<'_, 'de> {
+    type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a choice object")
     }
-    fn visit_map<A: MapAccess<'de>>(
-        self,
-        mut map: A,
-    ) -> std::result::Result<Self::Value, A::Error> {
-        let mut choice = WireChoice::default();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        let choice = self.out;
         while let Some(CowStr(key)) = map.next_key()? {
             match key.as_ref() {
                 "finish_reason" => choice.finish_reason = cow(map.next_value()?),
                 "logprobs" => choice.logprobs = map.next_value()?,
-                "message" | "delta" => choice.message = map.next_value_seed(MessageSeed(self.0))?,
+                "message" | "delta" => map.next_value_seed(MessageSeed {
+                    custom_field: self.custom_field,
+                    out: &mut choice.message,
+                })?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        Ok(choice)
+        Ok(())
     }
 }
 
 /// A `message` or `delta`, or `null`.
-struct MessageSeed(TopSeed);
+struct MessageSeed<'o, 'de> {
+    custom_field: Option<&'static str>,
+    out: &'o mut Option<WireMessage<'de>>,
+}
 
-impl<'de> DeserializeSeed<'de> for MessageSeed {
-    type Value = Option<WireMessage<'de>>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+impl<'de> DeserializeSeed<'de> for MessageSeed<'_, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
         d.deserialize_option(self)
     }
 }
 
-impl<'de> Visitor<'de> for MessageSeed {
-    type Value = Option<WireMessage<'de>>;
+impl<'de> Visitor<'de> for MessageSeed<'_, 'de> {
+    type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a message object")
     }
-    fn visit_none<E: de::Error>(self) -> std::result::Result<Self::Value, E> {
-        Ok(None)
+    fn visit_none<E: de::Error>(self) -> std::result::Result<(), E> {
+        *self.out = None;
+        Ok(())
     }
-    fn visit_unit<E: de::Error>(self) -> std::result::Result<Self::Value, E> {
-        Ok(None)
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<(), E> {
+        self.visit_none()
     }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
         d.deserialize_map(self)
     }
-    fn visit_map<A: MapAccess<'de>>(
-        self,
-        mut map: A,
-    ) -> std::result::Result<Self::Value, A::Error> {
-        let mut message = WireMessage::default();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        let message = self.out.insert(WireMessage::default());
         while let Some(CowStr(key)) = map.next_key()? {
             match key.as_ref() {
                 "content" => message.content = map.next_value()?,
@@ -2176,7 +2199,7 @@ impl<'de> Visitor<'de> for MessageSeed {
                 field
                     if field == "reasoning"
                         || field == "reasoning_content"
-                        || Some(field) == self.0.custom_field =>
+                        || Some(field) == self.custom_field =>
                 {
                     let slot = reasoning_slot(field);
                     message.reasoning[slot] = map.next_value()?;
@@ -2186,7 +2209,7 @@ impl<'de> Visitor<'de> for MessageSeed {
                 }
             }
         }
-        Ok(Some(message))
+        Ok(())
     }
 }
 
