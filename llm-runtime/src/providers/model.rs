@@ -229,18 +229,18 @@ struct SseSource<P: Protocol> {
 impl<P: Protocol> Unpin for SseSource<P> {}
 
 impl<P: Protocol> SseSource<P> {
-    /// Applies the events decoded so far; `Some(Done)` when the protocol's terminator came,
-    /// `Some(Continue)` when at least one event was applied.
-    fn apply_events(&mut self, parts: &mut PartsManager) -> Result<Option<Flow>> {
+    /// Applies the next event decoded so far: `Some(Done)` when it was the protocol's
+    /// terminator, `Some(Continue)` when it was applied, `None` when more bytes are needed.
+    ///
+    /// One event at a time, so that its stream events reach the consumer before the next is
+    /// parsed: the queue stays as short as one event makes it, however many events one read
+    /// of the body brought.
+    fn apply_next_event(&mut self, parts: &mut PartsManager) -> Result<Option<Flow>> {
         let protocol = self.provider.protocol();
-        let mut applied = None;
-        while let Some(event) = self.decoder.next_event()? {
-            match protocol.on_event(&event, &mut self.state, parts)? {
-                Flow::Done => return Ok(Some(Flow::Done)),
-                Flow::Continue => applied = Some(Flow::Continue),
-            }
+        match self.decoder.next_event()? {
+            Some(event) => protocol.on_event(&event, &mut self.state, parts).map(Some),
+            None => Ok(None),
         }
-        Ok(applied)
     }
 
     /// The body ended: the last event, then the protocol decides whether that is a proper end.
@@ -279,7 +279,7 @@ impl<P: Protocol> StreamSource for SseSource<P> {
             return Poll::Ready(None);
         }
         loop {
-            match this.apply_events(parts) {
+            match this.apply_next_event(parts) {
                 Err(err) => {
                     this.ended = true;
                     return Poll::Ready(Some(Err(err)));
