@@ -251,6 +251,41 @@ async fn malformed_and_error_events_are_errors_with_their_data() {
 }
 
 #[tokio::test]
+async fn events_before_a_malformed_one_reach_the_consumer_first_in_order() {
+    // Both events in one piece of the body: the first one's events come out, then the error.
+    let server = TestServer::always(Reply::sse(
+        ["data: {\"text\":\"Hello\"}\n\ndata: {\"text\":\", world\"}\n\ndata: {not json\n\n"],
+        End::Complete,
+    ))
+    .await;
+    let mut stream = model_request_stream(echo_model(&server), prompt())
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    let error = loop {
+        match stream.next().await {
+            Some(Ok(event)) => seen.push(event),
+            Some(Err(err)) => break err,
+            None => panic!("the stream must fail; events: {seen:?}"),
+        }
+    };
+    assert!(
+        matches!(&error, Error::UnexpectedModelBehavior { message, .. } if message == "malformed delta"),
+        "{error:?}"
+    );
+    assert!(
+        matches!(seen[0], ModelResponseStreamEvent::PartStart(_)),
+        "{seen:?}"
+    );
+    assert!(
+        matches!(seen.last(), Some(ModelResponseStreamEvent::PartDelta(_))),
+        "{seen:?}"
+    );
+    assert_eq!(stream.get().text(), "Hello, world");
+    assert!(stream.next().await.is_none(), "nothing after the error");
+}
+
+#[tokio::test]
 async fn json_answer_to_a_stream_request_is_reported_with_its_body() {
     let server =
         TestServer::always(Reply::json(200, &json!({"error": "streaming disabled"}))).await;
