@@ -1,5 +1,5 @@
-//! Side by side, over real HTTP on 127.0.0.1: a streamed OpenAI Chat Completions response read
-//! through `model_request_stream` (SSE decoding, typed chunk parsing, the parts manager, every
+//! Side by side, over real HTTP on 127.0.0.1: a streamed OpenAI Chat Completions response (and
+//! an Anthropic Messages one) read through `model_request_stream` (SSE decoding, typed chunk parsing, the parts manager, every
 //! event handed to the caller, the response assembled), against the floor: plain reqwest and
 //! serde_json reading the same bytes into a `String` with the least code that does it.
 //!
@@ -17,7 +17,7 @@ use futures::StreamExt as _;
 use llm_runtime::http::RetryPolicy;
 use llm_runtime::messages::{ModelRequest, ModelResponsePartDelta, ModelResponseStreamEvent};
 use llm_runtime::model_request_stream;
-use llm_runtime::providers::OpenAi;
+use llm_runtime::providers::{Anthropic, OpenAi};
 use serde::Deserialize;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
@@ -49,7 +49,28 @@ fn openai_stream() -> String {
     body
 }
 
-/// The runtime, and a server on 127.0.0.1 answering every request with the stream.
+/// The same text as Anthropic streams it: `content_block_delta` events between the message's
+/// and the block's start and stop events.
+fn anthropic_stream() -> String {
+    let mut body = String::from(
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_01XFDUDYJgAACzvnptvVoYEL\",         \"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude-sonnet-4-5\",\"stop_reason\":null,         \"stop_sequence\":null,\"usage\":{\"input_tokens\":12,\"output_tokens\":1}}}\n\n\
+         event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,         \"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n",
+    );
+    for i in 0..CHUNKS {
+        body.push_str(&format!(
+            "event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":0,             \"delta\":{{\"type\":\"text_delta\",\"text\":\" word{i} \\u00e9\"}}}}\n\n"
+        ));
+    }
+    body.push_str(
+        "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n\
+         event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",         \"stop_sequence\":null},\"usage\":{\"output_tokens\":4000}}\n\n\
+         event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
+    );
+    body
+}
+
+/// The runtime, and a server on 127.0.0.1 answering every request with the stream of its
+/// API (by path).
 fn server() -> &'static (Runtime, SocketAddr) {
     static SERVER: OnceLock<(Runtime, SocketAddr)> = OnceLock::new();
     SERVER.get_or_init(|| {
@@ -62,18 +83,20 @@ fn server() -> &'static (Runtime, SocketAddr) {
             .block_on(TcpListener::bind("127.0.0.1:0"))
             .expect("bind");
         let addr = listener.local_addr().expect("address");
-        let body = openai_stream();
-        let response = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: {}\r\n\r\n{body}",
-            body.len()
-        )
-        .into_bytes();
+        let response = |body: String| {
+            format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .into_bytes()
+        };
+        let (openai, anthropic) = (response(openai_stream()), response(anthropic_stream()));
         runtime.spawn(async move {
             loop {
                 let Ok((mut socket, _)) = listener.accept().await else {
                     return;
                 };
-                let response = response.clone();
+                let (openai, anthropic) = (openai.clone(), anthropic.clone());
                 tokio::spawn(async move {
                     // Keep-alive: answer each request on the connection.
                     let mut request = Vec::new();
@@ -90,8 +113,13 @@ fn server() -> &'static (Runtime, SocketAddr) {
                         if let Some(end) = find(&request, b"\r\n\r\n") {
                             let length = content_length(&request[..end]);
                             if request.len() >= end + 4 + length {
+                                let response = if find(&request[..end], b"/messages").is_some() {
+                                    &anthropic
+                                } else {
+                                    &openai
+                                };
                                 request.drain(..end + 4 + length);
-                                if socket.write_all(&response).await.is_err() {
+                                if socket.write_all(response).await.is_err() {
                                     return;
                                 }
                             }
@@ -210,6 +238,95 @@ fn floor_reqwest_serde_json(bencher: Bencher) {
                         if let Some(content) = choice.delta.content {
                             text.push_str(&content);
                         }
+                    }
+                }
+                pending.drain(..start);
+                scanned -= start;
+            }
+            assert_eq!(text, expected);
+            text.len()
+        })
+    });
+}
+
+/// This crate on an `anthropic:` model, every event looked at.
+#[divan::bench]
+fn llm_runtime_model_request_stream_anthropic(bencher: Bencher) {
+    let (runtime, addr) = server();
+    let model = Anthropic::builder()
+        .base_url(format!("http://{addr}"))
+        .api_key("sk-ant-bench")
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("provider")
+        .model("claude-sonnet-4-5");
+    let expected = expected_text();
+    bencher.bench_local(|| {
+        runtime.block_on(async {
+            let mut stream =
+                model_request_stream(model.clone(), [ModelRequest::user_text_prompt("Count.")])
+                    .await
+                    .expect("stream");
+            let mut deltas = 0usize;
+            while let Some(event) = stream.next().await {
+                if let ModelResponseStreamEvent::PartDelta(delta) = event.expect("event") {
+                    if let ModelResponsePartDelta::Text(text) = &delta.delta {
+                        deltas += text.content_delta.len();
+                    }
+                }
+            }
+            let response = stream.get();
+            assert_eq!(response.text().len(), expected.len());
+            assert_eq!(response.usage.response_tokens, 4000);
+            deltas
+        })
+    });
+}
+
+/// The floor for Anthropic's stream: as the other floor, keeping `delta.text` of each
+/// `content_block_delta`.
+#[divan::bench]
+fn floor_reqwest_serde_json_anthropic(bencher: Bencher) {
+    #[derive(Deserialize)]
+    struct Event<'a> {
+        #[serde(borrow, default)]
+        delta: Option<Delta<'a>>,
+    }
+    #[derive(Deserialize)]
+    struct Delta<'a> {
+        #[serde(borrow, default)]
+        text: Option<Cow<'a, str>>,
+    }
+
+    let (runtime, addr) = server();
+    let client = reqwest::Client::new();
+    let url = format!("http://{addr}/v1/messages");
+    let expected = expected_text();
+    bencher.bench_local(|| {
+        runtime.block_on(async {
+            let response = client
+                .post(&url)
+                .header("x-api-key", "sk-ant-bench")
+                .header("anthropic-version", "2023-06-01")
+                .body(r#"{"model":"claude-sonnet-4-5","max_tokens":4096,"stream":true,"messages":[{"role":"user","content":"Count."}]}"#)
+                .send()
+                .await
+                .expect("response");
+            let mut body = response.bytes_stream();
+            let (mut pending, mut scanned) = (Vec::new(), 0);
+            let mut text = String::new();
+            while let Some(bytes) = body.next().await {
+                pending.extend_from_slice(&bytes.expect("bytes"));
+                let mut start = 0;
+                while let Some(end) = memchr::memmem::find(&pending[scanned..], b"\n\n") {
+                    let event = &pending[start..scanned + end];
+                    scanned += end + 2;
+                    start = scanned;
+                    let data_at = memchr::memmem::find(event, b"data: ").expect("data line");
+                    let event: Event<'_> =
+                        serde_json::from_slice(&event[data_at + 6..]).expect("event");
+                    if let Some(Delta { text: Some(delta) }) = event.delta {
+                        text.push_str(&delta);
                     }
                 }
                 pending.drain(..start);
