@@ -17,7 +17,7 @@ use futures::StreamExt as _;
 use llm_runtime::http::RetryPolicy;
 use llm_runtime::messages::{ModelRequest, ModelResponsePartDelta, ModelResponseStreamEvent};
 use llm_runtime::model_request_stream;
-use llm_runtime::providers::{Anthropic, OpenAi};
+use llm_runtime::providers::{Anthropic, OpenAi, Protocol, ProviderModel};
 use serde::Deserialize;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
@@ -152,17 +152,9 @@ fn expected_text() -> String {
     (0..CHUNKS).map(|i| format!(" word{i} é")).collect()
 }
 
-/// This crate: `model_request_stream` on an `openai:` model, every event looked at.
-#[divan::bench]
-fn llm_runtime_model_request_stream(bencher: Bencher) {
-    let (runtime, addr) = server();
-    let model = OpenAi::builder()
-        .base_url(format!("http://{addr}/v1"))
-        .api_key("sk-bench")
-        .retry(RetryPolicy::none())
-        .build()
-        .expect("provider")
-        .model("gpt-4o");
+/// Benches `model_request_stream` on `model`, every event looked at.
+fn bench_model<P: Protocol>(bencher: Bencher, model: ProviderModel<P>) {
+    let (runtime, _) = server();
     let expected = expected_text();
     bencher.bench_local(|| {
         runtime.block_on(async {
@@ -186,8 +178,65 @@ fn llm_runtime_model_request_stream(bencher: Bencher) {
     });
 }
 
-/// The floor: reqwest, a search for the end of each event in the new bytes only, and
-/// serde_json into borrowed structs that hold just what is kept.
+/// Benches the floor on `request`: reqwest, a search for the end of each event in the new
+/// bytes only, and `text_of` (serde_json into borrowed structs that hold just the text) on
+/// the data of each event, the text pushed onto a `String`.
+fn bench_floor(
+    bencher: Bencher,
+    request: impl Fn() -> reqwest::RequestBuilder,
+    text_of: impl Fn(&[u8], &mut String),
+) {
+    let (runtime, _) = server();
+    let expected = expected_text();
+    bencher.bench_local(|| {
+        runtime.block_on(async {
+            let response = request().send().await.expect("response");
+            let mut body = response.bytes_stream();
+            let (mut pending, mut scanned) = (Vec::new(), 0);
+            let mut text = String::new();
+            while let Some(bytes) = body.next().await {
+                pending.extend_from_slice(&bytes.expect("bytes"));
+                let mut start = 0;
+                while let Some(end) = memchr::memmem::find(&pending[scanned..], b"\n\n") {
+                    let event = &pending[start..scanned + end];
+                    scanned += end + 2;
+                    start = scanned;
+                    // The data line: the event's first line, or one after `event:`.
+                    let data = match event.strip_prefix(b"data: ") {
+                        Some(data) => data,
+                        None => {
+                            let at = memchr::memchr(b'\n', event).expect("a data line");
+                            event[at + 1..]
+                                .strip_prefix(b"data: ")
+                                .expect("a data line")
+                        }
+                    };
+                    text_of(data, &mut text);
+                }
+                pending.drain(..start);
+                scanned -= start;
+            }
+            assert_eq!(text, expected);
+            text.len()
+        })
+    });
+}
+
+/// This crate on an `openai:` model.
+#[divan::bench]
+fn llm_runtime_model_request_stream(bencher: Bencher) {
+    let (_, addr) = server();
+    let model = OpenAi::builder()
+        .base_url(format!("http://{addr}/v1"))
+        .api_key("sk-bench")
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("provider")
+        .model("gpt-4o");
+    bench_model(bencher, model);
+}
+
+/// The floor for OpenAI's stream, keeping `choices[].delta.content`.
 #[divan::bench]
 fn floor_reqwest_serde_json(bencher: Bencher) {
     #[derive(Deserialize)]
@@ -206,53 +255,31 @@ fn floor_reqwest_serde_json(bencher: Bencher) {
         content: Option<Cow<'a, str>>,
     }
 
-    let (runtime, addr) = server();
+    let (_, addr) = server();
     let client = reqwest::Client::new();
     let url = format!("http://{addr}/v1/chat/completions");
-    let expected = expected_text();
-    bencher.bench_local(|| {
-        runtime.block_on(async {
-            let response = client
-                .post(&url)
-                .bearer_auth("sk-bench")
-                .body(r#"{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"Count."}]}"#)
-                .send()
-                .await
-                .expect("response");
-            let mut body = response.bytes_stream();
-            let (mut pending, mut scanned) = (Vec::new(), 0);
-            let mut text = String::new();
-            while let Some(bytes) = body.next().await {
-                pending.extend_from_slice(&bytes.expect("bytes"));
-                let mut start = 0;
-                while let Some(end) = memchr::memmem::find(&pending[scanned..], b"\n\n") {
-                    let event = &pending[start..scanned + end];
-                    scanned += end + 2;
-                    start = scanned;
-                    let data = event.strip_prefix(b"data: ").expect("data line");
-                    if data == b"[DONE]" {
-                        continue;
-                    }
-                    let chunk: Chunk<'_> = serde_json::from_slice(data).expect("chunk");
-                    for choice in chunk.choices {
-                        if let Some(content) = choice.delta.content {
-                            text.push_str(&content);
-                        }
-                    }
-                }
-                pending.drain(..start);
-                scanned -= start;
+    let request = || {
+        client.post(&url).bearer_auth("sk-bench").body(
+            r#"{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"Count."}]}"#,
+        )
+    };
+    bench_floor(bencher, request, |data, text| {
+        if data == b"[DONE]" {
+            return;
+        }
+        let chunk: Chunk<'_> = serde_json::from_slice(data).expect("chunk");
+        for choice in chunk.choices {
+            if let Some(content) = choice.delta.content {
+                text.push_str(&content);
             }
-            assert_eq!(text, expected);
-            text.len()
-        })
+        }
     });
 }
 
-/// This crate on an `anthropic:` model, every event looked at.
+/// This crate on an `anthropic:` model.
 #[divan::bench]
 fn llm_runtime_model_request_stream_anthropic(bencher: Bencher) {
-    let (runtime, addr) = server();
+    let (_, addr) = server();
     let model = Anthropic::builder()
         .base_url(format!("http://{addr}"))
         .api_key("sk-ant-bench")
@@ -260,31 +287,10 @@ fn llm_runtime_model_request_stream_anthropic(bencher: Bencher) {
         .build()
         .expect("provider")
         .model("claude-sonnet-4-5");
-    let expected = expected_text();
-    bencher.bench_local(|| {
-        runtime.block_on(async {
-            let mut stream =
-                model_request_stream(model.clone(), [ModelRequest::user_text_prompt("Count.")])
-                    .await
-                    .expect("stream");
-            let mut deltas = 0usize;
-            while let Some(event) = stream.next().await {
-                if let ModelResponseStreamEvent::PartDelta(delta) = event.expect("event") {
-                    if let ModelResponsePartDelta::Text(text) = &delta.delta {
-                        deltas += text.content_delta.len();
-                    }
-                }
-            }
-            let response = stream.get();
-            assert_eq!(response.text().len(), expected.len());
-            assert_eq!(response.usage.response_tokens, 4000);
-            deltas
-        })
-    });
+    bench_model(bencher, model);
 }
 
-/// The floor for Anthropic's stream: as the other floor, keeping `delta.text` of each
-/// `content_block_delta`.
+/// The floor for Anthropic's stream, keeping `delta.text` of each `content_block_delta`.
 #[divan::bench]
 fn floor_reqwest_serde_json_anthropic(bencher: Bencher) {
     #[derive(Deserialize)]
@@ -298,42 +304,20 @@ fn floor_reqwest_serde_json_anthropic(bencher: Bencher) {
         text: Option<Cow<'a, str>>,
     }
 
-    let (runtime, addr) = server();
+    let (_, addr) = server();
     let client = reqwest::Client::new();
     let url = format!("http://{addr}/v1/messages");
-    let expected = expected_text();
-    bencher.bench_local(|| {
-        runtime.block_on(async {
-            let response = client
-                .post(&url)
-                .header("x-api-key", "sk-ant-bench")
-                .header("anthropic-version", "2023-06-01")
-                .body(r#"{"model":"claude-sonnet-4-5","max_tokens":4096,"stream":true,"messages":[{"role":"user","content":"Count."}]}"#)
-                .send()
-                .await
-                .expect("response");
-            let mut body = response.bytes_stream();
-            let (mut pending, mut scanned) = (Vec::new(), 0);
-            let mut text = String::new();
-            while let Some(bytes) = body.next().await {
-                pending.extend_from_slice(&bytes.expect("bytes"));
-                let mut start = 0;
-                while let Some(end) = memchr::memmem::find(&pending[scanned..], b"\n\n") {
-                    let event = &pending[start..scanned + end];
-                    scanned += end + 2;
-                    start = scanned;
-                    let data_at = memchr::memmem::find(event, b"data: ").expect("data line");
-                    let event: Event<'_> =
-                        serde_json::from_slice(&event[data_at + 6..]).expect("event");
-                    if let Some(Delta { text: Some(delta) }) = event.delta {
-                        text.push_str(&delta);
-                    }
-                }
-                pending.drain(..start);
-                scanned -= start;
-            }
-            assert_eq!(text, expected);
-            text.len()
-        })
+    let request = || {
+        client
+            .post(&url)
+            .header("x-api-key", "sk-ant-bench")
+            .header("anthropic-version", "2023-06-01")
+            .body(r#"{"model":"claude-sonnet-4-5","max_tokens":4096,"stream":true,"messages":[{"role":"user","content":"Count."}]}"#)
+    };
+    bench_floor(bencher, request, |data, text| {
+        let event: Event<'_> = serde_json::from_slice(data).expect("event");
+        if let Some(Delta { text: Some(delta) }) = event.delta {
+            text.push_str(&delta);
+        }
     });
 }
