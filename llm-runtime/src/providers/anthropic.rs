@@ -300,7 +300,13 @@ impl Protocol for AnthropicMessages {
             }
             return Ok(Flow::Continue);
         }
-        let wire: WireEvent<'_> = match serde_json::from_str(data) {
+        let parsed = if event.event == "content_block_delta" {
+            // Nine events in ten: read into the fields this event has, not all of them.
+            serde_json::from_str::<WireDeltaEvent<'_>>(data).map(WireDeltaEvent::into_event)
+        } else {
+            serde_json::from_str::<WireEvent<'_>>(data)
+        };
+        let wire = match parsed {
             Ok(wire) => wire,
             Err(e) if event.event == "error" => {
                 return Err(Error::unexpected_with_body(
@@ -1290,6 +1296,31 @@ struct WireEvent<'a> {
     usage: Option<Box<WireUsage<'a>>>,
     #[serde(default, borrow)]
     error: Option<Box<WireError<'a>>>,
+}
+
+/// A `content_block_delta` event, named so by its SSE `event:` field: only its fields.
+#[derive(Deserialize)]
+struct WireDeltaEvent<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: Cow<'a, str>,
+    #[serde(default)]
+    index: Option<u64>,
+    #[serde(default, borrow)]
+    delta: Option<WireDelta<'a>>,
+}
+
+impl<'a> WireDeltaEvent<'a> {
+    fn into_event(self) -> WireEvent<'a> {
+        WireEvent {
+            kind: self.kind,
+            index: self.index,
+            message: None,
+            content_block: None,
+            delta: self.delta,
+            usage: None,
+            error: None,
+        }
+    }
 }
 
 /// The `delta` of `content_block_delta` (typed) or of `message_delta` (the stop reason).
