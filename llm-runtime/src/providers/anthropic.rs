@@ -300,11 +300,14 @@ impl Protocol for AnthropicMessages {
             }
             return Ok(Flow::Continue);
         }
-        let parsed = if event.event == "content_block_delta" {
-            // Nine events in ten: read into the fields this event has, not all of them.
-            serde_json::from_str::<WireDeltaEvent<'_>>(data).map(WireDeltaEvent::into_event)
-        } else {
-            serde_json::from_str::<WireEvent<'_>>(data)
+        let parsed = match event.event {
+            // Nine events in ten: read into the fields this event has, not all of them (and
+            // again in full if its data says it is another event than its name).
+            "content_block_delta" => match serde_json::from_str::<WireDeltaEvent<'_>>(data) {
+                Ok(delta) if delta.kind == "content_block_delta" => Ok(delta.into_event()),
+                _ => serde_json::from_str::<WireEvent<'_>>(data),
+            },
+            _ => serde_json::from_str::<WireEvent<'_>>(data),
         };
         let wire = match parsed {
             Ok(wire) => wire,
