@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::common::{guard_id, insert_detail, json_body, needs_download, parse_body};
+use super::common::{guard_id, insert_detail, json_body, needs_download, opt_cow, parse_body};
 use super::tool_choice::{
     resolve_tool_choice, tool_definitions, without_allowed_tools, ForcedChoice,
 };
@@ -1160,15 +1160,15 @@ fn limit_cache_points(messages: &mut [Message<'_>]) {
 /// (and Anthropic-compatible servers do) are optional.
 #[derive(Deserialize)]
 struct WireMessage<'a> {
-    #[serde(default, borrow, rename = "type")]
+    #[serde(default, borrow, rename = "type", deserialize_with = "opt_cow")]
     kind: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
     id: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
     model: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     content: Option<Vec<WireBlock<'a>>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
     stop_reason: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     stop_details: Option<StopDetails<'a>>,
@@ -1186,17 +1186,17 @@ struct WireMessage<'a> {
 struct WireBlock<'a> {
     #[serde(borrow, rename = "type")]
     kind: Cow<'a, str>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
     text: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
     thinking: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
     signature: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
     data: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
     id: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
     name: Option<Cow<'a, str>>,
     /// A `tool_use` block's arguments (the JSON object, kept whole).
     #[serde(default)]
@@ -1206,24 +1206,24 @@ struct WireBlock<'a> {
 /// Why a refusal stopped the model.
 #[derive(Deserialize)]
 struct StopDetails<'a> {
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
     explanation: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
     category: Option<Cow<'a, str>>,
 }
 
 /// The code-execution container a response ran in.
 #[derive(Deserialize)]
 struct Container<'a> {
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
     id: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
 struct WireError<'a> {
-    #[serde(default, borrow, rename = "type")]
+    #[serde(default, borrow, rename = "type", deserialize_with = "opt_cow")]
     kind: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
     message: Option<Cow<'a, str>>,
 }
 
@@ -1253,7 +1253,7 @@ struct OutputTokensDetails {
 /// One sampling iteration of a response (the model's own, a compaction, an advisor's).
 #[derive(Deserialize)]
 struct Iteration<'a> {
-    #[serde(default, borrow, rename = "type")]
+    #[serde(default, borrow, rename = "type", deserialize_with = "opt_cow")]
     kind: Option<Cow<'a, str>>,
     #[serde(default)]
     input_tokens: Option<u64>,
@@ -1329,17 +1329,17 @@ impl<'a> WireDeltaEvent<'a> {
 /// The `delta` of `content_block_delta` (typed) or of `message_delta` (the stop reason).
 #[derive(Deserialize)]
 struct WireDelta<'a> {
-    #[serde(default, borrow, rename = "type")]
+    #[serde(default, borrow, rename = "type", deserialize_with = "opt_cow")]
     kind: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
     text: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
     thinking: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
     signature: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
     partial_json: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
     stop_reason: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     stop_details: Option<StopDetails<'a>>,

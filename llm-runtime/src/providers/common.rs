@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -93,5 +94,70 @@ pub(super) fn guard_id(id: &str) -> Cow<'_, str> {
         Cow::Owned(generate_tool_call_id())
     } else {
         Cow::Borrowed(id)
+    }
+}
+
+/// A string borrowed from the input when it has no escapes (an owned copy when it has).
+pub(super) struct CowStr<'a>(pub(super) Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for CowStr<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = CowStr<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(
+                self,
+                v: &'de str,
+            ) -> std::result::Result<Self::Value, E> {
+                Ok(CowStr(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+                Ok(CowStr(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
+                Ok(CowStr(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V(std::marker::PhantomData))
+    }
+}
+
+/// For an `Option<Cow<str>>` field of a derived wire struct:
+/// `#[serde(default, deserialize_with = "opt_cow")]`. serde's derive borrows a `Cow<str>`
+/// field from the input, but fills an `Option<Cow<str>>` with an owned copy of every string:
+/// an allocation per field per stream event.
+pub(super) fn opt_cow<'de: 'a, 'a, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<Cow<'a, str>>, D::Error> {
+    Ok(Option::<CowStr<'a>>::deserialize(d)?.map(|s| s.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct Wire<'a> {
+        #[serde(default, borrow, deserialize_with = "opt_cow")]
+        text: Option<Cow<'a, str>>,
+        #[serde(default, borrow)]
+        plain: Option<Cow<'a, str>>,
+    }
+
+    #[test]
+    fn opt_cow_borrows_what_the_derive_would_copy() {
+        let wire: Wire<'_> = serde_json::from_str(r#"{"text": "hi", "plain": "hi"}"#).unwrap();
+        assert!(matches!(wire.text, Some(Cow::Borrowed("hi"))));
+        // What serde's derive does on its own for an `Option<Cow<str>>`: a copy.
+        assert!(matches!(wire.plain, Some(Cow::Owned(_))));
+        // Escapes need a copy; null and absence are `None`.
+        let wire: Wire<'_> = serde_json::from_str(r#"{"text": "a\nb"}"#).unwrap();
+        assert!(matches!(wire.text, Some(Cow::Owned(ref s)) if s == "a\nb"));
+        let wire: Wire<'_> = serde_json::from_str(r#"{"text": null}"#).unwrap();
+        assert!(wire.text.is_none() && wire.plain.is_none());
+        assert!(serde_json::from_str::<Wire<'_>>(r#"{"text": 3}"#).is_err());
     }
 }

@@ -22,6 +22,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub(super) use super::common::CowStr;
 use super::common::{
     guard_id, insert_detail, json_body, needs_download, percent_encode, warn_skipped_event,
 };
@@ -1780,23 +1781,6 @@ macro_rules! visit_cow_str {
             Ok($wrap(Cow::Owned(v)))
         }
     };
-}
-
-/// A string borrowed from the input when it has no escapes.
-pub(super) struct CowStr<'a>(pub(super) Cow<'a, str>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for CowStr<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = CowStr<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string")
-            }
-            visit_cow_str!(CowStr);
-        }
-        d.deserialize_str(V(std::marker::PhantomData))
-    }
 }
 
 pub(super) fn cow(value: Option<CowStr<'_>>) -> Option<Cow<'_, str>> {
