@@ -22,7 +22,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-pub(super) use super::common::CowStr;
+use super::common::CowStr;
 use super::common::{
     guard_id, insert_detail, json_body, needs_download, percent_encode, warn_skipped_event,
 };

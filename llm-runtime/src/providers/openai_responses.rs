@@ -35,11 +35,12 @@ use serde_json::{Map, Value};
 
 use super::common::{
     self, guard_id, insert_detail, json_body, needs_download, parse_body, warn_skipped_event,
+    CowStr,
 };
 use super::openai_chat::{
     cow, document_format, effort, image_detail, openai_reasoning_support, openai_system_role,
-    timestamp_detail, token_logprobs, warn_sampling_dropped, Count, CowStr, ReasoningSupport,
-    TokenLogprob, WireArgs, DEFAULT_OUTPUT_NAME,
+    timestamp_detail, token_logprobs, warn_sampling_dropped, Count, ReasoningSupport, TokenLogprob,
+    WireArgs, DEFAULT_OUTPUT_NAME,
 };
 use super::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
 use super::{Flow, PreparedRequest, Protocol, SseEvent};
