@@ -116,7 +116,8 @@ done
 # Rounds of one build of each crate, in a new random order each round, so that a slow spell
 # of the (shared) machine falls on every crate alike; medians and minimums resist the rest.
 python3 - "$out" "$runs" $crates <<'PY'
-import os, random, statistics, subprocess, sys, time
+import os, random, subprocess, sys, time
+from statistics import median as med
 
 out, runs, crates = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 wall = {c: [] for c in crates}
@@ -132,7 +133,6 @@ for _ in range(runs):
         cpu[crate].append(after.children_user + after.children_system
                           - before.children_user - before.children_system)
 
-med = lambda xs: statistics.median(xs)
 for crate in crates:
     print(f"{crate:30} wall median {med(wall[crate]):.2f} s (min {min(wall[crate]):.2f} s), "
           f"CPU median {med(cpu[crate]):.2f} s, {runs} runs")

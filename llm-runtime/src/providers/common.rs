@@ -97,6 +97,26 @@ pub(super) fn guard_id(id: &str) -> Cow<'_, str> {
     }
 }
 
+/// The `visit_borrowed_str`, `visit_str` and `visit_string` of a visitor whose value wraps a
+/// string with `$wrap`: borrowed from the input when it has no escapes, else owned.
+macro_rules! visit_cow_str {
+    ($wrap:expr) => {
+        fn visit_borrowed_str<E: de::Error>(
+            self,
+            v: &'de str,
+        ) -> std::result::Result<Self::Value, E> {
+            Ok($wrap(Cow::Borrowed(v)))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+            Ok($wrap(Cow::Owned(v.to_owned())))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
+            Ok($wrap(Cow::Owned(v)))
+        }
+    };
+}
+pub(super) use visit_cow_str;
+
 /// A string borrowed from the input when it has no escapes (an owned copy when it has).
 pub(super) struct CowStr<'a>(pub(super) Cow<'a, str>);
 
@@ -108,18 +128,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for CowStr<'a> {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a string")
             }
-            fn visit_borrowed_str<E: de::Error>(
-                self,
-                v: &'de str,
-            ) -> std::result::Result<Self::Value, E> {
-                Ok(CowStr(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
-                Ok(CowStr(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
-                Ok(CowStr(Cow::Owned(v)))
-            }
+            visit_cow_str!(CowStr);
         }
         d.deserialize_str(V(std::marker::PhantomData))
     }

@@ -22,10 +22,10 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::common::CowStr;
 use super::common::{
     guard_id, insert_detail, json_body, needs_download, percent_encode, warn_skipped_event,
 };
+use super::common::{visit_cow_str, CowStr};
 use super::tool_choice::{
     resolve_tool_choice, tool_definitions, without_allowed_tools, ForcedChoice,
 };
@@ -1762,25 +1762,6 @@ impl WireUsage {
 struct XGroq {
     #[serde(default)]
     usage: Option<WireUsage>,
-}
-
-/// The `visit_borrowed_str`, `visit_str` and `visit_string` of a visitor whose value wraps a
-/// string with `$wrap`: borrowed from the input when it has no escapes, else owned.
-macro_rules! visit_cow_str {
-    ($wrap:expr) => {
-        fn visit_borrowed_str<E: de::Error>(
-            self,
-            v: &'de str,
-        ) -> std::result::Result<Self::Value, E> {
-            Ok($wrap(Cow::Borrowed(v)))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
-            Ok($wrap(Cow::Owned(v.to_owned())))
-        }
-        fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
-            Ok($wrap(Cow::Owned(v)))
-        }
-    };
 }
 
 pub(super) fn cow(value: Option<CowStr<'_>>) -> Option<Cow<'_, str>> {
