@@ -20,20 +20,18 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::{PreparedRequest, Protocol};
 use llm_runtime::settings::ModelSettings;
 use llm_runtime::stream::PartsManager;
-use llm_runtime::tools::ToolDefinition;
 use llm_runtime::Error;
 use serde_json::Value;
 use support::anthropic::{
     assemble, check_outcome, check_request, protocol, recorded_tools, report, Accepted,
 };
-use support::conformance::{replay_stream, Failure, Tally};
+use support::conformance::{replay_stream, Failure, Interaction, Tally};
 use support::recordings::{
     comparable, compare_stream_with_whole, directory, oracle_entries, recorded_streams,
     response_body, split_sse, status,
@@ -53,16 +51,6 @@ const OFFLINE_ACCEPTED: &[Accepted] = &[Accepted {
         }
     },
 }];
-
-/// One recorded interaction and what the oracle made of it.
-struct Interaction<'a> {
-    key: String,
-    model_name: &'a str,
-    streaming: bool,
-    tools: Vec<ToolDefinition>,
-    response: &'a Value,
-    oracle_stem: PathBuf,
-}
 
 fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec<Failure>) {
     let protocol = protocol();
@@ -86,7 +74,7 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
         Ok(bytes) => serde_json::from_slice(&bytes).unwrap(),
         Err(e) => Value::String(format!("error: {e}")),
     };
-    check_request(&it.key, &stem, ours, tally, failures);
+    check_request(it.key, &stem, ours, tally, failures);
 
     // The outcome.
     let body = response_body(it.response);
@@ -110,7 +98,7 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
         }
     };
     check_outcome(
-        &it.key,
+        it.key,
         &stem,
         ours_response,
         ours_events,
@@ -175,14 +163,7 @@ fn anthropic_matches_pydantic_ai_on_recorded_traffic() {
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
     let mut failures = Vec::new();
     for entry in oracle_entries(&fixtures, "anthropic") {
-        let it = Interaction {
-            key: entry.key.clone(),
-            model_name: entry.model_name(),
-            streaming: entry.streaming(),
-            tools: recorded_tools(&entry.interaction["request"]),
-            response: &entry.interaction["response"],
-            oracle_stem: entry.stem.clone(),
-        };
+        let it = Interaction::new(&entry, recorded_tools(&entry.interaction["request"]));
         check_interaction(
             &it,
             tallies.entry(directory(&entry.cassette)).or_default(),

@@ -18,7 +18,7 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use llm_runtime::http::sse::SseDecoder;
 use llm_runtime::messages::{ModelMessage, ModelRequest};
@@ -30,7 +30,9 @@ use llm_runtime::stream::PartsManager;
 use llm_runtime::tools::ToolDefinition;
 use llm_runtime::Error;
 use serde_json::{Map, Value};
-use support::conformance::{judge, print_tallies, replay_stream, Failure, Known, Tally};
+use support::conformance::{
+    judge, print_tallies, replay_stream, Failure, Interaction, Known, Tally,
+};
 use support::recordings::{
     comparable, compare_stream_with_whole, diff, directory, normalise, oracle_entries, read_json,
     recorded_streams, response_body, status,
@@ -326,15 +328,6 @@ fn without_builtin_parts(response: &Value) -> Value {
     response
 }
 
-struct Interaction<'a> {
-    key: String,
-    model_name: &'a str,
-    streaming: bool,
-    tools: Vec<ToolDefinition>,
-    response: &'a Value,
-    oracle_stem: PathBuf,
-}
-
 /// Whether our error is the HTTP error the oracle reports: the same status and the same body.
 fn http_error_matches(expected: &Value, ours: Option<&Error>) -> bool {
     let Some(Error::Http { status, body, .. }) = ours else {
@@ -359,7 +352,7 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
     let mut fail = |aspect: &'static str, detail: String, equal_without_builtin_parts: bool| {
         failures.push(Failure {
             equal_without_builtin_parts,
-            ..Failure::new(&it.key, aspect, detail)
+            ..Failure::new(it.key, aspect, detail)
         });
     };
     let body = response_body(it.response);
@@ -479,14 +472,7 @@ fn gemini_matches_pydantic_ai_on_recorded_traffic() {
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
     let mut failures = Vec::new();
     for entry in oracle_entries(&fixtures, "gemini") {
-        let it = Interaction {
-            key: entry.key.clone(),
-            model_name: entry.model_name(),
-            streaming: entry.streaming(),
-            tools: recorded_tools(&entry.interaction["request"]),
-            response: &entry.interaction["response"],
-            oracle_stem: entry.stem.clone(),
-        };
+        let it = Interaction::new(&entry, recorded_tools(&entry.interaction["request"]));
         check_interaction(
             &it,
             tallies.entry(directory(&entry.cassette)).or_default(),

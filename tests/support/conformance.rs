@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 
 use llm_runtime::providers::{Flow, Protocol, SseEvent};
 use llm_runtime::stream::{PartsManager, StreamedResponse};
+use llm_runtime::tools::ToolDefinition;
 use llm_runtime::Error;
 use serde_json::Value;
 
+use super::recordings::OracleEntry;
 use super::stream::collect_json;
 
 /// Replays the events of a recorded SSE body (`(event, data)` pairs) through `on_event`, and
@@ -164,4 +166,35 @@ pub fn http_error_matches(expected: &Value, error: &Error) -> bool {
     expected["exception"] == "ModelHTTPError"
         && expected["status_code"].as_u64() == Some(u64::from(*status))
         && body.contains(&expected_body)
+}
+
+/// One recorded interaction of the oracle's index, as a suite checks it: the entry's parts,
+/// and the tools its request offered (read from the request in the protocol's own format).
+pub struct Interaction<'a> {
+    /// `<cassette stem>.<interaction>`.
+    pub key: &'a str,
+    /// The model the interaction asked for.
+    pub model_name: &'a str,
+    /// Whether it was streamed.
+    pub streaming: bool,
+    /// The tools of the request.
+    pub tools: Vec<ToolDefinition>,
+    /// The recorded response (status, headers, body).
+    pub response: &'a Value,
+    /// The oracle files' common path, without `.json`.
+    pub oracle_stem: &'a std::path::Path,
+}
+
+impl<'a> Interaction<'a> {
+    /// The interaction of `entry`, offering `tools`.
+    pub fn new(entry: &'a OracleEntry, tools: Vec<ToolDefinition>) -> Self {
+        Interaction {
+            key: &entry.key,
+            model_name: entry.model_name(),
+            streaming: entry.streaming(),
+            tools,
+            response: &entry.interaction["response"],
+            oracle_stem: &entry.stem,
+        }
+    }
 }
