@@ -36,6 +36,7 @@ pub mod settings;
 pub mod stream;
 pub mod tools;
 pub mod usage;
+pub mod warning;
 
 pub use direct::{
     model_request, model_request_stream, model_request_stream_sync, model_request_sync,

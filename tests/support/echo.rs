@@ -11,9 +11,10 @@ use llm_runtime::messages::{
     ModelMessage, ModelRequestPart, ModelResponse, ModelResponsePart, TextPart, UserContent,
 };
 use llm_runtime::provider;
-use llm_runtime::providers::{Flow, PreparedRequest, Protocol, SseEvent};
+use llm_runtime::providers::{Flow, PreparedRequest, Protocol, RawEvent, ResponseContext};
 use llm_runtime::stream::PartsManager;
 use llm_runtime::usage::Usage;
+use llm_runtime::warning::Warnings;
 use llm_runtime::{Error, Result};
 use serde::Deserialize;
 use serde_json::json;
@@ -83,12 +84,19 @@ fn last_prompt(messages: &[ModelMessage]) -> String {
 
 impl Protocol for Echo {
     type StreamState = EchoState;
+    type Event<'a> = RawEvent<'a>;
+    const EVENT_DESCRIPTION: &'static str = "echo event";
 
     fn endpoint(&self, model_name: &str, _stream: bool) -> String {
         format!("echo/{model_name}")
     }
 
-    fn request_body(&self, request: &PreparedRequest<'_>, stream: bool) -> Result<Vec<u8>> {
+    fn request_body(
+        &self,
+        request: &PreparedRequest<'_>,
+        stream: bool,
+        _warnings: &mut Warnings,
+    ) -> Result<Vec<u8>> {
         let body = json!({
             "model": request.model_name,
             "stream": stream,
@@ -98,7 +106,8 @@ impl Protocol for Echo {
         serde_json::to_vec(&body).map_err(|e| Error::user(e.to_string()))
     }
 
-    fn parse_response(&self, body: &[u8], model_name: &str) -> Result<ModelResponse> {
+    fn parse_response(&self, body: &[u8], cx: &mut ResponseContext<'_>) -> Result<ModelResponse> {
+        let model_name = cx.model_name;
         let reply: Reply = serde_json::from_slice(body)
             .map_err(|_| Error::unexpected_with_body("not an echo reply", body))?;
         let mut response =
@@ -112,14 +121,20 @@ impl Protocol for Echo {
         Ok(response)
     }
 
+    /// The echo server's events are parsed by `on_event` itself, by name.
+    fn parse_event<'a>(&self, event: &RawEvent<'a>) -> serde_json::Result<RawEvent<'a>> {
+        Ok(*event)
+    }
+
     fn on_event(
         &self,
-        event: &SseEvent<'_>,
+        event: RawEvent<'_>,
+        _raw: &RawEvent<'_>,
         state: &mut EchoState,
         parts: &mut PartsManager,
     ) -> Result<Flow> {
         state.events += 1;
-        match event.event {
+        match event.name {
             "usage" => {
                 let usage: UsageEvent = serde_json::from_str(event.data).map_err(|_| {
                     Error::unexpected_with_body("malformed usage event", event.data.as_bytes())
@@ -132,7 +147,6 @@ impl Protocol for Echo {
                 "the provider sent an error event",
                 event.data.as_bytes(),
             )),
-            _ if event.data == "[DONE]" => Ok(Flow::Done),
             _ => {
                 let delta: Delta<'_> = serde_json::from_str(event.data).map_err(|_| {
                     Error::unexpected_with_body("malformed delta", event.data.as_bytes())
@@ -141,6 +155,11 @@ impl Protocol for Echo {
                 Ok(Flow::Continue)
             }
         }
+    }
+
+    fn on_done(&self, state: &mut EchoState, _parts: &mut PartsManager) -> Result<Flow> {
+        state.events += 1;
+        Ok(Flow::Done)
     }
 
     fn on_eof(&self, state: &mut EchoState, _parts: &mut PartsManager) -> Result<()> {
