@@ -1527,7 +1527,7 @@ pub(super) fn effort(thinking: Thinking, minimal_supported: bool) -> &'static st
 // ---------------------------------------------------------------------------------------------
 
 /// A chat completion or a stream chunk (they share their shape: a choice holds a `message`
-/// or a `delta`). Deserialized with [`TopSeed`], which knows the host's reasoning field.
+/// or a `delta`). Deserialized with `TopSeed`, which knows the host's reasoning field.
 #[derive(Default)]
 pub struct Completion<'a> {
     id: Option<Cow<'a, str>>,
