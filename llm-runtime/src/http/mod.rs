@@ -8,6 +8,7 @@
 //! - [`RetryPolicy`] and [`retry_after`]: which failures are retried, and after how long.
 //! - [`sse::SseDecoder`]: the pure decoder of `text/event-stream` bodies.
 //! - [`eventstream::EventStreamDecoder`]: the pure decoder of AWS event streams (Bedrock).
+//! - [`jsonl::JsonLinesDecoder`]: the pure splitter of newline-delimited JSON bodies.
 //!
 //! Errors: an error status is [`Error::Http`](crate::Error::Http) with the start of the body
 //! and the wait the provider asked for; a connection failure or a timeout is
@@ -19,6 +20,7 @@
 mod auth;
 mod client;
 pub mod eventstream;
+pub mod jsonl;
 mod retry;
 pub(crate) mod send;
 pub mod sse;
