@@ -17,6 +17,7 @@ pub mod gemini;
 pub mod openai_chat;
 pub mod openai_compatible;
 pub mod openai_responses;
+pub mod vertex;
 
 pub use gemini::GoogleGla;
 

@@ -1,0 +1,471 @@
+//! Application Default Credentials, resolved as google-auth resolves them:
+//! `GOOGLE_APPLICATION_CREDENTIALS`, then gcloud's well-known file, then the metadata server.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use serde::Deserialize;
+
+use super::cache::shared_cache;
+use super::jwt::{Assertion, SigningKey};
+use crate::error::{ApiErrorKind, Error, Result};
+use crate::http::ApiKey;
+
+/// The OAuth2 scope of Vertex AI (and every other Google Cloud API).
+pub const CLOUD_PLATFORM_SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
+
+/// Google's OAuth2 token endpoint, for files that name none.
+const DEFAULT_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
+
+/// The metadata server's host when `GCE_METADATA_HOST` is not set.
+const DEFAULT_METADATA_HOST: &str = "metadata.google.internal";
+
+/// How long a token request may take.
+const TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Credentials for Google Cloud: a service account, a user's gcloud login or the metadata
+/// server of the machine.
+///
+/// Its `Debug` shows where the credentials come from and never a key, secret or token.
+///
+/// ```
+/// use llm_runtime::providers::vertex::Credentials;
+///
+/// let json = br#"{"type": "authorized_user", "client_id": "id.apps.googleusercontent.com",
+///     "client_secret": "s3cret", "refresh_token": "1//r3fresh"}"#;
+/// let credentials = Credentials::from_json(json, "adc.json".as_ref())?;
+/// assert_eq!(credentials.describe(), "authorized-user credentials file adc.json");
+/// let debug = format!("{credentials:?}");
+/// assert!(!debug.contains("s3cret") && !debug.contains("r3fresh"));
+/// # Ok::<(), llm_runtime::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Credentials {
+    kind: Kind,
+}
+
+#[derive(Debug)]
+enum Kind {
+    ServiceAccount(ServiceAccount),
+    AuthorizedUser(AuthorizedUser),
+    Metadata { host: String },
+}
+
+struct ServiceAccount {
+    path: PathBuf,
+    client_email: String,
+    private_key_id: Option<String>,
+    key: SigningKey,
+    token_uri: String,
+    project_id: Option<String>,
+}
+
+struct AuthorizedUser {
+    path: PathBuf,
+    client_id: String,
+    client_secret: ApiKey,
+    refresh_token: ApiKey,
+    token_uri: String,
+    quota_project_id: Option<String>,
+}
+
+impl fmt::Debug for ServiceAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceAccount")
+            .field("path", &self.path)
+            .field("client_email", &self.client_email)
+            .field("token_uri", &self.token_uri)
+            .field("project_id", &self.project_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for AuthorizedUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthorizedUser")
+            .field("path", &self.path)
+            .field("client_id", &self.client_id)
+            .field("token_uri", &self.token_uri)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The fields of a credentials file we read; the secret ones go straight into redacting types.
+#[derive(Deserialize)]
+struct CredentialsFile {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    client_email: Option<String>,
+    private_key_id: Option<String>,
+    private_key: Option<Secret>,
+    token_uri: Option<String>,
+    project_id: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<Secret>,
+    refresh_token: Option<Secret>,
+    quota_project_id: Option<String>,
+}
+
+/// A secret read from JSON, straight into an [`ApiKey`] (redacted in `Debug`).
+struct Secret(ApiKey);
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Secret(ApiKey::new(s)))
+    }
+}
+
+impl Credentials {
+    /// Application Default Credentials: the file `GOOGLE_APPLICATION_CREDENTIALS` names, else
+    /// gcloud's `application_default_credentials.json` (in `CLOUDSDK_CONFIG`, else
+    /// `~/.config/gcloud`, `%APPDATA%\gcloud` on Windows) when it exists, else the metadata
+    /// server (`GCE_METADATA_HOST`, default `metadata.google.internal`).
+    ///
+    /// # Errors
+    /// [`Error::User`] when the file named cannot be read or is not credentials.
+    pub fn application_default() -> Result<Self> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        if let Some(path) = var("GOOGLE_APPLICATION_CREDENTIALS") {
+            return Credentials::from_file(path);
+        }
+        let gcloud_dir = var("CLOUDSDK_CONFIG").map(PathBuf::from).or_else(|| {
+            if cfg!(windows) {
+                var("APPDATA").map(|dir| Path::new(&dir).join("gcloud"))
+            } else {
+                var("HOME").map(|home| Path::new(&home).join(".config").join("gcloud"))
+            }
+        });
+        if let Some(dir) = gcloud_dir {
+            let path = dir.join("application_default_credentials.json");
+            if path.is_file() {
+                return Credentials::from_file(path);
+            }
+        }
+        Ok(Credentials::metadata_server(
+            var("GCE_METADATA_HOST").unwrap_or_else(|| DEFAULT_METADATA_HOST.to_owned()),
+        ))
+    }
+
+    /// The credentials of a JSON file: a service-account key or an authorized user (what
+    /// `gcloud auth application-default login` writes).
+    ///
+    /// # Errors
+    /// [`Error::User`] naming the file when it cannot be read or is not credentials.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|err| {
+            Error::user(format!(
+                "could not read the Google credentials file {}: {err}",
+                path.display()
+            ))
+        })?;
+        Credentials::from_json(&bytes, path)
+    }
+
+    /// The credentials of the JSON `bytes` of the file at `path` (named in errors).
+    ///
+    /// # Errors
+    /// [`Error::User`] naming the file when it is not service-account or authorized-user
+    /// credentials.
+    pub fn from_json(bytes: &[u8], path: &Path) -> Result<Self> {
+        let invalid = |what: &str| {
+            Error::user(format!(
+                "the Google credentials file {} is not valid: {what}",
+                path.display()
+            ))
+        };
+        // serde_json's error names a line and column, never the value: safe to show.
+        let file: CredentialsFile =
+            serde_json::from_slice(bytes).map_err(|err| invalid(&err.to_string()))?;
+        let token_uri = file
+            .token_uri
+            .unwrap_or_else(|| DEFAULT_TOKEN_URI.to_owned());
+        let kind = match file.kind.as_deref() {
+            Some("service_account") => {
+                let key = file
+                    .private_key
+                    .ok_or_else(|| invalid("no `private_key`"))?;
+                Kind::ServiceAccount(ServiceAccount {
+                    path: path.to_owned(),
+                    client_email: file
+                        .client_email
+                        .ok_or_else(|| invalid("no `client_email`"))?,
+                    private_key_id: file.private_key_id,
+                    key: SigningKey::from_pem(key.0.expose())
+                        .map_err(|err| invalid(&err.to_string()))?,
+                    token_uri,
+                    project_id: file.project_id,
+                })
+            }
+            Some("authorized_user") => Kind::AuthorizedUser(AuthorizedUser {
+                path: path.to_owned(),
+                client_id: file.client_id.ok_or_else(|| invalid("no `client_id`"))?,
+                client_secret: file
+                    .client_secret
+                    .ok_or_else(|| invalid("no `client_secret`"))?
+                    .0,
+                refresh_token: file
+                    .refresh_token
+                    .ok_or_else(|| invalid("no `refresh_token`"))?
+                    .0,
+                token_uri,
+                quota_project_id: file.quota_project_id,
+            }),
+            Some(other) => {
+                return Err(invalid(&format!(
+                    "`type` is `{other}`; `service_account` and `authorized_user` are supported"
+                )))
+            }
+            None => return Err(invalid("no `type`")),
+        };
+        Ok(Credentials { kind })
+    }
+
+    /// The credentials of the metadata server at `host` (`metadata.google.internal` on Google
+    /// Cloud; a `host:port` for tests and emulators).
+    pub fn metadata_server(host: impl Into<String>) -> Self {
+        Credentials {
+            kind: Kind::Metadata { host: host.into() },
+        }
+    }
+
+    /// Where the credentials come from, for errors and logs; never a secret.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            Kind::ServiceAccount(sa) => {
+                format!("service account file {}", sa.path.display())
+            }
+            Kind::AuthorizedUser(user) => {
+                format!("authorized-user credentials file {}", user.path.display())
+            }
+            Kind::Metadata { host } => format!("the metadata server at {host}"),
+        }
+    }
+
+    /// The project the credentials belong to, when they name one (a service account's
+    /// `project_id`, an authorized user's `quota_project_id`).
+    pub fn project_id(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::ServiceAccount(sa) => sa.project_id.as_deref(),
+            Kind::AuthorizedUser(user) => user.quota_project_id.as_deref(),
+            Kind::Metadata { .. } => None,
+        }
+    }
+
+    /// What identifies these credentials among the process's token caches: the source, the
+    /// identity and the token endpoint, never a secret.
+    fn cache_key(&self) -> String {
+        match &self.kind {
+            Kind::ServiceAccount(sa) => format!(
+                "service_account\n{}\n{}\n{}",
+                sa.path.display(),
+                sa.client_email,
+                sa.token_uri
+            ),
+            Kind::AuthorizedUser(user) => format!(
+                "authorized_user\n{}\n{}\n{}",
+                user.path.display(),
+                user.client_id,
+                user.token_uri
+            ),
+            Kind::Metadata { host } => format!("metadata\n{host}"),
+        }
+    }
+
+    /// An access token for the cloud-platform scope, from the process-wide cache of these
+    /// credentials: fetched when missing or within 5 minutes of expiry, once for every
+    /// request waiting meanwhile, and shared by every `Credentials` of the same source.
+    ///
+    /// # Errors
+    /// As [`fetch_token`](Self::fetch_token).
+    pub async fn token(&self, client: &reqwest::Client) -> Result<ApiKey> {
+        shared_cache(&self.cache_key())
+            .token(|| self.fetch_token(client))
+            .await
+    }
+
+    /// Fetches a new access token (bypassing the cache) and when it expires.
+    ///
+    /// # Errors
+    /// [`Error::Api`] naming [`describe`](Self::describe) (never a secret): of kind
+    /// [`ApiErrorKind::Connection`] when the endpoint cannot be reached, [`ApiErrorKind::Other`]
+    /// when it refuses the grant; [`Error::Http`] for a 5xx or 429 (retryable).
+    pub async fn fetch_token(
+        &self,
+        client: &reqwest::Client,
+    ) -> Result<(ApiKey, Option<SystemTime>)> {
+        let request = match &self.kind {
+            Kind::ServiceAccount(sa) => {
+                let assertion = Assertion {
+                    issuer: &sa.client_email,
+                    key_id: sa.private_key_id.as_deref(),
+                    scope: CLOUD_PLATFORM_SCOPE,
+                    audience: &sa.token_uri,
+                }
+                .sign(&sa.key, SystemTime::now())
+                .ok_or_else(|| self.failure("could not sign the JWT assertion"))?;
+                let body = form(&[
+                    ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+                    ("assertion", &assertion),
+                ]);
+                client.post(&sa.token_uri).body(body).header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+            }
+            Kind::AuthorizedUser(user) => {
+                let body = form(&[
+                    ("grant_type", "refresh_token"),
+                    ("client_id", &user.client_id),
+                    ("client_secret", user.client_secret.expose()),
+                    ("refresh_token", user.refresh_token.expose()),
+                ]);
+                client.post(&user.token_uri).body(body).header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+            }
+            Kind::Metadata { host } => client
+                .get(format!(
+                    "http://{host}/computeMetadata/v1/instance/service-accounts/default/token"
+                ))
+                .header("Metadata-Flavor", "Google"),
+        };
+        let response = request
+            .timeout(TOKEN_TIMEOUT)
+            .send()
+            .await
+            .map_err(|err| {
+                let kind = if err.is_timeout() {
+                    ApiErrorKind::Timeout
+                } else {
+                    ApiErrorKind::Connection
+                };
+                Error::api(
+                    format!(
+                        "could not reach the token endpoint of {}: {}",
+                        self.describe(),
+                        err.without_url()
+                    ),
+                    kind,
+                    None,
+                )
+            })?;
+        let status = response.status().as_u16();
+        let body = response.bytes().await.map_err(|err| {
+            Error::api(
+                format!(
+                    "could not read the token response for {}: {}",
+                    self.describe(),
+                    err.without_url()
+                ),
+                ApiErrorKind::Connection,
+                None,
+            )
+        })?;
+        if !(200..300).contains(&status) {
+            let reason = oauth_error(&body);
+            if status == 429 || status >= 500 {
+                return Err(Error::http(
+                    status,
+                    format!("the token endpoint of {}", self.describe()),
+                    reason.as_bytes(),
+                    None,
+                ));
+            }
+            return Err(self.failure(&format!(
+                "the token endpoint refused the grant (status {status}): {reason}"
+            )));
+        }
+        let token: TokenResponse = serde_json::from_slice(&body)
+            .map_err(|_| self.failure("the token response is not an OAuth2 token"))?;
+        let expires_at = token
+            .expires_in
+            .and_then(|secs| SystemTime::now().checked_add(Duration::from_secs(secs)));
+        Ok((token.access_token.0, expires_at))
+    }
+
+    /// A refused or unreadable grant, naming the credentials and not their secret.
+    fn failure(&self, what: &str) -> Error {
+        Error::api(
+            format!(
+                "could not get an access token from {}: {what}",
+                self.describe()
+            ),
+            ApiErrorKind::Other,
+            None,
+        )
+    }
+}
+
+/// A successful OAuth2 token response.
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: Secret,
+    expires_in: Option<u64>,
+}
+
+/// The `error` and `error_description` of an OAuth2 error response (RFC 6749 §5.2), never
+/// the rest of the body; a short note when the body is not one.
+fn oauth_error(body: &[u8]) -> String {
+    #[derive(Deserialize)]
+    struct OAuthError {
+        error: Option<serde_json::Value>,
+        error_description: Option<String>,
+    }
+    let Ok(parsed) = serde_json::from_slice::<OAuthError>(body) else {
+        return "no OAuth2 error in the response".to_owned();
+    };
+    let code = match parsed.error {
+        Some(serde_json::Value::String(code)) => code,
+        // Google's metadata server and some proxies put an object here.
+        Some(serde_json::Value::Object(object)) => object
+            .get("status")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("error")
+            .to_owned(),
+        _ => "error".to_owned(),
+    };
+    let mut reason = match parsed.error_description {
+        Some(description) => format!("{code}: {description}"),
+        None => code,
+    };
+    if reason.len() > 300 {
+        let mut end = 300;
+        while !reason.is_char_boundary(end) {
+            end -= 1;
+        }
+        reason.truncate(end);
+    }
+    reason
+}
+
+/// An `application/x-www-form-urlencoded` body.
+fn form(pairs: &[(&str, &str)]) -> String {
+    let mut body = String::new();
+    for (name, value) in pairs {
+        if !body.is_empty() {
+            body.push('&');
+        }
+        encode_into(&mut body, name);
+        body.push('=');
+        encode_into(&mut body, value);
+    }
+    body
+}
+
+fn encode_into(out: &mut String, value: &str) {
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                out.push(byte as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
