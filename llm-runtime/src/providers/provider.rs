@@ -14,7 +14,9 @@ use reqwest::Url;
 use super::{Protocol, ProviderModel};
 use crate::error::{Error, Result};
 use crate::http::send::{merge_extra_body, HttpRequest};
-use crate::http::{shared_client, ApiKey, AuthPlacement, AuthStyle, RetryPolicy};
+use crate::http::{
+    shared_client, ApiKey, AuthPlacement, AuthStyle, RequestSigner, RetryPolicy, TokenCache,
+};
 use crate::models::Model;
 use crate::settings::ModelSettings;
 
@@ -119,7 +121,8 @@ pub fn env_prefix(name: &str) -> String {
 /// A configured provider: a [`Protocol`] and where and how to send it. Cheap to clone (the
 /// configuration is shared); make its models with [`model`](Self::model).
 ///
-/// Its `Debug` shows the configuration with the key and header values redacted.
+/// Its `Debug` shows the configuration and which auth it uses (key and style, signer, token
+/// source), with the key, tokens and header values redacted.
 pub struct Provider<P> {
     inner: Arc<ProviderInner<P>>,
 }
@@ -129,6 +132,8 @@ struct ProviderInner<P> {
     base_url: String,
     api_key: Option<ApiKey>,
     auth: AuthStyle,
+    signer: Option<Box<dyn RequestSigner>>,
+    tokens: Option<TokenCache>,
     headers: HeaderMap,
     query: Vec<(String, String)>,
     client: Option<reqwest::Client>,
@@ -156,6 +161,8 @@ impl<P: fmt::Debug> fmt::Debug for Provider<P> {
             .field("protocol", &inner.protocol)
             .field("api_key", &inner.api_key)
             .field("auth", &inner.auth)
+            .field("signer", &inner.signer)
+            .field("tokens", &inner.tokens)
             .field("headers", &RedactedPairs(&headers))
             .field("query", &RedactedPairs(&inner.query))
             .field(
@@ -206,6 +213,13 @@ impl<P> Provider<P> {
     /// Whether an API key is configured.
     pub fn has_api_key(&self) -> bool {
         self.inner.api_key.is_some()
+    }
+
+    /// The cache of the provider's short-lived tokens, if it has a
+    /// [token source](ProviderBuilder::token_source) (to share it with another provider, or to
+    /// [invalidate](TokenCache::invalidate) its token).
+    pub fn token_cache(&self) -> Option<&TokenCache> {
+        self.inner.tokens.as_ref()
     }
 }
 
@@ -284,6 +298,8 @@ impl<P: Protocol> Provider<P> {
             url,
             headers,
             body: Bytes::from(body),
+            tokens: inner.tokens.as_ref(),
+            signer: inner.signer.as_deref(),
             timeout: settings.timeout.unwrap_or(inner.timeout),
             retry: &inner.retry,
             provider: &inner.name,

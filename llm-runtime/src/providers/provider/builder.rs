@@ -11,7 +11,7 @@ use reqwest::Url;
 
 use super::{env_prefix, Provider, ProviderInner, DEFAULT_TIMEOUT};
 use crate::error::{Error, Result};
-use crate::http::{ApiKey, AuthStyle, RetryPolicy};
+use crate::http::{ApiKey, AuthStyle, RequestSigner, RetryPolicy, TokenCache, TokenSource};
 use crate::providers::Protocol;
 use crate::settings::ModelSettings;
 
@@ -56,6 +56,8 @@ pub struct ProviderBuilder<P> {
     api_key_env: Vec<Cow<'static, str>>,
     api_key_required: bool,
     auth: AuthStyle,
+    signer: Option<Box<dyn RequestSigner>>,
+    tokens: Option<TokenCache>,
     headers: Vec<(Cow<'static, str>, String)>,
     query: Vec<(Cow<'static, str>, String)>,
     query_env: Vec<(Cow<'static, str>, Cow<'static, str>)>,
@@ -81,6 +83,8 @@ impl<P> ProviderBuilder<P> {
             api_key_env: vec![format!("{prefix}_API_KEY").into()],
             api_key_required: true,
             auth: AuthStyle::Bearer,
+            signer: None,
+            tokens: None,
             headers: Vec::new(),
             query: Vec::new(),
             query_env: Vec::new(),
@@ -142,6 +146,29 @@ impl<P> ProviderBuilder<P> {
     /// How the key is sent (a bearer token by default).
     pub fn auth(mut self, auth: AuthStyle) -> Self {
         self.auth = auth;
+        self
+    }
+
+    /// A signer that signs each attempt, retries included, over its exact bytes (AWS SigV4),
+    /// called after every other header is set. With a signer no API key is required; one
+    /// that is configured is still sent (and signed).
+    pub fn signer(mut self, signer: impl RequestSigner) -> Self {
+        self.signer = Some(Box::new(signer));
+        self
+    }
+
+    /// A source of short-lived tokens (OAuth2, a metadata server), each sent as
+    /// `Authorization: Bearer` (replacing a bearer API key) through a [`TokenCache`] of its
+    /// own: one fetch for concurrent requests, refreshed before expiry, fetched anew once when
+    /// the provider answers 401. With a token source no API key is required.
+    pub fn token_source(self, source: impl TokenSource) -> Self {
+        self.token_cache(TokenCache::new(source))
+    }
+
+    /// As [`token_source`](Self::token_source), through `cache`, which other providers may
+    /// share (one token for all) or which has its own refresh margin.
+    pub fn token_cache(mut self, cache: TokenCache) -> Self {
+        self.tokens = Some(cache);
         self
     }
 
@@ -227,7 +254,8 @@ impl<P: Protocol> ProviderBuilder<P> {
     ///
     /// # Errors
     /// [`Error::User`] when the key is required and found nowhere (naming the variables to
-    /// set), when there is no base URL or it is not an `http(s)` URL, when a
+    /// set; a [signer](Self::signer) or a [token source](Self::token_source) makes it optional),
+    /// when there is no base URL or it is not an `http(s)` URL, when a
     /// [query parameter read from the environment](Self::query_param_env) is found nowhere, or
     /// when a header or the auth header name is invalid.
     pub fn build(self) -> Result<Provider<P>> {
@@ -260,7 +288,9 @@ impl<P: Protocol> ProviderBuilder<P> {
             Some(key) => Some(key),
             None => from_env(&self.api_key_env).map(|key| ApiKey::new(key.trim())),
         };
-        if api_key.is_none() && self.api_key_required && self.auth != AuthStyle::None {
+        let other_auth = self.signer.is_some() || self.tokens.is_some();
+        if api_key.is_none() && self.api_key_required && self.auth != AuthStyle::None && !other_auth
+        {
             return Err(missing_api_key(&self.name, &self.api_key_env));
         }
         self.auth.validate()?;
@@ -292,6 +322,8 @@ impl<P: Protocol> ProviderBuilder<P> {
                 base_url,
                 api_key,
                 auth: self.auth,
+                signer: self.signer,
+                tokens: self.tokens,
                 headers,
                 query,
                 client: self.client,
@@ -321,6 +353,8 @@ impl<P: fmt::Debug> fmt::Debug for ProviderBuilder<P> {
             .field("api_key", &self.api_key)
             .field("api_key_env", &self.api_key_env)
             .field("auth", &self.auth)
+            .field("signer", &self.signer)
+            .field("tokens", &self.tokens)
             .field("headers", &RedactedPairs(&self.headers))
             .field("query", &RedactedPairs(&self.query))
             .field("query_env", &self.query_env)
