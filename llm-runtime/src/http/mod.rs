@@ -14,6 +14,8 @@
 //!     [a margin](DEFAULT_REFRESH_MARGIN) before they expire.
 //! - [`RetryPolicy`] and [`retry_after`]: which failures are retried, and after how long.
 //! - [`sse::SseDecoder`]: the pure decoder of `text/event-stream` bodies.
+//! - [`eventstream::EventStreamDecoder`]: the pure decoder of AWS event streams (Bedrock).
+//! - [`jsonl::JsonLinesDecoder`]: the pure splitter of newline-delimited JSON bodies.
 //!
 //! Each attempt of a request, retries included, runs the auth steps in order: the static key
 //! (put in when the request is built), then the cached token (awaited, fetched if needed) as
@@ -33,6 +35,8 @@
 
 mod auth;
 mod client;
+pub mod eventstream;
+pub mod jsonl;
 mod retry;
 pub(crate) mod send;
 pub mod sse;
