@@ -33,14 +33,11 @@ use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::common::{self, guard_id, insert_detail, json_body, needs_download, parse_body, CowStr};
-use super::openai_chat::{
+use super::shared::{
     cow, document_format, effort, image_detail, openai_reasoning_support, openai_system_role,
     timestamp_detail, token_logprobs, warn_sampling_dropped, Count, ReasoningSupport, TokenLogprob,
     WireArgs, DEFAULT_OUTPUT_NAME,
 };
-use super::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
-use super::{Flow, PreparedRequest, Protocol, RawEvent, ResponseContext};
 use crate::error::{Error, Result};
 use crate::messages::{
     generate_tool_call_id, BinaryContent, FinishReason, ForceDownload, ModelMessage, ModelRequest,
@@ -49,6 +46,11 @@ use crate::messages::{
 };
 use crate::models::{instructions, ModelProfile, ModelRequestParameters, OutputMode};
 use crate::provider;
+use crate::providers::common::{
+    self, guard_id, insert_detail, json_body, needs_download, parse_body, CowStr,
+};
+use crate::providers::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
+use crate::providers::{Flow, PreparedRequest, Protocol, RawEvent, ResponseContext};
 use crate::schema::{self, SchemaTransformer};
 use crate::settings::{ModelSettings, Thinking};
 use crate::stream::{ArgsDelta, PartsManager, VendorId};
@@ -94,7 +96,7 @@ impl ReasoningSummary {
 /// with the `const` setters:
 ///
 /// ```
-/// use llm_runtime::providers::openai_responses::{OpenAiResponses, ReasoningSummary};
+/// use llm_runtime::providers::openai::responses::{OpenAiResponses, ReasoningSummary};
 ///
 /// // A server that rejects `strict` and reasoning summaries.
 /// const LOCAL: OpenAiResponses = OpenAiResponses::new()
