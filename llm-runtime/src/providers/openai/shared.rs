@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, Result};
 use crate::providers::common::{visit_cow_str, CowStr};
 use crate::settings::Thinking;
+use crate::warning::{Warning, Warnings};
 
 /// The name pydantic-ai gives an output object without one.
 pub(super) const DEFAULT_OUTPUT_NAME: &str = "final_result";
@@ -73,31 +74,49 @@ impl ReasoningSupport {
     /// Applies the model's reasoning rules to `thinking` (the same in both OpenAI APIs):
     /// `None` for a model that does not reason (a `thinking` asked for is reported, not sent);
     /// else the thinking to send (a `Disabled` the model cannot honour is reported and dropped)
-    /// and whether the model reasons or may, which drops the sampling settings.
+    /// and whether the model reasons or may, which drops the sampling settings. The reports are
+    /// logged; [`resolve_warned`](Self::resolve_warned) gives them as warnings.
     pub(super) fn resolve(
         self,
         model: &str,
         thinking: Option<Thinking>,
     ) -> Option<(Option<Thinking>, bool)> {
+        let mut warnings = Warnings::default();
+        let resolved = self.resolve_warned(model, thinking, &mut warnings);
+        for warning in warnings.as_slice() {
+            tracing::warn!(
+                target: "llm_runtime::settings",
+                model,
+                setting = "thinking",
+                "{}",
+                warning.message()
+            );
+        }
+        resolved
+    }
+
+    /// [`resolve`](Self::resolve), with what is not sent as asked pushed into `warnings`.
+    pub(super) fn resolve_warned(
+        self,
+        model: &str,
+        thinking: Option<Thinking>,
+        warnings: &mut Warnings,
+    ) -> Option<(Option<Thinking>, bool)> {
         if !self.supported() {
             if thinking.is_some() {
-                tracing::warn!(
-                    target: "llm_runtime::settings",
-                    model,
-                    setting = "thinking",
-                    "`{model}` does not reason; `thinking` is not sent"
-                );
+                warnings.push(Warning::unsupported_setting(
+                    "thinking",
+                    format!("`{model}` does not reason; `thinking` is not sent"),
+                ));
             }
             return None;
         }
         let thinking = match thinking {
             Some(Thinking::Disabled) if !self.can_be_disabled => {
-                tracing::warn!(
-                    target: "llm_runtime::settings",
-                    model,
-                    setting = "thinking",
-                    "`{model}` always reasons; `thinking: Disabled` is not sent"
-                );
+                warnings.push(Warning::unsupported_setting(
+                    "thinking",
+                    format!("`{model}` always reasons; `thinking: Disabled` is not sent"),
+                ));
                 None
             }
             other => other,
@@ -107,6 +126,20 @@ impl ReasoningSupport {
             None => self.enabled_by_default,
         };
         Some((thinking, active || !self.can_be_disabled))
+    }
+}
+
+/// The sampling settings left out because an OpenAI model reasons, one warning each (none: no
+/// warning).
+pub(super) fn sampling_dropped(model: &str, dropped: &[&str], warnings: &mut Warnings) {
+    for setting in dropped {
+        warnings.push(Warning::unsupported_setting(
+            setting.to_string(),
+            format!(
+                "sampling settings {dropped:?} are not supported while `{model}` reasons; they \
+                 are not sent"
+            ),
+        ));
     }
 }
 
