@@ -41,8 +41,6 @@
 //! [`ModelSettings::thinking`]: crate::settings::ModelSettings::thinking
 
 mod finish_reason;
-#[cfg(test)]
-mod fixtures;
 mod input;
 mod models;
 mod request;
@@ -238,3 +236,6 @@ impl Protocol for OpenAiResponses {
         models::profile()
     }
 }
+
+#[cfg(test)]
+mod fixtures;
