@@ -1,6 +1,6 @@
 //! The README's "Providers" tables are generated from the provider sources, so they cannot
 //! drift: the prefixes, variables and default base URLs of every `#[provider]` item of
-//! `providers/openai_compatible.rs`, `providers/openai_responses.rs`, `providers/anthropic.rs`
+//! `providers/openai/compatible.rs`, `providers/openai/responses/mod.rs`, `providers/anthropic.rs`
 //! and `providers/gemini.rs`, the line count of each item (a host is at most 10 lines, doc
 //! comment included) and of each built-in provider file.
 //!
@@ -14,8 +14,8 @@ const END: &str = "<!-- providers:end -->";
 
 /// The files of `llm-runtime/src/providers` that declare built-in hosts, in table order.
 const HOST_FILES: [&str; 4] = [
-    "openai_compatible.rs",
-    "openai_responses.rs",
+    "openai/compatible.rs",
+    "openai/responses/mod.rs",
     "anthropic.rs",
     "gemini.rs",
 ];

@@ -49,7 +49,7 @@ use crate::error::Result;
 /// assert_eq!(headers["x-toy-signature"], "t=1700000000,sum=00000f62,path=/v1/chat");
 ///
 /// // On a provider, every attempt goes through it (no API key needed):
-/// # use llm_runtime::providers::openai_chat::OpenAiChat;
+/// # use llm_runtime::providers::openai::chat::OpenAiChat;
 /// let provider = llm_runtime::providers::ProviderBuilder::new("signed", OpenAiChat::new())
 ///     .default_base_url("https://api.example/v1")
 ///     .signer(Checksum)

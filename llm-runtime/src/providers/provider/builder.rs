@@ -199,7 +199,7 @@ impl<P> ProviderBuilder<P> {
     /// neither gives a value, [`build`](Self::build) fails naming the variable.
     ///
     /// ```
-    /// # use llm_runtime::providers::openai_chat::OpenAiChat;
+    /// # use llm_runtime::providers::openai::chat::OpenAiChat;
     /// use llm_runtime::providers::ProviderBuilder;
     ///
     /// let builder = || {

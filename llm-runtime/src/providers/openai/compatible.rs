@@ -22,8 +22,8 @@
 //! # Ok::<(), llm_runtime::Error>(())
 //! ```
 
-use super::openai_chat::MaxTokensField::MaxTokens;
-use super::openai_chat::{OpenAiChat, Reasoning, SendBackThinking, Setting};
+use super::chat::MaxTokensField::MaxTokens;
+use super::chat::{OpenAiChat, Reasoning, SendBackThinking, Setting};
 use crate::provider;
 use crate::schema;
 
