@@ -1,6 +1,6 @@
 //! The README's "Providers" tables are generated from the provider sources, so they cannot
 //! drift: the prefixes, variables and default base URLs of every `#[provider]` item of
-//! `providers/openai/compatible.rs`, `providers/openai/responses/mod.rs`, `providers/anthropic.rs`
+//! `providers/openai/compatible.rs`, `providers/openai/responses/mod.rs`, `providers/anthropic/mod.rs`
 //! and `providers/gemini.rs`, the line count of each item (a host is at most 10 lines, doc
 //! comment included) and of each built-in provider file.
 //!
@@ -16,7 +16,7 @@ const END: &str = "<!-- providers:end -->";
 const HOST_FILES: [&str; 4] = [
     "openai/compatible.rs",
     "openai/responses/mod.rs",
-    "anthropic.rs",
+    "anthropic/mod.rs",
     "gemini.rs",
 ];
 
