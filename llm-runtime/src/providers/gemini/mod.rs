@@ -53,11 +53,6 @@ mod tools;
 mod usage;
 mod wire;
 
-#[cfg(test)]
-mod test_support;
-#[cfg(test)]
-mod tests;
-
 pub use stream::GeminiStreamState;
 pub use wire::WireResponse;
 
@@ -178,3 +173,8 @@ impl Protocol for Gemini {
         models::profile(model_name)
     }
 }
+
+#[cfg(test)]
+mod test_support;
+#[cfg(test)]
+mod tests;
