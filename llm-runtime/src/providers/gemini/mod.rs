@@ -36,8 +36,8 @@
 //! | `tools.rs` | function declarations, the tool choice, the structured output format |
 //! | `thinking.rs` | the `thinking` setting as `thinkingConfig` |
 //! | `signatures.rs` | thought signatures: kept from responses, sent back in requests |
-//! | `response.rs` | a whole response body -> [`ModelResponse`](crate::messages::ModelResponse) |
-//! | `stream.rs` | stream events -> [`PartsManager`](crate::stream::PartsManager) calls |
+//! | `response.rs` | a whole response body -> [`ModelResponse`] |
+//! | `stream.rs` | stream events -> [`PartsManager`] calls |
 //! | `usage.rs` | `usageMetadata` -> [`Usage`](crate::usage::Usage) |
 //! | `models.rs` | what each model supports |
 
