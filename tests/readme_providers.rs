@@ -1,7 +1,7 @@
 //! The README's "Providers" tables are generated from the provider sources, so they cannot
 //! drift: the prefixes, variables and default base URLs of every `#[provider]` item of
 //! `providers/openai/compatible.rs`, `providers/openai/responses/mod.rs`, `providers/anthropic/mod.rs`
-//! and `providers/gemini.rs`, the line count of each item (a host is at most 10 lines, doc
+//! and `providers/gemini/mod.rs`, the line count of each item (a host is at most 10 lines, doc
 //! comment included) and of each built-in provider file.
 //!
 //! When a source changes, `LLM_BLESS=1 cargo test --test readme_providers` rewrites the tables
@@ -17,7 +17,7 @@ const HOST_FILES: [&str; 4] = [
     "openai/compatible.rs",
     "openai/responses/mod.rs",
     "anthropic/mod.rs",
-    "gemini.rs",
+    "gemini/mod.rs",
 ];
 
 /// The most lines an OpenAI-compatible host may take, doc comment included.
