@@ -8,9 +8,10 @@
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use crate::error::{Error, Result};
+use crate::blocking::block_on;
+use crate::error::Result;
 use crate::instrument::{self, Instrumentation};
 use crate::messages::{ModelMessage, ModelResponse};
 use crate::models::{IntoModel, Model, ModelRequestParameters};
@@ -140,9 +141,9 @@ macro_rules! options {
 /// Await the returned builder, optionally after setting options on it.
 ///
 /// # Errors
-/// [`Error::User`] for an unknown model or a missing API key, [`Error::Http`] for an error
-/// status (after retries), [`Error::Api`] when the provider cannot be reached or times out,
-/// [`Error::UnexpectedModelBehavior`] for a response we cannot parse.
+/// [`Error::User`](crate::Error::User) for an unknown model or a missing API key, [`Error::Http`](crate::Error::Http) for an error
+/// status (after retries), [`Error::Api`](crate::Error::Api) when the provider cannot be reached or times out,
+/// [`Error::UnexpectedModelBehavior`](crate::Error::UnexpectedModelBehavior) for a response we cannot parse.
 ///
 /// ```
 /// use std::time::Duration;
@@ -172,7 +173,7 @@ where
 /// Makes a request to a model from synchronous code: [`model_request`]`(..).blocking()`.
 ///
 /// # Errors
-/// As [`model_request`], and [`Error::User`] when called from inside an async runtime (use
+/// As [`model_request`], and [`Error::User`](crate::Error::User) when called from inside an async runtime (use
 /// `model_request(..).await` there).
 ///
 /// ```
@@ -211,7 +212,7 @@ where
 /// The [`StreamedResponseSync`] is an [`Iterator`] of events.
 ///
 /// # Errors
-/// As [`model_request_stream`], and [`Error::User`] when called from inside an async runtime.
+/// As [`model_request_stream`], and [`Error::User`](crate::Error::User) when called from inside an async runtime.
 ///
 /// ```
 /// use llm_runtime::{model_request_stream_sync, messages::ModelRequest};
@@ -242,7 +243,7 @@ impl ModelRequestBuilder {
     /// Runs the request to completion from synchronous code.
     ///
     /// # Errors
-    /// As [`model_request`], and [`Error::User`] when called from inside an async runtime.
+    /// As [`model_request`], and [`Error::User`](crate::Error::User) when called from inside an async runtime.
     pub fn blocking(self) -> Result<(ModelResponse, Usage)> {
         block_on("model_request_sync", self.request.send())?
     }
@@ -284,7 +285,7 @@ impl ModelStreamRequestBuilder {
     /// Starts the streamed request from synchronous code.
     ///
     /// # Errors
-    /// As [`model_request_stream`], and [`Error::User`] when called from inside an async runtime.
+    /// As [`model_request_stream`], and [`Error::User`](crate::Error::User) when called from inside an async runtime.
     pub fn blocking(self) -> Result<StreamedResponseSync> {
         let stream = block_on("model_request_stream_sync", self.request.send_stream())??;
         Ok(StreamedResponseSync::new(stream))
@@ -317,38 +318,10 @@ impl IntoFuture for ModelStreamRequestBuilder {
 /// A boxed, `Send` future of a request.
 type BoxedFuture<T> = Pin<Box<dyn Future<Output = Result<T>> + Send>>;
 
-/// Runs `future` to completion on the crate's blocking runtime.
-///
-/// A single background runtime serves every blocking call, so that pooled HTTP connections
-/// outlive each call.
-///
-/// # Errors
-/// [`Error::User`] when called from inside an async runtime, where blocking would stall it.
-pub(crate) fn block_on<F: Future>(what: &str, future: F) -> Result<F::Output> {
-    if tokio::runtime::Handle::try_current().is_ok() {
-        return Err(Error::blocking_in_async(what));
-    }
-    static RUNTIME: OnceLock<std::result::Result<tokio::runtime::Runtime, String>> =
-        OnceLock::new();
-    let runtime = RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("llm-runtime-blocking")
-            .enable_all()
-            .build()
-            .map_err(|e| e.to_string())
-    });
-    match runtime {
-        Ok(runtime) => Ok(runtime.block_on(future)),
-        Err(message) => Err(Error::user(format!(
-            "could not start the runtime for blocking calls: {message}"
-        ))),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
     use crate::messages::ModelRequest;
 
     #[tokio::test]

@@ -24,6 +24,7 @@
 // `::llm_runtime` as it does in a user's crate.
 extern crate self as llm_runtime;
 
+mod blocking;
 pub mod direct;
 mod error;
 pub mod http;

@@ -11,7 +11,7 @@ use llm_runtime::messages::{
     ModelMessage, ModelRequestPart, ModelResponse, ModelResponsePart, TextPart, UserContent,
 };
 use llm_runtime::provider;
-use llm_runtime::providers::{Flow, PreparedRequest, Protocol, RawEvent, ResponseContext};
+use llm_runtime::providers::{Flow, Framing, PreparedRequest, Protocol, RawEvent, ResponseContext};
 use llm_runtime::stream::PartsManager;
 use llm_runtime::usage::Usage;
 use llm_runtime::warning::Warnings;
@@ -24,6 +24,8 @@ use serde_json::json;
 pub struct Echo {
     /// Whether the stream ends without `[DONE]` (as Gemini's does).
     pub no_terminator: bool,
+    /// How the stream is framed (SSE by default).
+    pub framing: Framing,
 }
 
 impl Echo {
@@ -31,6 +33,15 @@ impl Echo {
     pub fn without_terminator() -> Self {
         Echo {
             no_terminator: true,
+            ..Echo::default()
+        }
+    }
+
+    /// The echo protocol with streams framed as `framing`.
+    pub fn framed(framing: Framing) -> Self {
+        Echo {
+            framing,
+            ..Echo::default()
         }
     }
 }
@@ -86,6 +97,10 @@ impl Protocol for Echo {
     type StreamState = EchoState;
     type Event<'a> = RawEvent<'a>;
     const EVENT_DESCRIPTION: &'static str = "echo event";
+
+    fn framing(&self) -> Framing {
+        self.framing
+    }
 
     fn endpoint(&self, model_name: &str, _stream: bool) -> String {
         format!("echo/{model_name}")
@@ -200,7 +215,15 @@ pub const SECRET_KEY: &str = "sk-echo-SECRET-4242";
 pub fn echo_model(
     server: &super::server::TestServer,
 ) -> llm_runtime::providers::ProviderModel<Echo> {
-    EchoTest::builder()
+    echo_model_with(server, Echo::default())
+}
+
+/// As [`echo_model`], speaking `protocol`.
+pub fn echo_model_with(
+    server: &super::server::TestServer,
+    protocol: Echo,
+) -> llm_runtime::providers::ProviderModel<Echo> {
+    llm_runtime::providers::ProviderBuilder::new("echo-test", protocol)
         .base_url(server.url("/v1"))
         .api_key(SECRET_KEY)
         .retry(fast_retry())

@@ -134,7 +134,7 @@ impl<P: Protocol> ProviderModel<P> {
         settings: &ModelSettings,
         parameters: &ModelRequestParameters,
     ) -> Result<StreamedResponse> {
-        let decoder = Decoder::new(self.provider.protocol().framing())?;
+        let decoder = Decoder::new(self.provider.protocol().framing());
         let body = self.request_body(messages, settings, parameters, true)?;
         let request = self
             .provider

@@ -12,6 +12,8 @@ use futures::Stream;
 use tokio::time::{Instant, Sleep};
 
 use crate::error::{ApiErrorKind, Error, Result};
+use crate::http::eventstream::{EventStreamDecoder, EventStreamMessage};
+use crate::http::jsonl::JsonLinesDecoder;
 use crate::http::send::transport_error_for;
 use crate::http::sse::SseDecoder;
 use crate::providers::{EventKind, Flow, Framing, Protocol, Provider, RawEvent};
@@ -23,25 +25,25 @@ type BodyStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 /// The decoder of one framing.
 pub(super) enum Decoder {
     Sse(SseDecoder),
+    EventStream(EventStreamDecoder),
+    JsonLines(JsonLinesDecoder),
 }
 
 impl Decoder {
     /// The decoder of `framing`.
-    ///
-    /// # Errors
-    /// [`Error::User`] for a framing this build cannot decode.
-    pub(super) fn new(framing: Framing) -> Result<Self> {
+    pub(super) fn new(framing: Framing) -> Self {
         match framing {
-            Framing::Sse => Ok(Decoder::Sse(SseDecoder::new())),
-            other => Err(Error::user(format!(
-                "the {other:?} framing has no decoder in this build"
-            ))),
+            Framing::Sse => Decoder::Sse(SseDecoder::new()),
+            Framing::AwsEventStream => Decoder::EventStream(EventStreamDecoder::new()),
+            Framing::JsonLines => Decoder::JsonLines(JsonLinesDecoder::new()),
         }
     }
 
     fn push(&mut self, chunk: &[u8]) {
         match self {
             Decoder::Sse(decoder) => decoder.push(chunk),
+            Decoder::EventStream(decoder) => decoder.push(chunk),
+            Decoder::JsonLines(decoder) => decoder.push(chunk),
         }
     }
 
@@ -61,6 +63,18 @@ impl Decoder {
                     parts,
                 )
                 .map(Some),
+                None => Ok(None),
+            },
+            Decoder::EventStream(decoder) => match decoder.next_message()? {
+                Some(message) => {
+                    apply_event(protocol, message_event(&message)?, state, parts).map(Some)
+                }
+                None => Ok(None),
+            },
+            Decoder::JsonLines(decoder) => match decoder.next_line()? {
+                Some(line) => {
+                    apply_event(protocol, RawEvent::new("message", line), state, parts).map(Some)
+                }
                 None => Ok(None),
             },
         }
@@ -85,8 +99,78 @@ impl Decoder {
                 .map(Some),
                 None => Ok(None),
             },
+            // Every message was taken as it completed: what is left is a truncated one.
+            Decoder::EventStream(decoder) => decoder.finish().map(|()| None),
+            Decoder::JsonLines(decoder) => match decoder.finish()? {
+                Some(line) => {
+                    apply_event(protocol, RawEvent::new("message", line), state, parts).map(Some)
+                }
+                None => Ok(None),
+            },
         }
     }
+}
+
+/// The event an AWS event-stream message carries: an `event` (named by `:event-type`), or an
+/// `exception` (named by `:exception-type`) or `error` (`:error-code`, `:error-message`) as an
+/// [`EventKind::Exception`].
+///
+/// # Errors
+/// [`Error::UnexpectedModelBehavior`] for a message without a `:message-type` or the name it
+/// needs, or whose payload is not UTF-8.
+fn message_event<'a>(message: &EventStreamMessage<'a>) -> Result<RawEvent<'a>> {
+    let missing = |header: &str| {
+        Error::unexpected_with_body(
+            format!("an AWS event-stream message has no `{header}` header"),
+            message.payload(),
+        )
+    };
+    let payload = || {
+        std::str::from_utf8(message.payload()).map_err(|e| {
+            Error::unexpected_with_body(
+                format!("the payload of an AWS event-stream message is not UTF-8: {e}"),
+                message.payload(),
+            )
+        })
+    };
+    let message_type = message
+        .header_str(":message-type")
+        .ok_or_else(|| missing(":message-type"))?;
+    let (name, data, kind) = match message_type {
+        "event" => {
+            let name = message
+                .header_str(":event-type")
+                .ok_or_else(|| missing(":event-type"))?;
+            (name, payload()?, EventKind::Data)
+        }
+        "exception" => {
+            let name = message
+                .header_str(":exception-type")
+                .ok_or_else(|| missing(":exception-type"))?;
+            (name, payload()?, EventKind::Exception)
+        }
+        "error" => {
+            let name = message
+                .header_str(":error-code")
+                .ok_or_else(|| missing(":error-code"))?;
+            let data = match message.header_str(":error-message") {
+                Some(text) => text,
+                None => payload()?,
+            };
+            (name, data, EventKind::Exception)
+        }
+        other => {
+            return Err(Error::unexpected_with_body(
+                format!("an AWS event-stream message has the unknown `:message-type` `{other}`"),
+                message.payload(),
+            ))
+        }
+    };
+    Ok(RawEvent {
+        name,
+        data: data.trim(),
+        kind,
+    })
 }
 
 /// Applies one event of a stream to the response being built, as the driver does: the
