@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, Result};
 use crate::providers::common::{visit_cow_str, CowStr};
 use crate::settings::Thinking;
+use crate::warning::{Warning, Warnings};
 
 /// The name pydantic-ai gives an output object without one.
 pub(super) const DEFAULT_OUTPUT_NAME: &str = "final_result";
@@ -70,34 +71,54 @@ impl ReasoningSupport {
         self.enabled_by_default || self.can_be_disabled
     }
 
-    /// Applies the model's reasoning rules to `thinking` (the same in both OpenAI APIs):
-    /// `None` for a model that does not reason (a `thinking` asked for is reported, not sent);
-    /// else the thinking to send (a `Disabled` the model cannot honour is reported and dropped)
-    /// and whether the model reasons or may, which drops the sampling settings.
+    /// Applies the model's reasoning rules to `thinking`, logging what is not sent (the form
+    /// Responses uses until its request building returns warnings: see
+    /// [`resolve_warned`](Self::resolve_warned)).
     pub(super) fn resolve(
         self,
         model: &str,
         thinking: Option<Thinking>,
     ) -> Option<(Option<Thinking>, bool)> {
+        let mut warnings = Warnings::new();
+        let resolved = self.resolve_warned(model, thinking, &mut warnings);
+        for warning in warnings.take() {
+            tracing::warn!(
+                target: "llm_runtime::settings",
+                model,
+                setting = "thinking",
+                "{}",
+                warning.message()
+            );
+        }
+        resolved
+    }
+
+    /// Applies the model's reasoning rules to `thinking` (the same in both OpenAI APIs):
+    /// `None` for a model that does not reason (a `thinking` asked for is reported, not sent);
+    /// else the thinking to send (a `Disabled` the model cannot honour is reported and dropped)
+    /// and whether the model reasons or may, which drops the sampling settings. The reports go
+    /// into `warnings`.
+    pub(super) fn resolve_warned(
+        self,
+        model: &str,
+        thinking: Option<Thinking>,
+        warnings: &mut Warnings,
+    ) -> Option<(Option<Thinking>, bool)> {
         if !self.supported() {
             if thinking.is_some() {
-                tracing::warn!(
-                    target: "llm_runtime::settings",
-                    model,
-                    setting = "thinking",
-                    "`{model}` does not reason; `thinking` is not sent"
-                );
+                warnings.push(Warning::unsupported_setting(
+                    "thinking",
+                    format!("`{model}` does not reason; `thinking` is not sent"),
+                ));
             }
             return None;
         }
         let thinking = match thinking {
             Some(Thinking::Disabled) if !self.can_be_disabled => {
-                tracing::warn!(
-                    target: "llm_runtime::settings",
-                    model,
-                    setting = "thinking",
-                    "`{model}` always reasons; `thinking: Disabled` is not sent"
-                );
+                warnings.push(Warning::unsupported_setting(
+                    "thinking",
+                    format!("`{model}` always reasons; `thinking: Disabled` is not sent"),
+                ));
                 None
             }
             other => other,
@@ -107,6 +128,20 @@ impl ReasoningSupport {
             None => self.enabled_by_default,
         };
         Some((thinking, active || !self.can_be_disabled))
+    }
+}
+
+/// Reports the sampling settings left out because an OpenAI model reasons, one warning per
+/// setting (none: no report).
+pub(super) fn sampling_dropped(model: &str, dropped: &[&str], warnings: &mut Warnings) {
+    for setting in dropped {
+        warnings.push(Warning::unsupported_setting(
+            setting.to_string(),
+            format!(
+                "sampling settings {dropped:?} are not supported while `{model}` reasons; they \
+                 are not sent"
+            ),
+        ));
     }
 }
 
