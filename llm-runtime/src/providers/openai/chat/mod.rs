@@ -46,7 +46,7 @@ mod wire;
 
 pub use wire::Completion;
 
-/// The request field that carries [`ModelSettings::max_tokens`].
+/// The request field that carries [`ModelSettings::max_tokens`](crate::settings::ModelSettings::max_tokens).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MaxTokensField {
     /// `max_completion_tokens` (OpenAI, which deprecated `max_tokens`).
@@ -79,7 +79,7 @@ pub enum AudioEncoding {
     DataUri,
 }
 
-/// How [`ModelSettings::thinking`] is sent.
+/// How [`ModelSettings::thinking`](crate::settings::ModelSettings::thinking) is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reasoning {
     /// As `reasoning_effort`, for OpenAI's reasoning models (o-series, GPT-5 families) chosen
@@ -95,25 +95,25 @@ pub enum Reasoning {
 /// A setting that a host does not accept: it is left out of the body, with a warning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Setting {
-    /// [`ModelSettings::max_tokens`].
+    /// [`ModelSettings::max_tokens`](crate::settings::ModelSettings::max_tokens).
     MaxTokens,
-    /// [`ModelSettings::temperature`].
+    /// [`ModelSettings::temperature`](crate::settings::ModelSettings::temperature).
     Temperature,
-    /// [`ModelSettings::top_p`].
+    /// [`ModelSettings::top_p`](crate::settings::ModelSettings::top_p).
     TopP,
-    /// [`ModelSettings::seed`].
+    /// [`ModelSettings::seed`](crate::settings::ModelSettings::seed).
     Seed,
-    /// [`ModelSettings::presence_penalty`].
+    /// [`ModelSettings::presence_penalty`](crate::settings::ModelSettings::presence_penalty).
     PresencePenalty,
-    /// [`ModelSettings::frequency_penalty`].
+    /// [`ModelSettings::frequency_penalty`](crate::settings::ModelSettings::frequency_penalty).
     FrequencyPenalty,
-    /// [`ModelSettings::logit_bias`].
+    /// [`ModelSettings::logit_bias`](crate::settings::ModelSettings::logit_bias).
     LogitBias,
-    /// [`ModelSettings::stop_sequences`].
+    /// [`ModelSettings::stop_sequences`](crate::settings::ModelSettings::stop_sequences).
     StopSequences,
-    /// [`ModelSettings::parallel_tool_calls`].
+    /// [`ModelSettings::parallel_tool_calls`](crate::settings::ModelSettings::parallel_tool_calls).
     ParallelToolCalls,
-    /// [`ModelSettings::service_tier`].
+    /// [`ModelSettings::service_tier`](crate::settings::ModelSettings::service_tier).
     ServiceTier,
 }
 
@@ -157,10 +157,10 @@ impl Setting {
 /// system messages, document and audio input as base64, `reasoning_effort` for OpenAI's
 /// reasoning models, JSON-schema and JSON-object output.
 ///
-/// Errors: a malformed body or chunk is an [`Error::UnexpectedModelBehavior`] with the
-/// offending bytes; an `error` object in a 200 body or inside a stream is an [`Error::Http`]
+/// Errors: a malformed body or chunk is an [`Error::UnexpectedModelBehavior`](crate::Error::UnexpectedModelBehavior) with the
+/// offending bytes; an `error` object in a 200 body or inside a stream is an [`Error::Http`](crate::Error::Http)
 /// when it carries an HTTP status (`code` or `status_code`, as OpenRouter and Groq send), and an
-/// [`Error::UnexpectedModelBehavior`] naming its message otherwise.
+/// [`Error::UnexpectedModelBehavior`](crate::Error::UnexpectedModelBehavior) naming its message otherwise.
 #[derive(Debug, Clone)]
 pub struct OpenAiChat {
     endpoint: &'static str,
@@ -254,7 +254,7 @@ impl OpenAiChat {
         self
     }
 
-    /// Chooses the field that carries [`ModelSettings::max_tokens`].
+    /// Chooses the field that carries [`ModelSettings::max_tokens`](crate::settings::ModelSettings::max_tokens).
     pub const fn with_max_tokens_field(mut self, field: MaxTokensField) -> Self {
         self.max_tokens_field = field;
         self
@@ -275,7 +275,7 @@ impl OpenAiChat {
 
     /// Whether the host accepts `tool_choice: "required"` and forcing a named tool. Without
     /// it, a required tool choice that was not asked for explicitly becomes `auto`, and an
-    /// explicit one is an [`Error::User`].
+    /// explicit one is an [`Error::User`](crate::Error::User).
     pub const fn with_tool_choice_required(mut self, supported: bool) -> Self {
         self.tool_choice_required = supported;
         self
@@ -317,7 +317,7 @@ impl OpenAiChat {
         self
     }
 
-    /// Chooses how [`ModelSettings::thinking`] is sent.
+    /// Chooses how [`ModelSettings::thinking`](crate::settings::ModelSettings::thinking) is sent.
     pub const fn with_reasoning(mut self, reasoning: Reasoning) -> Self {
         self.reasoning = reasoning;
         self

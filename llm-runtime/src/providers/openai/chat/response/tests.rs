@@ -8,6 +8,7 @@ use super::super::*;
 use crate::error::Error;
 use crate::messages::*;
 use crate::providers::{Protocol, ResponseContext};
+use crate::warning::Warning;
 
 // -------------------------------------------------------------------------- responses
 
@@ -170,4 +171,38 @@ fn malformed_and_error_bodies_are_typed_errors() {
         )
         .unwrap_err();
     assert!(err.to_string().contains("boom"), "{err}");
+}
+
+#[test]
+fn content_left_unread_is_a_warning() {
+    // An unknown content chunk and a reasoning field that is not text: both dropped, reported.
+    let body = json!({"choices": [{"finish_reason": "stop", "message": {
+        "reasoning": {"summary": "an object"},
+        "content": [{"type": "text", "text": "ok"}, {"type": "reference", "reference_ids": [1]}]
+    }}]});
+    let mut cx = ResponseContext::new("gpt-4o", PROVIDER);
+    let response = OpenAiChat::new()
+        .parse_response(body.to_string().as_bytes(), &mut cx)
+        .unwrap();
+    assert_eq!(response.text(), "ok");
+    assert!(response.thinking().is_empty());
+    assert_eq!(
+        cx.warnings.as_slice(),
+        [
+            Warning::dropped_content(
+                "reasoning",
+                "the reasoning field `reasoning` holds an object, not text; it is not read"
+            ),
+            Warning::dropped_content(
+                "content chunk",
+                "a content chunk of an unknown type was not read"
+            ),
+        ]
+    );
+    // A plain completion: no warnings.
+    let mut cx = ResponseContext::new("gpt-4o", PROVIDER);
+    OpenAiChat::new()
+        .parse_response(br#"{"choices": [{"message": {"content": "hi"}}]}"#, &mut cx)
+        .unwrap();
+    assert!(cx.warnings.is_empty(), "{:?}", cx.warnings);
 }

@@ -8,7 +8,9 @@ use super::super::*;
 use crate::error::Error;
 use crate::messages::*;
 use crate::models::ModelRequestParameters;
+use crate::providers::test_support::run_stream_warned;
 use crate::stream::PartsManager;
+use crate::warning::Warning;
 
 // -------------------------------------------------------------------------- streams
 
@@ -234,4 +236,44 @@ fn streamed_and_whole_responses_are_equal() {
     streamed.provider_name = None;
     streamed.timestamp = parsed.timestamp;
     assert_eq!(streamed, parsed);
+}
+
+#[test]
+fn unknown_stream_content_is_a_warning() {
+    // A chunk with an unknown content chunk type, one with a reasoning field holding a number:
+    // the stream goes on, each skipped piece reported in the stream's warnings.
+    let data = [
+        chunk(
+            json!({"content": [{"type": "reference", "reference_ids": [1]}]}),
+            Value::Null,
+        ),
+        chunk(
+            json!({"reasoning_content": 3, "content": "hi"}),
+            Value::Null,
+        ),
+        chunk(json!({}), json!("stop")),
+    ];
+    let payloads = data.iter().map(Value::to_string).collect::<Vec<_>>();
+    let parts = PartsManager::new("gpt-4o", &ModelRequestParameters::default())
+        .with_provider(PROVIDER, None);
+    let ((response, _), warnings) = run_stream_warned(
+        &OpenAiChat::new(),
+        parts,
+        payloads.iter().map(|p| ("message", p.as_str())),
+    )
+    .unwrap();
+    assert_eq!(response.text(), "hi");
+    assert_eq!(
+        warnings.as_slice(),
+        [
+            Warning::dropped_content(
+                "content chunk",
+                "a content chunk of an unknown type was not read"
+            ),
+            Warning::dropped_content(
+                "reasoning_content",
+                "the reasoning field `reasoning_content` holds a number, not text; it is not read"
+            ),
+        ]
+    );
 }
