@@ -74,28 +74,8 @@ impl ReasoningSupport {
     /// Applies the model's reasoning rules to `thinking` (the same in both OpenAI APIs):
     /// `None` for a model that does not reason (a `thinking` asked for is reported, not sent);
     /// else the thinking to send (a `Disabled` the model cannot honour is reported and dropped)
-    /// and whether the model reasons or may, which drops the sampling settings. The reports are
-    /// logged; [`resolve_warned`](Self::resolve_warned) gives them as warnings.
-    pub(super) fn resolve(
-        self,
-        model: &str,
-        thinking: Option<Thinking>,
-    ) -> Option<(Option<Thinking>, bool)> {
-        let mut warnings = Warnings::default();
-        let resolved = self.resolve_warned(model, thinking, &mut warnings);
-        for warning in warnings.as_slice() {
-            tracing::warn!(
-                target: "llm_runtime::settings",
-                model,
-                setting = "thinking",
-                "{}",
-                warning.message()
-            );
-        }
-        resolved
-    }
-
-    /// [`resolve`](Self::resolve), with what is not sent as asked pushed into `warnings`.
+    /// and whether the model reasons or may, which drops the sampling settings. The reports go
+    /// into `warnings`.
     pub(super) fn resolve_warned(
         self,
         model: &str,
@@ -129,8 +109,8 @@ impl ReasoningSupport {
     }
 }
 
-/// The sampling settings left out because an OpenAI model reasons, one warning each (none: no
-/// warning).
+/// Reports the sampling settings left out because an OpenAI model reasons, one warning per
+/// setting (none: no report).
 pub(super) fn sampling_dropped(model: &str, dropped: &[&str], warnings: &mut Warnings) {
     for setting in dropped {
         warnings.push(Warning::unsupported_setting(
@@ -140,18 +120,6 @@ pub(super) fn sampling_dropped(model: &str, dropped: &[&str], warnings: &mut War
                  are not sent"
             ),
         ));
-    }
-}
-
-/// Reports the sampling settings left out because an OpenAI model reasons (none: no report).
-pub(super) fn warn_sampling_dropped(model: &str, dropped: &[&str]) {
-    if !dropped.is_empty() {
-        tracing::warn!(
-            target: "llm_runtime::settings",
-            model,
-            settings = ?dropped,
-            "sampling settings {dropped:?} are not supported while `{model}` reasons; they are not sent"
-        );
     }
 }
 
