@@ -98,7 +98,7 @@ pub(super) fn tools<'a>(
         Ok(false)
     };
 
-    let resolved = resolve_tool_choice(settings.tool_choice.as_ref(), parameters)?;
+    let resolved = resolve_tool_choice(settings.tool_choice.as_ref(), parameters, warnings)?;
     // The API cannot restrict the tools by argument: only the chosen ones are sent.
     let (choice, only) = without_allowed_tools(resolved, |specific| {
         supports_forcing(if specific {

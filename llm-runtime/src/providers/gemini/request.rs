@@ -64,7 +64,7 @@ pub(super) fn build<'a>(
     let parameters = request.parameters;
     let family = Family::of(model);
 
-    let (declarations, tool_config) = tools(request, family)?;
+    let (declarations, tool_config) = tools(request, family, warnings)?;
     if !parameters.function_tools.is_empty() && !request.profile.supports_tools {
         return Err(Error::user(format!(
             "`{model}` does not support tools: remove the function tools or use another model"

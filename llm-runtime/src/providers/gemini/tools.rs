@@ -11,6 +11,7 @@ use crate::models::OutputMode;
 use crate::providers::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
 use crate::providers::PreparedRequest;
 use crate::schema;
+use crate::warning::Warnings;
 
 /// The function declarations and their `toolConfig` (pydantic-ai's `_get_tool_config`).
 ///
@@ -19,34 +20,36 @@ use crate::schema;
 pub(super) fn tools<'a>(
     request: &PreparedRequest<'a>,
     family: Family,
+    warnings: &mut Warnings,
 ) -> Result<(Vec<FunctionDeclaration<'a>>, Option<ToolConfig<'a>>)> {
     let parameters = request.parameters;
     let mut definitions = tool_definitions(parameters);
     let mut allowed: Vec<&'a str> = Vec::new();
-    let mode = match resolve_tool_choice(request.settings.tool_choice.as_ref(), parameters)? {
-        ResolvedToolChoice::Auto => "AUTO",
-        ResolvedToolChoice::None => "NONE",
-        ResolvedToolChoice::Required => "ANY",
-        ResolvedToolChoice::Only {
-            required: false,
-            names,
-        } => {
-            // `AUTO` takes no list of allowed functions: only the chosen ones are sent.
-            definitions.retain(|d| names.contains(&d.name));
-            "AUTO"
-        }
-        ResolvedToolChoice::Only {
-            required: true,
-            names,
-        } => {
-            allowed = definitions
-                .iter()
-                .filter(|d| names.contains(&d.name))
-                .map(|d| d.name.as_str())
-                .collect();
-            "ANY"
-        }
-    };
+    let mode =
+        match resolve_tool_choice(request.settings.tool_choice.as_ref(), parameters, warnings)? {
+            ResolvedToolChoice::Auto => "AUTO",
+            ResolvedToolChoice::None => "NONE",
+            ResolvedToolChoice::Required => "ANY",
+            ResolvedToolChoice::Only {
+                required: false,
+                names,
+            } => {
+                // `AUTO` takes no list of allowed functions: only the chosen ones are sent.
+                definitions.retain(|d| names.contains(&d.name));
+                "AUTO"
+            }
+            ResolvedToolChoice::Only {
+                required: true,
+                names,
+            } => {
+                allowed = definitions
+                    .iter()
+                    .filter(|d| names.contains(&d.name))
+                    .map(|d| d.name.as_str())
+                    .collect();
+                "ANY"
+            }
+        };
     if definitions.is_empty() {
         return Ok((Vec::new(), None));
     }

@@ -41,7 +41,8 @@ impl OpenAiChat {
         };
 
         let mut definitions = tool_definitions(parameters);
-        let resolved = resolve_tool_choice(request.settings.tool_choice.as_ref(), parameters)?;
+        let resolved =
+            resolve_tool_choice(request.settings.tool_choice.as_ref(), parameters, warnings)?;
         // Chat Completions cannot restrict the tools by argument: only the chosen ones are sent.
         let (forced, mut only) = without_allowed_tools(resolved, |_| supports_forcing())?;
         let choice = match forced {

@@ -65,7 +65,7 @@ impl OpenAiResponses {
             sampling_dropped(model, &dropped, warnings);
         }
 
-        let (tools, tool_choice) = self.tools(request)?;
+        let (tools, tool_choice) = self.tools(request, warnings)?;
         let parallel_tool_calls = if tools.is_empty() {
             None
         } else {

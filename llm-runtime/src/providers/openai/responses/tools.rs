@@ -10,12 +10,14 @@ use crate::providers::openai::shared::DEFAULT_OUTPUT_NAME;
 use crate::providers::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
 use crate::providers::PreparedRequest;
 use crate::tools::ToolDefinition;
+use crate::warning::Warnings;
 
 impl OpenAiResponses {
     /// The function tools (function and output tools, each name once) and the tool choice.
     pub(super) fn tools<'a>(
         &self,
         request: &PreparedRequest<'a>,
+        warnings: &mut Warnings,
     ) -> Result<(Vec<FunctionTool<'a>>, Option<ToolChoiceParam>)> {
         let parameters: &'a ModelRequestParameters = request.parameters;
         let definitions = tool_definitions(parameters);
@@ -23,37 +25,39 @@ impl OpenAiResponses {
             .into_iter()
             .map(|definition| self.tool(definition))
             .collect::<Result<Vec<_>>>()?;
-        let choice = match resolve_tool_choice(request.settings.tool_choice.as_ref(), parameters)? {
-            ResolvedToolChoice::Auto => ToolChoiceParam::Mode("auto"),
-            ResolvedToolChoice::None => ToolChoiceParam::Mode("none"),
-            ResolvedToolChoice::Required => ToolChoiceParam::Mode("required"),
-            ResolvedToolChoice::Only { required, names } => {
-                let single = if names.len() == 1 {
-                    names.first()
-                } else {
-                    None
-                };
-                match single {
-                    Some(name) if required => ToolChoiceParam::Function {
-                        kind: "function",
-                        name: name.clone(),
-                    },
-                    // `allowed_tools` restricts the choice without changing `tools`, which keeps
-                    // the prompt cache.
-                    _ => ToolChoiceParam::Allowed {
-                        kind: "allowed_tools",
-                        mode: if required { "required" } else { "auto" },
-                        tools: names
-                            .into_iter()
-                            .map(|name| NamedFunction {
-                                kind: "function",
-                                name,
-                            })
-                            .collect(),
-                    },
+        let choice =
+            match resolve_tool_choice(request.settings.tool_choice.as_ref(), parameters, warnings)?
+            {
+                ResolvedToolChoice::Auto => ToolChoiceParam::Mode("auto"),
+                ResolvedToolChoice::None => ToolChoiceParam::Mode("none"),
+                ResolvedToolChoice::Required => ToolChoiceParam::Mode("required"),
+                ResolvedToolChoice::Only { required, names } => {
+                    let single = if names.len() == 1 {
+                        names.first()
+                    } else {
+                        None
+                    };
+                    match single {
+                        Some(name) if required => ToolChoiceParam::Function {
+                            kind: "function",
+                            name: name.clone(),
+                        },
+                        // `allowed_tools` restricts the choice without changing `tools`, which keeps
+                        // the prompt cache.
+                        _ => ToolChoiceParam::Allowed {
+                            kind: "allowed_tools",
+                            mode: if required { "required" } else { "auto" },
+                            tools: names
+                                .into_iter()
+                                .map(|name| NamedFunction {
+                                    kind: "function",
+                                    name,
+                                })
+                                .collect(),
+                        },
+                    }
                 }
-            }
-        };
+            };
         Ok((tools, Some(choice)))
     }
 
