@@ -23,6 +23,7 @@ pub use provider::{
 };
 
 pub mod anthropic;
+pub mod bedrock;
 pub mod gemini;
 pub mod openai_chat;
 pub mod openai_compatible;
