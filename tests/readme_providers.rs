@@ -2,7 +2,8 @@
 //! drift: the prefixes, variables and default base URLs of every `#[provider]` item of
 //! `providers/openai_compatible.rs`, `providers/openai_responses.rs`, `providers/anthropic.rs`
 //! and `providers/gemini.rs`, the line count of each item (a host is at most 10 lines, doc
-//! comment included) and of each built-in provider file.
+//! comment included) and of each built-in provider file (and of each file of a protocol's
+//! folder); the platform providers (`bedrock`) from the variables their credential code reads.
 //!
 //! When a source changes, `LLM_BLESS=1 cargo test --test readme_providers` rewrites the tables
 //! (review the diff); without it the test fails and prints the tables it expects.
@@ -190,6 +191,7 @@ fn tables() -> (String, Vec<String>) {
             item.ident()
         ));
     }
+    out.push_str(&platform_rows());
     out.push_str(
         "\n| built-in provider file | lines | of which unit tests |\n\
          |---|---:|---:|\n",
@@ -197,6 +199,17 @@ fn tables() -> (String, Vec<String>) {
     let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("llm-runtime/src/providers"))
         .unwrap()
         .map(|entry| entry.unwrap().path())
+        .flat_map(|p| {
+            // A protocol's folder: its own files (their tests are in sibling folders).
+            if p.is_dir() {
+                std::fs::read_dir(&p)
+                    .unwrap()
+                    .map(|entry| entry.unwrap().path())
+                    .collect()
+            } else {
+                vec![p]
+            }
+        })
         .filter(|p| p.extension().is_some_and(|e| e == "rs"))
         .filter(|p| {
             // The provider machinery and what the protocols share, not a provider.
@@ -216,13 +229,36 @@ fn tables() -> (String, Vec<String>) {
     files.sort();
     for path in files {
         let (total, code) = line_counts(&path);
-        let name = path.file_name().unwrap().to_string_lossy();
+        let name = path
+            .strip_prefix(root().join("llm-runtime/src/providers"))
+            .unwrap()
+            .display()
+            .to_string();
         out.push_str(&format!(
             "| `llm-runtime/src/providers/{name}` | {total} | {} |\n",
             total - code
         ));
     }
     (out, too_long)
+}
+
+/// The rows of the providers that read their platform's own variables (not a `#[provider]`
+/// item): from the constants their credential code uses.
+fn platform_rows() -> String {
+    use llm_runtime::providers::bedrock::credentials as aws;
+    let region = code(&aws::REGION_VARS.map(str::to_owned));
+    format!(
+        "| `bedrock` | `{}` (a Bedrock API key), else `{}` + `{}` (+ `{}`), else the static keys of \
+         profile `{}` (default `default`) in `~/.aws/credentials` / `~/.aws/config`; region from \
+         {region} or the profile | {}, `{}` | `BedrockModel` (driver.rs) |\n",
+        aws::BEARER_TOKEN_VAR,
+        aws::ACCESS_KEY_ID_VAR,
+        aws::SECRET_ACCESS_KEY_VAR,
+        aws::SESSION_TOKEN_VAR,
+        aws::PROFILE_VAR,
+        code(&aws::ENDPOINT_VARS.map(str::to_owned)),
+        aws::DEFAULT_ENDPOINT,
+    )
 }
 
 #[test]

@@ -19,6 +19,23 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::http::ApiKey;
 
+/// The Bedrock API key, sent as a bearer token instead of signing.
+pub const BEARER_TOKEN_VAR: &str = "AWS_BEARER_TOKEN_BEDROCK";
+/// The access key id.
+pub const ACCESS_KEY_ID_VAR: &str = "AWS_ACCESS_KEY_ID";
+/// The secret access key.
+pub const SECRET_ACCESS_KEY_VAR: &str = "AWS_SECRET_ACCESS_KEY";
+/// The session token of temporary credentials.
+pub const SESSION_TOKEN_VAR: &str = "AWS_SESSION_TOKEN";
+/// The profile (default `default`).
+pub const PROFILE_VAR: &str = "AWS_PROFILE";
+/// The regions, in order.
+pub const REGION_VARS: [&str; 2] = ["AWS_REGION", "AWS_DEFAULT_REGION"];
+/// The endpoint overrides, in order.
+pub const ENDPOINT_VARS: [&str; 2] = ["AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_ENDPOINT_URL"];
+/// The endpoint when no variable overrides it (`{region}` replaced).
+pub const DEFAULT_ENDPOINT: &str = "https://bedrock-runtime.{region}.amazonaws.com";
+
 /// Static AWS credentials. `Debug` shows the access key id only.
 #[derive(Clone, PartialEq, Eq)]
 pub struct AwsCredentials {
@@ -145,22 +162,20 @@ const FETCHED_BEFORE_FILES: [(&str, &str); 4] = [
 /// variables is set, when the profile is of a kind this crate does not support, or when a
 /// credentials file cannot be read or parsed. No message contains a secret.
 pub fn from_environment(env: &dyn AwsEnvironment) -> Result<BedrockConfig> {
-    let profile_name = env.var("AWS_PROFILE");
+    let profile_name = env.var(PROFILE_VAR);
     let profiles = Profiles::load(env)?;
     let name = profile_name.as_deref().unwrap_or("default");
     let profile = profiles.get(name);
 
-    let auth = match env.var("AWS_BEARER_TOKEN_BEDROCK") {
+    let auth = match env.var(BEARER_TOKEN_VAR) {
         Some(token) => BedrockAuth::Bearer(ApiKey::new(token)),
         None => BedrockAuth::SigV4(credentials(env, &profiles, name, profile_name.is_some())?),
     };
-    let region = env
-        .var("AWS_REGION")
-        .or_else(|| env.var("AWS_DEFAULT_REGION"))
+    let region = REGION_VARS
+        .iter()
+        .find_map(|var| env.var(var))
         .or_else(|| profile.config.get("region").cloned());
-    let endpoint = env
-        .var("AWS_ENDPOINT_URL_BEDROCK_RUNTIME")
-        .or_else(|| env.var("AWS_ENDPOINT_URL"));
+    let endpoint = ENDPOINT_VARS.iter().find_map(|var| env.var(var));
     let region = match (region, &endpoint, &auth) {
         (Some(region), _, _) => region,
         // A bearer token needs no signing scope: an explicit endpoint is enough.
@@ -173,7 +188,7 @@ pub fn from_environment(env: &dyn AwsEnvironment) -> Result<BedrockConfig> {
     };
     let endpoint = endpoint
         .map(|url| url.trim_end_matches('/').to_owned())
-        .unwrap_or_else(|| format!("https://bedrock-runtime.{region}.amazonaws.com"));
+        .unwrap_or_else(|| DEFAULT_ENDPOINT.replace("{region}", &region));
     Ok(BedrockConfig {
         auth,
         region,
@@ -187,12 +202,12 @@ fn credentials(
     name: &str,
     named: bool,
 ) -> Result<AwsCredentials> {
-    match (env.var("AWS_ACCESS_KEY_ID"), env.var("AWS_SECRET_ACCESS_KEY")) {
+    match (env.var(ACCESS_KEY_ID_VAR), env.var(SECRET_ACCESS_KEY_VAR)) {
         (Some(id), Some(secret)) => {
             return Ok(AwsCredentials::new(
                 id,
                 secret,
-                env.var("AWS_SESSION_TOKEN").map(ApiKey::new),
+                env.var(SESSION_TOKEN_VAR).map(ApiKey::new),
             ))
         }
         (Some(_), None) => {

@@ -10,7 +10,8 @@
 //! - [`credentials`]: AWS's standard credential, region and endpoint sources, in AWS's order;
 //! - [`sigv4`]: AWS Signature Version 4 over the exact bytes sent (botocore is its oracle);
 //! - `wire.rs`: the JSON of requests, responses and stream events (serde types only);
-//! - `request.rs`: messages, settings and parameters to the request body;
+//! - `request.rs`: messages, settings and parameters to the request body (`content.rs`: user
+//!   prompt content to blocks);
 //! - `response.rs`: a response body to a [`ModelResponse`];
 //! - `stream.rs`: stream events to [`PartsManager`] calls ([`stream::on_event`]);
 //! - `models.rs`: what each model family supports;
@@ -27,6 +28,7 @@ use crate::stream::PartsManager;
 
 use super::{Flow, PreparedRequest, Protocol, SseEvent};
 
+mod content;
 pub mod credentials;
 mod driver;
 pub mod eventstream;

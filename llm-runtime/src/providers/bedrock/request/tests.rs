@@ -2,8 +2,9 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::messages::{
-    BinaryContent, CachePoint as CachePointItem, ModelRequest, RetryPromptPart, SystemPromptPart,
-    TextPart, ThinkingPart, ToolCallPart, ToolReturnPart, UserPromptPart,
+    BinaryContent, CachePoint as CachePointItem, FileUrl, ModelRequest, RetryPromptPart,
+    SystemPromptPart, TextPart, ThinkingPart, ToolCallPart, ToolReturnPart, UserContentItem,
+    UserPromptPart,
 };
 use crate::models::ModelProfile;
 use crate::providers::bedrock::models::profile;
