@@ -228,7 +228,7 @@ fn credentials(
             return Err(unsupported_kind(name, kind));
         }
     }
-    if let Some(credentials) = static_keys(&profile.credentials, name, "shared credentials file")? {
+    if let Some(credentials) = static_keys(profile.credentials, name, "shared credentials file")? {
         return Ok(credentials);
     }
     if profile.config.contains_key("credential_process")
@@ -239,7 +239,7 @@ fn credentials(
             "credential process (`credential_process`)",
         ));
     }
-    if let Some(credentials) = static_keys(&profile.config, name, "config file")? {
+    if let Some(credentials) = static_keys(profile.config, name, "config file")? {
         return Ok(credentials);
     }
     if profile.config.contains_key("credential_source") {
