@@ -59,13 +59,13 @@ fn build_registered(model_name: &str) -> Result<Arc<dyn Model>> {
 /// use llm_runtime::models::Model;
 ///
 /// let config = BedrockConfig {
-///     auth: BedrockAuth::SigV4(AwsCredentials::new("AKIDEXAMPLE", "secret", None)),
+///     auth: BedrockAuth::SigV4(AwsCredentials::new("AKIDEXAMPLE", "wJalr-EXAMPLE-KEY", None)),
 ///     region: "eu-west-1".into(),
 ///     endpoint: "https://bedrock-runtime.eu-west-1.amazonaws.com".into(),
 /// };
 /// let model = BedrockModel::new("eu.amazon.nova-micro-v1:0", config);
 /// assert_eq!(model.model_name(), "eu.amazon.nova-micro-v1:0");
-/// assert!(!format!("{model:?}").contains("secret"));
+/// assert!(!format!("{model:?}").contains("wJalr-EXAMPLE-KEY"));
 /// ```
 #[derive(Clone)]
 pub struct BedrockModel {
