@@ -23,9 +23,10 @@ use std::collections::BTreeMap;
 
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
-use llm_runtime::providers::{PreparedRequest, Protocol};
+use llm_runtime::providers::{PreparedRequest, Protocol, ResponseContext};
 use llm_runtime::settings::ModelSettings;
 use llm_runtime::stream::PartsManager;
+use llm_runtime::warning::Warnings;
 use llm_runtime::Error;
 use serde_json::Value;
 use support::anthropic::{
@@ -65,12 +66,13 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
     let profile = protocol.profile(it.model_name);
     let request = PreparedRequest {
         model_name: it.model_name,
+        provider_name: "anthropic",
         messages: &messages,
         settings: &settings,
         parameters: &parameters,
         profile: &profile,
     };
-    let ours = match protocol.request_body(&request, it.streaming) {
+    let ours = match protocol.request_body(&request, it.streaming, &mut Warnings::new()) {
         Ok(bytes) => serde_json::from_slice(&bytes).unwrap(),
         Err(e) => Value::String(format!("error: {e}")),
     };
@@ -92,7 +94,8 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
         );
         (Some(response), Some(events), error)
     } else {
-        match protocol.parse_response(&body, it.model_name) {
+        match protocol.parse_response(&body, &mut ResponseContext::new(it.model_name, "anthropic"))
+        {
             Ok(response) => (Some(serde_json::to_value(response).unwrap()), None, None),
             Err(e) => (None, None, Some(e)),
         }
@@ -141,7 +144,10 @@ fn recorded_streams_equal_their_assembled_whole_messages() {
             continue;
         }
         let parsed = protocol
-            .parse_response(whole.to_string().as_bytes(), model)
+            .parse_response(
+                whole.to_string().as_bytes(),
+                &mut ResponseContext::new(model, "anthropic"),
+            )
             .unwrap_or_else(|e| panic!("{key}: {e}"));
         let parsed = comparable(serde_json::to_value(parsed).unwrap());
         checked += 1;

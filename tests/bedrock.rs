@@ -8,13 +8,13 @@ mod support;
 use std::time::Duration;
 
 use futures::StreamExt;
+use llm_runtime::http::eventstream::{encode_message, HeaderValue as FrameHeader};
 use llm_runtime::http::{ApiKey, RetryPolicy};
 use llm_runtime::messages::{
     FinishReason, ModelMessage, ModelRequest, ModelResponsePart, ToolReturnPart,
 };
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::bedrock::credentials::{AwsCredentials, BedrockAuth, BedrockConfig};
-use llm_runtime::providers::bedrock::eventstream::encode_message;
 use llm_runtime::providers::bedrock::sigv4::{self, SigningRequest, SigningScope};
 use llm_runtime::providers::bedrock::BedrockModel;
 use llm_runtime::tools::ToolDefinition;
@@ -73,9 +73,9 @@ fn frames(events: &[(&str, Value)]) -> Vec<u8> {
     for (name, payload) in events {
         bytes.extend(encode_message(
             &[
-                (":event-type", name),
-                (":content-type", "application/json"),
-                (":message-type", "event"),
+                (":event-type", FrameHeader::String(name)),
+                (":content-type", FrameHeader::String("application/json")),
+                (":message-type", FrameHeader::String("event")),
             ],
             payload.to_string().as_bytes(),
         ));
@@ -86,9 +86,9 @@ fn frames(events: &[(&str, Value)]) -> Vec<u8> {
 fn exception(name: &str, message: &str) -> Vec<u8> {
     encode_message(
         &[
-            (":exception-type", name),
-            (":content-type", "application/json"),
-            (":message-type", "exception"),
+            (":exception-type", FrameHeader::String(name)),
+            (":content-type", FrameHeader::String("application/json")),
+            (":message-type", FrameHeader::String("exception")),
         ],
         json!({"message": message}).to_string().as_bytes(),
     )

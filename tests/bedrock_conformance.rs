@@ -24,14 +24,15 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use base64::Engine;
+use llm_runtime::http::eventstream::EventStreamDecoder;
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
-use llm_runtime::providers::bedrock::eventstream::EventStreamDecoder;
 use llm_runtime::providers::bedrock::BedrockConverse;
-use llm_runtime::providers::{PreparedRequest, Protocol};
+use llm_runtime::providers::{PreparedRequest, Protocol, ResponseContext};
 use llm_runtime::settings::ModelSettings;
 use llm_runtime::stream::PartsManager;
 use llm_runtime::tools::ToolDefinition;
+use llm_runtime::warning::Warnings;
 use llm_runtime::Error;
 use serde_json::{json, Map, Value};
 use support::conformance::{judge, print_tallies, replay_stream, Failure, Known, Tally};
@@ -165,7 +166,7 @@ fn recorded_events(response: &Value) -> Vec<(String, String)> {
             .or_else(|| message.header_str(":exception-type"))
             .unwrap_or_default()
             .to_owned();
-        events.push((name, String::from_utf8(message.payload).unwrap()));
+        events.push((name, String::from_utf8(message.payload().to_vec()).unwrap()));
     }
     decoder.finish().unwrap();
     events
@@ -357,12 +358,13 @@ fn bedrock_matches_pydantic_ai_on_recorded_traffic() {
         let profile = protocol.profile(model);
         let request = PreparedRequest {
             model_name: model,
+            provider_name: "bedrock",
             messages: &messages,
             settings: &settings,
             parameters: &parameters,
             profile: &profile,
         };
-        let ours = match protocol.request_body(&request, entry.streaming()) {
+        let ours = match protocol.request_body(&request, entry.streaming(), &mut Warnings::new()) {
             Ok(bytes) => serde_json::from_slice(&bytes).unwrap(),
             Err(e) => Value::String(format!("error: {e}")),
         };
@@ -395,7 +397,10 @@ fn bedrock_matches_pydantic_ai_on_recorded_traffic() {
                 replay_stream(protocol.clone(), recorded_events(response), parts);
             (response, Some(events), error)
         } else {
-            match protocol.parse_response(&response_body(response), model) {
+            match protocol.parse_response(
+                &response_body(response),
+                &mut ResponseContext::new(model, "bedrock"),
+            ) {
                 Ok(parsed) => (
                     as_driver_reports(serde_json::to_value(parsed).unwrap(), uri),
                     None,
@@ -482,7 +487,10 @@ fn bedrock_recorded_streams_equal_their_assembled_whole_responses() {
             continue;
         }
         let parsed = protocol
-            .parse_response(whole.to_string().as_bytes(), model)
+            .parse_response(
+                whole.to_string().as_bytes(),
+                &mut ResponseContext::new(model, "bedrock"),
+            )
             .unwrap_or_else(|e| panic!("{key}: {e}"));
         let parsed = args_as_objects(comparable(serde_json::to_value(parsed).unwrap()));
         checked += 1;

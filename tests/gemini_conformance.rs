@@ -24,10 +24,11 @@ use llm_runtime::http::sse::SseDecoder;
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::gemini::Gemini;
-use llm_runtime::providers::{GoogleGla, PreparedRequest, Protocol};
+use llm_runtime::providers::{GoogleGla, PreparedRequest, Protocol, ResponseContext};
 use llm_runtime::settings::ModelSettings;
 use llm_runtime::stream::PartsManager;
 use llm_runtime::tools::ToolDefinition;
+use llm_runtime::warning::Warnings;
 use llm_runtime::Error;
 use serde_json::{Map, Value};
 use support::conformance::{
@@ -365,12 +366,13 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
         let profile = protocol.profile(it.model_name);
         let request = PreparedRequest {
             model_name: it.model_name,
+            provider_name: "google-gla",
             messages: &messages,
             settings: &settings,
             parameters: &parameters,
             profile: &profile,
         };
-        let mut ours = match protocol.request_body(&request, it.streaming) {
+        let mut ours = match protocol.request_body(&request, it.streaming, &mut Warnings::new()) {
             Ok(bytes) => serde_json::from_slice(&bytes).unwrap(),
             Err(e) => Value::String(format!("error: {e}")),
         };
@@ -396,7 +398,10 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
         let (events, response, error) = replay_stream(protocol.clone(), sse_events(&body), parts);
         (Some(response), Some(events), error)
     } else {
-        match protocol.parse_response(&body, it.model_name) {
+        match protocol.parse_response(
+            &body,
+            &mut ResponseContext::new(it.model_name, "google-gla"),
+        ) {
             Ok(response) => (Some(serde_json::to_value(response).unwrap()), None, None),
             Err(e) => (None, None, Some(e)),
         }
@@ -610,7 +615,10 @@ fn recorded_streams_equal_their_assembled_whole_responses() {
             continue;
         }
         let parsed = protocol()
-            .parse_response(whole.to_string().as_bytes(), model)
+            .parse_response(
+                whole.to_string().as_bytes(),
+                &mut ResponseContext::new(model, "google-gla"),
+            )
             .unwrap_or_else(|e| panic!("{key}: {e}"));
         let parsed = comparable(serde_json::to_value(parsed).unwrap());
         checked += 1;

@@ -23,10 +23,11 @@ use std::collections::BTreeMap;
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::openai_chat::OpenAiChat;
-use llm_runtime::providers::{PreparedRequest, Protocol};
+use llm_runtime::providers::{PreparedRequest, Protocol, ResponseContext};
 use llm_runtime::settings::ModelSettings;
 use llm_runtime::stream::PartsManager;
 use llm_runtime::tools::ToolDefinition;
+use llm_runtime::warning::Warnings;
 use llm_runtime::Error;
 use serde_json::Value;
 use support::conformance::{replay_stream, Failure, Tally};
@@ -90,6 +91,8 @@ struct Interaction<'a> {
 
 fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec<Failure>) {
     let protocol = protocol_for(it.provider_api);
+    let host = declared_host(it.provider_api);
+    let provider = host.name();
     let parameters = ModelRequestParameters {
         function_tools: it.tools.clone(),
         ..Default::default()
@@ -110,12 +113,13 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
         let profile = protocol.profile(it.model_name);
         let request = PreparedRequest {
             model_name: it.model_name,
+            provider_name: provider,
             messages: &messages,
             settings: &settings,
             parameters: &parameters,
             profile: &profile,
         };
-        let ours = match protocol.request_body(&request, it.streaming) {
+        let ours = match protocol.request_body(&request, it.streaming, &mut Warnings::new()) {
             Ok(bytes) => serde_json::from_slice(&bytes).unwrap(),
             Err(e) => Value::String(format!("error: {e}")),
         };
@@ -128,7 +132,7 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
         let error = Error::http(recorded_status, it.model_name, &body, None);
         (None, None, Some(error))
     } else if it.streaming {
-        let parts = PartsManager::new(it.model_name, &parameters);
+        let parts = PartsManager::new(it.model_name, &parameters).with_provider(provider, None);
         let (events, response, error) = replay_stream(
             protocol,
             split_sse(std::str::from_utf8(&body).unwrap()),
@@ -136,7 +140,7 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
         );
         (Some(response), Some(events), error)
     } else {
-        match protocol.parse_response(&body, it.model_name) {
+        match protocol.parse_response(&body, &mut ResponseContext::new(it.model_name, provider)) {
             Ok(response) => (Some(serde_json::to_value(response).unwrap()), None, None),
             Err(e) => (None, None, Some(e)),
         }
@@ -181,7 +185,10 @@ fn recorded_streams_equal_their_assembled_whole_responses() {
             continue;
         }
         let parsed = protocol
-            .parse_response(whole.to_string().as_bytes(), model)
+            .parse_response(
+                whole.to_string().as_bytes(),
+                &mut ResponseContext::new(model, declared_host(provider_api).name()),
+            )
             .unwrap_or_else(|e| panic!("{key}: {e}"));
         let parsed = comparable(serde_json::to_value(parsed).unwrap());
         checked += 1;

@@ -29,10 +29,11 @@ use llm_runtime::http::RetryPolicy;
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::openai_responses::OpenAiResponses;
-use llm_runtime::providers::{OpenAiResponsesHost, PreparedRequest, Protocol};
+use llm_runtime::providers::{OpenAiResponsesHost, PreparedRequest, Protocol, ResponseContext};
 use llm_runtime::settings::ModelSettings;
 use llm_runtime::stream::PartsManager;
 use llm_runtime::tools::ToolDefinition;
+use llm_runtime::warning::Warnings;
 use llm_runtime::{model_request, model_request_stream, Error};
 use serde_json::Value;
 use support::conformance::{
@@ -501,15 +502,18 @@ fn offline(it: &Interaction) -> Outcome {
     let profile = protocol.profile(&it.model_name);
     let request = PreparedRequest {
         model_name: &it.model_name,
+        provider_name: "openai-responses",
         messages: &messages,
         settings: &settings,
         parameters: &parameters,
         profile: &profile,
     };
-    let request = Some(match protocol.request_body(&request, it.streaming) {
-        Ok(bytes) => serde_json::from_slice(&bytes).unwrap(),
-        Err(e) => Value::String(format!("error: {e}")),
-    });
+    let request = Some(
+        match protocol.request_body(&request, it.streaming, &mut Warnings::new()) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap(),
+            Err(e) => Value::String(format!("error: {e}")),
+        },
+    );
     let body = response_body(&it.response);
     let recorded_status = status(&it.response);
     if recorded_status >= 400 {
@@ -522,7 +526,8 @@ fn offline(it: &Interaction) -> Outcome {
         };
     }
     if it.streaming {
-        let parts = PartsManager::new(&it.model_name, &parameters);
+        let parts =
+            PartsManager::new(&it.model_name, &parameters).with_provider("openai-responses", None);
         let (events, response, error) = replay_stream(
             protocol,
             split_sse(std::str::from_utf8(&body).unwrap()),
@@ -535,7 +540,10 @@ fn offline(it: &Interaction) -> Outcome {
             error,
         };
     }
-    match protocol.parse_response(&body, &it.model_name) {
+    match protocol.parse_response(
+        &body,
+        &mut ResponseContext::new(&it.model_name, "openai-responses"),
+    ) {
         Ok(response) => Outcome {
             request,
             response: Some(serde_json::to_value(response).unwrap()),
@@ -870,7 +878,10 @@ fn recorded_streams_equal_their_final_responses_parsed_whole() {
             continue;
         }
         let parsed = protocol()
-            .parse_response(whole.to_string().as_bytes(), model)
+            .parse_response(
+                whole.to_string().as_bytes(),
+                &mut ResponseContext::new(model, "openai-responses"),
+            )
             .unwrap_or_else(|e| panic!("{key}: {e}"));
         let mut parsed = comparable(serde_json::to_value(parsed).unwrap());
         let mut streamed = comparable(streamed);

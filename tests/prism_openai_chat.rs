@@ -44,6 +44,7 @@ use llm_runtime::providers::{
 };
 use llm_runtime::settings::{ModelSettings, Thinking, ToolChoice};
 use llm_runtime::tools::ToolDefinition;
+use llm_runtime::warning::Warnings;
 use llm_runtime::{model_request, model_request_stream, Error};
 use serde_json::{json, Map, Value};
 use support::peers::peer_url;
@@ -139,6 +140,7 @@ impl Case {
         let model = self.provider_model("http://127.0.0.1:9");
         let prepared = PreparedRequest {
             model_name: self.model,
+            provider_name: model.provider().name(),
             messages: &self.messages,
             settings: &self.settings,
             parameters: &self.parameters,
@@ -147,7 +149,7 @@ impl Case {
         model
             .provider()
             .protocol()
-            .request_body(&prepared, stream)
+            .request_body(&prepared, stream, &mut Warnings::new())
             .expect("the case's body builds (the provider path built it)")
     }
 }

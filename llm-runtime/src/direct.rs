@@ -8,9 +8,10 @@
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use crate::error::{Error, Result};
+use crate::blocking::block_on;
+use crate::error::Result;
 use crate::instrument::{self, Instrumentation};
 use crate::messages::{ModelMessage, ModelResponse};
 use crate::models::{IntoModel, Model, ModelRequestParameters};
@@ -317,38 +318,10 @@ impl IntoFuture for ModelStreamRequestBuilder {
 /// A boxed, `Send` future of a request.
 type BoxedFuture<T> = Pin<Box<dyn Future<Output = Result<T>> + Send>>;
 
-/// Runs `future` to completion on the crate's blocking runtime.
-///
-/// A single background runtime serves every blocking call, so that pooled HTTP connections
-/// outlive each call.
-///
-/// # Errors
-/// [`Error::User`] when called from inside an async runtime, where blocking would stall it.
-pub(crate) fn block_on<F: Future>(what: &str, future: F) -> Result<F::Output> {
-    if tokio::runtime::Handle::try_current().is_ok() {
-        return Err(Error::blocking_in_async(what));
-    }
-    static RUNTIME: OnceLock<std::result::Result<tokio::runtime::Runtime, String>> =
-        OnceLock::new();
-    let runtime = RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("llm-runtime-blocking")
-            .enable_all()
-            .build()
-            .map_err(|e| e.to_string())
-    });
-    match runtime {
-        Ok(runtime) => Ok(runtime.block_on(future)),
-        Err(message) => Err(Error::user(format!(
-            "could not start the runtime for blocking calls: {message}"
-        ))),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
     use crate::messages::ModelRequest;
 
     #[tokio::test]

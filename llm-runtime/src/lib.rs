@@ -24,6 +24,7 @@
 // `::llm_runtime` as it does in a user's crate.
 extern crate self as llm_runtime;
 
+mod blocking;
 pub mod direct;
 mod error;
 pub mod http;
@@ -36,6 +37,7 @@ pub mod settings;
 pub mod stream;
 pub mod tools;
 pub mod usage;
+pub mod warning;
 
 pub use direct::{
     model_request, model_request_stream, model_request_stream_sync, model_request_sync,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use llm_runtime::providers::{Flow, Protocol, SseEvent};
+use llm_runtime::providers::{apply_event, Flow, Protocol, RawEvent};
 use llm_runtime::stream::{PartsManager, StreamedResponse};
 use llm_runtime::tools::ToolDefinition;
 use llm_runtime::Error;
@@ -13,8 +13,9 @@ use serde_json::Value;
 use super::recordings::OracleEntry;
 use super::stream::collect_json;
 
-/// Replays the events of a recorded SSE body (`(event, data)` pairs) through `on_event`, and
-/// `on_eof` when the body ends before [`Flow::Done`], as the HTTP layer does: the stream
+/// Replays the events of a recorded SSE body (`(event, data)` pairs) through `apply_event`
+/// (the driver's prologue, then the protocol), and `on_eof` when the body ends before
+/// [`Flow::Done`], as the driver does: the stream
 /// events and the response as JSON, and the error the stream ended with, if any.
 pub fn replay_stream<P: Protocol>(
     protocol: P,
@@ -34,12 +35,8 @@ pub fn replay_stream<P: Protocol>(
             }
             match item {
                 Some((event, data)) => {
-                    let event = SseEvent {
-                        event: &event,
-                        data: &data,
-                        id: None,
-                    };
-                    if protocol.on_event(&event, &mut state, parts)? == Flow::Done {
+                    let event = RawEvent::new(&event, &data);
+                    if apply_event(&protocol, event, &mut state, parts)? == Flow::Done {
                         done = true;
                     }
                     Ok(())

@@ -11,9 +11,10 @@ use llm_runtime::messages::{
     ModelMessage, ModelRequestPart, ModelResponse, ModelResponsePart, TextPart, UserContent,
 };
 use llm_runtime::provider;
-use llm_runtime::providers::{Flow, PreparedRequest, Protocol, SseEvent};
+use llm_runtime::providers::{Flow, Framing, PreparedRequest, Protocol, RawEvent, ResponseContext};
 use llm_runtime::stream::PartsManager;
 use llm_runtime::usage::Usage;
+use llm_runtime::warning::Warnings;
 use llm_runtime::{Error, Result};
 use serde::Deserialize;
 use serde_json::json;
@@ -23,6 +24,8 @@ use serde_json::json;
 pub struct Echo {
     /// Whether the stream ends without `[DONE]` (as Gemini's does).
     pub no_terminator: bool,
+    /// How the stream is framed (SSE by default).
+    pub framing: Framing,
 }
 
 impl Echo {
@@ -30,6 +33,15 @@ impl Echo {
     pub fn without_terminator() -> Self {
         Echo {
             no_terminator: true,
+            ..Echo::default()
+        }
+    }
+
+    /// The echo protocol with streams framed as `framing`.
+    pub fn framed(framing: Framing) -> Self {
+        Echo {
+            framing,
+            ..Echo::default()
         }
     }
 }
@@ -83,12 +95,23 @@ fn last_prompt(messages: &[ModelMessage]) -> String {
 
 impl Protocol for Echo {
     type StreamState = EchoState;
+    type Event<'a> = RawEvent<'a>;
+    const EVENT_DESCRIPTION: &'static str = "echo event";
+
+    fn framing(&self) -> Framing {
+        self.framing
+    }
 
     fn endpoint(&self, model_name: &str, _stream: bool) -> String {
         format!("echo/{model_name}")
     }
 
-    fn request_body(&self, request: &PreparedRequest<'_>, stream: bool) -> Result<Vec<u8>> {
+    fn request_body(
+        &self,
+        request: &PreparedRequest<'_>,
+        stream: bool,
+        _warnings: &mut Warnings,
+    ) -> Result<Vec<u8>> {
         let body = json!({
             "model": request.model_name,
             "stream": stream,
@@ -98,7 +121,8 @@ impl Protocol for Echo {
         serde_json::to_vec(&body).map_err(|e| Error::user(e.to_string()))
     }
 
-    fn parse_response(&self, body: &[u8], model_name: &str) -> Result<ModelResponse> {
+    fn parse_response(&self, body: &[u8], cx: &mut ResponseContext<'_>) -> Result<ModelResponse> {
+        let model_name = cx.model_name;
         let reply: Reply = serde_json::from_slice(body)
             .map_err(|_| Error::unexpected_with_body("not an echo reply", body))?;
         let mut response =
@@ -112,14 +136,20 @@ impl Protocol for Echo {
         Ok(response)
     }
 
+    /// The echo server's events are parsed by `on_event` itself, by name.
+    fn parse_event<'a>(&self, event: &RawEvent<'a>) -> serde_json::Result<RawEvent<'a>> {
+        Ok(*event)
+    }
+
     fn on_event(
         &self,
-        event: &SseEvent<'_>,
+        event: RawEvent<'_>,
+        _raw: &RawEvent<'_>,
         state: &mut EchoState,
         parts: &mut PartsManager,
     ) -> Result<Flow> {
         state.events += 1;
-        match event.event {
+        match event.name {
             "usage" => {
                 let usage: UsageEvent = serde_json::from_str(event.data).map_err(|_| {
                     Error::unexpected_with_body("malformed usage event", event.data.as_bytes())
@@ -132,7 +162,6 @@ impl Protocol for Echo {
                 "the provider sent an error event",
                 event.data.as_bytes(),
             )),
-            _ if event.data == "[DONE]" => Ok(Flow::Done),
             _ => {
                 let delta: Delta<'_> = serde_json::from_str(event.data).map_err(|_| {
                     Error::unexpected_with_body("malformed delta", event.data.as_bytes())
@@ -141,6 +170,11 @@ impl Protocol for Echo {
                 Ok(Flow::Continue)
             }
         }
+    }
+
+    fn on_done(&self, state: &mut EchoState, _parts: &mut PartsManager) -> Result<Flow> {
+        state.events += 1;
+        Ok(Flow::Done)
     }
 
     fn on_eof(&self, state: &mut EchoState, _parts: &mut PartsManager) -> Result<()> {
@@ -181,7 +215,15 @@ pub const SECRET_KEY: &str = "sk-echo-SECRET-4242";
 pub fn echo_model(
     server: &super::server::TestServer,
 ) -> llm_runtime::providers::ProviderModel<Echo> {
-    EchoTest::builder()
+    echo_model_with(server, Echo::default())
+}
+
+/// As [`echo_model`], speaking `protocol`.
+pub fn echo_model_with(
+    server: &super::server::TestServer,
+    protocol: Echo,
+) -> llm_runtime::providers::ProviderModel<Echo> {
+    llm_runtime::providers::ProviderBuilder::new("echo-test", protocol)
         .base_url(server.url("/v1"))
         .api_key(SECRET_KEY)
         .retry(fast_retry())

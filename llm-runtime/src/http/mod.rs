@@ -7,6 +7,8 @@
 //! - [`ApiKey`] (redacted in `Debug`) and [`AuthStyle`]: bearer token, header or query key.
 //! - [`RetryPolicy`] and [`retry_after`]: which failures are retried, and after how long.
 //! - [`sse::SseDecoder`]: the pure decoder of `text/event-stream` bodies.
+//! - [`eventstream::EventStreamDecoder`]: the pure decoder of AWS event streams (Bedrock).
+//! - [`jsonl::JsonLinesDecoder`]: the pure splitter of newline-delimited JSON bodies.
 //!
 //! Errors: an error status is [`Error::Http`](crate::Error::Http) with the start of the body
 //! and the wait the provider asked for; a connection failure or a timeout is
@@ -17,6 +19,8 @@
 
 mod auth;
 mod client;
+pub mod eventstream;
+pub mod jsonl;
 mod retry;
 pub(crate) mod send;
 pub mod sse;

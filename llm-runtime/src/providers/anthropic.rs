@@ -30,7 +30,7 @@ use super::common::{guard_id, insert_detail, json_body, needs_download, opt_cow,
 use super::tool_choice::{
     resolve_tool_choice, tool_definitions, without_allowed_tools, ForcedChoice,
 };
-use super::{Flow, PreparedRequest, Protocol, SseEvent};
+use super::{Flow, PreparedRequest, Protocol, RawEvent, ResponseContext};
 use crate::error::{Error, Result};
 use crate::messages::{
     generate_tool_call_id, BinaryContent, FileKind, FinishReason, ForceDownload, ModelMessage,
@@ -45,6 +45,7 @@ use crate::settings::{ModelSettings, Thinking, ToolChoice};
 use crate::stream::{ArgsDelta, PartsManager, VendorId};
 use crate::tools::ToolDefinition;
 use crate::usage::Usage;
+use crate::warning::Warnings;
 
 /// [Anthropic](https://docs.anthropic.com/en/api/messages)'s Messages API
 /// (`anthropic:claude-3-5-haiku-latest`): the key from `ANTHROPIC_API_KEY` in `x-api-key`,
@@ -96,33 +97,22 @@ const MAX_CACHE_POINTS: usize = 4;
 /// `rate_limit_error` 429, `api_error` 500, …), so that it reads as the same error sent with
 /// that status.
 #[derive(Debug, Clone, Default)]
-pub struct AnthropicMessages {
-    provider_name: Option<Cow<'static, str>>,
-}
+pub struct AnthropicMessages;
 
 impl AnthropicMessages {
     /// The protocol as Anthropic speaks it (the same as `default()`, usable in constants).
     pub const fn new() -> Self {
-        AnthropicMessages {
-            provider_name: None,
-        }
+        AnthropicMessages
     }
+}
 
-    /// The provider whose signatures this protocol sends back.
-    fn own_name(&self) -> &str {
-        self.provider_name
-            .as_deref()
-            .unwrap_or(DEFAULT_PROVIDER_NAME)
-    }
-
-    /// The provider name put on thinking parts: the one the HTTP layer gave the parts manager,
-    /// else ours.
-    fn stream_provider_name(&self, parts: &PartsManager) -> String {
-        parts
-            .provider_name
-            .clone()
-            .unwrap_or_else(|| self.own_name().to_owned())
-    }
+/// The provider name put on thinking parts: the one the driver gave the parts manager, else
+/// Anthropic's.
+fn stream_provider_name(parts: &PartsManager) -> String {
+    parts
+        .provider_name
+        .clone()
+        .unwrap_or_else(|| DEFAULT_PROVIDER_NAME.to_owned())
 }
 
 /// What a model supports, from its name (pydantic-ai's `anthropic_model_profile`).
@@ -264,43 +254,31 @@ enum OpenBlock {
 
 impl Protocol for AnthropicMessages {
     type StreamState = MessagesStreamState;
+    type Event<'a> = WireEvent<'a>;
+    const EVENT_DESCRIPTION: &'static str = "Messages stream event";
 
     fn endpoint(&self, _model_name: &str, _stream: bool) -> String {
         "v1/messages".to_owned()
     }
 
-    fn set_provider_name(&mut self, name: Cow<'static, str>) {
-        self.provider_name = Some(name);
-    }
-
-    fn request_body(&self, request: &PreparedRequest<'_>, stream: bool) -> Result<Vec<u8>> {
+    fn request_body(
+        &self,
+        request: &PreparedRequest<'_>,
+        stream: bool,
+        _warnings: &mut Warnings,
+    ) -> Result<Vec<u8>> {
         let body = self.build_request(request, stream)?;
         json_body(&body)
     }
 
-    fn parse_response(&self, body: &[u8], model_name: &str) -> Result<ModelResponse> {
+    fn parse_response(&self, body: &[u8], cx: &mut ResponseContext<'_>) -> Result<ModelResponse> {
         let message: WireMessage<'_> = parse_body(body, "Messages API response")?;
-        self.response_from(message, model_name, body)
+        self.response_from(message, cx, body)
     }
 
-    fn on_event(
-        &self,
-        event: &SseEvent<'_>,
-        state: &mut MessagesStreamState,
-        parts: &mut PartsManager,
-    ) -> Result<Flow> {
-        let data = event.data.trim();
-        if data.is_empty() {
-            if event.event != "ping" {
-                tracing::warn!(
-                    target: "llm_runtime::providers",
-                    event = event.event,
-                    "an SSE event without data was skipped"
-                );
-            }
-            return Ok(Flow::Continue);
-        }
-        let parsed = match event.event {
+    fn parse_event<'a>(&self, event: &RawEvent<'a>) -> serde_json::Result<WireEvent<'a>> {
+        let data = event.data;
+        match event.name {
             // Nine events in ten: read into the fields this event has, not all of them (and
             // again in full if its data says it is another event than its name).
             "content_block_delta" => match serde_json::from_str::<WireDeltaEvent<'_>>(data) {
@@ -308,23 +286,17 @@ impl Protocol for AnthropicMessages {
                 _ => serde_json::from_str::<WireEvent<'_>>(data),
             },
             _ => serde_json::from_str::<WireEvent<'_>>(data),
-        };
-        let wire = match parsed {
-            Ok(wire) => wire,
-            Err(e) if event.event == "error" => {
-                return Err(Error::unexpected_with_body(
-                    format!("the provider reported an error in the stream ({e} in its data)"),
-                    data.as_bytes(),
-                ))
-            }
-            Err(e) => {
-                return Err(Error::unexpected_with_body(
-                    format!("invalid Messages stream event `{}`: {e}", event.event),
-                    data.as_bytes(),
-                ))
-            }
-        };
-        self.apply_event(wire, data, state, parts)
+        }
+    }
+
+    fn on_event(
+        &self,
+        event: WireEvent<'_>,
+        raw: &RawEvent<'_>,
+        state: &mut MessagesStreamState,
+        parts: &mut PartsManager,
+    ) -> Result<Flow> {
+        self.apply_event(event, raw.data, state, parts)
     }
 
     fn on_eof(&self, _state: &mut MessagesStreamState, parts: &mut PartsManager) -> Result<()> {
@@ -746,7 +718,7 @@ impl AnthropicMessages {
                     }
                 }
                 ModelMessage::Response(response) => {
-                    let content = self.map_response(response, tags);
+                    let content = self.map_response(response, tags, request.provider_name);
                     if !content.is_empty() {
                         messages.push(Message {
                             role: "assistant",
@@ -803,6 +775,7 @@ impl AnthropicMessages {
         &self,
         response: &'a ModelResponse,
         tags: &(String, String),
+        provider: &str,
     ) -> Vec<Block<'a>> {
         let mut content = Vec::new();
         for part in &response.parts {
@@ -828,7 +801,7 @@ impl AnthropicMessages {
                         .signature
                         .as_deref()
                         .filter(|s| !s.is_empty())
-                        .filter(|_| thinking.provider_name.as_deref() == Some(self.own_name()));
+                        .filter(|_| thinking.provider_name.as_deref() == Some(provider));
                     match signature {
                         Some(data) if thinking.id.as_deref() == Some(REDACTED_THINKING_ID) => {
                             content.push(Block::RedactedThinking { data });
@@ -1284,7 +1257,7 @@ impl Iteration<'_> {
 /// event holding every field inline (a kilobyte) was moved several times per event by the
 /// parse, which cost more than the parse itself.
 #[derive(Deserialize)]
-struct WireEvent<'a> {
+pub struct WireEvent<'a> {
     #[serde(borrow, rename = "type")]
     kind: Cow<'a, str>,
     #[serde(default)]
@@ -1550,9 +1523,10 @@ impl AnthropicMessages {
     fn response_from(
         &self,
         message: WireMessage<'_>,
-        requested_model: &str,
+        cx: &mut ResponseContext<'_>,
         body: &[u8],
     ) -> Result<ModelResponse> {
+        let requested_model = cx.model_name;
         let model_name = message
             .model
             .as_deref()
@@ -1568,7 +1542,7 @@ impl AnthropicMessages {
                 body,
             ));
         };
-        let provider_name = Some(self.own_name().to_owned());
+        let provider_name = Some(cx.provider_name.to_owned());
         let mut parts: Vec<ModelResponsePart> = Vec::with_capacity(content.len());
         for block in content {
             match block.kind.as_ref() {
@@ -1769,7 +1743,7 @@ impl AnthropicMessages {
                 OpenBlock::Text
             }
             "thinking" => {
-                let provider_name = self.stream_provider_name(parts);
+                let provider_name = stream_provider_name(parts);
                 parts.handle_thinking_delta(
                     vendor,
                     Some(block.thinking.as_deref().unwrap_or_default()),
@@ -1782,7 +1756,7 @@ impl AnthropicMessages {
                 let part = ThinkingPart {
                     id: Some(REDACTED_THINKING_ID.to_owned()),
                     signature: block.data.map(Cow::into_owned),
-                    provider_name: Some(self.stream_provider_name(parts)),
+                    provider_name: Some(stream_provider_name(parts)),
                     ..ThinkingPart::default()
                 };
                 parts.handle_part(vendor, part.into());
@@ -1827,7 +1801,7 @@ impl AnthropicMessages {
         let vendor = Some(VendorId::Index(index));
         // The provider name goes on a thinking part when it starts, not on each delta.
         let new_thinking_provider = match open {
-            None => Some(self.stream_provider_name(parts)),
+            None => Some(stream_provider_name(parts)),
             Some(_) => None,
         };
         let kind = delta.kind.as_deref().unwrap_or("");
@@ -1889,7 +1863,12 @@ mod tests {
     };
     use crate::models::OutputObjectDefinition;
     use crate::providers::test_support::{kinds, prompt, request_json, run_stream, Streamed};
+    #[allow(unused_imports)]
+    use crate::providers::ResponseContext;
     use serde_json::json;
+
+    /// The provider name the tests give the protocol.
+    const PROVIDER: &str = "anthropic";
 
     const SONNET_45: &str = "claude-sonnet-4-5";
 
@@ -1908,9 +1887,7 @@ mod tests {
     }
 
     fn protocol() -> AnthropicMessages {
-        let mut protocol = AnthropicMessages::new();
-        protocol.set_provider_name("anthropic".into());
-        protocol
+        AnthropicMessages::new()
     }
 
     fn body_with(
@@ -1920,7 +1897,15 @@ mod tests {
         parameters: &ModelRequestParameters,
         stream: bool,
     ) -> Result<Value> {
-        request_json(&protocol(), model, messages, settings, parameters, stream)
+        request_json(
+            &protocol(),
+            PROVIDER,
+            model,
+            messages,
+            settings,
+            parameters,
+            stream,
+        )
     }
 
     fn body(messages: &[ModelMessage], parameters: &ModelRequestParameters) -> Value {
@@ -1958,13 +1943,19 @@ mod tests {
 
     fn parse(body: Value) -> ModelResponse {
         protocol()
-            .parse_response(body.to_string().as_bytes(), SONNET_45)
+            .parse_response(
+                body.to_string().as_bytes(),
+                &mut ResponseContext::new(SONNET_45, PROVIDER),
+            )
             .unwrap()
     }
 
     fn parse_err(body: &str) -> Error {
         protocol()
-            .parse_response(body.as_bytes(), SONNET_45)
+            .parse_response(
+                body.as_bytes(),
+                &mut ResponseContext::new(SONNET_45, PROVIDER),
+            )
             .unwrap_err()
     }
 
@@ -3258,13 +3249,8 @@ mod tests {
             ),
             ("error", "Internal Server Error", "reported an error"),
         ] {
-            let event = SseEvent {
-                event: name,
-                data,
-                id: None,
-            };
-            let err = protocol
-                .on_event(&event, &mut state, &mut parts)
+            let event = crate::providers::RawEvent::new(name, data);
+            let err = crate::providers::apply_event(&protocol, event, &mut state, &mut parts)
                 .unwrap_err();
             assert!(
                 matches!(&err, Error::UnexpectedModelBehavior { body: Some(b), .. } if b == data)

@@ -43,17 +43,6 @@ pub(super) fn parse_event<'a, T: Deserialize<'a>>(
         .map_err(|e| Error::unexpected_with_body(format!("invalid {what}: {e}"), data.as_bytes()))
 }
 
-/// Reports an SSE event whose data is not the protocol's JSON (a compatible server's
-/// keep-alive or status event), which is skipped; `what` names what it is not.
-pub(super) fn warn_skipped_event(event: &str, data: &str, what: &str) {
-    tracing::warn!(
-        target: "llm_runtime::providers",
-        event,
-        data,
-        "an SSE event that is not {what} was skipped"
-    );
-}
-
 /// Sets `provider_details[key]` of the response being built.
 pub(super) fn insert_detail(parts: &mut PartsManager, key: &str, value: impl Into<Value>) {
     parts

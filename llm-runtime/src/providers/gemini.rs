@@ -32,11 +32,9 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::common::{
-    insert_detail, json_body, parse_body, parse_event, percent_encode, warn_skipped_event,
-};
+use super::common::{insert_detail, json_body, parse_body, percent_encode};
 use super::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
-use super::{Flow, PreparedRequest, Protocol, SseEvent};
+use super::{Flow, PreparedRequest, Protocol, RawEvent, ResponseContext};
 use crate::error::{Error, Result};
 use crate::messages::{
     generate_tool_call_id, BinaryContent, FileKind, FileUrl, FinishReason, ForceDownload,
@@ -49,6 +47,7 @@ use crate::schema;
 use crate::settings::{ModelSettings, Thinking};
 use crate::stream::PartsManager;
 use crate::usage::Usage;
+use crate::warning::Warnings;
 
 /// [Google's Gemini API](https://ai.google.dev/api) (`google-gla:gemini-2.5-flash`, also
 /// `google:`): the key from `GEMINI_API_KEY` or `GOOGLE_API_KEY`, sent as `x-goog-api-key`; a
@@ -84,6 +83,7 @@ const FILES_API_PREFIX: &str = "https://generativelanguage.googleapis.com/v1beta
 /// use llm_runtime::providers::gemini::Gemini;
 /// use llm_runtime::providers::{PreparedRequest, Protocol};
 /// use llm_runtime::settings::ModelSettings;
+/// use llm_runtime::warning::Warnings;
 ///
 /// let gemini = Gemini::new();
 /// assert_eq!(
@@ -96,12 +96,16 @@ const FILES_API_PREFIX: &str = "https://generativelanguage.googleapis.com/v1beta
 /// let profile = gemini.profile("gemini-2.5-flash");
 /// let request = PreparedRequest {
 ///     model_name: "gemini-2.5-flash",
+///     provider_name: "google-gla",
 ///     messages: &messages,
 ///     settings: &settings,
 ///     parameters: &parameters,
 ///     profile: &profile,
 /// };
-/// let body: serde_json::Value = serde_json::from_slice(&gemini.request_body(&request, false)?)?;
+/// let mut warnings = Warnings::new();
+/// let body: serde_json::Value =
+///     serde_json::from_slice(&gemini.request_body(&request, false, &mut warnings)?)?;
+/// assert!(warnings.is_empty());
 /// assert_eq!(body, serde_json::json!({
 ///     "contents": [{"role": "user", "parts": [{"text": "Hi"}]}],
 ///     "systemInstruction": {"role": "user", "parts": [{"text": "Be brief."}]},
@@ -114,38 +118,29 @@ const FILES_API_PREFIX: &str = "https://generativelanguage.googleapis.com/v1beta
 /// offending bytes, and so is a stream that ends before a finish reason; an `error` object in a
 /// 200 body or in a stream is an [`Error::Http`] with its `code`. Input the API cannot take (a
 /// file URL it does not fetch, image output) is an [`Error::User`] when the body is built.
-#[derive(Debug, Clone)]
-pub struct Gemini {
-    provider_name: Cow<'static, str>,
-}
-
-impl Default for Gemini {
-    fn default() -> Self {
-        Gemini::new()
-    }
-}
+#[derive(Debug, Clone, Default)]
+pub struct Gemini;
 
 impl Gemini {
-    /// The protocol, for a provider named `google-gla` until [`Protocol::set_provider_name`]
-    /// names it.
+    /// The protocol.
     pub const fn new() -> Self {
-        Gemini {
-            provider_name: Cow::Borrowed(DEFAULT_PROVIDER_NAME),
-        }
+        Gemini
     }
+}
 
-    /// Whether thought signatures of a part marked with `name` are ours to send back.
-    fn accepts(&self, name: Option<&str>) -> bool {
-        name.is_some_and(|name| name == self.provider_name || GEMINI_API_NAMES.contains(&name))
-    }
+/// Whether thought signatures of a part marked with `name` are ours (`provider`'s) to send
+/// back.
+fn accepts(provider: &str, name: Option<&str>) -> bool {
+    name.is_some_and(|name| name == provider || GEMINI_API_NAMES.contains(&name))
+}
 
-    /// The provider name of a stream: the one the HTTP layer gave the parts manager, else ours.
-    fn stream_provider_name(&self, parts: &PartsManager) -> String {
-        parts
-            .provider_name
-            .clone()
-            .unwrap_or_else(|| self.provider_name.clone().into_owned())
-    }
+/// The provider name of a stream: the one the driver gave the parts manager, else the
+/// Gemini API's.
+fn stream_provider_name(parts: &PartsManager) -> String {
+    parts
+        .provider_name
+        .clone()
+        .unwrap_or_else(|| DEFAULT_PROVIDER_NAME.to_owned())
 }
 
 /// What a model supports, by name (pydantic-ai's `google_model_profile`).
@@ -207,6 +202,8 @@ pub struct GeminiStreamState {
 
 impl Protocol for Gemini {
     type StreamState = GeminiStreamState;
+    type Event<'a> = WireResponse<'a>;
+    const EVENT_DESCRIPTION: &'static str = "streamGenerateContent event";
 
     fn endpoint(&self, model_name: &str, stream: bool) -> String {
         let path = model_path(model_name);
@@ -217,34 +214,36 @@ impl Protocol for Gemini {
         }
     }
 
-    fn request_body(&self, request: &PreparedRequest<'_>, _stream: bool) -> Result<Vec<u8>> {
+    fn request_body(
+        &self,
+        request: &PreparedRequest<'_>,
+        _stream: bool,
+        _warnings: &mut Warnings,
+    ) -> Result<Vec<u8>> {
         let body = self.build_request(request)?;
         json_body(&body)
     }
 
-    fn parse_response(&self, body: &[u8], model_name: &str) -> Result<ModelResponse> {
+    fn parse_response(&self, body: &[u8], cx: &mut ResponseContext<'_>) -> Result<ModelResponse> {
         let response: WireResponse<'_> = parse_body(body, "generateContent response")?;
         if let Some(error) = &response.error {
-            return Err(reported_error(error, model_name, body));
+            return Err(reported_error(error, cx.model_name, body));
         }
-        self.response_from(response, model_name, body)
+        self.response_from(response, cx, body)
+    }
+
+    fn parse_event<'a>(&self, event: &RawEvent<'a>) -> serde_json::Result<WireResponse<'a>> {
+        serde_json::from_str(event.data)
     }
 
     fn on_event(
         &self,
-        event: &SseEvent<'_>,
+        chunk: WireResponse<'_>,
+        raw: &RawEvent<'_>,
         state: &mut GeminiStreamState,
         parts: &mut PartsManager,
     ) -> Result<Flow> {
-        let data = event.data.trim();
-        if data.is_empty() {
-            return Ok(Flow::Continue);
-        }
-        if event.event != "message" && !data.starts_with('{') {
-            warn_skipped_event(event.event, data, "a GenerateContentResponse");
-            return Ok(Flow::Continue);
-        }
-        let chunk: WireResponse<'_> = parse_event(data, "streamGenerateContent event")?;
+        let data = raw.data;
         if let Some(error) = &chunk.error {
             return Err(reported_error(error, &parts.model_name, data.as_bytes()));
         }
@@ -271,10 +270,6 @@ impl Protocol for Gemini {
             supports_json_object_output: family.gemini_3 || !family.image,
             ..ModelProfile::default()
         }
-    }
-
-    fn set_provider_name(&mut self, name: Cow<'static, str>) {
-        self.provider_name = name;
     }
 }
 
@@ -503,7 +498,8 @@ impl Gemini {
         }
         let (response_mime_type, response_json_schema) =
             output_format(request, family, !declarations.is_empty())?;
-        let (system_instruction, contents) = self.map_messages(request.messages)?;
+        let (system_instruction, contents) =
+            self.map_messages(request.messages, request.provider_name)?;
         warn_unsupported_settings(model, settings);
 
         Ok(GenerateContentRequest {
@@ -539,6 +535,7 @@ impl Gemini {
     fn map_messages<'a>(
         &self,
         messages: &'a [ModelMessage],
+        provider: &str,
     ) -> Result<(Option<Content<'a>>, Vec<Content<'a>>)> {
         let mut system_parts: Vec<Part<'a>> = Vec::new();
         let mut contents: Vec<Content<'a>> = Vec::new();
@@ -581,7 +578,7 @@ impl Gemini {
                     push_user_turns(parts, &mut contents);
                 }
                 ModelMessage::Response(response) => {
-                    if let Some(content) = self.model_content(response)? {
+                    if let Some(content) = self.model_content(response, provider)? {
                         contents.push(content);
                     }
                 }
@@ -609,14 +606,20 @@ impl Gemini {
 
     /// A response sent back as a `model` turn (pydantic-ai's `_content_model_response`), with
     /// each thought signature in the part it came with; `None` when nothing is left to send.
-    fn model_content<'a>(&self, response: &'a ModelResponse) -> Result<Option<Content<'a>>> {
+    fn model_content<'a>(
+        &self,
+        response: &'a ModelResponse,
+        provider: &str,
+    ) -> Result<Option<Content<'a>>> {
         let mut parts = Vec::new();
         // A thinking part's own signature (older pydantic-ai histories) goes with the next part.
         let mut pending: Option<&'a str> = None;
         // The first function call of a turn must carry a signature.
         let mut call_needs_signature = true;
         for item in &response.parts {
-            let signature = self.inline_signature(item, response)?.or(pending.take());
+            let signature = self
+                .inline_signature(item, response, provider)?
+                .or(pending.take());
             let part = match item {
                 ModelResponsePart::ToolCall(call) => {
                     let signature = match signature {
@@ -638,7 +641,7 @@ impl Gemini {
                     ..Part::text(text.content.as_str())
                 }),
                 ModelResponsePart::Thinking(thinking) => {
-                    if self.accepts(thinking.provider_name.as_deref()) {
+                    if accepts(provider, thinking.provider_name.as_deref()) {
                         pending = thinking.signature.as_deref().filter(|s| !s.is_empty());
                     }
                     (!thinking.content.is_empty()).then(|| Part {
@@ -664,6 +667,7 @@ impl Gemini {
         &self,
         item: &'a ModelResponsePart,
         response: &ModelResponse,
+        provider: &str,
     ) -> Result<Option<&'a str>> {
         let (name, details) = match item {
             ModelResponsePart::Text(p) => (p.provider_name.as_deref(), p.provider_details.as_ref()),
@@ -677,7 +681,7 @@ impl Gemini {
         let Some(details) = details else {
             return Ok(None);
         };
-        if !self.accepts(response.provider_name.as_deref()) && !self.accepts(name) {
+        if !accepts(provider, response.provider_name.as_deref()) && !accepts(provider, name) {
             return Ok(None);
         }
         match details.get(SIGNATURE_KEY) {
@@ -1056,7 +1060,7 @@ fn warn_unsupported_settings(model: &str, settings: &ModelSettings) {
 /// A `GenerateContentResponse`, whole or one event of a stream.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
-struct WireResponse<'a> {
+pub struct WireResponse<'a> {
     #[serde(borrow)]
     candidates: Option<Vec<WireCandidate<'a>>>,
     prompt_feedback: Option<PromptFeedback>,
@@ -1428,9 +1432,10 @@ impl Gemini {
     fn response_from(
         &self,
         response: WireResponse<'_>,
-        requested_model: &str,
+        cx: &mut ResponseContext<'_>,
         raw: &[u8],
     ) -> Result<ModelResponse> {
+        let requested_model = cx.model_name;
         let candidate = response.candidates.unwrap_or_default().into_iter().next();
         let mut details = Map::new();
         let mut finish_reason = None;
@@ -1482,7 +1487,7 @@ impl Gemini {
                 warn_grounding();
             }
             for part in candidate.content.and_then(|c| c.parts).unwrap_or_default() {
-                if let Some(item) = self.part_from(&part, raw)? {
+                if let Some(item) = self.part_from(&part, raw, cx.provider_name)? {
                     parts.push(item);
                 }
             }
@@ -1510,7 +1515,12 @@ impl Gemini {
 
     /// One part of a whole response (pydantic-ai's `_process_part`); `None` for a part that
     /// is left out (empty text, what the message model has no part for).
-    fn part_from(&self, part: &WirePart<'_>, raw: &[u8]) -> Result<Option<ModelResponsePart>> {
+    fn part_from(
+        &self,
+        part: &WirePart<'_>,
+        raw: &[u8],
+        provider: &str,
+    ) -> Result<Option<ModelResponsePart>> {
         let details = part.signature_details();
         let mut item: ModelResponsePart = match part.kind() {
             WireKind::Text(text, _) if text.is_empty() && details.is_none() => return Ok(None),
@@ -1524,7 +1534,7 @@ impl Gemini {
             WireKind::Unknown => return Err(unknown_part(raw)),
         };
         if let Some(details) = details {
-            let name = Some(self.provider_name.clone().into_owned());
+            let name = Some(provider.to_owned());
             match &mut item {
                 ModelResponsePart::Text(p) => {
                     p.provider_details = Some(details);
@@ -1607,7 +1617,7 @@ impl Gemini {
         }
         for part in candidate.content.and_then(|c| c.parts).unwrap_or_default() {
             let details = part.signature_details();
-            let name = details.as_ref().map(|_| self.stream_provider_name(parts));
+            let name = details.as_ref().map(|_| stream_provider_name(parts));
             match part.kind() {
                 WireKind::Text(text, _) if text.is_empty() && details.is_none() => {}
                 WireKind::Text(text, true) => parts.handle_thinking_delta_with_details(
@@ -1673,9 +1683,14 @@ mod tests {
     };
     use crate::models::{ModelRequestParameters, OutputObjectDefinition};
     use crate::providers::test_support::{kinds, prompt, request_json, run_stream, Streamed};
+    #[allow(unused_imports)]
+    use crate::providers::ResponseContext;
     use crate::settings::ToolChoice;
     use crate::tools::ToolDefinition;
     use serde_json::json;
+
+    /// The provider name the tests give the protocol.
+    const PROVIDER: &str = "google-gla";
 
     fn divide() -> ToolDefinition {
         ToolDefinition::new("divide")
@@ -1694,7 +1709,15 @@ mod tests {
         settings: &ModelSettings,
         parameters: &ModelRequestParameters,
     ) -> Result<Value> {
-        request_json(&Gemini::new(), model, messages, settings, parameters, false)
+        request_json(
+            &Gemini::new(),
+            PROVIDER,
+            model,
+            messages,
+            settings,
+            parameters,
+            false,
+        )
     }
 
     fn body(messages: &[ModelMessage], parameters: &ModelRequestParameters) -> Value {
@@ -1722,7 +1745,10 @@ mod tests {
 
     fn parse(body: Value) -> ModelResponse {
         Gemini::new()
-            .parse_response(body.to_string().as_bytes(), "gemini-2.5-flash")
+            .parse_response(
+                body.to_string().as_bytes(),
+                &mut ResponseContext::new("gemini-2.5-flash", PROVIDER),
+            )
             .unwrap()
     }
 
@@ -2521,7 +2547,9 @@ mod tests {
             json!({"candidates": [{"content": {"parts": [{"functionCall": {"args": {}}}]}}]}),
         ] {
             let raw = bad.to_string();
-            let err = gemini.parse_response(raw.as_bytes(), "m").unwrap_err();
+            let err = gemini
+                .parse_response(raw.as_bytes(), &mut ResponseContext::new("m", PROVIDER))
+                .unwrap_err();
             let Error::UnexpectedModelBehavior { body, .. } = &err else {
                 panic!("{err:?}")
             };
@@ -2533,19 +2561,24 @@ mod tests {
     fn malformed_and_error_bodies_are_typed_errors() {
         let gemini = Gemini::new();
         let err = gemini
-            .parse_response(b"{\"candidates\": [", "m")
+            .parse_response(
+                b"{\"candidates\": [",
+                &mut ResponseContext::new("m", PROVIDER),
+            )
             .unwrap_err();
         assert!(
             matches!(err, Error::UnexpectedModelBehavior { body: Some(ref b), .. } if b == "{\"candidates\": ["),
             "{err:?}"
         );
-        let err = gemini.parse_response(b"\xff\xfe", "m").unwrap_err();
+        let err = gemini
+            .parse_response(b"\xff\xfe", &mut ResponseContext::new("m", PROVIDER))
+            .unwrap_err();
         assert!(
             matches!(err, Error::UnexpectedModelBehavior { .. }),
             "{err:?}"
         );
         let err = gemini
-            .parse_response(br#"{"candidates": [{"content": {"parts": [{"functionCall": {"name": "f", "args": [1]}}]}}]}"#, "m")
+            .parse_response(br#"{"candidates": [{"content": {"parts": [{"functionCall": {"name": "f", "args": [1]}}]}}]}"#, &mut ResponseContext::new("m", PROVIDER))
             .unwrap_err();
         assert!(
             matches!(err, Error::UnexpectedModelBehavior { .. }),
@@ -2553,14 +2586,17 @@ mod tests {
         );
         let overloaded = br#"{"error": {"code": 503, "message": "The model is overloaded.", "status": "UNAVAILABLE"}}"#;
         let err = gemini
-            .parse_response(overloaded, "gemini-2.5-flash")
+            .parse_response(
+                overloaded,
+                &mut ResponseContext::new("gemini-2.5-flash", PROVIDER),
+            )
             .unwrap_err();
         assert_eq!(err.status(), Some(503));
         assert!(err.is_retryable());
         let err = gemini
             .parse_response(
                 br#"{"error": {"message": "odd", "status": "INTERNAL"}}"#,
-                "m",
+                &mut ResponseContext::new("m", PROVIDER),
             )
             .unwrap_err();
         assert!(err.to_string().contains("odd (INTERNAL)"), "{err}");
@@ -2709,14 +2745,9 @@ mod tests {
         let protocol = Gemini::new();
         let mut parts = PartsManager::new("m", &ModelRequestParameters::default());
         let mut state = GeminiStreamState::default();
-        let event = SseEvent {
-            event: "message",
-            data: "{\"candidates\": [",
-            id: None,
-        };
-        let err = protocol
-            .on_event(&event, &mut state, &mut parts)
-            .unwrap_err();
+        let event = crate::providers::RawEvent::new("message", "{\"candidates\": [");
+        let err =
+            crate::providers::apply_event(&protocol, event, &mut state, &mut parts).unwrap_err();
         assert!(
             matches!(err, Error::UnexpectedModelBehavior { body: Some(ref b), .. } if b == "{\"candidates\": [")
         );

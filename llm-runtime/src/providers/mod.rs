@@ -11,13 +11,13 @@
 //! `#[provider]` declares through [`ProviderDefinition`].
 
 mod common;
-mod model;
+mod driver;
 mod provider;
 #[cfg(test)]
 pub(crate) mod test_support;
 mod tool_choice;
 
-pub use model::ProviderModel;
+pub use driver::{apply_event, ProviderModel};
 pub use provider::{
     env_prefix, registered_model, Provider, ProviderBuilder, ProviderDefinition, DEFAULT_TIMEOUT,
 };
@@ -39,11 +39,12 @@ pub use openai_compatible::{
 };
 pub use openai_responses::OpenAiResponsesHost;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::messages::{ModelMessage, ModelResponse};
 use crate::models::{ModelProfile, ModelRequestParameters};
 use crate::settings::ModelSettings;
 use crate::stream::PartsManager;
+use crate::warning::Warnings;
 
 pub use crate::http::sse::SseEvent;
 
@@ -52,6 +53,8 @@ pub use crate::http::sse::SseEvent;
 pub struct PreparedRequest<'a> {
     /// The model to request, as the provider names it.
     pub model_name: &'a str,
+    /// The name of the provider speaking the protocol (its model-string prefix, e.g. `groq`).
+    pub provider_name: &'a str,
     /// The conversation.
     pub messages: &'a [ModelMessage],
     /// The settings, merged (model defaults under request settings).
@@ -60,6 +63,78 @@ pub struct PreparedRequest<'a> {
     pub parameters: &'a ModelRequestParameters,
     /// What the model supports.
     pub profile: &'a ModelProfile,
+}
+
+/// What a protocol knows while it parses a whole response: the model and provider it came
+/// from, and where to report what it could not keep.
+#[derive(Debug)]
+pub struct ResponseContext<'a> {
+    /// The model requested, as the provider names it.
+    pub model_name: &'a str,
+    /// The name of the provider that answered (its model-string prefix).
+    pub provider_name: &'a str,
+    /// What the protocol could not keep (a part the message model has no place for).
+    pub warnings: Warnings,
+}
+
+impl<'a> ResponseContext<'a> {
+    /// The context of a response of `model_name` from `provider_name`, with no warnings yet.
+    pub fn new(model_name: &'a str, provider_name: &'a str) -> Self {
+        ResponseContext {
+            model_name,
+            provider_name,
+            warnings: Warnings::new(),
+        }
+    }
+}
+
+/// How the bytes of a streamed response are cut into events. The driver decodes the frames
+/// and hands the protocol one [`RawEvent`] at a time, whatever the framing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Framing {
+    /// Server-sent events (`text/event-stream`): the event's name is its `event:` field
+    /// (`message` when absent), its data the `data:` lines.
+    #[default]
+    Sse,
+    /// AWS event-stream (`application/vnd.amazon.eventstream`): binary messages with a
+    /// CRC-checked prelude and headers; the name is the `:event-type` header (the
+    /// `:exception-type` of an exception), the data the JSON payload.
+    AwsEventStream,
+    /// Newline-delimited JSON: one event per line, named `message`.
+    JsonLines,
+}
+
+/// What a stream event is: data for the protocol, or an error the provider reports in the
+/// frame itself (an AWS event-stream exception).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// An event of the protocol.
+    Data,
+    /// An exception the provider reports instead of an event.
+    Exception,
+}
+
+/// One event of a stream as its framing delivered it, before the protocol parses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawEvent<'a> {
+    /// The event's name (`message` when the framing gives none).
+    pub name: &'a str,
+    /// The event's data, without surrounding white space.
+    pub data: &'a str,
+    /// Data or an exception.
+    pub kind: EventKind,
+}
+
+impl<'a> RawEvent<'a> {
+    /// A data event.
+    pub fn new(name: &'a str, data: &'a str) -> Self {
+        RawEvent {
+            name,
+            data: data.trim(),
+            kind: EventKind::Data,
+        }
+    }
 }
 
 /// Whether a stream goes on after an event.
@@ -77,6 +152,22 @@ pub enum Flow {
 /// A value of the implementing type carries the protocol's per-host options (e.g. which
 /// field a compatible host puts reasoning in); a host differs from another by its options,
 /// never by a branch in shared code.
+///
+/// The driver ([`ProviderModel`]) owns everything around the translation: it sends the body
+/// [`request_body`](Protocol::request_body) built, decodes the stream's frames as
+/// [`framing`](Protocol::framing) says, and runs the prologue every protocol shares before
+/// [`on_event`](Protocol::on_event) sees an event:
+///
+/// - an event without data (a keep-alive) is skipped;
+/// - `[DONE]` ends the stream through [`on_done`](Protocol::on_done);
+/// - data that is not JSON in an event named other than `message` or `error` (a compatible
+///   server's status event) is skipped with a [`Warning::SkippedEvent`](crate::warning::Warning);
+/// - an [`EventKind::Exception`] becomes the error [`on_exception`](Protocol::on_exception)
+///   makes of it;
+/// - the rest is parsed by [`parse_event`](Protocol::parse_event), and a failure is an
+///   [`Error::UnexpectedModelBehavior`] with the event's data.
+///
+/// The guide to writing one is `docs/providers.md` of the repository.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a wire protocol",
     label = "this type does not implement `llm_runtime::providers::Protocol`",
@@ -86,53 +177,97 @@ pub trait Protocol: Send + Sync + std::fmt::Debug + 'static {
     /// What a stream remembers between events (open tool calls, usage so far…).
     type StreamState: Default + Send + 'static;
 
+    /// One stream event, parsed (usually borrowing from the event's data).
+    type Event<'a>;
+
+    /// What an event of this protocol is called in errors ("chat completion chunk").
+    const EVENT_DESCRIPTION: &'static str;
+
+    /// How streamed bodies are framed ([`Framing::Sse`] unless overridden).
+    fn framing(&self) -> Framing {
+        Framing::Sse
+    }
+
     /// The path of the request, relative to the provider's base URL (e.g. `chat/completions`).
     fn endpoint(&self, model_name: &str, stream: bool) -> String;
 
-    /// The JSON body of the request.
+    /// The JSON body of the request. What the protocol cannot honour as asked (a setting the
+    /// model does not take, content the wire format cannot carry) goes into `warnings`, never
+    /// dropped silently.
     ///
     /// # Errors
-    /// [`Error::User`](crate::Error::User) for input the protocol cannot express; settings it
-    /// cannot honour are reported with `tracing::warn!`, never dropped silently.
-    fn request_body(&self, request: &PreparedRequest<'_>, stream: bool) -> Result<Vec<u8>>;
+    /// [`Error::User`] for input the protocol cannot express at all.
+    fn request_body(
+        &self,
+        request: &PreparedRequest<'_>,
+        stream: bool,
+        warnings: &mut Warnings,
+    ) -> Result<Vec<u8>>;
 
-    /// Parses a whole (non-streamed) response body.
+    /// Parses a whole (non-streamed) response body; what it leaves out goes into
+    /// `cx.warnings`.
     ///
     /// # Errors
-    /// [`Error::UnexpectedModelBehavior`](crate::Error::UnexpectedModelBehavior) with the body
-    /// when it is not a valid response.
-    fn parse_response(&self, body: &[u8], model_name: &str) -> Result<ModelResponse>;
+    /// [`Error::UnexpectedModelBehavior`] with the body when it is not a valid response.
+    fn parse_response(&self, body: &[u8], cx: &mut ResponseContext<'_>) -> Result<ModelResponse>;
 
-    /// Applies one stream event to the response being built.
+    /// Parses the data of one stream event. The driver turns a failure into an
+    /// [`Error::UnexpectedModelBehavior`] naming [`EVENT_DESCRIPTION`](Self::EVENT_DESCRIPTION)
+    /// and the event, with its data.
     ///
     /// # Errors
-    /// [`Error::UnexpectedModelBehavior`](crate::Error::UnexpectedModelBehavior) with the event's
-    /// data when it is malformed; an error event from the provider as the error it describes.
+    /// The JSON error, when the data is not a valid event.
+    fn parse_event<'a>(&self, event: &RawEvent<'a>) -> serde_json::Result<Self::Event<'a>>;
+
+    /// Applies one parsed stream event to the response being built (`raw` is the event as it
+    /// came, for errors and provider details). What it leaves out goes into
+    /// [`PartsManager::warnings`].
+    ///
+    /// # Errors
+    /// [`Error::UnexpectedModelBehavior`] when the event does not fit the stream so far; an
+    /// error event from the provider as the error it describes.
     fn on_event(
         &self,
-        event: &SseEvent<'_>,
+        event: Self::Event<'_>,
+        raw: &RawEvent<'_>,
         state: &mut Self::StreamState,
         parts: &mut PartsManager,
     ) -> Result<Flow>;
 
+    /// Called for a `[DONE]` event. The default treats it as the end of the body
+    /// ([`on_eof`](Self::on_eof) decides whether the stream was complete); a protocol whose
+    /// terminator it is returns [`Flow::Done`].
+    ///
+    /// # Errors
+    /// As [`on_eof`](Self::on_eof).
+    fn on_done(&self, state: &mut Self::StreamState, parts: &mut PartsManager) -> Result<Flow> {
+        self.on_eof(state, parts).map(|()| Flow::Done)
+    }
+
     /// Called when the body ends before [`Flow::Done`]. The default is an
-    /// [`Error::UnexpectedModelBehavior`](crate::Error::UnexpectedModelBehavior): the stream was
-    /// truncated. Protocols without a terminator override it.
+    /// [`Error::UnexpectedModelBehavior`]: the stream was truncated. Protocols without a
+    /// terminator override it.
+    ///
+    /// # Errors
+    /// The error that says the stream is incomplete.
     fn on_eof(&self, _state: &mut Self::StreamState, _parts: &mut PartsManager) -> Result<()> {
-        Err(crate::Error::unexpected(
+        Err(Error::unexpected(
             "the stream ended before its terminator: the response is truncated",
         ))
+    }
+
+    /// The error for an exception the provider sent in place of an event
+    /// ([`EventKind::Exception`]). The default is an
+    /// [`Error::UnexpectedModelBehavior`] naming the exception, with its data.
+    fn on_exception(&self, event: &RawEvent<'_>, _parts: &PartsManager) -> Error {
+        Error::unexpected_with_body(
+            format!("the provider reported `{}` in the stream", event.name),
+            event.data.as_bytes(),
+        )
     }
 
     /// What a model of this protocol supports, by model name.
     fn profile(&self, _model_name: &str) -> ModelProfile {
         ModelProfile::default()
     }
-
-    /// Receives the name of the provider speaking the protocol (its model-string prefix), once,
-    /// when [`ProviderBuilder::build`] makes the [`Provider`]; a protocol value is never
-    /// shared between two providers. A protocol that marks what it parses with its provider
-    /// (as OpenAI Chat marks reasoning, which it then sends back only to the provider that
-    /// produced it) keeps the name; the default ignores it.
-    fn set_provider_name(&mut self, _name: std::borrow::Cow<'static, str>) {}
 }

@@ -22,14 +22,12 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::common::{
-    guard_id, insert_detail, json_body, needs_download, percent_encode, warn_skipped_event,
-};
+use super::common::{guard_id, insert_detail, json_body, needs_download, percent_encode};
 use super::common::{visit_cow_str, CowStr};
 use super::tool_choice::{
     resolve_tool_choice, tool_definitions, without_allowed_tools, ForcedChoice,
 };
-use super::{Flow, PreparedRequest, Protocol, SseEvent};
+use super::{Flow, PreparedRequest, Protocol, RawEvent, ResponseContext};
 use crate::error::{Error, Result};
 use crate::messages::{
     generate_tool_call_id, BinaryContent, FinishReason, ForceDownload, ModelMessage, ModelRequest,
@@ -42,6 +40,7 @@ use crate::settings::{ModelSettings, Thinking, ToolChoice};
 use crate::stream::{ArgsDelta, PartsManager, VendorId};
 use crate::tools::ToolDefinition;
 use crate::usage::Usage;
+use crate::warning::Warnings;
 
 /// The name pydantic-ai gives an output object without one.
 pub(super) const DEFAULT_OUTPUT_NAME: &str = "final_result";
@@ -205,7 +204,6 @@ impl Setting {
 /// [`Error::UnexpectedModelBehavior`] naming its message otherwise.
 #[derive(Debug, Clone)]
 pub struct OpenAiChat {
-    provider_name: Option<Cow<'static, str>>,
     endpoint: &'static str,
     system_role: Option<SystemRole>,
     thinking_field: Option<&'static str>,
@@ -238,7 +236,6 @@ impl OpenAiChat {
     /// The protocol as OpenAI speaks it (the same as `default()`, usable in constants).
     pub const fn new() -> Self {
         OpenAiChat {
-            provider_name: None,
             endpoint: "chat/completions",
             system_role: None,
             thinking_field: None,
@@ -409,14 +406,6 @@ impl OpenAiChat {
             || name == "deepseek-reasoner"
     }
 
-    /// The provider name of a stream: the one the HTTP layer gave the parts manager, else ours.
-    fn stream_provider_name(&self, parts: &PartsManager) -> Option<String> {
-        parts
-            .provider_name
-            .clone()
-            .or_else(|| self.provider_name.as_deref().map(str::to_owned))
-    }
-
     /// Whether `model_name` accepts `tool_choice: "required"` and a forced named tool.
     fn supports_tool_choice_required(&self, model_name: &str) -> bool {
         self.tool_choice_required
@@ -462,6 +451,8 @@ pub struct ChatStreamState {
 
 impl Protocol for OpenAiChat {
     type StreamState = ChatStreamState;
+    type Event<'a> = Completion<'a>;
+    const EVENT_DESCRIPTION: &'static str = "chat completion chunk";
 
     fn endpoint(&self, model_name: &str, _stream: bool) -> String {
         match self.endpoint.split_once("{model}") {
@@ -470,11 +461,12 @@ impl Protocol for OpenAiChat {
         }
     }
 
-    fn set_provider_name(&mut self, name: Cow<'static, str>) {
-        self.provider_name = Some(name);
-    }
-
-    fn request_body(&self, request: &PreparedRequest<'_>, stream: bool) -> Result<Vec<u8>> {
+    fn request_body(
+        &self,
+        request: &PreparedRequest<'_>,
+        stream: bool,
+        _warnings: &mut Warnings,
+    ) -> Result<Vec<u8>> {
         let body = self.build_request(request, stream)?;
         let extra = match &request.settings.extra_body {
             None | Some(Value::Null) => None,
@@ -498,7 +490,7 @@ impl Protocol for OpenAiChat {
         json_body(&value)
     }
 
-    fn parse_response(&self, body: &[u8], model_name: &str) -> Result<ModelResponse> {
+    fn parse_response(&self, body: &[u8], cx: &mut ResponseContext<'_>) -> Result<ModelResponse> {
         let text = std::str::from_utf8(body).map_err(|e| {
             Error::unexpected_with_body(
                 format!("the chat completion is not valid UTF-8: {e}"),
@@ -508,36 +500,27 @@ impl Protocol for OpenAiChat {
         let completion = parse_completion(text, self.thinking_field).map_err(|e| {
             Error::unexpected_with_body(format!("invalid chat completion: {e}"), body)
         })?;
-        self.response_from(completion, model_name, body)
+        self.response_from(completion, cx, body)
+    }
+
+    fn parse_event<'a>(&self, event: &RawEvent<'a>) -> serde_json::Result<Completion<'a>> {
+        parse_completion(event.data, self.thinking_field)
     }
 
     fn on_event(
         &self,
-        event: &SseEvent<'_>,
+        chunk: Completion<'_>,
+        raw: &RawEvent<'_>,
         state: &mut ChatStreamState,
         parts: &mut PartsManager,
     ) -> Result<Flow> {
-        let data = event.data.trim();
-        if data == "[DONE]" {
-            return Ok(Flow::Done);
-        }
-        if data.is_empty() {
-            return Ok(Flow::Continue);
-        }
-        if !matches!(event.event, "message" | "error") && !data.starts_with('{') {
-            // OpenAI sends unnamed events only; a compatible server's keep-alive or status
-            // event without JSON is reported and skipped.
-            warn_skipped_event(event.event, data, "a chat completion chunk");
-            return Ok(Flow::Continue);
-        }
-        let chunk = parse_completion(data, self.thinking_field).map_err(|e| {
-            Error::unexpected_with_body(
-                format!("invalid chat completion chunk: {e}"),
-                data.as_bytes(),
-            )
-        })?;
-        self.apply_chunk(chunk, data, state, parts)?;
+        self.apply_chunk(chunk, raw.data, state, parts)?;
         Ok(Flow::Continue)
+    }
+
+    /// `[DONE]` is the terminator of Chat Completions streams.
+    fn on_done(&self, _state: &mut ChatStreamState, _parts: &mut PartsManager) -> Result<Flow> {
+        Ok(Flow::Done)
     }
 
     fn on_eof(&self, state: &mut ChatStreamState, _parts: &mut PartsManager) -> Result<()> {
@@ -1068,7 +1051,9 @@ impl OpenAiChat {
             match message {
                 ModelMessage::Request(req) => self.map_request(req, role, &mut out)?,
                 ModelMessage::Response(response) => {
-                    if let Some(mut assistant) = self.map_response(response)? {
+                    if let Some(mut assistant) =
+                        self.map_response(response, request.provider_name)?
+                    {
                         if let Some(field) = backfill_field {
                             // Hosts that want reasoning back reject a tool-calling turn without it.
                             if !assistant.tool_calls.is_empty()
@@ -1266,6 +1251,7 @@ impl OpenAiChat {
     fn map_response<'a>(
         &self,
         response: &'a ModelResponse,
+        provider: &str,
     ) -> Result<Option<AssistantMessage<'a>>> {
         let (start_tag, end_tag) = self.thinking_tags;
         let mut texts: Vec<Cow<'a, str>> = Vec::new();
@@ -1283,7 +1269,7 @@ impl OpenAiChat {
                 ModelResponsePart::Thinking(part) => {
                     let tags = || Cow::Owned(format!("{start_tag}\n{}\n{end_tag}", part.content));
                     match self.send_back_thinking {
-                        SendBackThinking::Auto => match self.own_reasoning_field(part) {
+                        SendBackThinking::Auto => match self.own_reasoning_field(part, provider) {
                             Some(field) => push_thinking(field, &part.content),
                             None => texts.push(tags()),
                         },
@@ -1326,7 +1312,7 @@ impl OpenAiChat {
 
     /// The reasoning field a thinking part came from, when it is one this host reads (so it
     /// goes back there); `None` for thinking from tags or from another provider.
-    fn own_reasoning_field<'a>(&self, part: &'a ThinkingPart) -> Option<&'a str> {
+    fn own_reasoning_field<'a>(&self, part: &'a ThinkingPart, provider: &str) -> Option<&'a str> {
         let id = part.id.as_deref()?;
         if id == CONTENT {
             return None;
@@ -1336,14 +1322,8 @@ impl OpenAiChat {
                 return None;
             }
         }
-        match self.provider_name.as_deref() {
-            // pydantic-ai's rule: the part came from this very provider.
-            Some(name) => (part.provider_name.as_deref() == Some(name)).then_some(id),
-            // Without a provider name, a field this protocol reads is taken as ours.
-            None => {
-                (Some(id) == self.thinking_field || REASONING_FIELDS.contains(&id)).then_some(id)
-            }
-        }
+        // pydantic-ai's rule: the part came from this very provider.
+        (part.provider_name.as_deref() == Some(provider)).then_some(id)
     }
 }
 
@@ -1547,9 +1527,9 @@ pub(super) fn effort(thinking: Thinking, minimal_supported: bool) -> &'static st
 // ---------------------------------------------------------------------------------------------
 
 /// A chat completion or a stream chunk (they share their shape: a choice holds a `message`
-/// or a `delta`). Deserialized with [`TopSeed`], which knows the host's reasoning field.
+/// or a `delta`). Deserialized with `TopSeed`, which knows the host's reasoning field.
 #[derive(Default)]
-struct Completion<'a> {
+pub struct Completion<'a> {
     id: Option<Cow<'a, str>>,
     created: Option<f64>,
     model: Option<Cow<'a, str>>,
@@ -2336,9 +2316,10 @@ impl OpenAiChat {
     fn response_from(
         &self,
         completion: Completion<'_>,
-        requested_model: &str,
+        cx: &mut ResponseContext<'_>,
         body: &[u8],
     ) -> Result<ModelResponse> {
+        let requested_model = cx.model_name;
         let model_name = completion
             .model
             .as_deref()
@@ -2401,7 +2382,7 @@ impl OpenAiChat {
                     parts.push(
                         ThinkingPart {
                             id: Some(field.to_owned()),
-                            provider_name: self.provider_name.as_deref().map(str::to_owned),
+                            provider_name: Some(cx.provider_name.to_owned()),
                             ..ThinkingPart::new(text.as_ref())
                         }
                         .into(),
@@ -2419,7 +2400,7 @@ impl OpenAiChat {
                     parts.push(match part {
                         ModelResponsePart::Thinking(thinking) => ThinkingPart {
                             id: Some(CONTENT.to_owned()),
-                            provider_name: self.provider_name.as_deref().map(str::to_owned),
+                            provider_name: Some(cx.provider_name.to_owned()),
                             ..thinking
                         }
                         .into(),
@@ -2595,7 +2576,7 @@ impl OpenAiChat {
                         state.reasoning_started[slot] = true;
                         let part = ThinkingPart {
                             id: Some(field.to_owned()),
-                            provider_name: self.stream_provider_name(parts),
+                            provider_name: parts.provider_name.clone(),
                             ..ThinkingPart::new(text.as_ref())
                         };
                         parts.handle_part(Some(VendorId::Key(field)), part.into());
@@ -2675,7 +2656,7 @@ impl OpenAiChat {
             state.in_tag_thinking = true;
             let part = ThinkingPart {
                 id: Some(CONTENT.to_owned()),
-                provider_name: self.stream_provider_name(parts),
+                provider_name: parts.provider_name.clone(),
                 ..ThinkingPart::default()
             };
             parts.handle_part(Some(vendor), part.into());
@@ -2719,7 +2700,12 @@ mod tests {
     };
     use crate::models::OutputObjectDefinition;
     use crate::providers::test_support::{prompt, request_json, run_stream, Streamed};
+    #[allow(unused_imports)]
+    use crate::providers::ResponseContext;
     use serde_json::json;
+
+    /// The provider name the tests give the protocol.
+    const PROVIDER: &str = "openai";
 
     fn divide() -> ToolDefinition {
         ToolDefinition::new("divide")
@@ -2734,6 +2720,7 @@ mod tests {
     fn body(messages: &[ModelMessage], parameters: &ModelRequestParameters) -> Value {
         request_json(
             &OpenAiChat::new(),
+            PROVIDER,
             "gpt-4o",
             messages,
             &ModelSettings::default(),
@@ -2743,15 +2730,17 @@ mod tests {
         .unwrap()
     }
 
-    /// The protocol as the provider `name` has it once built.
-    fn named(mut protocol: OpenAiChat, name: &'static str) -> OpenAiChat {
-        protocol.set_provider_name(name.into());
-        protocol
+    /// The protocol and the name of the provider speaking it.
+    fn named(protocol: OpenAiChat, name: &'static str) -> (OpenAiChat, &'static str) {
+        (protocol, name)
     }
 
     fn parse(body: Value) -> ModelResponse {
-        named(OpenAiChat::new(), "openai")
-            .parse_response(body.to_string().as_bytes(), "gpt-4o")
+        OpenAiChat::new()
+            .parse_response(
+                body.to_string().as_bytes(),
+                &mut ResponseContext::new("gpt-4o", PROVIDER),
+            )
             .unwrap()
     }
 
@@ -2835,7 +2824,7 @@ mod tests {
             .with_system_role(SystemRole::Developer)
             .with_multiple_system_messages(false);
         assert_eq!(
-            request_json(&developer, "o3", &messages, &settings, &params, false).unwrap()
+            request_json(&developer, PROVIDER, "o3", &messages, &settings, &params, false).unwrap()
                 ["messages"],
             json!([
                 {"role": "developer", "content": "Be brief.\n\nAnswer in French."},
@@ -2845,6 +2834,7 @@ mod tests {
         // o1-mini takes neither `system` nor `developer`.
         let o1 = request_json(
             &OpenAiChat::new(),
+            PROVIDER,
             "o1-mini",
             &messages,
             &settings,
@@ -2898,6 +2888,7 @@ mod tests {
             let messages = [ModelMessage::from(request)];
             let err = request_json(
                 &OpenAiChat::new(),
+                PROVIDER,
                 "gpt-4o",
                 &messages,
                 &ModelSettings::default(),
@@ -2914,6 +2905,7 @@ mod tests {
         .into()]);
         let value = request_json(
             &OpenAiChat::new().with_file_urls(true),
+            PROVIDER,
             "m",
             &[request.into()],
             &ModelSettings::default(),
@@ -2995,10 +2987,10 @@ mod tests {
         );
         let settings = ModelSettings::default();
         let params = ModelRequestParameters::default();
-        let assistant = |protocol: OpenAiChat, messages: &[ModelMessage]| {
-            request_json(&protocol, "m", messages, &settings, &params, false).unwrap()["messages"]
-                [1]
-            .clone()
+        let assistant = |(protocol, name): (OpenAiChat, &str), messages: &[ModelMessage]| {
+            request_json(&protocol, name, "m", messages, &settings, &params, false).unwrap()
+                ["messages"][1]
+                .clone()
         };
         // Same provider, same field: in the field.
         let same = assistant(
@@ -3021,17 +3013,30 @@ mod tests {
             ModelRequest::user_text_prompt("q2").into(),
             ModelResponse::new(vec![ToolCallPart::new("t", "{}", "c1").into()]).into(),
         ];
-        let value = request_json(&deepseek, "m", &messages, &settings, &params, false).unwrap();
+        let value = request_json(
+            &deepseek.0,
+            deepseek.1,
+            "m",
+            &messages,
+            &settings,
+            &params,
+            false,
+        )
+        .unwrap();
         // The thinking-only response has no content or tool call: it is not sent.
         assert_eq!(value["messages"][2]["role"], "assistant");
         assert_eq!(value["messages"][2]["reasoning_content"], "");
         let omit = assistant(
-            OpenAiChat::new().with_send_back_thinking(SendBackThinking::Omit),
+            named(
+                OpenAiChat::new().with_send_back_thinking(SendBackThinking::Omit),
+                "openai",
+            ),
             &history(thinking("reasoning", "openai")),
         );
         assert_eq!(omit["content"], Value::Null);
         let field_without_name = request_json(
             &OpenAiChat::new().with_send_back_thinking(SendBackThinking::Field),
+            PROVIDER,
             "m",
             &history(thinking("reasoning", "openai")),
             &settings,
@@ -3078,6 +3083,7 @@ mod tests {
         // A host without strict support gets none.
         let value = request_json(
             &OpenAiChat::new().with_strict_tools(false),
+            PROVIDER,
             "m",
             &prompt("x"),
             &ModelSettings::default(),
@@ -3100,7 +3106,15 @@ mod tests {
                 parallel_tool_calls: Some(false),
                 ..Default::default()
             };
-            request_json(&protocol, "m", &prompt("x"), &settings, &params, false)
+            request_json(
+                &protocol,
+                PROVIDER,
+                "m",
+                &prompt("x"),
+                &settings,
+                &params,
+                false,
+            )
         };
         let value = choice(OpenAiChat::new(), ToolChoice::Required).unwrap();
         assert_eq!(
@@ -3143,6 +3157,7 @@ mod tests {
         assert_eq!(value["tool_choice"], "required");
         let value = request_json(
             &OpenAiChat::new().with_tool_choice_required(false),
+            PROVIDER,
             "m",
             &prompt("x"),
             &ModelSettings::default(),
@@ -3158,6 +3173,7 @@ mod tests {
         };
         let value = request_json(
             &OpenAiChat::new(),
+            PROVIDER,
             "m",
             &prompt("x"),
             &settings,
@@ -3187,6 +3203,7 @@ mod tests {
         let params = ModelRequestParameters::default();
         let value = request_json(
             &OpenAiChat::new(),
+            PROVIDER,
             "gpt-4o",
             &prompt("x"),
             &settings,
@@ -3209,7 +3226,8 @@ mod tests {
             .with_max_tokens_field(MaxTokensField::MaxTokens)
             .with_stream_usage(false)
             .with_unsupported_settings(&[Setting::Seed, Setting::ServiceTier]);
-        let value = request_json(&host, "m", &prompt("x"), &settings, &params, true).unwrap();
+        let value =
+            request_json(&host, PROVIDER, "m", &prompt("x"), &settings, &params, true).unwrap();
         assert_eq!(value["max_tokens"], 100);
         for absent in [
             "max_completion_tokens",
@@ -3227,6 +3245,7 @@ mod tests {
         assert!(matches!(
             request_json(
                 &OpenAiChat::new(),
+                PROVIDER,
                 "m",
                 &prompt("x"),
                 &bad_extra,
@@ -3247,6 +3266,7 @@ mod tests {
         let params = ModelRequestParameters::default();
         let value = request_json(
             &OpenAiChat::new(),
+            PROVIDER,
             "o3-mini",
             &prompt("x"),
             &settings,
@@ -3260,6 +3280,7 @@ mod tests {
         // Models that do not reason get neither change.
         let value = request_json(
             &OpenAiChat::new(),
+            PROVIDER,
             "gpt-4o",
             &prompt("x"),
             &settings,
@@ -3276,6 +3297,7 @@ mod tests {
         };
         let value = request_json(
             &OpenAiChat::new(),
+            PROVIDER,
             "gpt-5.1",
             &prompt("x"),
             &off,
@@ -3293,6 +3315,7 @@ mod tests {
         };
         let value = request_json(
             &OpenAiChat::new(),
+            PROVIDER,
             "gpt-5.6",
             &prompt("x"),
             &minimal,
@@ -3338,6 +3361,7 @@ mod tests {
         assert!(matches!(
             request_json(
                 &OpenAiChat::new(),
+                PROVIDER,
                 "m",
                 &prompt("x"),
                 &ModelSettings::default(),
@@ -3430,7 +3454,10 @@ mod tests {
         let body = json!({"choices": [{"finish_reason": "stop", "message": {
             "thoughts": "mine", "reasoning": {"not": "text"}, "content": null}}]});
         let response = protocol
-            .parse_response(body.to_string().as_bytes(), "m")
+            .parse_response(
+                body.to_string().as_bytes(),
+                &mut ResponseContext::new("m", PROVIDER),
+            )
             .unwrap();
         assert_eq!(response.thinking()[0].id.as_deref(), Some("thoughts"));
         assert_eq!(response.model_name.as_deref(), Some("m"));
@@ -3484,20 +3511,25 @@ mod tests {
             b"{\"choices\": [{\"message\": {\"tool_calls\": [{\"type\": \"custom\"}]}}]}",
             b"\xff\xfe",
         ] {
-            let err = protocol.parse_response(body, "m").unwrap_err();
+            let err = protocol
+                .parse_response(body, &mut ResponseContext::new("m", PROVIDER))
+                .unwrap_err();
             assert!(
                 matches!(err, Error::UnexpectedModelBehavior { body: Some(_), .. }),
                 "{err}"
             );
         }
         let err = protocol
-            .parse_response(br#"{"error": {"code": 429, "message": "slow down"}}"#, "m")
+            .parse_response(
+                br#"{"error": {"code": 429, "message": "slow down"}}"#,
+                &mut ResponseContext::new("m", PROVIDER),
+            )
             .unwrap_err();
         assert_eq!(err.status(), Some(429));
         let err = protocol
             .parse_response(
                 br#"{"error": {"message": "boom", "type": "server_error"}}"#,
-                "m",
+                &mut ResponseContext::new("m", PROVIDER),
             )
             .unwrap_err();
         assert!(err.to_string().contains("boom"), "{err}");
@@ -3604,12 +3636,10 @@ mod tests {
         ];
         let mut flows = Vec::new();
         for (name, data) in &events {
-            let event = SseEvent {
-                event: name,
-                data,
-                id: None,
-            };
-            flows.push(protocol.on_event(&event, &mut state, &mut parts).unwrap());
+            let event = crate::providers::RawEvent::new(name, data);
+            flows.push(
+                crate::providers::apply_event(&protocol, event, &mut state, &mut parts).unwrap(),
+            );
         }
         assert_eq!(flows, [Flow::Continue, Flow::Continue, Flow::Done]);
         let response = parts.response(ResponseState::Complete);

@@ -149,10 +149,15 @@ mod tests {
     };
     use crate::models::{known_providers, ModelRequestParameters};
     use crate::providers::test_support::{prompt, request_json};
+    #[allow(unused_imports)]
+    use crate::providers::ResponseContext;
     use crate::providers::{PreparedRequest, Protocol, Provider, ProviderDefinition};
     use crate::settings::ModelSettings;
     use crate::tools::ToolDefinition;
     use crate::Error;
+
+    /// The provider name the tests give the protocol.
+    const PROVIDER: &str = "openai";
 
     /// What a host is declared with, as its documentation states it.
     struct Host {
@@ -341,6 +346,7 @@ mod tests {
         let messages = prompt("x");
         request_json(
             provider.protocol(),
+            PROVIDER,
             model,
             &messages,
             settings,
@@ -501,12 +507,15 @@ mod tests {
             let profile = provider.protocol().profile("gpt-4o");
             let prepared = PreparedRequest {
                 model_name: "gpt-4o",
+                provider_name: PROVIDER,
                 messages: &messages,
                 settings: &ModelSettings::default(),
                 parameters: &ModelRequestParameters::default(),
                 profile: &profile,
             };
-            provider.protocol().request_body(&prepared, false)
+            provider
+                .protocol()
+                .request_body(&prepared, false, &mut crate::warning::Warnings::new())
         };
         assert!(matches!(document(&provider), Err(Error::User { .. })));
         assert!(document(&built::<OpenAi>()).is_ok());
@@ -632,7 +641,7 @@ mod tests {
     }
 
     #[test]
-    fn the_built_provider_names_the_protocol_for_its_reasoning() {
+    fn the_provider_name_in_the_context_marks_reasoning() {
         let completion = json!({
             "id": "c1", "object": "chat.completion", "created": 1, "model": "deepseek-reasoner",
             "choices": [{"index": 0, "finish_reason": "stop", "message": {
@@ -643,7 +652,10 @@ mod tests {
             (built::<DeepSeek>(), "deepseek"),
             (built::<MoonshotAi>(), "moonshotai"),
         ] {
-            let response = provider.protocol().parse_response(&bytes, "m").unwrap();
+            let response = provider
+                .protocol()
+                .parse_response(&bytes, &mut ResponseContext::new("m", provider.name()))
+                .unwrap();
             let ModelResponsePart::Thinking(thinking) = &response.parts[0] else {
                 panic!("{response:?}")
             };
@@ -657,7 +669,7 @@ mod tests {
             ModelRequest::user_text_prompt("q").into(),
             built::<DeepSeek>()
                 .protocol()
-                .parse_response(&bytes, "m")
+                .parse_response(&bytes, &mut ResponseContext::new("m", "deepseek"))
                 .unwrap()
                 .into(),
             ModelRequest::user_text_prompt("again").into(),
@@ -665,6 +677,7 @@ mod tests {
         let send = |provider: &Provider<OpenAiChat>| {
             let body = request_json(
                 provider.protocol(),
+                provider.name(),
                 "m",
                 &history,
                 &ModelSettings::default(),

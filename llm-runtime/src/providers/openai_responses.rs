@@ -33,17 +33,14 @@ use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::common::{
-    self, guard_id, insert_detail, json_body, needs_download, parse_body, warn_skipped_event,
-    CowStr,
-};
+use super::common::{self, guard_id, insert_detail, json_body, needs_download, parse_body, CowStr};
 use super::openai_chat::{
     cow, document_format, effort, image_detail, openai_reasoning_support, openai_system_role,
     timestamp_detail, token_logprobs, warn_sampling_dropped, Count, ReasoningSupport, TokenLogprob,
     WireArgs, DEFAULT_OUTPUT_NAME,
 };
 use super::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
-use super::{Flow, PreparedRequest, Protocol, SseEvent};
+use super::{Flow, PreparedRequest, Protocol, RawEvent, ResponseContext};
 use crate::error::{Error, Result};
 use crate::messages::{
     generate_tool_call_id, BinaryContent, FinishReason, ForceDownload, ModelMessage, ModelRequest,
@@ -57,6 +54,7 @@ use crate::settings::{ModelSettings, Thinking};
 use crate::stream::{ArgsDelta, PartsManager, VendorId};
 use crate::tools::ToolDefinition;
 use crate::usage::Usage;
+use crate::warning::Warnings;
 
 /// [OpenAI](https://platform.openai.com/docs/api-reference/responses)'s Responses API
 /// (`openai-responses:gpt-5`), with the key and base URL of `openai`: `OPENAI_API_KEY`,
@@ -117,7 +115,6 @@ impl ReasoningSummary {
 /// event, and a stream that ends before `response.completed`.
 #[derive(Debug, Clone)]
 pub struct OpenAiResponses {
-    provider_name: Option<Cow<'static, str>>,
     endpoint: &'static str,
     strict_tools: bool,
     schema_transformer: SchemaTransformer,
@@ -134,7 +131,6 @@ impl OpenAiResponses {
     /// The protocol as OpenAI speaks it (the same as `default()`, usable in constants).
     pub const fn new() -> Self {
         OpenAiResponses {
-            provider_name: None,
             endpoint: "responses",
             strict_tools: true,
             schema_transformer: schema::openai::transform,
@@ -169,15 +165,13 @@ impl OpenAiResponses {
         self.reasoning_summary = summary;
         self
     }
+}
 
-    /// The provider name of a stream's parts: the one the HTTP layer gave the parts manager,
-    /// else ours.
-    fn stream_provider_name(&self, parts: &PartsManager) -> Option<String> {
-        parts
-            .provider_name
-            .clone()
-            .or_else(|| self.provider_name.as_deref().map(str::to_owned))
-    }
+/// One stream event: its type (the SSE event name, else the `type` in its data) and its data.
+#[derive(Debug)]
+pub struct ResponsesEvent<'a> {
+    kind: Cow<'a, str>,
+    data: &'a str,
 }
 
 /// What a model of OpenAI's families supports, by name (pydantic-ai's `openai_model_profile`).
@@ -238,58 +232,56 @@ pub struct ResponsesStreamState {
 
 impl Protocol for OpenAiResponses {
     type StreamState = ResponsesStreamState;
+    type Event<'a> = ResponsesEvent<'a>;
+    const EVENT_DESCRIPTION: &'static str = "Responses API event";
 
     fn endpoint(&self, _model_name: &str, _stream: bool) -> String {
         self.endpoint.to_owned()
     }
 
-    fn set_provider_name(&mut self, name: Cow<'static, str>) {
-        self.provider_name = Some(name);
-    }
-
-    fn request_body(&self, request: &PreparedRequest<'_>, stream: bool) -> Result<Vec<u8>> {
+    fn request_body(
+        &self,
+        request: &PreparedRequest<'_>,
+        stream: bool,
+        _warnings: &mut Warnings,
+    ) -> Result<Vec<u8>> {
         let body = self.build_request(request, stream)?;
         json_body(&body)
     }
 
-    fn parse_response(&self, body: &[u8], model_name: &str) -> Result<ModelResponse> {
+    fn parse_response(&self, body: &[u8], cx: &mut ResponseContext<'_>) -> Result<ModelResponse> {
         let response: WireResponse<'_> = parse_body(body, "Responses API response")?;
-        self.response_from(response, model_name, body)
+        self.response_from(response, cx, body)
+    }
+
+    /// Reads the event's type; its data is parsed by [`on_event`](Protocol::on_event) into
+    /// the type's own fields. (`[DONE]`, which some compatible servers end the stream with as
+    /// Chat Completions does, ends it through the default `on_done`.)
+    fn parse_event<'a>(&self, event: &RawEvent<'a>) -> serde_json::Result<ResponsesEvent<'a>> {
+        let kind = if event.name == "message" {
+            let peek: TypeOnly<'a> = serde_json::from_str(event.data)?;
+            cow(peek.kind).ok_or_else(|| {
+                <serde_json::Error as serde::de::Error>::custom(
+                    "a stream event has neither an event name nor a `type`",
+                )
+            })?
+        } else {
+            Cow::Borrowed(event.name)
+        };
+        Ok(ResponsesEvent {
+            kind,
+            data: event.data,
+        })
     }
 
     fn on_event(
         &self,
-        event: &SseEvent<'_>,
+        event: ResponsesEvent<'_>,
+        _raw: &RawEvent<'_>,
         state: &mut ResponsesStreamState,
         parts: &mut PartsManager,
     ) -> Result<Flow> {
-        let data = event.data.trim();
-        if data.is_empty() {
-            return Ok(Flow::Continue);
-        }
-        if data == "[DONE]" {
-            // Some compatible servers end the stream as Chat Completions does.
-            return self.on_eof(state, parts).map(|()| Flow::Done);
-        }
-        if !data.starts_with('{') {
-            warn_skipped_event(event.event, data, "a Responses API event");
-            return Ok(Flow::Continue);
-        }
-        let kind = if event.event == "message" {
-            let peek: TypeOnly<'_> = parse_event("stream", data)?;
-            match cow(peek.kind) {
-                Some(kind) => kind,
-                None => {
-                    return Err(Error::unexpected_with_body(
-                        "a stream event has neither an event name nor a `type`",
-                        data.as_bytes(),
-                    ))
-                }
-            }
-        } else {
-            Cow::Borrowed(event.event)
-        };
-        self.apply_event(&kind, data, state, parts)
+        self.apply_event(&event.kind, event.data, state, parts)
     }
 
     fn on_eof(&self, state: &mut ResponsesStreamState, parts: &mut PartsManager) -> Result<()> {
@@ -748,7 +740,7 @@ impl OpenAiResponses {
             match message {
                 ModelMessage::Request(req) => map_request(req, role, &mut out)?,
                 ModelMessage::Response(response) => {
-                    self.map_response(response, request.profile, facts, &mut out)
+                    self.map_response(response, request, facts, &mut out)
                 }
             }
         }
@@ -763,12 +755,13 @@ impl OpenAiResponses {
     fn map_response<'a>(
         &self,
         response: &'a ModelResponse,
-        profile: &ModelProfile,
+        request: &PreparedRequest<'_>,
         facts: ModelFacts,
         out: &mut Vec<InputItem<'a>>,
     ) {
-        let ours = self.provider_name.as_deref();
-        let is_ours = |name: Option<&str>| ours.is_some() && name == ours;
+        let profile = request.profile;
+        let ours = Some(request.provider_name);
+        let is_ours = |name: Option<&str>| name == ours;
         // The message and reasoning items opened last: parts with the same id join them.
         let mut message_at: Option<usize> = None;
         let mut reasoning_at: Option<usize> = None;
@@ -1359,9 +1352,10 @@ impl OpenAiResponses {
     fn response_from(
         &self,
         wire: WireResponse<'_>,
-        requested_model: &str,
+        cx: &mut ResponseContext<'_>,
         body: &[u8],
     ) -> Result<ModelResponse> {
+        let requested_model = cx.model_name;
         let status = cow(wire.status);
         if wire.error.is_some() || status.as_deref() == Some("failed") {
             return Err(reported_error(
@@ -1370,7 +1364,7 @@ impl OpenAiResponses {
                 body,
             ));
         }
-        let provider = self.provider_name.as_deref();
+        let provider = Some(cx.provider_name);
         let mut parts = Vec::new();
         let mut refusal = None;
         for item in wire.output.unwrap_or_default() {
@@ -1758,7 +1752,7 @@ impl OpenAiResponses {
         parts: &mut PartsManager,
     ) -> Result<()> {
         // Items the stream never announced (servers that send only the whole response).
-        let provider = self.stream_provider_name(parts);
+        let provider = parts.provider_name.clone();
         for item in response.output.unwrap_or_default() {
             let unseen = match nonempty(item.id.as_ref()) {
                 Some(id) => !state.seen_items.contains(id) && !state.is_started(id),
@@ -1815,7 +1809,7 @@ impl OpenAiResponses {
                     return Ok(());
                 };
                 let mut whole = Vec::new();
-                let provider = self.stream_provider_name(parts);
+                let provider = parts.provider_name.clone();
                 item_parts(item, provider.as_deref(), &mut whole, &mut None)?;
                 for part in whole {
                     parts.handle_part(Some(VendorId::Key(&key)), part);
@@ -1872,7 +1866,7 @@ impl OpenAiResponses {
                 state.early_args.remove(key);
             }
             let mut whole = Vec::new();
-            let provider = self.stream_provider_name(parts);
+            let provider = parts.provider_name.clone();
             item_parts(item, provider.as_deref(), &mut whole, &mut state.refusal)?;
             for part in whole {
                 parts.handle_part(key.as_deref().map(VendorId::Key), part);
@@ -1951,7 +1945,7 @@ impl OpenAiResponses {
         let part = TextPart {
             content: delta.0.into_owned(),
             id: Some(id.to_owned()),
-            provider_name: self.stream_provider_name(parts),
+            provider_name: parts.provider_name.clone(),
             provider_details: details,
         };
         parts.handle_part(Some(VendorId::Key(id)), part.into());
@@ -1993,7 +1987,7 @@ impl OpenAiResponses {
         let part = TextPart {
             content: text.0.into_owned(),
             id: Some(id.to_owned()),
-            provider_name: self.stream_provider_name(parts),
+            provider_name: parts.provider_name.clone(),
             provider_details: (!details.is_empty()).then_some(details),
         };
         parts.handle_part(Some(VendorId::Key(id)), part.into());
@@ -2028,7 +2022,7 @@ impl OpenAiResponses {
         let part = ThinkingPart {
             content: text.to_owned(),
             id: Some(id.to_owned()),
-            provider_name: self.stream_provider_name(parts),
+            provider_name: parts.provider_name.clone(),
             ..ThinkingPart::default()
         };
         parts.handle_part(Some(VendorId::Key(&vendor)), part.into());
@@ -2063,7 +2057,7 @@ impl OpenAiResponses {
         if !state.is_started(id) {
             let part = ThinkingPart {
                 id: Some(id.to_owned()),
-                provider_name: self.stream_provider_name(parts),
+                provider_name: parts.provider_name.clone(),
                 ..ThinkingPart::default()
             };
             parts.handle_part(Some(VendorId::Key(id)), part.into());
@@ -2116,15 +2110,18 @@ mod tests {
     };
     use crate::models::OutputObjectDefinition;
     use crate::providers::test_support::{kinds, prompt, request_json, run_stream, Streamed};
+    #[allow(unused_imports)]
+    use crate::providers::ResponseContext;
     use crate::settings::ToolChoice;
     use serde_json::json;
+
+    /// The provider name the tests give the protocol.
+    const PROVIDER: &str = "openai-responses";
 
     const OURS: &str = "openai-responses";
 
     fn named() -> OpenAiResponses {
-        let mut protocol = OpenAiResponses::new();
-        protocol.set_provider_name(OURS.into());
-        protocol
+        OpenAiResponses::new()
     }
 
     fn divide() -> ToolDefinition {
@@ -2144,7 +2141,9 @@ mod tests {
         settings: &ModelSettings,
         parameters: &ModelRequestParameters,
     ) -> Result<Value> {
-        request_json(protocol, model, messages, settings, parameters, false)
+        request_json(
+            protocol, PROVIDER, model, messages, settings, parameters, false,
+        )
     }
 
     fn body(model: &str, messages: &[ModelMessage]) -> Value {
@@ -2186,13 +2185,18 @@ mod tests {
         let profile = named().profile("gpt-4o");
         let request = PreparedRequest {
             model_name: "gpt-4o",
+            provider_name: PROVIDER,
             messages: &prompt("Hi"),
             settings: &ModelSettings::default(),
             parameters: &ModelRequestParameters::default(),
             profile: &profile,
         };
-        let streamed: Value =
-            serde_json::from_slice(&named().request_body(&request, true).unwrap()).unwrap();
+        let streamed: Value = serde_json::from_slice(
+            &named()
+                .request_body(&request, true, &mut Warnings::new())
+                .unwrap(),
+        )
+        .unwrap();
         assert_eq!(streamed["stream"], true);
         assert_eq!(named().endpoint("gpt-4o", true), "responses");
         assert_eq!(
@@ -2790,7 +2794,10 @@ mod tests {
 
     fn parse(body: Value) -> ModelResponse {
         named()
-            .parse_response(body.to_string().as_bytes(), "gpt-5")
+            .parse_response(
+                body.to_string().as_bytes(),
+                &mut ResponseContext::new("gpt-5", PROVIDER),
+            )
             .unwrap()
     }
 
@@ -2966,7 +2973,10 @@ mod tests {
         );
         // A bare minimum: the requested model names the response.
         let response = named()
-            .parse_response(br#"{"output": []}"#, "local-model")
+            .parse_response(
+                br#"{"output": []}"#,
+                &mut ResponseContext::new("local-model", PROVIDER),
+            )
             .unwrap();
         assert_eq!(response.model_name.as_deref(), Some("local-model"));
         assert_eq!(response.usage, Usage::new(0, 0));
@@ -2975,7 +2985,9 @@ mod tests {
     #[test]
     fn malformed_and_failed_bodies_are_typed_errors() {
         let protocol = named();
-        let unexpected = |body: &[u8]| match protocol.parse_response(body, "gpt-5") {
+        let unexpected = |body: &[u8]| match protocol
+            .parse_response(body, &mut ResponseContext::new("gpt-5", PROVIDER))
+        {
             Err(Error::UnexpectedModelBehavior { message, body }) => (message, body),
             other => panic!("{other:?}"),
         };

@@ -29,16 +29,20 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 /// ```
 /// # mod proto {
 /// #     use llm_runtime::messages::ModelResponse;
-/// #     use llm_runtime::providers::{Flow, PreparedRequest, Protocol, SseEvent};
+/// #     use llm_runtime::providers::{Flow, PreparedRequest, Protocol, RawEvent, ResponseContext};
 /// #     use llm_runtime::stream::PartsManager;
+/// #     use llm_runtime::warning::Warnings;
 /// #     #[derive(Debug, Default)]
 /// #     pub struct Echo;
 /// #     impl Protocol for Echo {
 /// #         type StreamState = ();
+/// #         type Event<'a> = serde_json::Value;
+/// #         const EVENT_DESCRIPTION: &'static str = "echo event";
 /// #         fn endpoint(&self, _: &str, _: bool) -> String { "echo".into() }
-/// #         fn request_body(&self, _: &PreparedRequest<'_>, _: bool) -> llm_runtime::Result<Vec<u8>> { Ok(b"{}".to_vec()) }
-/// #         fn parse_response(&self, _: &[u8], _: &str) -> llm_runtime::Result<ModelResponse> { Ok(ModelResponse::default()) }
-/// #         fn on_event(&self, _: &SseEvent<'_>, _: &mut (), _: &mut PartsManager) -> llm_runtime::Result<Flow> { Ok(Flow::Done) }
+/// #         fn request_body(&self, _: &PreparedRequest<'_>, _: bool, _: &mut Warnings) -> llm_runtime::Result<Vec<u8>> { Ok(b"{}".to_vec()) }
+/// #         fn parse_response(&self, _: &[u8], _: &mut ResponseContext<'_>) -> llm_runtime::Result<ModelResponse> { Ok(ModelResponse::default()) }
+/// #         fn parse_event<'a>(&self, e: &RawEvent<'a>) -> serde_json::Result<serde_json::Value> { serde_json::from_str(e.data) }
+/// #         fn on_event(&self, _: serde_json::Value, _: &RawEvent<'_>, _: &mut (), _: &mut PartsManager) -> llm_runtime::Result<Flow> { Ok(Flow::Done) }
 /// #     }
 /// # }
 /// # use proto::Echo;
@@ -119,14 +123,18 @@ pub fn env_prefix(name: &str) -> String {
 /// use llm_runtime::http::{AuthStyle, RetryPolicy};
 /// use llm_runtime::providers::ProviderBuilder;
 /// # use llm_runtime::{messages::ModelResponse, stream::PartsManager};
-/// # use llm_runtime::providers::{Flow, PreparedRequest, Protocol, SseEvent};
+/// # use llm_runtime::providers::{Flow, PreparedRequest, Protocol, RawEvent, ResponseContext};
+/// # use llm_runtime::warning::Warnings;
 /// # #[derive(Debug)] struct Echo;
 /// # impl Protocol for Echo {
 /// #     type StreamState = ();
+/// #     type Event<'a> = serde_json::Value;
+/// #     const EVENT_DESCRIPTION: &'static str = "echo event";
 /// #     fn endpoint(&self, _: &str, _: bool) -> String { "echo".into() }
-/// #     fn request_body(&self, _: &PreparedRequest<'_>, _: bool) -> llm_runtime::Result<Vec<u8>> { Ok(b"{}".to_vec()) }
-/// #     fn parse_response(&self, _: &[u8], _: &str) -> llm_runtime::Result<ModelResponse> { Ok(ModelResponse::default()) }
-/// #     fn on_event(&self, _: &SseEvent<'_>, _: &mut (), _: &mut PartsManager) -> llm_runtime::Result<Flow> { Ok(Flow::Done) }
+/// #     fn request_body(&self, _: &PreparedRequest<'_>, _: bool, _: &mut Warnings) -> llm_runtime::Result<Vec<u8>> { Ok(b"{}".to_vec()) }
+/// #     fn parse_response(&self, _: &[u8], _: &mut ResponseContext<'_>) -> llm_runtime::Result<ModelResponse> { Ok(ModelResponse::default()) }
+/// #     fn parse_event<'a>(&self, e: &RawEvent<'a>) -> serde_json::Result<serde_json::Value> { serde_json::from_str(e.data) }
+/// #     fn on_event(&self, _: serde_json::Value, _: &RawEvent<'_>, _: &mut (), _: &mut PartsManager) -> llm_runtime::Result<Flow> { Ok(Flow::Done) }
 /// # }
 ///
 /// let provider = ProviderBuilder::new("echo", Echo)
@@ -318,8 +326,7 @@ impl<P> ProviderBuilder<P> {
 }
 
 impl<P: Protocol> ProviderBuilder<P> {
-    /// Builds the provider, reading the process environment for what was not given, and tells
-    /// the protocol the provider's name ([`Protocol::set_provider_name`]).
+    /// Builds the provider, reading the process environment for what was not given.
     ///
     /// # Errors
     /// [`Error::User`] when the key is required and found nowhere (naming the variables to
@@ -380,8 +387,7 @@ impl<P: Protocol> ProviderBuilder<P> {
                 None => return Err(missing_query_param(&self.name, name, var)),
             }
         }
-        let mut protocol = self.protocol;
-        protocol.set_provider_name(self.name.clone());
+        let protocol = self.protocol;
         Ok(Provider {
             inner: Arc::new(ProviderInner {
                 name: self.name,

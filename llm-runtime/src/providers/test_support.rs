@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{Flow, PreparedRequest, Protocol, SseEvent};
+use super::{apply_event, Flow, PreparedRequest, Protocol, RawEvent};
 use crate::error::Result;
 use crate::messages::{
     ModelMessage, ModelRequest, ModelResponse, ModelResponseStreamEvent, ResponseState,
@@ -12,6 +12,7 @@ use crate::messages::{
 use crate::models::ModelRequestParameters;
 use crate::settings::ModelSettings;
 use crate::stream::PartsManager;
+use crate::warning::Warnings;
 
 /// A whole response and the stream events that built it.
 pub(crate) type Streamed = (ModelResponse, Vec<ModelResponseStreamEvent>);
@@ -21,45 +22,70 @@ pub(crate) fn prompt(text: &str) -> Vec<ModelMessage> {
     vec![ModelRequest::user_text_prompt(text).into()]
 }
 
-/// The JSON body `protocol` writes for `messages` to `model`, with the profile it gives the
-/// model.
+/// The JSON body `protocol` writes for `messages` to `model` of `provider`, with the profile
+/// it gives the model (its warnings left out: [`request_json_warned`] has them).
 pub(crate) fn request_json<P: Protocol>(
     protocol: &P,
+    provider: &str,
     model: &str,
     messages: &[ModelMessage],
     settings: &ModelSettings,
     parameters: &ModelRequestParameters,
     stream: bool,
 ) -> Result<Value> {
+    request_json_warned(
+        protocol, provider, model, messages, settings, parameters, stream,
+    )
+    .map(|(body, _)| body)
+}
+
+/// As [`request_json`], with the warnings of the request.
+pub(crate) fn request_json_warned<P: Protocol>(
+    protocol: &P,
+    provider: &str,
+    model: &str,
+    messages: &[ModelMessage],
+    settings: &ModelSettings,
+    parameters: &ModelRequestParameters,
+    stream: bool,
+) -> Result<(Value, Warnings)> {
     let profile = protocol.profile(model);
     let request = PreparedRequest {
         model_name: model,
+        provider_name: provider,
         messages,
         settings,
         parameters,
         profile: &profile,
     };
-    let bytes = protocol.request_body(&request, stream)?;
-    Ok(serde_json::from_slice(&bytes).unwrap())
+    let mut warnings = Warnings::new();
+    let bytes = protocol.request_body(&request, stream, &mut warnings)?;
+    Ok((serde_json::from_slice(&bytes).unwrap(), warnings))
 }
 
-/// Feeds `(event name, data)` pairs to `protocol` as SSE events until it says [`Flow::Done`],
-/// else to the end of the body ([`Protocol::on_eof`]); returns the finished response and the
-/// stream events.
+/// Feeds `(event name, data)` pairs to `protocol` as the driver does (its prologue included)
+/// until it says [`Flow::Done`], else to the end of the body ([`Protocol::on_eof`]); returns
+/// the finished response and the stream events (the stream's warnings stay in `parts`, which
+/// is consumed: [`run_stream_warned`] keeps them).
 pub(crate) fn run_stream<'e, P: Protocol>(
+    protocol: &P,
+    parts: PartsManager,
+    events: impl IntoIterator<Item = (&'e str, &'e str)>,
+) -> Result<Streamed> {
+    run_stream_warned(protocol, parts, events).map(|(streamed, _)| streamed)
+}
+
+/// As [`run_stream`], with the stream's warnings.
+pub(crate) fn run_stream_warned<'e, P: Protocol>(
     protocol: &P,
     mut parts: PartsManager,
     events: impl IntoIterator<Item = (&'e str, &'e str)>,
-) -> Result<Streamed> {
+) -> Result<(Streamed, Warnings)> {
     let mut state = P::StreamState::default();
     let mut done = false;
     for (name, data) in events {
-        let event = SseEvent {
-            event: name,
-            data,
-            id: None,
-        };
-        if protocol.on_event(&event, &mut state, &mut parts)? == Flow::Done {
+        let event = RawEvent::new(name, data);
+        if apply_event(protocol, event, &mut state, &mut parts)? == Flow::Done {
             done = true;
             break;
         }
@@ -69,7 +95,8 @@ pub(crate) fn run_stream<'e, P: Protocol>(
     }
     parts.finish();
     let events = std::iter::from_fn(|| parts.pop_event()).collect();
-    Ok((parts.response(ResponseState::Complete), events))
+    let warnings = std::mem::take(&mut parts.warnings);
+    Ok(((parts.response(ResponseState::Complete), events), warnings))
 }
 
 /// Each event as its kind and part index (`start0`, `delta1`, `end0`, `final`).

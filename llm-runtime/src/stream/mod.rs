@@ -316,7 +316,7 @@ impl Iterator for StreamedResponseSync {
 
     fn next(&mut self) -> Option<Self::Item> {
         use futures::StreamExt;
-        match crate::direct::block_on("iterating a StreamedResponseSync", self.inner.next()) {
+        match crate::blocking::block_on("iterating a StreamedResponseSync", self.inner.next()) {
             Ok(item) => item,
             Err(err) => Some(Err(err)),
         }

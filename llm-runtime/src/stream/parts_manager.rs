@@ -17,6 +17,7 @@ use crate::messages::{
 };
 use crate::models::ModelRequestParameters;
 use crate::usage::Usage;
+use crate::warning::Warnings;
 
 /// How a provider identifies a part across chunks: an index (OpenAI's tool-call `index`,
 /// Anthropic's content-block `index`) or a string id (OpenAI Responses item ids).
@@ -131,6 +132,9 @@ pub struct PartsManager {
     pub provider_name: Option<String>,
     /// The provider's base URL.
     pub provider_url: Option<String>,
+    /// What the protocol could not keep of the stream so far (the driver logs and clears
+    /// them after each event).
+    pub warnings: Warnings,
     /// The provider's id of the response.
     pub provider_response_id: Option<String>,
     /// Why the model stopped, when known.
@@ -165,6 +169,7 @@ impl PartsManager {
             model_name: model_name.into(),
             provider_name: None,
             provider_url: None,
+            warnings: Warnings::new(),
             provider_response_id: None,
             finish_reason: None,
             provider_details: None,

@@ -10,7 +10,6 @@
 use serde_json::{Map, Number, Value};
 
 use super::error::{ArgProblem, PathSegment};
-use super::schema::definition_name;
 
 /// How deeply schemas and values may nest before the walk gives up (recursive schemas).
 const MAX_DEPTH: usize = 128;
@@ -942,6 +941,12 @@ fn join_alternatives(mut items: Vec<String>) -> String {
         Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
     }
+}
+
+/// The name of the definition a `$ref` points at, when it is one of ours (`#/$defs/Name`).
+pub(crate) fn definition_name(reference: &str) -> Option<String> {
+    let name = reference.strip_prefix("#/$defs/")?;
+    Some(name.replace("~1", "/").replace("~0", "~"))
 }
 
 #[cfg(test)]

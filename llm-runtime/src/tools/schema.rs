@@ -10,7 +10,7 @@ use schemars::{JsonSchema, Schema};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::coerce::Validator;
+use super::coerce::{definition_name, Validator};
 use super::error::{ArgProblem, ToolArgsError};
 use crate::messages::{ToolArgs, ToolCallPart};
 
@@ -334,12 +334,6 @@ fn mentions(schema: &Value, key: &str) -> bool {
                 false
             }
         })
-}
-
-/// The name of the definition a `$ref` points at, when it is one of ours (`#/$defs/Name`).
-pub(crate) fn definition_name(reference: &str) -> Option<String> {
-    let name = reference.strip_prefix("#/$defs/")?;
-    Some(name.replace("~1", "/").replace("~0", "~"))
 }
 
 /// Replaces each `$ref` to a simple definition (one without properties or references of its

@@ -22,18 +22,23 @@ use reqwest::{Client, Response, Url};
 use tokio::time::{Instant, Sleep};
 
 use super::credentials::{self, BedrockAuth, BedrockConfig, ProcessEnvironment};
-use super::eventstream::{EventStreamDecoder, EventStreamMessage};
 use super::sigv4::{self, SigningRequest, SigningScope};
-use super::stream::{exception_error, exception_status, ConverseStreamState};
+use super::stream::ConverseStreamState;
 use super::{BedrockConverse, PROVIDER_NAME, SIGNING_SERVICE};
 use crate::error::{ApiErrorKind, Error, Result};
+use crate::http::eventstream::{EventStreamDecoder, EventStreamMessage};
 use crate::http::send::{merge_extra_body, read_limited, transport_error_for};
 use crate::http::{retry_after, shared_client, RetryPolicy};
 use crate::messages::{ModelMessage, ModelResponse};
 use crate::models::{Model, ModelProfile, ModelRequestParameters, ProviderRegistration};
-use crate::providers::{Flow, PreparedRequest, Protocol, SseEvent, DEFAULT_TIMEOUT};
+use crate::providers::driver::message_event;
+use crate::providers::{
+    apply_event, EventKind, Flow, PreparedRequest, Protocol, RawEvent, ResponseContext,
+    DEFAULT_TIMEOUT,
+};
 use crate::settings::ModelSettings;
 use crate::stream::{PartsManager, StreamSource, StreamedResponse};
+use crate::warning::Warnings;
 
 /// How much of an error body is kept.
 const ERROR_BODY_LIMIT: usize = 16 * 1024;
@@ -132,12 +137,16 @@ impl BedrockModel {
     ) -> Result<Attempts<'_>> {
         let prepared = PreparedRequest {
             model_name: &self.model_name,
+            provider_name: PROVIDER_NAME,
             messages,
             settings,
             parameters,
             profile: &self.profile,
         };
-        let body = self.protocol.request_body(&prepared, stream)?;
+        let mut warnings = Warnings::new();
+        let body = self.protocol.request_body(&prepared, stream, &mut warnings);
+        warnings.log_all(PROVIDER_NAME, &self.model_name);
+        let body = body?;
         let body = merge_extra_body(body, settings.extra_body.as_ref())?;
         let endpoint = self.protocol.endpoint(&self.model_name, stream);
         let url = Url::parse(&format!("{}/{endpoint}", self.config.endpoint)).map_err(|err| {
@@ -196,7 +205,10 @@ impl BedrockModel {
                     .map_err(|err| self.transport(err, "reading the response"))
             })
             .await?;
-        let mut response = self.protocol.parse_response(&body, &self.model_name)?;
+        let mut cx = ResponseContext::new(&self.model_name, PROVIDER_NAME);
+        let response = self.protocol.parse_response(&body, &mut cx);
+        cx.warnings.log_all(PROVIDER_NAME, &self.model_name);
+        let mut response = response?;
         response.provider_name = Some(PROVIDER_NAME.to_owned());
         response.provider_url = Some(self.config.endpoint.clone());
         Ok(response)
@@ -217,10 +229,17 @@ impl BedrockModel {
                 let mut decoder = EventStreamDecoder::new();
                 loop {
                     if let Some(message) = decoder.next_message()? {
-                        if let Some(error) = exception_of(&message, &self.model_name) {
-                            return Err(error);
+                        let first = OwnedEvent::of(&message)?;
+                        if first.kind == EventKind::Exception {
+                            return Err(self.protocol.on_exception(
+                                &first.raw(),
+                                &PartsManager::new(
+                                    self.model_name.clone(),
+                                    &ModelRequestParameters::default(),
+                                ),
+                            ));
                         }
-                        return Ok((body, decoder, Some(message)));
+                        return Ok((body, decoder, Some(first)));
                     }
                     match body.next().await {
                         Some(Ok(chunk)) => decoder.push(&chunk),
@@ -253,25 +272,30 @@ impl BedrockModel {
     }
 }
 
-/// An exception frame as its error (`None` for an event).
-fn exception_of(message: &EventStreamMessage, model_name: &str) -> Option<Error> {
-    match message.header_str(":message-type") {
-        Some("exception") => {
-            let name = message.header_str(":exception-type").unwrap_or("exception");
-            Some(exception_error(name, &message.payload, model_name))
+/// A frame's event, owned (the decoder's messages borrow its buffer): as the shared driver
+/// reads it ([`message_event`]).
+#[derive(Debug)]
+struct OwnedEvent {
+    name: String,
+    data: String,
+    kind: EventKind,
+}
+
+impl OwnedEvent {
+    fn of(message: &EventStreamMessage<'_>) -> Result<OwnedEvent> {
+        let event = message_event(message)?;
+        Ok(OwnedEvent {
+            name: event.name.to_owned(),
+            data: event.data.to_owned(),
+            kind: event.kind,
+        })
+    }
+
+    fn raw(&self) -> RawEvent<'_> {
+        RawEvent {
+            kind: self.kind,
+            ..RawEvent::new(&self.name, &self.data)
         }
-        Some("error") => {
-            let code = message.header_str(":error-code").unwrap_or("error");
-            let text = message.header_str(":error-message").unwrap_or_default();
-            let body = serde_json::json!({"Error": {"Code": code, "Message": text}}).to_string();
-            Some(Error::http(
-                exception_status(code).unwrap_or(500),
-                model_name,
-                body.as_bytes(),
-                None,
-            ))
-        }
-        _ => None,
     }
 }
 
@@ -483,7 +507,7 @@ struct EventStreamSource {
     body: BodyStream,
     decoder: EventStreamDecoder,
     /// A frame read before the stream was handed out (the first).
-    pending: Option<EventStreamMessage>,
+    pending: Option<OwnedEvent>,
     state: ConverseStreamState,
     idle_timeout: Duration,
     idle: Pin<Box<Sleep>>,
@@ -494,31 +518,14 @@ impl Unpin for EventStreamSource {}
 
 impl EventStreamSource {
     fn apply_next(&mut self, parts: &mut PartsManager) -> Result<Option<Flow>> {
-        let message = match self.pending.take() {
-            Some(message) => message,
+        let event = match self.pending.take() {
+            Some(event) => event,
             None => match self.decoder.next_message()? {
-                Some(message) => message,
+                Some(message) => OwnedEvent::of(&message)?,
                 None => return Ok(None),
             },
         };
-        if let Some(error) = exception_of(&message, &self.model_name) {
-            return Err(error);
-        }
-        let name = message.header_str(":event-type").unwrap_or_default();
-        let data = std::str::from_utf8(&message.payload).map_err(|_| {
-            Error::unexpected_with_body(
-                format!("the payload of the `{name}` event is not UTF-8"),
-                &message.payload,
-            )
-        })?;
-        let event = SseEvent {
-            event: name,
-            data,
-            id: None,
-        };
-        self.protocol
-            .on_event(&event, &mut self.state, parts)
-            .map(Some)
+        apply_event(&self.protocol, event.raw(), &mut self.state, parts).map(Some)
     }
 
     fn at_eof(&mut self, parts: &mut PartsManager) -> Result<()> {

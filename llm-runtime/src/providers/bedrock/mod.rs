@@ -15,23 +15,21 @@
 //! - `response.rs`: a response body to a [`ModelResponse`];
 //! - `stream.rs`: stream events to [`PartsManager`] calls ([`stream::on_event`]);
 //! - `models.rs`: what each model family supports;
-//! - [`eventstream`]: the binary `application/vnd.amazon.eventstream` frames of a stream;
-//! - `driver.rs`: [`BedrockModel`], which sends the requests: every attempt signed anew,
-//!   retries, frames decoded.
-
-use std::borrow::Cow;
+//! - `driver.rs`: [`BedrockModel`], which sends the requests: every attempt signed anew
+//!   (the shared driver has no request signer yet), retries, the event-stream frames decoded
+//!   by [`crate::http::eventstream`] and applied through [`apply_event`](crate::providers::apply_event).
 
 use crate::error::{Error, Result};
 use crate::messages::ModelResponse;
 use crate::models::ModelProfile;
 use crate::stream::PartsManager;
+use crate::warning::Warnings;
 
-use super::{Flow, PreparedRequest, Protocol, SseEvent};
+use super::{Flow, Framing, PreparedRequest, Protocol, RawEvent, ResponseContext};
 
 mod content;
 pub mod credentials;
 mod driver;
-pub mod eventstream;
 mod models;
 mod request;
 mod response;
@@ -66,24 +64,20 @@ pub fn model_path_segment(model_id: &str) -> String {
     sigv4::uri_encode(model_id.as_bytes(), false)
 }
 
-/// The Converse protocol: pure translation, no I/O.
-///
-/// A stream's events reach [`Protocol::on_event`] as an [`SseEvent`] whose `event` is the
-/// frame's `:event-type` (or `:exception-type`) and whose `data` is its JSON payload.
-#[derive(Debug, Clone, Default)]
-pub struct BedrockConverse {
-    provider_name: Option<Cow<'static, str>>,
-}
-
-impl BedrockConverse {
-    /// The name reasoning signatures are marked with.
-    fn own_name(&self) -> &str {
-        self.provider_name.as_deref().unwrap_or(PROVIDER_NAME)
-    }
-}
+/// The Converse protocol: pure translation, no I/O. Streams are AWS event-stream frames
+/// ([`Framing::AwsEventStream`]); an exception frame becomes the [`Error::Http`] its
+/// exception stands for ([`stream::exception_error`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BedrockConverse;
 
 impl Protocol for BedrockConverse {
     type StreamState = stream::ConverseStreamState;
+    type Event<'a> = stream::ConverseEvent;
+    const EVENT_DESCRIPTION: &'static str = "ConverseStream event";
+
+    fn framing(&self) -> Framing {
+        Framing::AwsEventStream
+    }
 
     fn endpoint(&self, model_name: &str, stream: bool) -> String {
         let action = if stream {
@@ -94,30 +88,34 @@ impl Protocol for BedrockConverse {
         format!("model/{}/{action}", model_path_segment(model_name))
     }
 
-    fn request_body(&self, request: &PreparedRequest<'_>, _stream: bool) -> Result<Vec<u8>> {
+    fn request_body(
+        &self,
+        request: &PreparedRequest<'_>,
+        _stream: bool,
+        warnings: &mut Warnings,
+    ) -> Result<Vec<u8>> {
         let profile = models::profile(request.model_name);
-        let body = request::build(request, &profile, self.own_name())?;
+        let body = request::build(request, &profile, warnings)?;
         serde_json::to_vec(&body)
             .map_err(|e| Error::user(format!("the request cannot be serialized: {e}")))
     }
 
-    fn parse_response(&self, body: &[u8], model_name: &str) -> Result<ModelResponse> {
-        response::parse(body, model_name, self.own_name())
+    fn parse_response(&self, body: &[u8], cx: &mut ResponseContext<'_>) -> Result<ModelResponse> {
+        response::parse(body, cx.model_name, cx.provider_name, &mut cx.warnings)
+    }
+
+    fn parse_event<'a>(&self, event: &RawEvent<'a>) -> serde_json::Result<Self::Event<'a>> {
+        stream::parse_event(event.name, event.data)
     }
 
     fn on_event(
         &self,
-        event: &SseEvent<'_>,
+        event: Self::Event<'_>,
+        raw: &RawEvent<'_>,
         state: &mut Self::StreamState,
         parts: &mut PartsManager,
     ) -> Result<Flow> {
-        stream::on_event(
-            event.event,
-            event.data.as_bytes(),
-            state,
-            parts,
-            self.own_name(),
-        )
+        stream::on_event(event, raw.name, raw.data, state, parts)
     }
 
     fn on_eof(&self, state: &mut Self::StreamState, _parts: &mut PartsManager) -> Result<()> {
@@ -130,11 +128,11 @@ impl Protocol for BedrockConverse {
         }
     }
 
-    fn profile(&self, model_name: &str) -> ModelProfile {
-        models::profile(model_name).model_profile()
+    fn on_exception(&self, event: &RawEvent<'_>, parts: &PartsManager) -> Error {
+        stream::exception_error(event.name, event.data.as_bytes(), &parts.model_name)
     }
 
-    fn set_provider_name(&mut self, name: Cow<'static, str>) {
-        self.provider_name = Some(name);
+    fn profile(&self, model_name: &str) -> ModelProfile {
+        models::profile(model_name).model_profile()
     }
 }

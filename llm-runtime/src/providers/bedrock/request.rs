@@ -29,6 +29,7 @@ use crate::providers::tool_choice::{
 };
 use crate::providers::PreparedRequest;
 use crate::settings::{ModelSettings, Thinking, ToolChoice as ToolChoiceSetting};
+use crate::warning::{Warning, Warnings};
 
 /// The most cache points Bedrock accepts in one request.
 const MAX_CACHE_POINTS: usize = 4;
@@ -36,8 +37,8 @@ const MAX_CACHE_POINTS: usize = 4;
 /// The name of the output object when it has none (pydantic-ai's `DEFAULT_OUTPUT_TOOL_NAME`).
 const DEFAULT_OUTPUT_NAME: &str = "final_result";
 
-/// Builds the body of a Converse request. `provider_name` is the name thinking signatures
-/// belong to: reasoning from another provider goes back as tagged text.
+/// Builds the body of a Converse request; what it cannot send as asked goes into `warnings`.
+/// Reasoning signed by another provider than the request's goes back as tagged text.
 ///
 /// # Errors
 /// [`Error::User`] for what Converse cannot express: a model Bedrock serves only through its
@@ -46,8 +47,9 @@ const DEFAULT_OUTPUT_NAME: &str = "final_result";
 pub(super) fn build<'a>(
     request: &PreparedRequest<'a>,
     profile: &BedrockProfile,
-    provider_name: &str,
+    warnings: &mut Warnings,
 ) -> Result<ConverseRequest<'a>> {
+    let provider_name = request.provider_name;
     let model = request.model_name;
     if !profile.supported_on_converse {
         return Err(Error::user(format!(
@@ -66,7 +68,7 @@ pub(super) fn build<'a>(
             "Bedrock does not support thinking and output tools at the same time: use native or prompted output",
         ));
     }
-    warn_unsupported_settings(model, settings);
+    warn_unsupported_settings(model, settings, warnings);
     let (mut system, mut messages) = map_messages(request, profile, provider_name)?;
     let tool_config = tool_config(request, profile, thinking.is_some())?;
     limit_cache_points(&mut system, &mut messages);
@@ -86,12 +88,12 @@ pub(super) fn build<'a>(
             .as_deref()
             .filter(|tier| *tier != "auto")
             .map(|kind| ServiceTier { kind }),
-        additional_model_request_fields: additional_fields(settings, profile),
+        additional_model_request_fields: additional_fields(settings, profile, warnings),
     })
 }
 
 /// Reports the settings Converse has no field for.
-fn warn_unsupported_settings(model: &str, settings: &ModelSettings) {
+fn warn_unsupported_settings(model: &str, settings: &ModelSettings, warnings: &mut Warnings) {
     for (name, set) in [
         ("seed", settings.seed.is_some()),
         ("presence_penalty", settings.presence_penalty.is_some()),
@@ -103,12 +105,10 @@ fn warn_unsupported_settings(model: &str, settings: &ModelSettings) {
         ),
     ] {
         if set {
-            tracing::warn!(
-                target: "llm_runtime::settings",
-                model,
-                setting = name,
-                "Bedrock's Converse API has no `{name}`; the setting is not sent"
-            );
+            warnings.push(Warning::unsupported_setting(
+                name,
+                format!("Bedrock's Converse API has no `{name}` (for `{model}`); the setting is not sent"),
+            ));
         }
     }
 }
@@ -117,6 +117,7 @@ fn warn_unsupported_settings(model: &str, settings: &ModelSettings) {
 fn additional_fields(
     settings: &ModelSettings,
     profile: &BedrockProfile,
+    warnings: &mut Warnings,
 ) -> Option<Map<String, Value>> {
     let mut fields = Map::new();
     if let Some(top_k) = settings.top_k {
@@ -129,11 +130,10 @@ fn additional_fields(
                 config.insert("topK".into(), top_k.into());
                 fields.insert("inferenceConfig".into(), Value::Object(config));
             }
-            None => tracing::warn!(
-                target: "llm_runtime::settings",
-                setting = "top_k",
-                "this Bedrock model family takes no `top_k` on Converse; the setting is not sent"
-            ),
+            None => warnings.push(Warning::unsupported_setting(
+                "top_k",
+                "this Bedrock model family takes no `top_k` on Converse; the setting is not sent",
+            )),
         }
     }
     let Some(thinking) = settings.thinking else {
@@ -182,11 +182,10 @@ fn additional_fields(
             fields.insert("reasoning_config".into(), level.into());
         }
         Some(_) => {}
-        None => tracing::warn!(
-            target: "llm_runtime::settings",
-            setting = "thinking",
-            "this Bedrock model family has no thinking setting on Converse; the setting is not sent"
-        ),
+        None => warnings.push(Warning::unsupported_setting(
+            "thinking",
+            "this Bedrock model family has no thinking setting on Converse; the setting is not sent",
+        )),
     }
     (!fields.is_empty()).then_some(fields)
 }

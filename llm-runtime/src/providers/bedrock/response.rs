@@ -13,13 +13,19 @@ use crate::messages::{
     ToolArgs, ToolCallPart,
 };
 use crate::usage::Usage;
+use crate::warning::{Warning, Warnings};
 
 /// Parses a whole response. `provider_name` marks signed reasoning, so that it is sent back
 /// only to this provider.
 ///
 /// # Errors
 /// [`Error::UnexpectedModelBehavior`] with the body when it is not a Converse response.
-pub(super) fn parse(body: &[u8], model_name: &str, provider_name: &str) -> Result<ModelResponse> {
+pub(super) fn parse(
+    body: &[u8],
+    model_name: &str,
+    provider_name: &str,
+    warnings: &mut Warnings,
+) -> Result<ModelResponse> {
     let response: ConverseResponse = serde_json::from_slice(body).map_err(|e| {
         Error::unexpected_with_body(format!("invalid Converse response: {e}"), body)
     })?;
@@ -31,7 +37,7 @@ pub(super) fn parse(body: &[u8], model_name: &str, provider_name: &str) -> Resul
     };
     let mut parts = Vec::new();
     for block in output.message.map(|m| m.content).unwrap_or_default() {
-        output_block(block, provider_name, &mut parts)?;
+        output_block(block, provider_name, &mut parts, warnings)?;
     }
     let mut details = Map::new();
     let mut finish_reason = None;
@@ -53,6 +59,7 @@ fn output_block(
     block: OutputBlock,
     provider_name: &str,
     parts: &mut Vec<ModelResponsePart>,
+    warnings: &mut Warnings,
 ) -> Result<()> {
     if let Some(reasoning) = block.reasoning_content {
         if let Some(redacted) = reasoning.redacted_content.filter(|r| !r.is_empty()) {
@@ -81,7 +88,9 @@ fn output_block(
         parts.push(TextPart::new(text).into());
     } else if let Some(tool_use) = block.tool_use {
         if tool_use.kind.as_deref() == Some("server_tool_use") {
-            warn_builtin_tool(tool_use.name.as_deref().unwrap_or_default());
+            warnings.push(builtin_tool_warning(
+                tool_use.name.as_deref().unwrap_or_default(),
+            ));
             return Ok(());
         }
         let Some(name) = tool_use.name.filter(|n| !n.is_empty()) else {
@@ -98,7 +107,7 @@ fn output_block(
         };
         parts.push(ToolCallPart::new(name, args, id).into());
     } else if block.tool_result.is_some() {
-        warn_builtin_tool("nova_code_interpreter");
+        warnings.push(builtin_tool_warning("nova_code_interpreter"));
     }
     Ok(())
 }
@@ -123,12 +132,13 @@ pub(super) fn redacted_signature(base64: &str) -> Result<String> {
 }
 
 /// Built-in tools (Nova's code interpreter) have no part in the message model yet.
-pub(super) fn warn_builtin_tool(name: &str) {
-    tracing::warn!(
-        target: "llm_runtime::providers",
-        tool = name,
-        "Bedrock returned a call or result of its built-in tool `{name}`, which the message model cannot hold; it is left out"
-    );
+pub(super) fn builtin_tool_warning(name: &str) -> Warning {
+    Warning::dropped_content(
+        "built-in tool call",
+        format!(
+            "Bedrock returned a call or result of its built-in tool `{name}`, which the message model cannot hold; it is left out"
+        ),
+    )
 }
 
 /// The usage of a response, as pydantic-ai extracts it: the input tokens include those read

@@ -8,13 +8,13 @@
 //! status AWS gives the same exception outside a stream, so that the retryable ones (429, 5xx)
 //! are retried where the driver may still retry (before the first event).
 //!
-//! The frames themselves (AWS event-stream: prelude, headers, CRCs) are decoded before this
-//! file: it sees each event's type and its JSON payload.
+//! The frames themselves (AWS event-stream: prelude, headers, CRCs) are decoded by the driver
+//! ([`Framing::AwsEventStream`](crate::providers::Framing)): this file sees each event's type
+//! and its JSON payload, parsed by [`parse_event`] and applied by [`on_event`].
 
-use serde::Deserialize;
 use serde_json::Value;
 
-use super::response::{map_stop_reason, redacted_signature, usage, warn_builtin_tool};
+use super::response::{builtin_tool_warning, map_stop_reason, redacted_signature, usage};
 use super::wire::{
     ContentBlockDelta, ContentBlockStart, ContentBlockStop, ExceptionPayload, MessageStop, Metadata,
 };
@@ -23,6 +23,41 @@ use crate::error::{Error, Result};
 use crate::messages::ThinkingPart;
 use crate::providers::Flow;
 use crate::stream::{ArgsDelta, PartsManager, VendorId};
+use crate::warning::Warning;
+
+/// One ConverseStream event, parsed.
+#[derive(Debug)]
+pub struct ConverseEvent(Event);
+
+#[derive(Debug)]
+enum Event {
+    MessageStart,
+    ContentBlockStart(ContentBlockStart),
+    ContentBlockDelta(ContentBlockDelta),
+    ContentBlockStop(ContentBlockStop),
+    MessageStop(MessageStop),
+    Metadata(Metadata),
+    Exception,
+    Unknown,
+}
+
+/// Parses the payload of the event named `name` (its `:event-type`, or the `:exception-type`
+/// of an exception).
+///
+/// # Errors
+/// The JSON error when the payload is not the event's.
+pub fn parse_event(name: &str, data: &str) -> serde_json::Result<ConverseEvent> {
+    Ok(ConverseEvent(match name {
+        "messageStart" => Event::MessageStart,
+        "contentBlockStart" => Event::ContentBlockStart(serde_json::from_str(data)?),
+        "contentBlockDelta" => Event::ContentBlockDelta(serde_json::from_str(data)?),
+        "contentBlockStop" => Event::ContentBlockStop(serde_json::from_str(data)?),
+        "messageStop" => Event::MessageStop(serde_json::from_str(data)?),
+        "metadata" => Event::Metadata(serde_json::from_str(data)?),
+        other if exception_status(other).is_some() => Event::Exception,
+        _ => Event::Unknown,
+    }))
+}
 
 /// What a Converse stream remembers between events.
 #[derive(Debug, Default)]
@@ -69,35 +104,28 @@ pub fn exception_error(name: &str, payload: &[u8], model_name: &str) -> Error {
     Error::http(status, model_name, body.as_bytes(), None)
 }
 
-fn parse<'a, T: Deserialize<'a>>(event: &str, payload: &'a [u8]) -> Result<T> {
-    serde_json::from_slice(payload).map_err(|e| {
-        Error::unexpected_with_body(
-            format!("invalid ConverseStream `{event}` event: {e}"),
-            payload,
-        )
-    })
-}
-
-/// Applies one event. `provider_name` marks signed reasoning.
+/// Applies one parsed event (`name` and `data` as they came, for errors and warnings). The
+/// provider name that marks signed reasoning is the parts manager's.
 ///
 /// # Errors
-/// [`Error::UnexpectedModelBehavior`] for a malformed payload or a delta of a block kind that
-/// does not fit its part; [`Error::Http`] for an exception event.
+/// [`Error::UnexpectedModelBehavior`] for a delta that does not fit its part; [`Error::Http`]
+/// for an exception event.
 pub fn on_event(
-    event: &str,
-    payload: &[u8],
+    event: ConverseEvent,
+    name: &str,
+    data: &str,
     state: &mut ConverseStreamState,
     parts: &mut PartsManager,
-    provider_name: &str,
 ) -> Result<Flow> {
-    match event {
-        "messageStart" => {}
-        "contentBlockStart" => {
-            let start: ContentBlockStart = parse(event, payload)?;
+    match event.0 {
+        Event::MessageStart => {}
+        Event::ContentBlockStart(start) => {
             let index = start.content_block_index;
             if let Some(tool_use) = start.start.tool_use {
                 if tool_use.kind.as_deref() == Some("server_tool_use") {
-                    warn_builtin_tool(tool_use.name.as_deref().unwrap_or_default());
+                    parts.warnings.push(builtin_tool_warning(
+                        tool_use.name.as_deref().unwrap_or_default(),
+                    ));
                     state.skipped_blocks.push(index);
                 } else {
                     parts.handle_tool_call_delta(
@@ -111,22 +139,18 @@ pub fn on_event(
                 state.skipped_blocks.push(index);
             }
         }
-        "contentBlockDelta" => {
-            let delta: ContentBlockDelta = parse(event, payload)?;
+        Event::ContentBlockDelta(delta) => {
             let index = delta.content_block_index;
-            if state.skipped_blocks.contains(&index) {
-                return Ok(Flow::Continue);
+            if !state.skipped_blocks.contains(&index) {
+                apply_delta(index, delta.delta, parts)?;
             }
-            apply_delta(index, delta.delta, parts, provider_name)?;
         }
-        "contentBlockStop" => {
-            let stop: ContentBlockStop = parse(event, payload)?;
+        Event::ContentBlockStop(stop) => {
             state
                 .skipped_blocks
                 .retain(|i| *i != stop.content_block_index);
         }
-        "messageStop" => {
-            let stop: MessageStop = parse(event, payload)?;
+        Event::MessageStop(stop) => {
             state.stopped = true;
             if let Some(reason) = stop.stop_reason {
                 parts.finish_reason = map_stop_reason(&reason);
@@ -135,33 +159,27 @@ pub fn on_event(
                 parts.provider_details = Some(details);
             }
         }
-        "metadata" => {
-            let metadata: Metadata = parse(event, payload)?;
+        Event::Metadata(metadata) => {
             if let Some(wire) = metadata.usage {
                 parts.usage = usage(&wire);
             }
             return Ok(Flow::Done);
         }
-        other if exception_status(other).is_some() => {
-            return Err(exception_error(other, payload, &parts.model_name));
-        }
-        other => {
-            tracing::debug!(
-                target: "llm_runtime::providers",
-                event = other,
-                "an unknown ConverseStream event was skipped"
-            );
-        }
+        Event::Exception => return Err(exception_error(name, data.as_bytes(), &parts.model_name)),
+        Event::Unknown => parts.warnings.push(Warning::skipped_event(
+            name,
+            "Bedrock sent a ConverseStream event this translation does not know",
+        )),
     }
     Ok(Flow::Continue)
 }
 
-fn apply_delta(
-    index: u64,
-    delta: super::wire::Delta,
-    parts: &mut PartsManager,
-    provider_name: &str,
-) -> Result<()> {
+fn apply_delta(index: u64, delta: super::wire::Delta, parts: &mut PartsManager) -> Result<()> {
+    let provider_name = parts
+        .provider_name
+        .clone()
+        .unwrap_or_else(|| super::PROVIDER_NAME.to_owned());
+    let provider_name = provider_name.as_str();
     let vendor = Some(VendorId::Index(index));
     if let Some(reasoning) = delta.reasoning_content {
         if let Some(redacted) = reasoning.redacted_content.filter(|r| !r.is_empty()) {

@@ -19,12 +19,13 @@ fn body(
     let model_profile = ModelProfile::default();
     let request = PreparedRequest {
         model_name: model,
+        provider_name: "bedrock",
         messages,
         settings,
         parameters,
         profile: &model_profile,
     };
-    let built = build(&request, &profile(model), "bedrock")?;
+    let built = build(&request, &profile(model), &mut Warnings::new())?;
     Ok(serde_json::to_value(built).unwrap())
 }
 
@@ -426,4 +427,28 @@ fn models_off_converse_are_user_errors() {
     )
     .unwrap_err();
     assert!(matches!(err, Error::User { .. }));
+}
+
+#[test]
+fn settings_converse_cannot_send_are_warnings() {
+    let model_profile = ModelProfile::default();
+    let settings = ModelSettings {
+        seed: Some(1),
+        top_k: Some(3),
+        ..Default::default()
+    };
+    let messages = [ModelRequest::user_text_prompt("x").into()];
+    let parameters = ModelRequestParameters::default();
+    let request = PreparedRequest {
+        model_name: "meta.llama3-8b-instruct-v1:0",
+        provider_name: "bedrock",
+        messages: &messages,
+        settings: &settings,
+        parameters: &parameters,
+        profile: &model_profile,
+    };
+    let mut warnings = Warnings::new();
+    build(&request, &profile(request.model_name), &mut warnings).unwrap();
+    let settings: Vec<Option<&str>> = warnings.as_slice().iter().map(|w| w.setting()).collect();
+    assert_eq!(settings, [Some("seed"), Some("top_k")]);
 }

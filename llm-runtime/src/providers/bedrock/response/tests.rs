@@ -3,7 +3,13 @@ use serde_json::json;
 use super::*;
 
 fn parsed(body: serde_json::Value) -> ModelResponse {
-    parse(body.to_string().as_bytes(), "m", "bedrock").unwrap()
+    parse(
+        body.to_string().as_bytes(),
+        "m",
+        "bedrock",
+        &mut Warnings::new(),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -63,7 +69,7 @@ fn unsigned_reasoning_has_no_provider_and_empty_text_is_skipped() {
 #[test]
 fn malformed_bodies_are_unexpected_behavior() {
     for body in [&b"not json"[..], br#"{"stopReason":"end_turn"}"#] {
-        let err = parse(body, "m", "bedrock").unwrap_err();
+        let err = parse(body, "m", "bedrock", &mut Warnings::new()).unwrap_err();
         assert!(
             matches!(err, Error::UnexpectedModelBehavior { .. }),
             "{err:?}"
@@ -75,6 +81,7 @@ fn malformed_bodies_are_unexpected_behavior() {
             .as_bytes(),
         "m",
         "bedrock",
+        &mut Warnings::new(),
     )
     .unwrap_err();
     assert!(
@@ -99,4 +106,21 @@ fn stop_reasons_map_as_pydantic_ai_maps_them() {
         Some(FinishReason::Length)
     );
     assert_eq!(map_stop_reason("new_reason"), None);
+}
+
+#[test]
+fn built_in_tool_blocks_are_left_out_with_a_warning() {
+    let mut warnings = Warnings::new();
+    let body = json!({
+        "output": {"message": {"content": [
+            {"toolUse": {"toolUseId": "t", "name": "nova_code_interpreter", "input": {}, "type": "server_tool_use"}},
+            {"toolResult": {"toolUseId": "t", "content": [], "type": "nova_code_interpreter_result"}},
+            {"text": "42"},
+        ]}},
+        "stopReason": "end_turn",
+    });
+    let response = parse(body.to_string().as_bytes(), "m", "bedrock", &mut warnings).unwrap();
+    assert_eq!(response.parts.len(), 1);
+    assert_eq!(warnings.len(), 2);
+    assert_eq!(warnings.as_slice()[0].kind(), "dropped-content");
 }

@@ -4,17 +4,15 @@ use super::*;
 use crate::models::ModelRequestParameters;
 
 fn apply(events: &[(&str, serde_json::Value)]) -> (PartsManager, Result<Flow>) {
-    let mut parts = PartsManager::new("m", &ModelRequestParameters::default());
+    let mut parts =
+        PartsManager::new("m", &ModelRequestParameters::default()).with_provider("bedrock", None);
     let mut state = ConverseStreamState::default();
     let mut last = Ok(Flow::Continue);
     for (name, payload) in events {
-        last = on_event(
-            name,
-            payload.to_string().as_bytes(),
-            &mut state,
-            &mut parts,
-            "bedrock",
-        );
+        let data = payload.to_string();
+        last = parse_event(name, &data)
+            .map_err(|e| Error::unexpected(e.to_string()))
+            .and_then(|event| on_event(event, name, &data, &mut state, &mut parts));
         if last.is_err() {
             break;
         }
@@ -106,13 +104,11 @@ fn exception_events_are_typed_http_errors() {
 }
 
 #[test]
-fn malformed_payloads_are_unexpected_behavior() {
-    let mut parts = PartsManager::new("m", &ModelRequestParameters::default());
-    let mut state = ConverseStreamState::default();
-    let err = on_event("contentBlockDelta", b"{", &mut state, &mut parts, "bedrock").unwrap_err();
-    assert!(
-        matches!(err, Error::UnexpectedModelBehavior { .. }),
-        "{err:?}"
-    );
-    assert!(!state.stopped());
+fn malformed_payloads_do_not_parse_and_unknown_events_are_warned_about() {
+    assert!(parse_event("contentBlockDelta", "{").is_err());
+    assert!(parse_event("messageStop", r#"{"stopReason": 5}"#).is_err());
+    let (parts, last) = apply(&[("somethingNew", json!({}))]);
+    assert_eq!(last.unwrap(), Flow::Continue);
+    assert_eq!(parts.warnings.len(), 1);
+    assert_eq!(parts.warnings.as_slice()[0].kind(), "skipped-event");
 }

@@ -2,7 +2,8 @@
 // re-export under another name.
 mod chat {
     use llm_runtime::messages::ModelResponse;
-    use llm_runtime::providers::{Flow, PreparedRequest, Protocol, SseEvent};
+    use llm_runtime::providers::{Flow, PreparedRequest, Protocol, RawEvent, ResponseContext};
+    use llm_runtime::warning::Warnings;
     use llm_runtime::stream::PartsManager;
 
     #[derive(Debug)]
@@ -22,16 +23,21 @@ mod chat {
 
     impl Protocol for Chat {
         type StreamState = ();
+        type Event<'a> = serde_json::Value;
+        const EVENT_DESCRIPTION: &'static str = "chunk";
         fn endpoint(&self, _: &str, _: bool) -> String {
             "chat/completions".into()
         }
-        fn request_body(&self, _: &PreparedRequest<'_>, _: bool) -> llm_runtime::Result<Vec<u8>> {
+        fn request_body(&self, _: &PreparedRequest<'_>, _: bool, _: &mut Warnings) -> llm_runtime::Result<Vec<u8>> {
             Ok(b"{}".to_vec())
         }
-        fn parse_response(&self, _: &[u8], _: &str) -> llm_runtime::Result<ModelResponse> {
+        fn parse_response(&self, _: &[u8], _: &mut ResponseContext<'_>) -> llm_runtime::Result<ModelResponse> {
             Ok(ModelResponse::default())
         }
-        fn on_event(&self, _: &SseEvent<'_>, _: &mut (), _: &mut PartsManager) -> llm_runtime::Result<Flow> {
+        fn parse_event<'a>(&self, event: &RawEvent<'a>) -> serde_json::Result<serde_json::Value> {
+            serde_json::from_str(event.data)
+        }
+        fn on_event(&self, _: serde_json::Value, _: &RawEvent<'_>, _: &mut (), _: &mut PartsManager) -> llm_runtime::Result<Flow> {
             Ok(Flow::Done)
         }
     }

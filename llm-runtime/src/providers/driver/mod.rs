@@ -1,0 +1,220 @@
+//! The driver: the one place of the provider layer that does I/O. [`ProviderModel`] is the
+//! [`Model`] of every HTTP provider, which drives a [`Protocol`]: it builds the body with the
+//! protocol, logs the protocol's [`Warnings`], sends the body (auth, retries, timeouts), and
+//! parses the response; or it reads the streamed body through [`FrameSource`], which decodes
+//! the protocol's [`Framing`](super::Framing), runs the prologue every protocol shares, and
+//! hands the protocol one event at a time.
+
+mod source;
+
+use std::fmt;
+
+use futures::future::BoxFuture;
+
+use super::{PreparedRequest, Protocol, Provider, ResponseContext};
+use crate::error::{Error, Result};
+use crate::http::send::{media_type, read_limited, send_for_body, send_for_stream};
+use crate::messages::{ModelMessage, ModelResponse};
+use crate::models::{Model, ModelProfile, ModelRequestParameters};
+use crate::settings::ModelSettings;
+use crate::stream::{PartsManager, StreamedResponse};
+use crate::warning::Warnings;
+pub use source::apply_event;
+pub(crate) use source::message_event;
+use source::{Decoder, FrameSource};
+
+/// A model of an HTTP provider: a [`Provider`] and a model name.
+///
+/// Requests are sent with the provider's retry policy; `ModelSettings::timeout` (else the
+/// provider's default) bounds each attempt, and for a stream each gap between two chunks.
+/// Dropping the [`StreamedResponse`] of a stream closes its connection.
+///
+/// Its `Debug` shows the provider's configuration with the key redacted. Cloning it is cheap
+/// (the provider's configuration is shared).
+pub struct ProviderModel<P> {
+    provider: Provider<P>,
+    model_name: String,
+    profile: ModelProfile,
+}
+
+impl<P> Clone for ProviderModel<P> {
+    fn clone(&self) -> Self {
+        ProviderModel {
+            provider: self.provider.clone(),
+            model_name: self.model_name.clone(),
+            profile: self.profile.clone(),
+        }
+    }
+}
+
+impl<P: Protocol> ProviderModel<P> {
+    /// A model of `provider`, with the profile its protocol gives for `model_name`.
+    pub fn new(provider: Provider<P>, model_name: impl Into<String>) -> Self {
+        let model_name = model_name.into();
+        let profile = provider.protocol().profile(&model_name);
+        ProviderModel {
+            provider,
+            model_name,
+            profile,
+        }
+    }
+
+    /// This model with another profile.
+    pub fn with_profile(mut self, profile: ModelProfile) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// The provider of this model.
+    pub fn provider(&self) -> &Provider<P> {
+        &self.provider
+    }
+
+    fn prepared<'a>(
+        &'a self,
+        messages: &'a [ModelMessage],
+        settings: &'a ModelSettings,
+        parameters: &'a ModelRequestParameters,
+    ) -> PreparedRequest<'a> {
+        PreparedRequest {
+            model_name: &self.model_name,
+            provider_name: self.provider.name(),
+            messages,
+            settings,
+            parameters,
+            profile: &self.profile,
+        }
+    }
+
+    /// The request body, its warnings logged (in the current span: the request's, when it is
+    /// instrumented).
+    fn request_body(
+        &self,
+        messages: &[ModelMessage],
+        settings: &ModelSettings,
+        parameters: &ModelRequestParameters,
+        stream: bool,
+    ) -> Result<Vec<u8>> {
+        let prepared = self.prepared(messages, settings, parameters);
+        let mut warnings = Warnings::new();
+        let body = self
+            .provider
+            .protocol()
+            .request_body(&prepared, stream, &mut warnings);
+        warnings.log_all(self.provider.name(), &self.model_name);
+        body
+    }
+
+    async fn send(
+        &self,
+        messages: &[ModelMessage],
+        settings: &ModelSettings,
+        parameters: &ModelRequestParameters,
+    ) -> Result<ModelResponse> {
+        let protocol = self.provider.protocol();
+        let body = self.request_body(messages, settings, parameters, false)?;
+        let request = self
+            .provider
+            .http_request(&self.model_name, settings, body, false)?;
+        let body = send_for_body(&request).await?;
+        let mut cx = ResponseContext::new(&self.model_name, self.provider.name());
+        let parsed = protocol.parse_response(&body, &mut cx);
+        cx.warnings.log_all(self.provider.name(), &self.model_name);
+        let mut response = parsed?;
+        response.provider_name = Some(self.provider.name().to_owned());
+        response.provider_url = Some(self.provider.base_url().to_owned());
+        if response.model_name.is_none() {
+            response.model_name = Some(self.model_name.clone());
+        }
+        Ok(response)
+    }
+
+    async fn send_stream(
+        &self,
+        messages: &[ModelMessage],
+        settings: &ModelSettings,
+        parameters: &ModelRequestParameters,
+    ) -> Result<StreamedResponse> {
+        let decoder = Decoder::new(self.provider.protocol().framing());
+        let body = self.request_body(messages, settings, parameters, true)?;
+        let request = self
+            .provider
+            .http_request(&self.model_name, settings, body, true)?;
+        let response = send_for_stream(&request).await?;
+        if media_type(&response).as_deref() == Some("application/json") {
+            // An answer that is not a stream (some hosts answer errors this way with 200).
+            let body = tokio::time::timeout(request.timeout, read_limited(response, 16 * 1024))
+                .await
+                .unwrap_or_default();
+            return Err(Error::unexpected_with_body(
+                format!(
+                    "{} answered a streamed request for model {} with JSON instead of an event stream",
+                    self.provider.name(),
+                    self.model_name
+                ),
+                &body,
+            ));
+        }
+        let parts = PartsManager::new(self.model_name.clone(), parameters).with_provider(
+            self.provider.name().to_owned(),
+            Some(self.provider.base_url().to_owned()),
+        );
+        let source = FrameSource::new(
+            self.provider.clone(),
+            self.model_name.clone(),
+            response,
+            decoder,
+            request.timeout,
+        );
+        Ok(StreamedResponse::new(parts, source))
+    }
+}
+
+impl<P: Protocol> Model for ProviderModel<P> {
+    fn request<'a>(
+        &'a self,
+        messages: &'a [ModelMessage],
+        settings: &'a ModelSettings,
+        parameters: &'a ModelRequestParameters,
+    ) -> BoxFuture<'a, Result<ModelResponse>> {
+        Box::pin(self.send(messages, settings, parameters))
+    }
+
+    fn request_stream<'a>(
+        &'a self,
+        messages: &'a [ModelMessage],
+        settings: &'a ModelSettings,
+        parameters: &'a ModelRequestParameters,
+    ) -> BoxFuture<'a, Result<StreamedResponse>> {
+        Box::pin(self.send_stream(messages, settings, parameters))
+    }
+
+    fn model_name(&self) -> &str {
+        &self.model_name
+    }
+
+    fn system(&self) -> &str {
+        self.provider.name()
+    }
+
+    fn base_url(&self) -> Option<&str> {
+        Some(self.provider.base_url())
+    }
+
+    fn profile(&self) -> &ModelProfile {
+        &self.profile
+    }
+
+    fn settings(&self) -> Option<&ModelSettings> {
+        self.provider.settings()
+    }
+}
+
+impl<P: fmt::Debug> fmt::Debug for ProviderModel<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProviderModel")
+            .field("model_name", &self.model_name)
+            .field("provider", &self.provider)
+            .finish_non_exhaustive()
+    }
+}

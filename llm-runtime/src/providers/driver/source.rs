@@ -1,0 +1,393 @@
+//! [`FrameSource`]: reads a streamed body, decodes its frames as the protocol's
+//! [`Framing`] says, runs the prologue every protocol shares, and hands the protocol one
+//! event at a time.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::Stream;
+use tokio::time::{Instant, Sleep};
+
+use crate::error::{ApiErrorKind, Error, Result};
+use crate::http::eventstream::{EventStreamDecoder, EventStreamMessage};
+use crate::http::jsonl::JsonLinesDecoder;
+use crate::http::send::transport_error_for;
+use crate::http::sse::SseDecoder;
+use crate::providers::{EventKind, Flow, Framing, Protocol, Provider, RawEvent};
+use crate::stream::{PartsManager, StreamSource};
+use crate::warning::Warning;
+
+type BodyStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+
+/// The decoder of one framing.
+pub(super) enum Decoder {
+    Sse(SseDecoder),
+    EventStream(EventStreamDecoder),
+    JsonLines(JsonLinesDecoder),
+}
+
+impl Decoder {
+    /// The decoder of `framing`.
+    pub(super) fn new(framing: Framing) -> Self {
+        match framing {
+            Framing::Sse => Decoder::Sse(SseDecoder::new()),
+            Framing::AwsEventStream => Decoder::EventStream(EventStreamDecoder::new()),
+            Framing::JsonLines => Decoder::JsonLines(JsonLinesDecoder::new()),
+        }
+    }
+
+    fn push(&mut self, chunk: &[u8]) {
+        match self {
+            Decoder::Sse(decoder) => decoder.push(chunk),
+            Decoder::EventStream(decoder) => decoder.push(chunk),
+            Decoder::JsonLines(decoder) => decoder.push(chunk),
+        }
+    }
+
+    /// Applies the next complete event to the protocol: `None` when more bytes are needed.
+    fn apply_next<P: Protocol>(
+        &mut self,
+        protocol: &P,
+        state: &mut P::StreamState,
+        parts: &mut PartsManager,
+    ) -> Result<Option<Flow>> {
+        match self {
+            Decoder::Sse(decoder) => match decoder.next_event()? {
+                Some(event) => apply_event(
+                    protocol,
+                    RawEvent::new(event.event, event.data),
+                    state,
+                    parts,
+                )
+                .map(Some),
+                None => Ok(None),
+            },
+            Decoder::EventStream(decoder) => match decoder.next_message()? {
+                Some(message) => {
+                    apply_event(protocol, message_event(&message)?, state, parts).map(Some)
+                }
+                None => Ok(None),
+            },
+            Decoder::JsonLines(decoder) => match decoder.next_line()? {
+                Some(line) => {
+                    apply_event(protocol, RawEvent::new("message", line), state, parts).map(Some)
+                }
+                None => Ok(None),
+            },
+        }
+    }
+
+    /// At the end of the body: applies what the framing still held, `Some(Done)` when that
+    /// was the terminator.
+    fn finish<P: Protocol>(
+        &mut self,
+        protocol: &P,
+        state: &mut P::StreamState,
+        parts: &mut PartsManager,
+    ) -> Result<Option<Flow>> {
+        match self {
+            Decoder::Sse(decoder) => match decoder.finish()? {
+                Some(event) => apply_event(
+                    protocol,
+                    RawEvent::new(event.event, event.data),
+                    state,
+                    parts,
+                )
+                .map(Some),
+                None => Ok(None),
+            },
+            // Every message was taken as it completed: what is left is a truncated one.
+            Decoder::EventStream(decoder) => decoder.finish().map(|()| None),
+            Decoder::JsonLines(decoder) => match decoder.finish()? {
+                Some(line) => {
+                    apply_event(protocol, RawEvent::new("message", line), state, parts).map(Some)
+                }
+                None => Ok(None),
+            },
+        }
+    }
+}
+
+/// The event an AWS event-stream message carries: an `event` (named by `:event-type`), or an
+/// `exception` (named by `:exception-type`) or `error` (`:error-code`, `:error-message`) as an
+/// [`EventKind::Exception`].
+///
+/// # Errors
+/// [`Error::UnexpectedModelBehavior`] for a message without a `:message-type` or the name it
+/// needs, or whose payload is not UTF-8.
+pub(crate) fn message_event<'a>(message: &EventStreamMessage<'a>) -> Result<RawEvent<'a>> {
+    let missing = |header: &str| {
+        Error::unexpected_with_body(
+            format!("an AWS event-stream message has no `{header}` header"),
+            message.payload(),
+        )
+    };
+    let payload = || {
+        std::str::from_utf8(message.payload()).map_err(|e| {
+            Error::unexpected_with_body(
+                format!("the payload of an AWS event-stream message is not UTF-8: {e}"),
+                message.payload(),
+            )
+        })
+    };
+    let message_type = message
+        .header_str(":message-type")
+        .ok_or_else(|| missing(":message-type"))?;
+    let (name, data, kind) = match message_type {
+        "event" => {
+            let name = message
+                .header_str(":event-type")
+                .ok_or_else(|| missing(":event-type"))?;
+            (name, payload()?, EventKind::Data)
+        }
+        "exception" => {
+            let name = message
+                .header_str(":exception-type")
+                .ok_or_else(|| missing(":exception-type"))?;
+            (name, payload()?, EventKind::Exception)
+        }
+        "error" => {
+            let name = message
+                .header_str(":error-code")
+                .ok_or_else(|| missing(":error-code"))?;
+            let data = match message.header_str(":error-message") {
+                Some(text) => text,
+                None => payload()?,
+            };
+            (name, data, EventKind::Exception)
+        }
+        other => {
+            return Err(Error::unexpected_with_body(
+                format!("an AWS event-stream message has the unknown `:message-type` `{other}`"),
+                message.payload(),
+            ))
+        }
+    };
+    Ok(RawEvent {
+        name,
+        data: data.trim(),
+        kind,
+    })
+}
+
+/// Applies one event of a stream to the response being built, as the driver does: the
+/// prologue every protocol shares (see [`Protocol`]), then the protocol's own parsing and
+/// translation. Public for tests of a protocol and for replaying recorded streams.
+///
+/// ```
+/// use llm_runtime::models::ModelRequestParameters;
+/// use llm_runtime::providers::{apply_event, openai_chat::OpenAiChat, Flow, Protocol, RawEvent};
+/// use llm_runtime::stream::PartsManager;
+///
+/// let chat = OpenAiChat::new();
+/// let mut parts = PartsManager::new("gpt-4o", &ModelRequestParameters::default());
+/// let mut state = <OpenAiChat as Protocol>::StreamState::default();
+/// let chunk = r#"{"choices":[{"index":0,"delta":{"content":"Hi"}}]}"#;
+/// let flow = apply_event(&chat, RawEvent::new("message", chunk), &mut state, &mut parts)?;
+/// assert_eq!(flow, Flow::Continue);
+/// // A status event that is not JSON is skipped, with a warning.
+/// apply_event(&chat, RawEvent::new("status", "busy"), &mut state, &mut parts)?;
+/// assert_eq!(parts.warnings.len(), 1);
+/// let done = apply_event(&chat, RawEvent::new("message", "[DONE]"), &mut state, &mut parts)?;
+/// assert_eq!(done, Flow::Done);
+/// # Ok::<(), llm_runtime::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::UnexpectedModelBehavior`] when the data does not parse, or as the protocol's
+/// [`on_event`](Protocol::on_event), [`on_done`](Protocol::on_done) and
+/// [`on_exception`](Protocol::on_exception) say.
+pub fn apply_event<P: Protocol>(
+    protocol: &P,
+    event: RawEvent<'_>,
+    state: &mut P::StreamState,
+    parts: &mut PartsManager,
+) -> Result<Flow> {
+    if event.kind == EventKind::Exception {
+        return Err(protocol.on_exception(&event, parts));
+    }
+    let data = event.data;
+    if data.is_empty() {
+        return Ok(Flow::Continue);
+    }
+    if data == "[DONE]" {
+        return protocol.on_done(state, parts);
+    }
+    if !matches!(event.name, "message" | "error") && !data.starts_with(['{', '[']) {
+        parts.warnings.push(Warning::skipped_event(
+            event.name,
+            format!(
+                "its data is not JSON, so it is not a {}",
+                P::EVENT_DESCRIPTION
+            ),
+        ));
+        return Ok(Flow::Continue);
+    }
+    let parsed = protocol.parse_event(&event).map_err(|e| {
+        let message = if event.name == "error" {
+            format!("the provider reported an error in the stream ({e} in its data)")
+        } else {
+            format!("invalid {} `{}`: {e}", P::EVENT_DESCRIPTION, event.name)
+        };
+        Error::unexpected_with_body(message, data.as_bytes())
+    })?;
+    protocol.on_event(parsed, &event, state, parts)
+}
+
+/// Reads a streamed body, decodes its events and hands each to the protocol.
+pub(super) struct FrameSource<P: Protocol> {
+    provider: Provider<P>,
+    model_name: String,
+    body: BodyStream,
+    decoder: Decoder,
+    state: P::StreamState,
+    idle_timeout: Duration,
+    idle: Pin<Box<Sleep>>,
+    /// The span the stream was opened in (the request's, when instrumented): warnings are
+    /// logged in it.
+    span: tracing::Span,
+    ended: bool,
+}
+
+// Nothing in the source is pinned in place: the body and the timer are boxed, and the
+// protocol's state is only ever used through `&mut`.
+impl<P: Protocol> Unpin for FrameSource<P> {}
+
+impl<P: Protocol> FrameSource<P> {
+    /// A source reading `response`'s body with `decoder`; `idle_timeout` bounds each gap
+    /// between chunks.
+    pub(super) fn new(
+        provider: Provider<P>,
+        model_name: String,
+        response: reqwest::Response,
+        decoder: Decoder,
+        idle_timeout: Duration,
+    ) -> Self {
+        FrameSource {
+            provider,
+            model_name,
+            body: Box::pin(response.bytes_stream()),
+            decoder,
+            state: P::StreamState::default(),
+            idle_timeout,
+            idle: Box::pin(tokio::time::sleep_until(deadline(idle_timeout))),
+            span: tracing::Span::current(),
+            ended: false,
+        }
+    }
+
+    /// Applies the next event decoded so far: `Some(Done)` when it was the protocol's
+    /// terminator, `Some(Continue)` when it was applied, `None` when more bytes are needed.
+    ///
+    /// One event at a time, so that its stream events reach the consumer before the next is
+    /// parsed: the queue stays as short as one event makes it, however many events one read
+    /// of the body brought.
+    fn apply_next_event(&mut self, parts: &mut PartsManager) -> Result<Option<Flow>> {
+        let protocol = self.provider.protocol();
+        let flow = self.decoder.apply_next(protocol, &mut self.state, parts);
+        self.log_warnings(parts);
+        flow
+    }
+
+    /// The body ended: the last event, then the protocol decides whether that is a proper end.
+    fn at_eof(&mut self, parts: &mut PartsManager) -> Result<()> {
+        let protocol = self.provider.protocol();
+        let flow = self.decoder.finish(protocol, &mut self.state, parts);
+        let end = match flow {
+            Ok(Some(Flow::Done)) => Ok(()),
+            Ok(_) => protocol.on_eof(&mut self.state, parts),
+            Err(err) => Err(err),
+        };
+        self.log_warnings(parts);
+        end
+    }
+
+    fn log_warnings(&self, parts: &mut PartsManager) {
+        if !parts.warnings.is_empty() {
+            let _entered = self.span.enter();
+            parts
+                .warnings
+                .log_all(self.provider.name(), &self.model_name);
+        }
+    }
+
+    fn idle_error(&self) -> Error {
+        Error::api(
+            format!(
+                "the stream from {} for model {} sent nothing for {:?}",
+                self.provider.name(),
+                self.model_name,
+                self.idle_timeout
+            ),
+            ApiErrorKind::Timeout,
+            None,
+        )
+    }
+}
+
+impl<P: Protocol> StreamSource for FrameSource<P> {
+    fn poll_chunk(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        parts: &mut PartsManager,
+    ) -> Poll<Option<Result<()>>> {
+        let this = self.get_mut();
+        if this.ended {
+            return Poll::Ready(None);
+        }
+        loop {
+            match this.apply_next_event(parts) {
+                Err(err) => {
+                    this.ended = true;
+                    return Poll::Ready(Some(Err(err)));
+                }
+                Ok(Some(Flow::Done)) => {
+                    this.ended = true;
+                    return Poll::Ready(None);
+                }
+                Ok(Some(Flow::Continue)) => return Poll::Ready(Some(Ok(()))),
+                Ok(None) => {}
+            }
+            match this.body.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(chunk))) => {
+                    this.decoder.push(&chunk);
+                    let next = deadline(this.idle_timeout);
+                    this.idle.as_mut().reset(next);
+                }
+                Poll::Ready(Some(Err(err))) => {
+                    this.ended = true;
+                    return Poll::Ready(Some(Err(transport_error_for(
+                        err,
+                        this.provider.name(),
+                        &this.model_name,
+                        "reading the stream",
+                    ))));
+                }
+                Poll::Ready(None) => {
+                    this.ended = true;
+                    return match this.at_eof(parts) {
+                        Ok(()) => Poll::Ready(None),
+                        Err(err) => Poll::Ready(Some(Err(err))),
+                    };
+                }
+                Poll::Pending => {
+                    if this.idle.as_mut().poll(cx).is_ready() {
+                        this.ended = true;
+                        return Poll::Ready(Some(Err(this.idle_error())));
+                    }
+                    return Poll::Pending;
+                }
+            }
+        }
+    }
+}
+
+/// `timeout` from now; a timeout too long to represent is as good as none.
+fn deadline(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .unwrap_or_else(|| now + Duration::from_secs(60 * 60 * 24 * 365 * 30))
+}
