@@ -141,9 +141,9 @@ macro_rules! options {
 /// Await the returned builder, optionally after setting options on it.
 ///
 /// # Errors
-/// [`Error::User`] for an unknown model or a missing API key, [`Error::Http`] for an error
-/// status (after retries), [`Error::Api`] when the provider cannot be reached or times out,
-/// [`Error::UnexpectedModelBehavior`] for a response we cannot parse.
+/// [`Error::User`](crate::Error::User) for an unknown model or a missing API key, [`Error::Http`](crate::Error::Http) for an error
+/// status (after retries), [`Error::Api`](crate::Error::Api) when the provider cannot be reached or times out,
+/// [`Error::UnexpectedModelBehavior`](crate::Error::UnexpectedModelBehavior) for a response we cannot parse.
 ///
 /// ```
 /// use std::time::Duration;
@@ -173,7 +173,7 @@ where
 /// Makes a request to a model from synchronous code: [`model_request`]`(..).blocking()`.
 ///
 /// # Errors
-/// As [`model_request`], and [`Error::User`] when called from inside an async runtime (use
+/// As [`model_request`], and [`Error::User`](crate::Error::User) when called from inside an async runtime (use
 /// `model_request(..).await` there).
 ///
 /// ```
@@ -212,7 +212,7 @@ where
 /// The [`StreamedResponseSync`] is an [`Iterator`] of events.
 ///
 /// # Errors
-/// As [`model_request_stream`], and [`Error::User`] when called from inside an async runtime.
+/// As [`model_request_stream`], and [`Error::User`](crate::Error::User) when called from inside an async runtime.
 ///
 /// ```
 /// use llm_runtime::{model_request_stream_sync, messages::ModelRequest};
@@ -243,7 +243,7 @@ impl ModelRequestBuilder {
     /// Runs the request to completion from synchronous code.
     ///
     /// # Errors
-    /// As [`model_request`], and [`Error::User`] when called from inside an async runtime.
+    /// As [`model_request`], and [`Error::User`](crate::Error::User) when called from inside an async runtime.
     pub fn blocking(self) -> Result<(ModelResponse, Usage)> {
         block_on("model_request_sync", self.request.send())?
     }
@@ -285,7 +285,7 @@ impl ModelStreamRequestBuilder {
     /// Starts the streamed request from synchronous code.
     ///
     /// # Errors
-    /// As [`model_request_stream`], and [`Error::User`] when called from inside an async runtime.
+    /// As [`model_request_stream`], and [`Error::User`](crate::Error::User) when called from inside an async runtime.
     pub fn blocking(self) -> Result<StreamedResponseSync> {
         let stream = block_on("model_request_stream_sync", self.request.send_stream())??;
         Ok(StreamedResponseSync::new(stream))

@@ -1,14 +1,4 @@
-//! Providers: one file per wire protocol, each a [`Protocol`] of pure translation functions
-//! (messages to request body, response body to [`ModelResponse`], stream event to
-//! [`PartsManager`] calls), with no I/O. The HTTP layer ([`crate::http`]) runs them.
-//!
-//! Wire formats never leave their provider's file: everything outside sees only the message
-//! model.
-//!
-//! [`ProviderModel`] is the [`Model`](crate::models::Model) of every HTTP provider: it drives a
-//! protocol over a [`Provider`] (base URL, key, headers, client, retries, timeout), which
-//! [`ProviderBuilder`] configures from explicit values, the environment and the defaults that
-//! `#[provider]` declares through [`ProviderDefinition`].
+#![doc = include_str!("../../docs/providers.md")]
 
 mod common;
 mod driver;
