@@ -105,7 +105,7 @@ fn args_as_objects(mut response: Value) -> Value {
 
 /// The protocol as the `bedrock` provider speaks it.
 fn protocol() -> BedrockConverse {
-    BedrockConverse::default()
+    BedrockConverse
 }
 
 /// The function tools of a recorded request (`toolConfig.tools[].toolSpec`); `final_result*`
@@ -394,7 +394,7 @@ fn bedrock_matches_pydantic_ai_on_recorded_traffic() {
             let parts =
                 PartsManager::new(model, &parameters).with_provider("bedrock", Some(endpoint(uri)));
             let (events, response, error) =
-                replay_stream(protocol.clone(), recorded_events(response), parts);
+                replay_stream(protocol, recorded_events(response), parts);
             (response, Some(events), error)
         } else {
             match protocol.parse_response(
@@ -481,7 +481,7 @@ fn bedrock_recorded_streams_equal_their_assembled_whole_responses() {
         let whole = assemble(&events);
         let parts = PartsManager::new(model, &ModelRequestParameters::default())
             .with_provider("bedrock", None);
-        let (_, streamed, error) = replay_stream(protocol.clone(), events, parts);
+        let (_, streamed, error) = replay_stream(protocol, events, parts);
         if let Some(error) = error {
             failures.push(format!("{key}: the stream failed: {error}"));
             continue;

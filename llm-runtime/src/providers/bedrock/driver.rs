@@ -86,7 +86,7 @@ impl BedrockModel {
     /// A model with the given configuration.
     pub fn new(model_name: impl Into<String>, config: BedrockConfig) -> Self {
         let model_name = model_name.into();
-        let protocol = BedrockConverse::default();
+        let protocol = BedrockConverse;
         let profile = protocol.profile(&model_name);
         BedrockModel {
             model_name,
@@ -254,7 +254,7 @@ impl BedrockModel {
         Ok(StreamedResponse::new(
             parts,
             EventStreamSource {
-                protocol: self.protocol.clone(),
+                protocol: self.protocol,
                 model_name: self.model_name.clone(),
                 body,
                 decoder,
