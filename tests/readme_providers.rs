@@ -1,9 +1,9 @@
 //! The README's "Providers" tables are generated from the provider sources, so they cannot
 //! drift: the prefixes, variables and default base URLs of every `#[provider]` item of
-//! `providers/openai_compatible.rs`, `providers/openai_responses.rs`, `providers/anthropic.rs`
-//! and `providers/gemini.rs`, the line count of each item (a host is at most 10 lines, doc
-//! comment included) and of each built-in provider file (and of each file of a protocol's
-//! folder); the platform providers (`bedrock`) from the variables their credential code reads.
+//! `providers/openai/compatible.rs`, `providers/openai/responses/mod.rs`, `providers/anthropic/mod.rs`
+//! and `providers/gemini/mod.rs`, the line count of each item (a host is at most 10 lines, doc
+//! comment included) and of each file of the protocols' folders (tests apart); the platform
+//! providers (`bedrock`) from the variables their credential code reads.
 //!
 //! When a source changes, `LLM_BLESS=1 cargo test --test readme_providers` rewrites the tables
 //! (review the diff); without it the test fails and prints the tables it expects.
@@ -15,10 +15,10 @@ const END: &str = "<!-- providers:end -->";
 
 /// The files of `llm-runtime/src/providers` that declare built-in hosts, in table order.
 const HOST_FILES: [&str; 4] = [
-    "openai_compatible.rs",
-    "openai_responses.rs",
-    "anthropic.rs",
-    "gemini.rs",
+    "openai/compatible.rs",
+    "openai/responses/mod.rs",
+    "anthropic/mod.rs",
+    "gemini/mod.rs",
 ];
 
 /// The most lines an OpenAI-compatible host may take, doc comment included.
@@ -196,36 +196,8 @@ fn tables() -> (String, Vec<String>) {
         "\n| built-in provider file | lines | of which unit tests |\n\
          |---|---:|---:|\n",
     );
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("llm-runtime/src/providers"))
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .flat_map(|p| {
-            // A protocol's folder: its own files (their tests are in sibling folders).
-            if p.is_dir() {
-                std::fs::read_dir(&p)
-                    .unwrap()
-                    .map(|entry| entry.unwrap().path())
-                    .collect()
-            } else {
-                vec![p]
-            }
-        })
-        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-        .filter(|p| {
-            // The provider machinery and what the protocols share, not a provider.
-            !matches!(
-                p.file_name().and_then(|n| n.to_str()),
-                Some(
-                    "mod.rs"
-                        | "provider.rs"
-                        | "model.rs"
-                        | "common.rs"
-                        | "tool_choice.rs"
-                        | "test_support.rs"
-                )
-            )
-        })
-        .collect();
+    let mut files = Vec::new();
+    provider_files(&root().join("llm-runtime/src/providers"), true, &mut files);
     files.sort();
     for path in files {
         let (total, code) = line_counts(&path);
@@ -240,6 +212,38 @@ fn tables() -> (String, Vec<String>) {
         ));
     }
     (out, too_long)
+}
+
+/// The source files of the protocols under `dir`, its folders walked: the machinery at the top
+/// (`mod.rs`, the driver, the provider builder, what the protocols share) and the unit tests
+/// (`tests.rs` beside each file) are not a provider's.
+fn provider_files(dir: &Path, top: bool, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if path.is_dir() {
+            if !(top && matches!(name, "driver" | "provider")) {
+                provider_files(&path, false, out);
+            }
+            continue;
+        }
+        let machinery = top
+            && matches!(
+                name,
+                "mod.rs"
+                    | "provider.rs"
+                    | "model.rs"
+                    | "common.rs"
+                    | "tool_choice.rs"
+                    | "test_support.rs"
+            );
+        if path.extension().is_some_and(|e| e == "rs") && name != "tests.rs" && !machinery {
+            out.push(path);
+        }
+    }
 }
 
 /// The rows of the providers that read their platform's own variables (not a `#[provider]`

@@ -70,7 +70,7 @@ pub(super) fn build<'a>(
     }
     warn_unsupported_settings(model, settings, warnings);
     let (mut system, mut messages) = map_messages(request, profile, provider_name)?;
-    let tool_config = tool_config(request, profile, thinking.is_some())?;
+    let tool_config = tool_config(request, profile, thinking.is_some(), warnings)?;
     limit_cache_points(&mut system, &mut messages);
     Ok(ConverseRequest {
         messages,
@@ -259,6 +259,7 @@ fn tool_config<'a>(
     request: &PreparedRequest<'a>,
     profile: &BedrockProfile,
     thinking: bool,
+    warnings: &mut Warnings,
 ) -> Result<Option<ToolConfig<'a>>> {
     let parameters: &'a ModelRequestParameters = request.parameters;
     let explicit = request.settings.tool_choice.as_ref();
@@ -286,7 +287,7 @@ fn tool_config<'a>(
         }
         Ok(true)
     };
-    let resolved = resolve_tool_choice(explicit, parameters)?;
+    let resolved = resolve_tool_choice(explicit, parameters, warnings)?;
     let (choice, only) = without_allowed_tools(resolved, supports_forcing)?;
     let choice = match choice {
         ForcedChoice::None => return Ok(None),
