@@ -3,6 +3,7 @@
 //! event streams parsed, errors mapped and retried where retryable, and the secret key
 //! absent from every error and `Debug`.
 
+mod otel_support;
 mod support;
 
 use std::time::Duration;
@@ -16,7 +17,7 @@ use llm_runtime::messages::{
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::bedrock::credentials::{AwsCredentials, BedrockAuth, BedrockConfig};
 use llm_runtime::providers::bedrock::sigv4::{self, SigningRequest, SigningScope};
-use llm_runtime::providers::bedrock::BedrockModel;
+use llm_runtime::providers::bedrock::{self, BedrockModel};
 use llm_runtime::tools::ToolDefinition;
 use llm_runtime::{model_request, model_request_stream, Error};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -51,7 +52,11 @@ fn sigv4_auth() -> BedrockAuth {
 }
 
 fn model(server: &TestServer) -> BedrockModel {
-    BedrockModel::new(MODEL, config(server, sigv4_auth())).with_retry(fast_retry())
+    bedrock::builder(config(server, sigv4_auth()))
+        .retry(fast_retry())
+        .build()
+        .unwrap()
+        .model(MODEL)
 }
 
 fn prompt() -> [ModelMessage; 1] {
@@ -543,13 +548,14 @@ async fn a_bedrock_api_key_is_sent_as_a_bearer_token_without_signing() {
         &converse(json!([{"text": "Paris."}]), "end_turn"),
     ))
     .await;
-    let model = BedrockModel::new(
+    let model = bedrock::model(
         MODEL,
         config(
             &server,
             BedrockAuth::Bearer(ApiKey::new("bedrock-API-key-4242")),
         ),
-    );
+    )
+    .unwrap();
     model_request(model.clone(), prompt()).await.unwrap();
     let request = &server.requests()[0];
     assert_eq!(
@@ -567,8 +573,8 @@ fn the_secret_key_is_in_no_debug() {
         region: "us-east-1".into(),
         endpoint: "https://bedrock-runtime.us-east-1.amazonaws.com".into(),
     };
-    let model = BedrockModel::new(MODEL, config);
-    let shown = format!("{model:?} {:?}", model.config());
+    let model = bedrock::model(MODEL, config.clone()).unwrap();
+    let shown = format!("{model:?} {config:?}");
     assert!(shown.contains(ACCESS_KEY), "{shown}");
     assert!(!shown.contains(SECRET) && !shown.contains(TOKEN), "{shown}");
 }
@@ -577,4 +583,44 @@ fn the_secret_key_is_in_no_debug() {
 fn bedrock_model_strings_are_registered() {
     let known = llm_runtime::models::known_providers();
     assert!(known.contains(&"bedrock"), "{known:?}");
+}
+
+#[tokio::test]
+async fn the_secret_key_is_in_no_span() {
+    let otel = otel_support::Otel::install();
+    let throttled = Reply::json(429, &json!({"message": "Too many requests."}))
+        .header("x-amzn-errortype", "ThrottlingException");
+    let denied = Reply::json(403, &json!({"message": "The security token is invalid."}))
+        .header("x-amzn-errortype", "UnrecognizedClientException");
+    let ok = Reply::json(200, &converse(json!([{"text": "Paris."}]), "end_turn"));
+    let server = TestServer::sequence(vec![throttled, ok.clone(), denied]).await;
+    model_request(model(&server), prompt())
+        .instrument(otel.settings())
+        .await
+        .unwrap();
+    model_request(model(&server), prompt())
+        .instrument(otel.settings())
+        .await
+        .unwrap_err();
+    let bearer = TestServer::always(ok).await;
+    let with_key = bedrock::model(
+        MODEL,
+        config(
+            &bearer,
+            BedrockAuth::Bearer(ApiKey::new("bedrock-API-key-4242")),
+        ),
+    )
+    .unwrap();
+    model_request(with_key, prompt())
+        .instrument(otel.settings())
+        .await
+        .unwrap();
+    assert_eq!(server.requests().len(), 3);
+    let exported = otel.exported_text();
+    // The spans are there (a request each, the retry recorded), without a secret.
+    assert_eq!(otel.spans().len(), 3, "{exported}");
+    assert!(exported.contains(MODEL), "{exported}");
+    for secret in [SECRET, TOKEN, "bedrock-API-key-4242", "Signature="] {
+        assert!(!exported.contains(secret), "{secret} was exported");
+    }
 }

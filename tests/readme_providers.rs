@@ -254,7 +254,7 @@ fn platform_rows() -> String {
     format!(
         "| `bedrock` | `{}` (a Bedrock API key), else `{}` + `{}` (+ `{}`), else the static keys of \
          profile `{}` (default `default`) in `~/.aws/credentials` / `~/.aws/config`; region from \
-         {region} or the profile | {}, `{}` | `BedrockModel` (driver.rs) |\n",
+         {region} or the profile | {}, `{}` | `bedrock::model` (mod.rs), `SigV4Signer` (signer.rs) |\n",
         aws::BEARER_TOKEN_VAR,
         aws::ACCESS_KEY_ID_VAR,
         aws::SECRET_ACCESS_KEY_VAR,

@@ -1,43 +1,55 @@
 //! AWS Bedrock Runtime's Converse API (`POST /model/{modelId}/converse` and
-//! `/converse-stream`): the [`BedrockConverse`] protocol and the `bedrock` provider
-//! ([`BedrockModel`], model strings `bedrock:<model id, inference profile id or ARN>`).
+//! `/converse-stream`): the [`BedrockConverse`] protocol and the `bedrock` provider (model
+//! strings `bedrock:<model id, inference profile id or ARN>`; [`model`] and [`builder`]).
 //!
 //! API reference:
 //! <https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html>.
 //!
 //! The translation follows pydantic-ai's `BedrockConverseModel` and its per-family Bedrock
-//! profiles. The files, each one concern:
+//! profiles; the shared driver ([`ProviderModel`]) sends it, as it does every protocol: the
+//! body, retries, timeouts, the AWS event-stream frames ([`Framing::AwsEventStream`]), and
+//! the auth, a [`SigV4Signer`] that signs each attempt anew (or the Bedrock API key as a
+//! bearer key). The files, each one concern:
 //! - [`credentials`]: AWS's standard credential, region and endpoint sources, in AWS's order;
 //! - [`sigv4`]: AWS Signature Version 4 over the exact bytes sent (botocore is its oracle);
+//! - `signer.rs`: [`SigV4Signer`], SigV4 as the driver's [`RequestSigner`](crate::http::RequestSigner);
 //! - `wire.rs`: the JSON of requests, responses and stream events (serde types only);
 //! - `request.rs`: messages, settings and parameters to the request body (`content.rs`: user
 //!   prompt content to blocks);
 //! - `response.rs`: a response body to a [`ModelResponse`];
 //! - `stream.rs`: stream events to [`PartsManager`] calls ([`stream::on_event`]);
-//! - `models.rs`: what each model family supports;
-//! - `driver.rs`: [`BedrockModel`], which sends the requests: every attempt signed anew
-//!   (the shared driver has no request signer yet), retries, the event-stream frames decoded
-//!   by [`crate::http::eventstream`] and applied through [`apply_event`](crate::providers::apply_event).
+//! - `errors.rs`: error responses in botocore's shape (the `x-amzn-ErrorType` as the code);
+//! - `models.rs`: what each model family supports.
+
+use std::sync::Arc;
+
+use reqwest::header::HeaderMap;
 
 use crate::error::{Error, Result};
 use crate::messages::ModelResponse;
-use crate::models::ModelProfile;
+use crate::models::{Model, ModelProfile, ProviderRegistration};
 use crate::stream::PartsManager;
 use crate::warning::Warnings;
 
-use super::{Flow, Framing, PreparedRequest, Protocol, RawEvent, ResponseContext};
+use super::{
+    Flow, Framing, PreparedRequest, Protocol, ProviderBuilder, ProviderModel, RawEvent,
+    ResponseContext,
+};
+use credentials::{BedrockAuth, BedrockConfig, ProcessEnvironment};
 
 mod content;
 pub mod credentials;
-mod driver;
+mod errors;
 mod models;
 mod request;
 mod response;
+mod signer;
 pub mod sigv4;
 pub mod stream;
 mod wire;
 
-pub use driver::BedrockModel;
+pub use errors::ERROR_TYPE_HEADER;
+pub use signer::SigV4Signer;
 
 /// The provider name (and model-string prefix) of Bedrock.
 pub const PROVIDER_NAME: &str = "bedrock";
@@ -62,6 +74,95 @@ pub const REDACTED_CONTENT_ID: &str = "redacted_content";
 /// ```
 pub fn model_path_segment(model_id: &str) -> String {
     sigv4::uri_encode(model_id.as_bytes(), false)
+}
+
+/// A model on AWS Bedrock through the Converse API: [`BedrockConverse`] driven by the shared
+/// [`ProviderModel`].
+pub type BedrockModel = ProviderModel<BedrockConverse>;
+
+inventory::submit! {
+    ProviderRegistration { prefix: PROVIDER_NAME, aliases: &[], build: build_registered }
+}
+
+fn build_registered(model_name: &str) -> Result<Arc<dyn Model>> {
+    Ok(Arc::new(model_from_env(model_name)?))
+}
+
+/// A [`ProviderBuilder`] of the `bedrock` provider with `config`: its endpoint as the base
+/// URL, and its auth, a [`SigV4Signer`] for AWS credentials (each attempt, retries included,
+/// signed anew) or the Bedrock API key sent as `Authorization: Bearer`. No environment
+/// variable is read; further calls set the retry policy, the timeout, the client or headers.
+///
+/// ```
+/// use std::time::Duration;
+/// use llm_runtime::http::RetryPolicy;
+/// use llm_runtime::providers::bedrock::{self, credentials::{BedrockAuth, BedrockConfig}};
+///
+/// let config = BedrockConfig {
+///     auth: BedrockAuth::Bearer("bedrock-api-KEY-EXAMPLE".into()),
+///     region: "us-west-2".into(),
+///     endpoint: "https://bedrock-runtime.us-west-2.amazonaws.com".into(),
+/// };
+/// let provider = bedrock::builder(config)
+///     .retry(RetryPolicy::default().with_max_retries(5))
+///     .timeout(Duration::from_secs(120))
+///     .build()?;
+/// assert_eq!(provider.base_url(), "https://bedrock-runtime.us-west-2.amazonaws.com");
+/// assert!(provider.has_api_key());
+/// assert!(!format!("{provider:?}").contains("bedrock-api-KEY-EXAMPLE"));
+/// # Ok::<(), llm_runtime::Error>(())
+/// ```
+pub fn builder(config: BedrockConfig) -> ProviderBuilder<BedrockConverse> {
+    let builder = ProviderBuilder::new(PROVIDER_NAME, BedrockConverse)
+        .base_url(config.endpoint)
+        .base_url_env(std::iter::empty::<&'static str>())
+        .api_key_env(std::iter::empty::<&'static str>());
+    match config.auth {
+        BedrockAuth::SigV4(credentials) => {
+            builder.signer(SigV4Signer::new(credentials, config.region))
+        }
+        BedrockAuth::Bearer(key) => builder.api_key(key),
+    }
+}
+
+/// A model on Bedrock with `config` and the default retry policy (three attempts for 429,
+/// 408, 409, 5xx, connection failures and a throttling exception before a stream's first
+/// event), each attempt signed anew. See [`builder`] for other options.
+///
+/// ```
+/// use llm_runtime::providers::bedrock::{self, credentials::{AwsCredentials, BedrockAuth, BedrockConfig}};
+/// use llm_runtime::models::Model;
+///
+/// let config = BedrockConfig {
+///     auth: BedrockAuth::SigV4(AwsCredentials::new("AKIDEXAMPLE", "wJalr-EXAMPLE-KEY", None)),
+///     region: "eu-west-1".into(),
+///     endpoint: "https://bedrock-runtime.eu-west-1.amazonaws.com".into(),
+/// };
+/// let model = bedrock::model("eu.amazon.nova-micro-v1:0", config)?;
+/// assert_eq!(model.model_name(), "eu.amazon.nova-micro-v1:0");
+/// assert_eq!(model.system(), "bedrock");
+/// assert!(format!("{model:?}").contains("AKIDEXAMPLE"));
+/// assert!(!format!("{model:?}").contains("wJalr-EXAMPLE-KEY"));
+/// # Ok::<(), llm_runtime::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::User`] when the endpoint is not an `http(s)` URL.
+pub fn model(model_name: impl Into<String>, config: BedrockConfig) -> Result<BedrockModel> {
+    Ok(builder(config).build()?.model(model_name))
+}
+
+/// A model on Bedrock configured from the environment (see [`credentials`]): what the model
+/// string `bedrock:<model_name>` gives.
+///
+/// # Errors
+/// [`Error::User`] when no credentials or no region are found (see
+/// [`credentials::from_environment`]), or the endpoint is not an `http(s)` URL.
+pub fn model_from_env(model_name: impl Into<String>) -> Result<BedrockModel> {
+    model(
+        model_name,
+        credentials::from_environment(&ProcessEnvironment)?,
+    )
 }
 
 /// The Converse protocol: pure translation, no I/O. Streams are AWS event-stream frames
@@ -134,5 +235,10 @@ impl Protocol for BedrockConverse {
 
     fn profile(&self, model_name: &str) -> ModelProfile {
         models::profile(model_name).model_profile()
+    }
+
+    /// Botocore's shape: the `x-amzn-ErrorType` as the code, beside the message.
+    fn error_body(&self, _status: u16, headers: &HeaderMap, body: Vec<u8>) -> Vec<u8> {
+        errors::error_body(headers, body)
     }
 }

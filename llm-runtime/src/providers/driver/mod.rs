@@ -23,7 +23,6 @@ use crate::settings::ModelSettings;
 use crate::stream::{PartsManager, StreamedResponse};
 use crate::warning::Warnings;
 pub use source::apply_event;
-pub(crate) use source::message_event;
 use source::{BodyStream, Decoder, FrameSource};
 
 /// A model of an HTTP provider: a [`Provider`] and a model name.

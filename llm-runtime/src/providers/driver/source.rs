@@ -147,7 +147,7 @@ impl Decoder {
 /// # Errors
 /// [`Error::UnexpectedModelBehavior`] for a message without a `:message-type` or the name it
 /// needs, or whose payload is not UTF-8.
-pub(crate) fn message_event<'a>(message: &EventStreamMessage<'a>) -> Result<RawEvent<'a>> {
+fn message_event<'a>(message: &EventStreamMessage<'a>) -> Result<RawEvent<'a>> {
     let missing = |header: &str| {
         Error::unexpected_with_body(
             format!("an AWS event-stream message has no `{header}` header"),
