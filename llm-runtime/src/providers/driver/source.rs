@@ -55,13 +55,16 @@ impl Decoder {
     /// # Errors
     /// The exception's error, or [`Error::UnexpectedModelBehavior`] for a corrupt frame.
     pub(super) fn check_next<P: Protocol>(
-        &self,
+        &mut self,
         protocol: &P,
         parts: &PartsManager,
     ) -> Result<Option<()>> {
         match self {
             Decoder::EventStream(decoder) => {
-                // A copy decodes the frame, so that the stream still reads it from the start.
+                if !decoder.has_message()? {
+                    return Ok(None);
+                }
+                // A copy decodes the frame (once), so that the stream still reads it.
                 let mut probe = decoder.clone();
                 let Some(message) = probe.next_message()? else {
                     return Ok(None);
