@@ -46,7 +46,7 @@ fn build_request<'a>(
     let thinking = thinking_mode(settings.thinking, traits);
 
     check_output_tools_with_thinking(parameters, thinking, traits)?;
-    let format = output_format(request)?;
+    let format = output_format(request, warnings)?;
     let (tools, tool_choice) = tools(request, traits, thinking, warnings)?;
     let (system, messages) = map_messages(request)?;
     let max_tokens = max_tokens(settings, thinking)?;

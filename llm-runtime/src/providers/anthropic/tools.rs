@@ -24,7 +24,10 @@ use crate::warning::{Warning, Warnings};
 /// # Errors
 /// [`Error::User`] for native output without a schema, on a model without it, or not strict;
 /// and for image output.
-pub(super) fn output_format(request: &PreparedRequest<'_>) -> Result<Option<OutputFormat>> {
+pub(super) fn output_format(
+    request: &PreparedRequest<'_>,
+    warnings: &mut Warnings,
+) -> Result<Option<OutputFormat>> {
     let parameters = request.parameters;
     match parameters.output_mode {
         OutputMode::Native => {
@@ -47,6 +50,7 @@ pub(super) fn output_format(request: &PreparedRequest<'_>) -> Result<Option<Outp
                 ));
             }
             let transformed = schema::anthropic::transform(&object.json_schema, Some(true))?;
+            warnings.extend(transformed.warnings);
             Ok(Some(OutputFormat {
                 kind: "json_schema",
                 schema: transformed.schema,
@@ -181,6 +185,7 @@ fn tool<'a>(
 ) -> Result<WireTool<'a>> {
     let transformed =
         schema::anthropic::transform(&definition.parameters_json_schema, definition.strict)?;
+    warnings.extend(transformed.warnings);
     let strict = if transformed.strict && profile.supports_json_schema_output {
         Some(true)
     } else {

@@ -71,7 +71,7 @@ pub(super) fn build<'a>(
         )));
     }
     let (response_mime_type, response_json_schema) =
-        output_format(request, family, !declarations.is_empty())?;
+        output_format(request, family, !declarations.is_empty(), warnings)?;
     let (system_instruction, contents) =
         map_messages(request.messages, request.provider_name, warnings)?;
     unsupported_settings(settings, warnings);

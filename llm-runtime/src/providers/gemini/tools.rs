@@ -68,6 +68,7 @@ pub(super) fn tools<'a>(
         .map(|definition| {
             let transformed =
                 schema::gemini::transform(&definition.parameters_json_schema, definition.strict)?;
+            warnings.extend(transformed.warnings);
             Ok(FunctionDeclaration {
                 name: &definition.name,
                 description: definition.description.as_deref().unwrap_or(""),
@@ -94,6 +95,7 @@ pub(super) fn output_format(
     request: &PreparedRequest<'_>,
     family: Family,
     has_tools: bool,
+    warnings: &mut Warnings,
 ) -> Result<(Option<&'static str>, Option<Value>)> {
     let parameters = request.parameters;
     match parameters.output_mode {
@@ -110,7 +112,9 @@ pub(super) fn output_format(
                     "the `native` output mode needs `output_object` (the schema to produce)",
                 ));
             };
-            let mut schema = schema::gemini::transform(&object.json_schema, object.strict)?.schema;
+            let transformed = schema::gemini::transform(&object.json_schema, object.strict)?;
+            warnings.extend(transformed.warnings);
+            let mut schema = transformed.schema;
             if let Value::Object(map) = &mut schema {
                 if let Some(name) = object.name.as_deref().filter(|n| !n.is_empty()) {
                     map.insert("title".into(), Value::String(name.to_owned()));

@@ -231,3 +231,35 @@ fn structured_output_natively_or_with_strict_tools() {
     .unwrap();
     assert!(value["tools"][0].get("strict").is_none());
 }
+
+#[test]
+fn a_strict_schema_closing_an_open_map_is_a_warning_of_the_request() {
+    let scores = ToolDefinition::new("record")
+        .with_parameters(json!({"type": "object", "properties": {
+            "scores": {"type": "object", "additionalProperties": {"type": "integer"}}
+        }}))
+        .with_strict(true);
+    let parameters = ModelRequestParameters {
+        function_tools: vec![scores],
+        ..ModelRequestParameters::default()
+    };
+    let (body, warnings) = crate::providers::test_support::request_json_warned(
+        &protocol(),
+        PROVIDER,
+        SONNET_45,
+        &prompt("Hi"),
+        &ModelSettings::default(),
+        &parameters,
+        false,
+    )
+    .unwrap();
+    assert_eq!(
+        body["tools"][0]["input_schema"]["properties"]["scores"]["additionalProperties"],
+        false
+    );
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings.as_slice()[0].kind(), "compatibility");
+    assert!(warnings.as_slice()[0]
+        .message()
+        .contains("additionalProperties"));
+}

@@ -162,7 +162,7 @@ impl OpenAiChat {
             sampling.parallel_tool_calls
         };
         let messages = self.map_messages(request)?;
-        let response_format = self.response_format(request.parameters)?;
+        let response_format = self.response_format(request.parameters, warnings)?;
         let (max_completion_tokens, max_tokens) = match self.max_tokens_field {
             MaxTokensField::MaxCompletionTokens => (sampling.max_tokens, None),
             MaxTokensField::MaxTokens => (None, sampling.max_tokens),
@@ -232,6 +232,7 @@ impl OpenAiChat {
     fn response_format<'a>(
         &self,
         parameters: &'a ModelRequestParameters,
+        warnings: &mut Warnings,
     ) -> Result<Option<ResponseFormat<'a>>> {
         match parameters.output_mode {
             OutputMode::Native => {
@@ -241,6 +242,7 @@ impl OpenAiChat {
                     ));
                 };
                 let transformed = (self.schema_transformer)(&object.json_schema, object.strict)?;
+                warnings.extend(transformed.warnings);
                 Ok(Some(ResponseFormat::JsonSchema {
                     json_schema: JsonSchemaFormat {
                         name: object.name.as_deref().unwrap_or(DEFAULT_OUTPUT_NAME),

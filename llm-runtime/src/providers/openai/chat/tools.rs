@@ -83,6 +83,7 @@ impl OpenAiChat {
     ) -> Result<ChatTool<'a>> {
         let transformed =
             (self.schema_transformer)(&definition.parameters_json_schema, definition.strict)?;
+        warnings.extend(transformed.warnings);
         let strict = if transformed.strict && self.strict_tools {
             Some(true)
         } else {

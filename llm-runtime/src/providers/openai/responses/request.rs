@@ -75,7 +75,7 @@ impl OpenAiResponses {
         let mut instructions = instructions(request.messages).filter(|i| !i.is_empty());
         let text = match request.parameters.output_mode {
             OutputMode::Native => Some(TextParam {
-                format: self.json_schema_format(request.parameters)?,
+                format: self.json_schema_format(request.parameters, warnings)?,
             }),
             OutputMode::Prompted => {
                 // The API wants the word "json" in the input messages (instructions do not

@@ -23,7 +23,7 @@ impl OpenAiResponses {
         let definitions = tool_definitions(parameters);
         let tools = definitions
             .into_iter()
-            .map(|definition| self.tool(definition))
+            .map(|definition| self.tool(definition, warnings))
             .collect::<Result<Vec<_>>>()?;
         let choice =
             match resolve_tool_choice(request.settings.tool_choice.as_ref(), parameters, warnings)?
@@ -61,9 +61,14 @@ impl OpenAiResponses {
         Ok((tools, Some(choice)))
     }
 
-    fn tool<'a>(&self, definition: &'a ToolDefinition) -> Result<FunctionTool<'a>> {
+    fn tool<'a>(
+        &self,
+        definition: &'a ToolDefinition,
+        warnings: &mut Warnings,
+    ) -> Result<FunctionTool<'a>> {
         let transformed =
             (self.schema_transformer)(&definition.parameters_json_schema, definition.strict)?;
+        warnings.extend(transformed.warnings);
         Ok(FunctionTool {
             kind: "function",
             name: &definition.name,
@@ -77,6 +82,7 @@ impl OpenAiResponses {
     pub(super) fn json_schema_format<'a>(
         &self,
         parameters: &'a ModelRequestParameters,
+        warnings: &mut Warnings,
     ) -> Result<TextFormat<'a>> {
         let Some(object) = &parameters.output_object else {
             return Err(Error::user(
@@ -84,6 +90,7 @@ impl OpenAiResponses {
             ));
         };
         let transformed = (self.schema_transformer)(&object.json_schema, object.strict)?;
+        warnings.extend(transformed.warnings);
         Ok(TextFormat::JsonSchema {
             name: object.name.as_deref().unwrap_or(DEFAULT_OUTPUT_NAME),
             schema: transformed.schema,
