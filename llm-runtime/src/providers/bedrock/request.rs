@@ -82,7 +82,7 @@ pub(super) fn build<'a>(
             stop_sequences: settings.stop_sequences.as_deref().filter(|s| !s.is_empty()),
         },
         tool_config,
-        output_config: output_config(parameters, profile, model)?,
+        output_config: output_config(parameters, profile, model, warnings)?,
         service_tier: settings
             .service_tier
             .as_deref()
@@ -217,6 +217,7 @@ fn output_config(
     parameters: &ModelRequestParameters,
     profile: &BedrockProfile,
     model: &str,
+    warnings: &mut Warnings,
 ) -> Result<Option<OutputConfig>> {
     match (parameters.output_mode, &parameters.output_object) {
         (OutputMode::Native, Some(object)) => {
@@ -225,7 +226,9 @@ fn output_config(
                     "native structured output is not supported by `{model}` on Bedrock; use tool or prompted output"
                 )));
             }
-            let schema = (profile.transformer())(&object.json_schema, Some(true))?.schema;
+            let transformed = (profile.transformer())(&object.json_schema, Some(true))?;
+            warnings.extend(transformed.warnings);
+            let schema = transformed.schema;
             Ok(Some(OutputConfig {
                 text_format: TextFormat {
                     kind: "json_schema",
@@ -309,6 +312,7 @@ fn tool_config<'a>(
     for definition in definitions {
         let strict = definition.strict == Some(true) && profile.supports_strict_tools;
         let schema = transformer(&definition.parameters_json_schema, strict.then_some(true))?;
+        warnings.extend(schema.warnings);
         tools.push(Tool::ToolSpec(ToolSpec {
             name: &definition.name,
             description: definition.description.as_deref().filter(|d| !d.is_empty()),

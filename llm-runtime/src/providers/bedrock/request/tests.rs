@@ -452,3 +452,41 @@ fn settings_converse_cannot_send_are_warnings() {
     let settings: Vec<Option<&str>> = warnings.as_slice().iter().map(|w| w.setting()).collect();
     assert_eq!(settings, [Some("seed"), Some("top_k")]);
 }
+
+#[test]
+fn a_strict_schema_closing_an_open_map_is_a_warning_of_the_request() {
+    let scores = ToolDefinition::new("record")
+        .with_parameters(json!({"type": "object", "properties": {
+            "scores": {"type": "object", "additionalProperties": {"type": "integer"}}
+        }}))
+        .with_strict(true);
+    let parameters = ModelRequestParameters {
+        function_tools: vec![scores],
+        ..ModelRequestParameters::default()
+    };
+    let messages: [ModelMessage; 1] = [ModelRequest::user_text_prompt("x").into()];
+    let settings = ModelSettings::default();
+    let model_profile = ModelProfile::default();
+    let request = PreparedRequest {
+        model_name: CLAUDE,
+        provider_name: "bedrock",
+        messages: &messages,
+        settings: &settings,
+        parameters: &parameters,
+        profile: &model_profile,
+    };
+    let mut warnings = Warnings::new();
+    let built = build(&request, &profile(CLAUDE), &mut warnings).unwrap();
+    let value = serde_json::to_value(built).unwrap();
+    let tool = &value["toolConfig"]["tools"][0]["toolSpec"];
+    assert_eq!(tool["strict"], true, "{value}");
+    assert_eq!(
+        tool["inputSchema"]["json"]["properties"]["scores"]["additionalProperties"],
+        false
+    );
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings.as_slice()[0].kind(), "compatibility");
+    assert!(warnings.as_slice()[0]
+        .message()
+        .contains("additionalProperties"));
+}
