@@ -7,10 +7,12 @@ use std::time::{Duration, SystemTime};
 
 use serde::Deserialize;
 
-use super::cache::shared_cache;
+use futures::future::{BoxFuture, FutureExt};
+use reqwest::header::CONTENT_TYPE;
+
 use super::jwt::{Assertion, SigningKey};
 use crate::error::{ApiErrorKind, Error, Result};
-use crate::http::ApiKey;
+use crate::http::{shared_client, AccessToken, ApiKey, TokenSource};
 
 /// The OAuth2 scope of Vertex AI (and every other Google Cloud API).
 pub const CLOUD_PLATFORM_SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
@@ -40,9 +42,18 @@ const TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
 /// assert!(!debug.contains("s3cret") && !debug.contains("r3fresh"));
 /// # Ok::<(), llm_runtime::Error>(())
 /// ```
-#[derive(Debug)]
 pub struct Credentials {
     kind: Kind,
+    /// The client that fetches tokens.
+    client: reqwest::Client,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug)]
@@ -125,7 +136,16 @@ impl Credentials {
     /// # Errors
     /// [`Error::User`] when the file named cannot be read or is not credentials.
     pub fn application_default() -> Result<Self> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Credentials::application_default_with(|name| std::env::var(name).ok())
+    }
+
+    /// As [`application_default`](Self::application_default), reading the variables through
+    /// `env` instead of the process environment.
+    ///
+    /// # Errors
+    /// As [`application_default`](Self::application_default).
+    pub fn application_default_with(env: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let var = |name: &str| env(name).filter(|v| !v.is_empty());
         if let Some(path) = var("GOOGLE_APPLICATION_CREDENTIALS") {
             return Credentials::from_file(path);
         }
@@ -142,9 +162,9 @@ impl Credentials {
                 return Credentials::from_file(path);
             }
         }
-        Ok(Credentials::metadata_server(
+        Credentials::metadata_server(
             var("GCE_METADATA_HOST").unwrap_or_else(|| DEFAULT_METADATA_HOST.to_owned()),
-        ))
+        )
     }
 
     /// The credentials of a JSON file: a service-account key or an authorized user (what
@@ -167,7 +187,7 @@ impl Credentials {
     ///
     /// # Errors
     /// [`Error::User`] naming the file when it is not service-account or authorized-user
-    /// credentials.
+    /// credentials; [`Error::Api`] when the shared HTTP client cannot be built.
     pub fn from_json(bytes: &[u8], path: &Path) -> Result<Self> {
         let invalid = |what: &str| {
             Error::user(format!(
@@ -219,15 +239,30 @@ impl Credentials {
             }
             None => return Err(invalid("no `type`")),
         };
-        Ok(Credentials { kind })
+        Ok(Credentials::with_kind(kind)?)
+    }
+
+    fn with_kind(kind: Kind) -> Result<Self> {
+        Ok(Credentials {
+            kind,
+            client: shared_client()?,
+        })
+    }
+
+    /// These credentials fetching their tokens with `client` (a proxy, custom TLS roots)
+    /// instead of the shared one.
+    pub fn with_client(mut self, client: reqwest::Client) -> Self {
+        self.client = client;
+        self
     }
 
     /// The credentials of the metadata server at `host` (`metadata.google.internal` on Google
     /// Cloud; a `host:port` for tests and emulators).
-    pub fn metadata_server(host: impl Into<String>) -> Self {
-        Credentials {
-            kind: Kind::Metadata { host: host.into() },
-        }
+    ///
+    /// # Errors
+    /// [`Error::Api`] when the shared HTTP client cannot be built.
+    pub fn metadata_server(host: impl Into<String>) -> Result<Self> {
+        Credentials::with_kind(Kind::Metadata { host: host.into() })
     }
 
     /// Where the credentials come from, for errors and logs; never a secret.
@@ -255,7 +290,7 @@ impl Credentials {
 
     /// What identifies these credentials among the process's token caches: the source, the
     /// identity and the token endpoint, never a secret.
-    fn cache_key(&self) -> String {
+    pub(crate) fn cache_key(&self) -> String {
         match &self.kind {
             Kind::ServiceAccount(sa) => format!(
                 "service_account\n{}\n{}\n{}",
@@ -273,66 +308,19 @@ impl Credentials {
         }
     }
 
-    /// An access token for the cloud-platform scope, from the process-wide cache of these
-    /// credentials: fetched when missing or within 5 minutes of expiry, once for every
-    /// request waiting meanwhile, and shared by every `Credentials` of the same source.
+    /// Fetches a new access token for the cloud-platform scope, bypassing every cache: an
+    /// RS256 JWT-bearer grant to a service account's `token_uri`, a refresh-token grant for
+    /// an authorized user, a `GET` of the metadata server's token.
     ///
     /// # Errors
-    /// As [`fetch_token`](Self::fetch_token).
-    pub async fn token(&self, client: &reqwest::Client) -> Result<ApiKey> {
-        shared_cache(&self.cache_key())
-            .token(|| self.fetch_token(client))
-            .await
-    }
-
-    /// Fetches a new access token (bypassing the cache) and when it expires.
-    ///
-    /// # Errors
-    /// [`Error::Api`] naming [`describe`](Self::describe) (never a secret): of kind
-    /// [`ApiErrorKind::Connection`] when the endpoint cannot be reached, [`ApiErrorKind::Other`]
-    /// when it refuses the grant; [`Error::Http`] for a 5xx or 429 (retryable).
-    pub async fn fetch_token(
-        &self,
-        client: &reqwest::Client,
-    ) -> Result<(ApiKey, Option<SystemTime>)> {
-        let request = match &self.kind {
-            Kind::ServiceAccount(sa) => {
-                let assertion = Assertion {
-                    issuer: &sa.client_email,
-                    key_id: sa.private_key_id.as_deref(),
-                    scope: CLOUD_PLATFORM_SCOPE,
-                    audience: &sa.token_uri,
-                }
-                .sign(&sa.key, SystemTime::now())
-                .ok_or_else(|| self.failure("could not sign the JWT assertion"))?;
-                let body = form(&[
-                    ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
-                    ("assertion", &assertion),
-                ]);
-                client.post(&sa.token_uri).body(body).header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-            }
-            Kind::AuthorizedUser(user) => {
-                let body = form(&[
-                    ("grant_type", "refresh_token"),
-                    ("client_id", &user.client_id),
-                    ("client_secret", user.client_secret.expose()),
-                    ("refresh_token", user.refresh_token.expose()),
-                ]);
-                client.post(&user.token_uri).body(body).header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-            }
-            Kind::Metadata { host } => client
-                .get(format!(
-                    "http://{host}/computeMetadata/v1/instance/service-accounts/default/token"
-                ))
-                .header("Metadata-Flavor", "Google"),
-        };
-        let response = request
+    /// [`Error::Api`] of kind [`ApiErrorKind::Connection`] or [`ApiErrorKind::Timeout`] when
+    /// the endpoint cannot be reached, [`ApiErrorKind::Other`] when it refuses the grant (its
+    /// OAuth2 `error` and `error_description`, never the rest of the body) or answers
+    /// something that is not a token; [`Error::Http`] for a 5xx or 429 (retryable). None
+    /// carries a secret.
+    pub async fn fetch_token(&self) -> Result<AccessToken> {
+        let response = self
+            .token_request()?
             .timeout(TOKEN_TIMEOUT)
             .send()
             .await
@@ -342,61 +330,92 @@ impl Credentials {
                 } else {
                     ApiErrorKind::Connection
                 };
-                Error::api(
-                    format!(
-                        "could not reach the token endpoint of {}: {}",
-                        self.describe(),
-                        err.without_url()
-                    ),
-                    kind,
-                    None,
-                )
+                let message = format!("could not reach the token endpoint: {}", err.without_url());
+                Error::api(message, kind, None)
             })?;
         let status = response.status().as_u16();
         let body = response.bytes().await.map_err(|err| {
-            Error::api(
-                format!(
-                    "could not read the token response for {}: {}",
-                    self.describe(),
-                    err.without_url()
-                ),
-                ApiErrorKind::Connection,
-                None,
-            )
+            let message = format!("could not read the token response: {}", err.without_url());
+            Error::api(message, ApiErrorKind::Connection, None)
         })?;
         if !(200..300).contains(&status) {
             let reason = oauth_error(&body);
             if status == 429 || status >= 500 {
                 return Err(Error::http(
                     status,
-                    format!("the token endpoint of {}", self.describe()),
+                    "the token endpoint",
                     reason.as_bytes(),
                     None,
                 ));
             }
-            return Err(self.failure(&format!(
+            return Err(refused(&format!(
                 "the token endpoint refused the grant (status {status}): {reason}"
             )));
         }
         let token: TokenResponse = serde_json::from_slice(&body)
-            .map_err(|_| self.failure("the token response is not an OAuth2 token"))?;
-        let expires_at = token
-            .expires_in
-            .and_then(|secs| SystemTime::now().checked_add(Duration::from_secs(secs)));
-        Ok((token.access_token.0, expires_at))
+            .map_err(|_| refused("the token response is not an OAuth2 token"))?;
+        Ok(match token.expires_in {
+            Some(secs) => AccessToken::expiring_in(token.access_token.0, Duration::from_secs(secs)),
+            None => AccessToken::new(token.access_token.0, None),
+        })
     }
 
-    /// A refused or unreadable grant, naming the credentials and not their secret.
-    fn failure(&self, what: &str) -> Error {
-        Error::api(
-            format!(
-                "could not get an access token from {}: {what}",
-                self.describe()
-            ),
-            ApiErrorKind::Other,
-            None,
-        )
+    /// The token request of these credentials, not sent yet.
+    fn token_request(&self) -> Result<reqwest::RequestBuilder> {
+        let client = &self.client;
+        let form_post = |uri: &str, body: String| {
+            client
+                .post(uri)
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(body)
+        };
+        Ok(match &self.kind {
+            Kind::ServiceAccount(sa) => {
+                let assertion = Assertion {
+                    issuer: &sa.client_email,
+                    key_id: sa.private_key_id.as_deref(),
+                    scope: CLOUD_PLATFORM_SCOPE,
+                    audience: &sa.token_uri,
+                }
+                .sign(&sa.key, SystemTime::now())
+                .ok_or_else(|| refused("could not sign the JWT assertion"))?;
+                let body = form(&[
+                    ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+                    ("assertion", &assertion),
+                ]);
+                form_post(&sa.token_uri, body)
+            }
+            Kind::AuthorizedUser(user) => {
+                let body = form(&[
+                    ("grant_type", "refresh_token"),
+                    ("client_id", &user.client_id),
+                    ("client_secret", user.client_secret.expose()),
+                    ("refresh_token", user.refresh_token.expose()),
+                ]);
+                form_post(&user.token_uri, body)
+            }
+            Kind::Metadata { host } => client
+                .get(format!(
+                    "http://{host}/computeMetadata/v1/instance/service-accounts/default/token"
+                ))
+                .header("Metadata-Flavor", "Google"),
+        })
     }
+}
+
+impl TokenSource for Credentials {
+    fn fetch(&self) -> BoxFuture<'_, Result<AccessToken>> {
+        self.fetch_token().boxed()
+    }
+
+    fn describe(&self) -> String {
+        Credentials::describe(self)
+    }
+}
+
+/// A refused or unreadable grant (the token cache adds which credentials).
+fn refused(what: &str) -> Error {
+    Error::api(what, ApiErrorKind::Other, None)
 }
 
 /// A successful OAuth2 token response.

@@ -58,7 +58,12 @@ impl SigningKey {
     fn sign(&self, message: &[u8]) -> Option<Vec<u8>> {
         let mut signature = vec![0; self.0.public().modulus_len()];
         self.0
-            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), message, &mut signature)
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &SystemRandom::new(),
+                message,
+                &mut signature,
+            )
             .ok()?;
         Some(signature)
     }
