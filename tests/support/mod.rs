@@ -9,7 +9,8 @@
 //! * [`conformance`]: replaying recordings through a protocol, the per-directory tallies and
 //!   the verdict on differences from pydantic-ai's oracle;
 //! * [`openai_chat`], [`anthropic`]: the protocol-specific halves of those suites shared by an
-//!   offline suite and a wire suite.
+//!   offline suite and a wire suite;
+//! * [`vertex`]: a local OAuth2 token endpoint and Vertex AI credential files.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -36,3 +37,4 @@ pub mod recordings;
 pub mod replay;
 pub mod server;
 pub mod stream;
+pub mod vertex;

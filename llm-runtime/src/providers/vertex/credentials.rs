@@ -17,7 +17,9 @@ use crate::http::{shared_client, AccessToken, ApiKey, TokenSource};
 /// The OAuth2 scope of Vertex AI (and every other Google Cloud API).
 pub const CLOUD_PLATFORM_SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
 
-/// Google's OAuth2 token endpoint, for files that name none.
+/// Google's OAuth2 token endpoint: where files that name no `token_uri` send their grants, and
+/// the audience of every service-account assertion whatever the file's `token_uri` (as
+/// google-auth makes them).
 const DEFAULT_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
 
 /// The metadata server's host when `GCE_METADATA_HOST` is not set.
@@ -375,7 +377,7 @@ impl Credentials {
                     issuer: &sa.client_email,
                     key_id: sa.private_key_id.as_deref(),
                     scope: CLOUD_PLATFORM_SCOPE,
-                    audience: &sa.token_uri,
+                    audience: DEFAULT_TOKEN_URI,
                 }
                 .sign(&sa.key, SystemTime::now())
                 .ok_or_else(|| refused("could not sign the JWT assertion"))?;

@@ -110,7 +110,7 @@ pub(crate) struct Assertion<'a> {
     pub(crate) key_id: Option<&'a str>,
     /// The OAuth2 scopes, space-separated.
     pub(crate) scope: &'a str,
-    /// The token endpoint (the audience).
+    /// The audience: Google's token endpoint.
     pub(crate) audience: &'a str,
 }
 
