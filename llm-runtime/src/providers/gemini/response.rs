@@ -11,7 +11,8 @@ use serde_json::{Map, Value};
 
 use super::signatures::signature_details;
 use super::wire::{
-    PromptFeedback, SafetyRating, WireError, WireFunctionCall, WirePart, WireResponse,
+    LogprobsResult, PromptFeedback, SafetyRating, WireError, WireFunctionCall, WirePart,
+    WireResponse,
 };
 use crate::error::{Error, Result};
 use crate::messages::{
@@ -85,7 +86,7 @@ fn response_from(
     let mut parts = Vec::new();
     if let Some(candidate) = candidate {
         if let Some(logprobs) = candidate.logprobs_result.filter(schema::truthy) {
-            details.insert("logprobs".into(), logprobs);
+            details.insert("logprobs".into(), pythonic_logprobs(logprobs));
             details.insert(
                 "avg_logprobs".into(),
                 candidate.avg_logprobs.map_or(Value::Null, Value::from),
@@ -333,6 +334,15 @@ pub(super) fn insert_block_details(
         details.insert("safety_ratings".into(), ratings_value(ratings, raw)?);
     }
     Ok(())
+}
+
+/// A `logprobsResult` with google-genai's snake_case names (as pydantic-ai keeps it); as the
+/// API sent it when it is not one.
+fn pythonic_logprobs(logprobs: Value) -> Value {
+    serde_json::from_value::<LogprobsResult>(logprobs.clone())
+        .ok()
+        .and_then(|typed| serde_json::to_value(typed).ok())
+        .unwrap_or(logprobs)
 }
 
 #[cfg(test)]

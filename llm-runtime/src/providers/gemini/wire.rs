@@ -229,6 +229,39 @@ pub(super) struct WireCandidate<'a> {
     pub(super) url_context_metadata: Option<IgnoredAny>,
 }
 
+/// A candidate's `logprobsResult`, read in the API's camelCase and written into
+/// `provider_details["logprobs"]` with google-genai's snake_case names (as pydantic-ai keeps
+/// it), absent fields as `null`.
+#[derive(Deserialize, Serialize)]
+#[serde(rename_all(deserialize = "camelCase", serialize = "snake_case"))]
+pub(super) struct LogprobsResult {
+    #[serde(default)]
+    pub(super) chosen_candidates: Option<Vec<LogprobsCandidate>>,
+    #[serde(default)]
+    pub(super) top_candidates: Option<Vec<TopCandidates>>,
+    #[serde(default)]
+    pub(super) log_probability_sum: Option<f64>,
+}
+
+/// One token and its log probability.
+#[derive(Deserialize, Serialize)]
+#[serde(rename_all(deserialize = "camelCase", serialize = "snake_case"))]
+pub(super) struct LogprobsCandidate {
+    #[serde(default)]
+    pub(super) log_probability: Option<f64>,
+    #[serde(default)]
+    pub(super) token: Option<String>,
+    #[serde(default)]
+    pub(super) token_id: Option<i64>,
+}
+
+/// The most likely tokens at one step.
+#[derive(Deserialize, Serialize)]
+pub(super) struct TopCandidates {
+    #[serde(default)]
+    pub(super) candidates: Option<Vec<LogprobsCandidate>>,
+}
+
 /// A candidate's content.
 #[derive(Deserialize, Default)]
 #[serde(default)]

@@ -246,3 +246,20 @@ fn content_left_out_of_a_response_is_a_warning() {
     }]}));
     assert!(warnings.is_empty(), "{warnings:?}");
 }
+
+#[test]
+fn logprobs_go_into_details_with_google_genai_names() {
+    let raw = json!({
+        "chosenCandidates": [{"token": "Hi", "tokenId": 7, "logProbability": -0.5}],
+        "topCandidates": [{"candidates": [{"token": "Hi", "tokenId": 7, "logProbability": -0.5}]}]
+    });
+    assert_eq!(
+        pythonic_logprobs(raw),
+        json!({
+            "chosen_candidates": [{"log_probability": -0.5, "token": "Hi", "token_id": 7}],
+            "top_candidates": [{"candidates": [{"log_probability": -0.5, "token": "Hi", "token_id": 7}]}],
+            "log_probability_sum": null
+        })
+    );
+    assert_eq!(pythonic_logprobs(json!([1])), json!([1]));
+}

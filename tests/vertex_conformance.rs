@@ -1,0 +1,385 @@
+//! Conformance of Gemini on Vertex AI ([`VertexGemini`]) with pydantic-ai, over the recorded
+//! Vertex traffic in `../shared/fixtures` (no HTTP: the recorded bodies go straight to the
+//! protocol): the `google-vertex` interactions of `test_google`, whose oracle entries carry
+//! the wire `gemini-vertex` (pydantic-ai 2.x's `GoogleModel` with `GoogleCloudProvider`).
+//!
+//! For each: the request path (the recorded URL's, after the host, `/v1beta1/projects/…/
+//! locations/…/`), the request body for the oracle's scenario (prompt `'x'`, the recorded
+//! tools, no settings) against `.request.json`, the parsed response against `.json`, and the
+//! stream events against `.events.json`. Accepted differences are listed in [`ACCEPTED`] with
+//! their reasons, known ones in [`KNOWN_DIFFERENCES`]; the tallies are printed per directory.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use llm_runtime::http::sse::SseDecoder;
+use llm_runtime::messages::{ModelMessage, ModelRequest};
+use llm_runtime::models::ModelRequestParameters;
+use llm_runtime::providers::vertex::VertexGemini;
+use llm_runtime::providers::{PreparedRequest, Protocol, ResponseContext};
+use llm_runtime::settings::ModelSettings;
+use llm_runtime::stream::PartsManager;
+use llm_runtime::tools::ToolDefinition;
+use llm_runtime::warning::Warnings;
+use serde_json::Value;
+use support::conformance::{
+    judge, print_tallies, replay_stream, Failure, Interaction, Known, Tally,
+};
+use support::recordings::{
+    diff, directory, normalise, oracle_entries, read_json, response_body, status,
+};
+
+const PROVIDER: &str = "google-vertex";
+
+/// A difference from the oracle accepted on purpose.
+struct Accepted {
+    /// What is compared: `response`, `events` or `request`.
+    aspect: &'static str,
+    what: &'static str,
+    why: &'static str,
+    /// Removes the difference from both sides (oracle, ours).
+    apply: fn(&mut Value, &mut Value),
+}
+
+/// Renames the keys `from` to `to` everywhere in `value`.
+fn rename_keys(value: &mut Value, from: &str, to: &str) {
+    match value {
+        Value::Object(map) => {
+            if let Some(v) = map.remove(from) {
+                map.insert(to.to_owned(), v);
+            }
+            map.values_mut().for_each(|v| rename_keys(v, from, to));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rename_keys(v, from, to)),
+        _ => {}
+    }
+}
+
+/// Replaces the part-level `provider_name` `google-vertex` by pydantic-ai 2.x's `google-cloud`.
+fn rename_provider(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.get("provider_name").and_then(Value::as_str) == Some(PROVIDER) {
+                map.insert("provider_name".into(), Value::from("google-cloud"));
+            }
+            map.values_mut().for_each(rename_provider);
+        }
+        Value::Array(items) => items.iter_mut().for_each(rename_provider),
+        _ => {}
+    }
+}
+
+/// The fields of pydantic-ai 2.33's `RequestUsage` that our `Usage` does not have.
+const USAGE_FIELDS_WE_LACK: [&str; 11] = [
+    "input_text_tokens",
+    "input_image_tokens",
+    "input_video_tokens",
+    "input_tool_tokens",
+    "input_text_tool_tokens",
+    "output_text_tokens",
+    "output_reasoning_tokens",
+    "cache_text_read_tokens",
+    "cache_video_read_tokens",
+    "cache_image_read_tokens",
+    "output_image_tokens",
+];
+
+const ACCEPTED: &[Accepted] = &[
+    Accepted {
+        aspect: "request",
+        what: "`parameters_json_schema` spelled `parametersJsonSchema`",
+        why: "as for the Gemini API: google-genai sends the proto field name, which the API \
+              also reads; we send the REST reference's spelling",
+        apply: |oracle, _| rename_keys(oracle, "parameters_json_schema", "parametersJsonSchema"),
+    },
+    Accepted {
+        aspect: "response",
+        what: "usage fields input_text_tokens, output_reasoning_tokens, … (per-modality counts)",
+        why: "as for the Gemini API: our Usage keeps them in details",
+        apply: |oracle, _| {
+            if let Some(usage) = oracle.get_mut("usage").and_then(Value::as_object_mut) {
+                for field in USAGE_FIELDS_WE_LACK {
+                    usage.remove(field);
+                }
+            }
+        },
+    },
+    Accepted {
+        aspect: "response",
+        what: "provider_name, provider_url",
+        why: "filled from the provider object (the driver), not by the protocol",
+        apply: |oracle, ours| {
+            for key in ["provider_name", "provider_url"] {
+                if let (Some(o), Some(ours)) = (oracle.get(key).cloned(), ours.as_object_mut()) {
+                    ours.insert(key.to_owned(), o);
+                }
+            }
+        },
+    },
+    Accepted {
+        aspect: "response",
+        what: "parts' provider_name `google-vertex` for pydantic-ai's `google-cloud`",
+        why: "pydantic-ai 2.x renamed the provider `google-cloud`; we keep its V1 name and our \
+              prefix `google-vertex` (DESIGN: V1 names)",
+        apply: |_, ours| rename_provider(ours),
+    },
+    Accepted {
+        aspect: "events",
+        what: "parts' provider_name `google-vertex` for pydantic-ai's `google-cloud`",
+        why: "as for the response",
+        apply: |_, ours| rename_provider(ours),
+    },
+];
+
+/// Comparisons known to differ, by oracle file stem and aspect, with the reason.
+const KNOWN_DIFFERENCES: &[Known] = &[
+    (
+        "test_google/test_google_vertex_tool_combination_omits_include_server_side_tool_invocations.1",
+        "response",
+        BUILTIN_TOOLS,
+    ),
+    (
+        "test_google/test_google_vertexai_image_generation_with_output_format.0",
+        "request",
+        IMAGE_OUTPUT,
+    ),
+    (
+        "test_google/test_google_vertexai_image_generation_with_output_format.0",
+        "response",
+        IMAGE_OUTPUT,
+    ),
+];
+
+const IMAGE_OUTPUT: &str = "pydantic-ai asks an image model for `IMAGE` output and reads the \
+    image as a FilePart; the Gemini protocol does not ask for images and leaves generated \
+    files out with a warning (its module docs)";
+
+const BUILTIN_TOOLS: &str = "Google's built-in tools become builtin-tool parts in pydantic-ai; \
+    our message model has none yet";
+
+fn sse_events(body: &[u8]) -> Vec<(String, String)> {
+    let mut decoder = SseDecoder::new();
+    decoder.push(body);
+    let mut events = Vec::new();
+    while let Some(event) = decoder.next_event().expect("a recorded stream decodes") {
+        events.push((event.event.to_owned(), event.data.to_owned()));
+    }
+    if let Some(event) = decoder.finish().expect("a recorded stream decodes") {
+        events.push((event.event.to_owned(), event.data.to_owned()));
+    }
+    events
+}
+
+/// The function tools of a recorded request (not the `final_result*` output tools).
+fn recorded_tools(request: &Value) -> Vec<ToolDefinition> {
+    let declarations = request
+        .pointer("/parsed_body/tools")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|tool| tool.get("functionDeclarations").and_then(Value::as_array))
+        .flatten();
+    let mut tools = Vec::new();
+    for declaration in declarations {
+        let name = declaration["name"].as_str().unwrap().to_owned();
+        if name.starts_with("final_result") {
+            continue;
+        }
+        let mut def = ToolDefinition::new(name);
+        def.description = declaration
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let schema = [
+            "parameters_json_schema",
+            "parametersJsonSchema",
+            "parameters",
+        ]
+        .iter()
+        .find_map(|key| declaration.get(*key).filter(|p| !p.is_null()));
+        if let Some(schema) = schema {
+            def.parameters_json_schema = schema.clone();
+        }
+        tools.push(def);
+    }
+    tools
+}
+
+fn apply_accepted(aspect: &str, oracle: &mut Value, ours: &mut Value) {
+    for accepted in ACCEPTED {
+        if accepted.aspect == aspect {
+            (accepted.apply)(oracle, ours);
+        }
+    }
+}
+
+fn without_builtin_parts(response: &Value) -> Value {
+    let mut response = response.clone();
+    if let Some(parts) = response.get_mut("parts").and_then(Value::as_array_mut) {
+        parts.retain(|part| {
+            !matches!(
+                part["part_kind"].as_str(),
+                Some("builtin-tool-call" | "builtin-tool-return")
+            )
+        });
+    }
+    response
+}
+
+/// The path of the recorded URL from `publishers/` on, as our endpoint gives it.
+fn recorded_path(entry: &Value) -> Option<String> {
+    let url = entry["sent_url"].as_str()?;
+    let (_, path) = url.split_once("/publishers/")?;
+    Some(format!("publishers/{path}"))
+}
+
+fn check_interaction(
+    it: &Interaction<'_>,
+    entry: &Value,
+    tally: &mut Tally,
+    failures: &mut Vec<Failure>,
+) {
+    let protocol = VertexGemini::default();
+    let parameters = ModelRequestParameters {
+        function_tools: it.tools.clone(),
+        ..Default::default()
+    };
+    let stem = it.oracle_stem.display().to_string();
+    let mut fail = |aspect: &'static str, detail: String, equal_without_builtin_parts: bool| {
+        failures.push(Failure {
+            equal_without_builtin_parts,
+            ..Failure::new(it.key, aspect, detail)
+        });
+    };
+
+    if let Some(expected) = recorded_path(entry) {
+        let ours = protocol.endpoint(it.model_name, it.streaming);
+        let ok = ours == expected;
+        tally.record("path", ok);
+        if !ok {
+            fail("path", format!("{}: {expected} vs {ours}", it.key), false);
+        }
+    }
+
+    if let Some(mut expected) = read_json(Path::new(&format!("{stem}.request.json"))) {
+        let messages = [ModelMessage::from(ModelRequest::user_text_prompt("x"))];
+        let settings = ModelSettings::default();
+        let profile = protocol.profile(it.model_name);
+        let request = PreparedRequest {
+            model_name: it.model_name,
+            provider_name: PROVIDER,
+            messages: &messages,
+            settings: &settings,
+            parameters: &parameters,
+            profile: &profile,
+        };
+        let mut ours = match protocol.request_body(&request, it.streaming, &mut Warnings::new()) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap(),
+            Err(e) => Value::String(format!("error: {e}")),
+        };
+        apply_accepted("request", &mut expected, &mut ours);
+        let ok = expected == ours;
+        tally.record("request", ok);
+        if !ok {
+            fail(
+                "request",
+                diff(&format!("{} request", it.key), &expected, &ours),
+                false,
+            );
+        }
+    }
+
+    let body = response_body(it.response);
+    assert!(
+        status(it.response) < 400,
+        "{}: no error outcome is recorded",
+        it.key
+    );
+    let (ours_response, ours_events, ours_error) = if it.streaming {
+        let parts = PartsManager::new(it.model_name, &parameters).with_provider(PROVIDER, None);
+        let (events, response, error) = replay_stream(protocol.clone(), sse_events(&body), parts);
+        (Some(response), Some(events), error)
+    } else {
+        match protocol.parse_response(&body, &mut ResponseContext::new(it.model_name, PROVIDER)) {
+            Ok(response) => (Some(serde_json::to_value(response).unwrap()), None, None),
+            Err(e) => (None, None, Some(e)),
+        }
+    };
+
+    if let Some(expected) = read_json(Path::new(&format!("{stem}.json"))) {
+        let mut expected = expected
+            .as_array()
+            .and_then(|a| a.first())
+            .cloned()
+            .unwrap();
+        match ours_response {
+            Some(mut ours) if ours_error.is_none() => {
+                normalise(&mut ours);
+                apply_accepted("response", &mut expected, &mut ours);
+                let ok = expected == ours;
+                tally.record("response", ok);
+                if !ok {
+                    fail(
+                        "response",
+                        diff(&format!("{} response", it.key), &expected, &ours),
+                        without_builtin_parts(&expected) == ours,
+                    );
+                }
+            }
+            _ => {
+                tally.record("response", false);
+                fail(
+                    "response",
+                    format!("{} response: error {ours_error:?}", it.key),
+                    false,
+                );
+            }
+        }
+    }
+    if let (Some(mut expected), Some(ours)) = (
+        read_json(Path::new(&format!("{stem}.events.json"))),
+        ours_events,
+    ) {
+        let mut ours = Value::Array(ours);
+        normalise(&mut ours);
+        apply_accepted("events", &mut expected, &mut ours);
+        let ok = expected == ours;
+        tally.record("events", ok);
+        if !ok {
+            fail(
+                "events",
+                diff(&format!("{} events", it.key), &expected, &ours),
+                false,
+            );
+        }
+    }
+}
+
+#[test]
+fn gemini_on_vertex_matches_pydantic_ai_on_recorded_traffic() {
+    let Some(fixtures) = support::shared_fixtures("vertex_conformance") else {
+        return;
+    };
+    let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for entry in oracle_entries(&fixtures, "gemini-vertex") {
+        let it = Interaction::new(&entry, recorded_tools(&entry.interaction["request"]));
+        check_interaction(
+            &it,
+            &entry.entry,
+            tallies.entry(directory(&entry.cassette)).or_default(),
+            &mut failures,
+        );
+    }
+    assert!(!tallies.is_empty(), "the oracle lists no Vertex traffic");
+    print_tallies(&tallies);
+    for accepted in ACCEPTED {
+        println!(
+            "accepted ({}): {} -- {}",
+            accepted.aspect, accepted.what, accepted.why
+        );
+    }
+    judge(&failures, KNOWN_DIFFERENCES, Some(BUILTIN_TOOLS));
+}
