@@ -17,6 +17,8 @@ fn run_example(name: &str, env: &[(&str, &str)]) -> String {
         .env_remove("LLM_MODEL")
         .env_remove("AWS_BEARER_TOKEN_BEDROCK")
         .env_remove("AWS_PROFILE")
+        .env_remove("GOOGLE_APPLICATION_CREDENTIALS")
+        .env_remove("GOOGLE_CLOUD_PROJECT")
         .envs(env.iter().copied())
         .output()
         .expect("cargo runs");
@@ -88,6 +90,69 @@ async fn low_level_basic_runs_on_bedrock_through_llm_model() {
         authorization.starts_with("AWS4-HMAC-SHA256 Credential=AKIAEXAMPLETEST/"),
         "{authorization}"
     );
+}
+
+/// `LLM_MODEL=google-vertex:<model>` runs an example on Vertex AI, Gemini and Claude: here a
+/// local Vertex server reached through `GOOGLE_VERTEX_BASE_URL`, with a service-account file
+/// whose `token_uri` is a local token endpoint that verifies the signed assertion.
+#[tokio::test(flavor = "multi_thread")]
+async fn low_level_basic_runs_on_vertex_through_llm_model() {
+    use support::vertex::{gemini_text, service_account_file, temp_dir, TokenEndpoint};
+    let tokens = TokenEndpoint::start(|_| 3600).await;
+    let server = TestServer::start(|_, request| {
+        if request.path().contains("/publishers/anthropic/") {
+            Reply::json(
+                200,
+                &json!({
+                    "id": "msg_1", "type": "message", "role": "assistant", "model": "claude",
+                    "content": [{"type": "text", "text": "Paris."}], "stop_reason": "end_turn",
+                    "usage": {"input_tokens": 14, "output_tokens": 3}
+                }),
+            )
+        } else {
+            Reply::json(200, &gemini_text("Paris."))
+        }
+    })
+    .await;
+    let dir = temp_dir("examples");
+    let file = service_account_file(&dir, &tokens.uri())
+        .display()
+        .to_string();
+    let base_url = server.url("");
+    for model in [
+        "google-vertex:gemini-2.5-flash",
+        "google-vertex:claude-sonnet-4@20250514",
+    ] {
+        let (file, base_url) = (file.clone(), base_url.clone());
+        let out = tokio::task::spawn_blocking(move || {
+            run_example(
+                "low_level_basic",
+                &[
+                    ("LLM_MODEL", model),
+                    ("GOOGLE_APPLICATION_CREDENTIALS", &file),
+                    ("GOOGLE_CLOUD_LOCATION", "global"),
+                    ("GOOGLE_VERTEX_BASE_URL", &base_url),
+                ],
+            )
+        })
+        .await
+        .unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 2, "{out}");
+        assert_eq!(lines[0], "Paris.", "{model}");
+    }
+    // Each run is its own process: one token each.
+    assert_eq!(tokens.fetches(), 2);
+    let targets: Vec<String> = server.requests().iter().map(|r| r.target.clone()).collect();
+    let base = "/v1/projects/vertex-proj/locations/global/publishers";
+    assert_eq!(
+        targets,
+        [
+            format!("{base}/google/models/gemini-2.5-flash:generateContent"),
+            format!("{base}/anthropic/models/claude-sonnet-4@20250514:rawPredict"),
+        ]
+    );
+    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! `llm-runtime/src/providers/` (found, not listed), the line count of each item (a host is at
 //! most 10 lines, doc comment included), and every source file of the providers with its lines
 //! of code besides tests (at most 600 a file: a file holds one concern); the platform providers
-//! (`bedrock`) from the variables their credential code reads.
+//! (`bedrock`, `google-vertex`) from the variables their credential code reads.
 //!
 //! When a source changes, `LLM_BLESS=1 cargo test --test readme_providers` rewrites the tables
 //! (review the diff); without it the test fails and prints the tables it expects.
@@ -322,6 +322,30 @@ fn platform_rows() -> String {
         aws::PROFILE_VAR,
         code(&aws::ENDPOINT_VARS.map(str::to_owned)),
         aws::DEFAULT_ENDPOINT,
+    ) + &vertex_row()
+}
+
+/// The `google-vertex` row: from the variables and defaults its credential and configuration
+/// code reads.
+fn vertex_row() -> String {
+    use llm_runtime::providers::vertex as gcp;
+    format!(
+        "| `google-vertex` | an OAuth2 token from the service-account or authorized-user file \
+         `{}` names, else gcloud's `{}` (in `{}`, default `~/.config/gcloud`), else the metadata \
+         server at `{}` (default `{}`); project from `{}` or the file, location from `{}` \
+         (default `{}`) | `{}`, `{}` (`global`: `{}`) | `vertex::model` (mod.rs), \
+         `Credentials` (credentials.rs) |\n",
+        gcp::CREDENTIALS_VAR,
+        gcp::WELL_KNOWN_FILE,
+        gcp::GCLOUD_CONFIG_VAR,
+        gcp::METADATA_HOST_VAR,
+        gcp::DEFAULT_METADATA_HOST,
+        gcp::PROJECT_VAR,
+        gcp::LOCATION_VAR,
+        gcp::DEFAULT_LOCATION,
+        gcp::BASE_URL_VAR,
+        gcp::location_host("{location}"),
+        gcp::location_host("global"),
     )
 }
 

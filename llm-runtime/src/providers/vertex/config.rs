@@ -8,6 +8,15 @@ use super::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::http::TokenCache;
 
+/// The variable naming the project (else the credentials' own).
+pub const PROJECT_VAR: &str = "GOOGLE_CLOUD_PROJECT";
+
+/// The variable naming the location.
+pub const LOCATION_VAR: &str = "GOOGLE_CLOUD_LOCATION";
+
+/// The variable replacing `https://{location}-aiplatform.googleapis.com`.
+pub const BASE_URL_VAR: &str = "GOOGLE_VERTEX_BASE_URL";
+
 /// The location when neither the caller nor `GOOGLE_CLOUD_LOCATION` names one (pydantic-ai's
 /// default).
 pub const DEFAULT_LOCATION: &str = "us-central1";
@@ -111,7 +120,7 @@ impl VertexConfig {
     pub fn from_env_with(env: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let var = |name: &str| env(name).filter(|v| !v.trim().is_empty());
         let credentials = Credentials::application_default_with(&env)?;
-        let project = var("GOOGLE_CLOUD_PROJECT")
+        let project = var(PROJECT_VAR)
             .or_else(|| credentials.project_id().map(str::to_owned))
             .ok_or_else(|| {
                 Error::user(format!(
@@ -120,9 +129,9 @@ impl VertexConfig {
                     credentials.describe()
                 ))
             })?;
-        let location = var("GOOGLE_CLOUD_LOCATION").unwrap_or_else(|| DEFAULT_LOCATION.to_owned());
+        let location = var(LOCATION_VAR).unwrap_or_else(|| DEFAULT_LOCATION.to_owned());
         let mut config = VertexConfig::new(credentials, project, location);
-        config.base_url = var("GOOGLE_VERTEX_BASE_URL");
+        config.base_url = var(BASE_URL_VAR);
         Ok(config)
     }
 

@@ -22,8 +22,20 @@ pub const CLOUD_PLATFORM_SCOPE: &str = "https://www.googleapis.com/auth/cloud-pl
 /// google-auth makes them).
 const DEFAULT_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
 
+/// The variable naming the credentials file to use first.
+pub const CREDENTIALS_VAR: &str = "GOOGLE_APPLICATION_CREDENTIALS";
+
+/// The variable naming gcloud's configuration folder (default `~/.config/gcloud`).
+pub const GCLOUD_CONFIG_VAR: &str = "CLOUDSDK_CONFIG";
+
+/// gcloud's well-known credentials file in its configuration folder.
+pub const WELL_KNOWN_FILE: &str = "application_default_credentials.json";
+
+/// The variable naming the metadata server's host.
+pub const METADATA_HOST_VAR: &str = "GCE_METADATA_HOST";
+
 /// The metadata server's host when `GCE_METADATA_HOST` is not set.
-const DEFAULT_METADATA_HOST: &str = "metadata.google.internal";
+pub const DEFAULT_METADATA_HOST: &str = "metadata.google.internal";
 
 /// How long a token request may take.
 const TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -148,10 +160,10 @@ impl Credentials {
     /// As [`application_default`](Self::application_default).
     pub fn application_default_with(env: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let var = |name: &str| env(name).filter(|v| !v.is_empty());
-        if let Some(path) = var("GOOGLE_APPLICATION_CREDENTIALS") {
+        if let Some(path) = var(CREDENTIALS_VAR) {
             return Credentials::from_file(path);
         }
-        let gcloud_dir = var("CLOUDSDK_CONFIG").map(PathBuf::from).or_else(|| {
+        let gcloud_dir = var(GCLOUD_CONFIG_VAR).map(PathBuf::from).or_else(|| {
             if cfg!(windows) {
                 var("APPDATA").map(|dir| Path::new(&dir).join("gcloud"))
             } else {
@@ -159,13 +171,13 @@ impl Credentials {
             }
         });
         if let Some(dir) = gcloud_dir {
-            let path = dir.join("application_default_credentials.json");
+            let path = dir.join(WELL_KNOWN_FILE);
             if path.is_file() {
                 return Credentials::from_file(path);
             }
         }
         Credentials::metadata_server(
-            var("GCE_METADATA_HOST").unwrap_or_else(|| DEFAULT_METADATA_HOST.to_owned()),
+            var(METADATA_HOST_VAR).unwrap_or_else(|| DEFAULT_METADATA_HOST.to_owned()),
         )
     }
 

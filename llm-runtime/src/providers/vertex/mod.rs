@@ -42,8 +42,14 @@ mod credentials;
 mod jwt;
 mod protocol;
 
-pub use config::{location_host, VertexConfig, API_VERSION, DEFAULT_LOCATION};
-pub use credentials::{Credentials, CLOUD_PLATFORM_SCOPE};
+pub use config::{
+    location_host, VertexConfig, API_VERSION, BASE_URL_VAR, DEFAULT_LOCATION, LOCATION_VAR,
+    PROJECT_VAR,
+};
+pub use credentials::{
+    Credentials, CLOUD_PLATFORM_SCOPE, CREDENTIALS_VAR, DEFAULT_METADATA_HOST, GCLOUD_CONFIG_VAR,
+    METADATA_HOST_VAR, WELL_KNOWN_FILE,
+};
 pub use protocol::{VertexClaude, VertexGemini, ANTHROPIC_VERSION};
 
 /// The provider name (and model-string prefix) of Vertex AI.
