@@ -72,7 +72,7 @@ impl fmt::Debug for Credentials {
 
 #[derive(Debug)]
 enum Kind {
-    ServiceAccount(ServiceAccount),
+    ServiceAccount(Box<ServiceAccount>),
     AuthorizedUser(AuthorizedUser),
     Metadata { host: String },
 }
@@ -220,7 +220,7 @@ impl Credentials {
                 let key = file
                     .private_key
                     .ok_or_else(|| invalid("no `private_key`"))?;
-                Kind::ServiceAccount(ServiceAccount {
+                Kind::ServiceAccount(Box::new(ServiceAccount {
                     path: path.to_owned(),
                     client_email: file
                         .client_email
@@ -230,7 +230,7 @@ impl Credentials {
                         .map_err(|err| invalid(&err.to_string()))?,
                     token_uri,
                     project_id: file.project_id,
-                })
+                }))
             }
             Some("authorized_user") => Kind::AuthorizedUser(AuthorizedUser {
                 path: path.to_owned(),
@@ -253,7 +253,7 @@ impl Credentials {
             }
             None => return Err(invalid("no `type`")),
         };
-        Ok(Credentials::with_kind(kind)?)
+        Credentials::with_kind(kind)
     }
 
     fn with_kind(kind: Kind) -> Result<Self> {
