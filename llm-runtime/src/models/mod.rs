@@ -1,9 +1,10 @@
 //! The [`Model`] trait, what a request asks of a model ([`ModelRequestParameters`]), the
 //! model-string registry ([`infer_model`]), the offline models [`TestModel`] and
-//! [`FunctionModel`], and [`FallbackModel`], which wraps others.
+//! [`FunctionModel`], and the wrappers [`FallbackModel`] and [`ConcurrencyLimitedModel`].
 
 mod fallback;
 mod function;
+mod limited;
 mod registry;
 mod test_model;
 
@@ -16,6 +17,7 @@ use serde_json::Value;
 
 pub use fallback::{default_fallback_on, FallbackModel};
 pub use function::{FunctionModel, StreamDelta};
+pub use limited::{ConcurrencyLimitedModel, ConcurrencyLimiter};
 pub use registry::{infer_model, known_providers, register_provider, ProviderRegistration};
 pub use test_model::{CallTools, TestModel};
 
