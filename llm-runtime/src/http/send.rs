@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::auth::{ApiKey, RequestSigner, SignableRequest, TokenCache};
 use super::retry::{retry_after, should_retry_header, RetryPolicy};
 use crate::error::{ApiErrorKind, Error, Result};
+use crate::limit::ConcurrencyLimiter;
 
 /// The method of every provider request (what a signer signs is what is sent).
 const METHOD: Method = Method::POST;
@@ -37,6 +38,10 @@ pub(crate) struct HttpRequest<'a> {
     /// Bounds each attempt: until the whole body for [`send_for_body`], until `open` is done
     /// for [`send_for_stream`].
     pub timeout: Duration,
+    /// The largest body [`send_for_body`] reads.
+    pub max_body_size: usize,
+    /// Told of every response's status and headers (rate-limit pacing), if the provider has one.
+    pub limiter: Option<&'a ConcurrencyLimiter>,
     pub retry: &'a RetryPolicy,
     pub provider: &'a str,
     pub model_name: &'a str,
@@ -72,12 +77,46 @@ impl From<Error> for Failure {
 pub(crate) async fn send_for_body(request: &HttpRequest<'_>) -> Result<Bytes> {
     with_retries(request, || async {
         let response = attempt(request).await?;
-        response
-            .bytes()
-            .await
-            .map_err(|err| Failure::from(transport_error(err, request, "reading the response")))
+        read_bounded(response, request).await.map_err(Failure::from)
     })
     .await
+}
+
+/// Reads a response body chunk by chunk, refusing one over `request.max_body_size` (from its
+/// `Content-Length`, else as soon as it grows past the bound) without reading the rest.
+async fn read_bounded(mut response: Response, request: &HttpRequest<'_>) -> Result<Bytes> {
+    let max = request.max_body_size;
+    if response
+        .content_length()
+        .is_some_and(|length| length > max as u64)
+    {
+        return Err(too_large(request, max));
+    }
+    let mut body = Vec::with_capacity(response.content_length().unwrap_or(0) as usize);
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|err| transport_error(err, request, "reading the response"))?
+    {
+        if body.len() + chunk.len() > max {
+            return Err(too_large(request, max));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(body))
+}
+
+/// The error for a response body over `max` bytes.
+fn too_large(request: &HttpRequest<'_>, max: usize) -> Error {
+    Error::api(
+        format!(
+            "the response from {} for model {} is larger than {max} bytes, the provider's \
+             max_body_size; raise it with ProviderBuilder::max_body_size",
+            request.provider, request.model_name
+        ),
+        ApiErrorKind::TooLarge,
+        None,
+    )
 }
 
 /// Sends `request` until a response with a success status arrives and `open` succeeds on it
@@ -171,9 +210,15 @@ async fn attempt(request: &HttpRequest<'_>) -> std::result::Result<Response, Fai
         .map_err(|err| Failure::from(transport_error(err, request, "sending the request")))?;
     let status = response.status();
     if status.is_success() {
+        if let Some(limiter) = request.limiter {
+            limiter.observe(response.headers(), None);
+        }
         return Ok(response);
     }
     let wait = retry_after(response.headers(), SystemTime::now());
+    if let Some(limiter) = request.limiter {
+        limiter.observe(response.headers(), wait);
+    }
     let should_retry = should_retry_header(response.headers());
     let headers = response.headers().clone();
     let body = read_limited(response, ERROR_BODY_LIMIT).await;

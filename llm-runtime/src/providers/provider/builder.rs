@@ -1,6 +1,7 @@
 //! [`ProviderBuilder`]: a [`Provider`]'s configuration from explicit values, the environment
 //! and the defaults `#[provider]` declares, checked when it is built.
 
+use crate::limit::ConcurrencyLimiter;
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
@@ -9,7 +10,10 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Url;
 
-use super::{env_prefix, Provider, ProviderInner, DEFAULT_TIMEOUT};
+use super::{
+    env_prefix, Provider, ProviderInner, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_STREAM_SIZE,
+    DEFAULT_TIMEOUT,
+};
 use crate::error::{Error, Result};
 use crate::http::{ApiKey, AuthStyle, RequestSigner, RetryPolicy, TokenCache, TokenSource};
 use crate::providers::Protocol;
@@ -68,6 +72,9 @@ pub struct ProviderBuilder<P> {
     client: Option<reqwest::Client>,
     retry: RetryPolicy,
     timeout: Duration,
+    max_body_size: usize,
+    max_stream_size: usize,
+    limiter: Option<ConcurrencyLimiter>,
     settings: Option<ModelSettings>,
 }
 
@@ -95,6 +102,9 @@ impl<P> ProviderBuilder<P> {
             client: None,
             retry: RetryPolicy::default(),
             timeout: DEFAULT_TIMEOUT,
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+            max_stream_size: DEFAULT_MAX_STREAM_SIZE,
+            limiter: None,
             settings: None,
             name,
         }
@@ -245,6 +255,32 @@ impl<P> ProviderBuilder<P> {
         self
     }
 
+    /// The largest non-streamed response body read ([`DEFAULT_MAX_BODY_SIZE`] by default); a
+    /// larger one is an [`ApiErrorKind::TooLarge`](crate::ApiErrorKind::TooLarge) error, not
+    /// retried.
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// The most bytes a streamed response may bring in all ([`DEFAULT_MAX_STREAM_SIZE`] by
+    /// default); a stream that goes past it ends with an
+    /// [`ApiErrorKind::TooLarge`](crate::ApiErrorKind::TooLarge) error.
+    pub fn max_stream_size(mut self, bytes: usize) -> Self {
+        self.max_stream_size = bytes;
+        self
+    }
+
+    /// Sends every request of this provider through `limiter` (shared with whatever else holds
+    /// a clone of it): at most its limit in flight, within its per-minute budgets, and paced by
+    /// the rate-limit headers of this provider's responses (a 429's `retry-after`, OpenAI's
+    /// and Anthropic's remaining/reset headers; see [`crate::limit`]). A request keeps its
+    /// slot through its retries; a stream until it ends.
+    pub fn limiter(mut self, limiter: ConcurrencyLimiter) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
     /// Settings every model of this provider applies under the settings of each request.
     pub fn settings(mut self, settings: ModelSettings) -> Self {
         self.settings = Some(settings);
@@ -331,6 +367,9 @@ impl<P: Protocol> ProviderBuilder<P> {
                 client: self.client,
                 retry: self.retry,
                 timeout: self.timeout,
+                max_body_size: self.max_body_size,
+                max_stream_size: self.max_stream_size,
+                limiter: self.limiter,
                 settings: self.settings,
                 protocol,
             }),
@@ -363,6 +402,9 @@ impl<P: fmt::Debug> fmt::Debug for ProviderBuilder<P> {
             .field("client", &self.client.as_ref().map(|_| "<custom>"))
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
+            .field("max_body_size", &self.max_body_size)
+            .field("max_stream_size", &self.max_stream_size)
+            .field("limiter", &self.limiter)
             .finish_non_exhaustive()
     }
 }
