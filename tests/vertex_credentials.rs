@@ -128,6 +128,37 @@ async fn a_401_fetches_a_new_token_once_and_retries() {
         assert_eq!(check_grant(&grant), Ok(()));
     }
     assert_eq!(vertex.requests().len(), 2);
+    // The user's quota project is billed, as google-auth's credentials ask.
+    for request in vertex.requests() {
+        assert_eq!(request.header("x-goog-user-project"), Some(PROJECT));
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn an_oversized_token_response_is_refused() {
+    let huge = json!({"access_token": "ya29.huge", "padding": "x".repeat(100 * 1024)});
+    let tokens = TestServer::always(Reply::json(200, &huge)).await;
+    let vertex = TestServer::always(Reply::json(200, &gemini_text("Paris"))).await;
+    let dir = temp_dir("oversized");
+    let file = service_account_file(&dir, &tokens.url("/token"));
+    let model = gemini_model(
+        config(Credentials::from_file(&file).unwrap(), &vertex),
+        "gemini-2.5-flash",
+    );
+    let error = model_request(model.clone(), prompt()).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Api {
+                kind: ApiErrorKind::Credentials,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("larger than 64 KiB"), "{error}");
+    assert!(vertex.requests().is_empty());
     std::fs::remove_dir_all(dir).unwrap();
 }
 

@@ -53,6 +53,9 @@ pub struct VertexConfig {
     /// `GOOGLE_VERTEX_BASE_URL`): the version and path are appended to it. `None`: the
     /// location's host ([`location_host`]).
     pub base_url: Option<String>,
+    /// The project billed for a user's requests (`x-goog-user-project`): the authorized
+    /// user's `quota_project_id` with [`VertexConfig::new`].
+    pub quota_project: Option<String>,
     /// The tokens, usually the process-wide cache of the credentials ([`VertexConfig::new`]).
     pub tokens: TokenCache,
 }
@@ -63,6 +66,7 @@ impl fmt::Debug for VertexConfig {
             .field("project", &self.project)
             .field("location", &self.location)
             .field("base_url", &self.base_url)
+            .field("quota_project", &self.quota_project)
             .field("credentials", &self.tokens.source().describe())
             .finish()
     }
@@ -81,6 +85,7 @@ impl VertexConfig {
             project: project.into(),
             location: location.into(),
             base_url: None,
+            quota_project: credentials.quota_project_id().map(str::to_owned),
             tokens: shared_cache(credentials),
         }
     }
@@ -148,3 +153,6 @@ impl VertexConfig {
         )
     }
 }
+
+#[cfg(test)]
+mod tests;

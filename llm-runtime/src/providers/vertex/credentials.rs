@@ -37,6 +37,9 @@ pub const METADATA_HOST_VAR: &str = "GCE_METADATA_HOST";
 /// The metadata server's host when `GCE_METADATA_HOST` is not set.
 pub const DEFAULT_METADATA_HOST: &str = "metadata.google.internal";
 
+/// The largest token response read (a token is a few kilobytes).
+const MAX_TOKEN_RESPONSE: usize = 64 * 1024;
+
 /// How long a token request may take.
 const TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -302,6 +305,15 @@ impl Credentials {
         }
     }
 
+    /// The project billed for the requests of a user's credentials (an authorized user's
+    /// `quota_project_id`), sent as `x-goog-user-project` as google-auth does.
+    pub fn quota_project_id(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::AuthorizedUser(user) => user.quota_project_id.as_deref(),
+            _ => None,
+        }
+    }
+
     /// What identifies these credentials among the process's token caches: the source, the
     /// identity and the token endpoint, never a secret.
     pub(crate) fn cache_key(&self) -> String {
@@ -348,10 +360,7 @@ impl Credentials {
                 Error::api(message, kind, None)
             })?;
         let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(|err| {
-            let message = format!("could not read the token response: {}", err.without_url());
-            Error::api(message, ApiErrorKind::Connection, None)
-        })?;
+        let body = read_bounded(response).await?;
         if !(200..300).contains(&status) {
             let reason = oauth_error(&body);
             if status == 429 || status >= 500 {
@@ -424,6 +433,24 @@ impl TokenSource for Credentials {
 
     fn describe(&self) -> String {
         Credentials::describe(self)
+    }
+}
+
+/// The body of a token response, refused past [`MAX_TOKEN_RESPONSE`] bytes.
+async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let chunk = response.chunk().await.map_err(|err| {
+            let message = format!("could not read the token response: {}", err.without_url());
+            Error::api(message, ApiErrorKind::Connection, None)
+        })?;
+        let Some(chunk) = chunk else {
+            return Ok(body);
+        };
+        if body.len() + chunk.len() > MAX_TOKEN_RESPONSE {
+            return Err(refused("the token response is larger than 64 KiB"));
+        }
+        body.extend_from_slice(&chunk);
     }
 }
 

@@ -80,8 +80,8 @@ pub fn is_claude(model_name: &str) -> bool {
     model_name.starts_with("claude")
 }
 
-/// A [`ProviderBuilder`] of Gemini on Vertex with `config`: its endpoint as the base URL and
-/// its token cache as the auth. No environment variable is read; further calls set the retry
+/// A [`ProviderBuilder`] of Gemini on Vertex with `config`: its endpoint as the base URL, its
+/// token cache as the auth, its quota project as `x-goog-user-project`. No environment variable is read; further calls set the retry
 /// policy, the timeout, the client or headers.
 ///
 /// ```
@@ -105,11 +105,15 @@ pub fn claude_builder(config: VertexConfig) -> ProviderBuilder<VertexClaude> {
 }
 
 fn builder<P>(config: VertexConfig, protocol: P) -> ProviderBuilder<P> {
-    ProviderBuilder::new(PROVIDER_NAME, protocol)
+    let builder = ProviderBuilder::new(PROVIDER_NAME, protocol)
         .base_url(config.endpoint())
         .base_url_env(std::iter::empty::<&'static str>())
-        .api_key_env(std::iter::empty::<&'static str>())
-        .token_cache(config.tokens)
+        .api_key_env(std::iter::empty::<&'static str>());
+    let builder = match config.quota_project {
+        Some(project) => builder.header("x-goog-user-project", project),
+        None => builder,
+    };
+    builder.token_cache(config.tokens)
 }
 
 /// A model on Vertex AI with `config` and the default retry policy: a Claude model
