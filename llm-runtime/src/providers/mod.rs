@@ -13,6 +13,7 @@ pub use provider::{
 };
 
 pub mod anthropic;
+pub mod cohere;
 pub mod gemini;
 pub mod openai_chat;
 pub mod openai_compatible;
@@ -21,6 +22,7 @@ pub mod openai_responses;
 pub use gemini::GoogleGla;
 
 pub use anthropic::{Anthropic, AnthropicMessages};
+pub use cohere::Cohere;
 
 pub use openai_compatible::{
     Azure, Cerebras, DeepSeek, Fireworks, GitHub, Groq, HuggingFace, LiteLlm, Mistral, MoonshotAi,
