@@ -17,7 +17,7 @@
 use llm_runtime::messages::ModelRequest;
 use llm_runtime::models::infer_model;
 use llm_runtime::provider;
-use llm_runtime::providers::openai_chat::{MaxTokensField, OpenAiChat};
+use llm_runtime::providers::openai::chat::{MaxTokensField, OpenAiChat};
 use llm_runtime::{model_request_sync, Error};
 
 /// A local OpenAI-compatible server: `max_tokens` (which every such server takes), no key

@@ -14,7 +14,7 @@ use futures::StreamExt;
 use llm_runtime::http::RetryPolicy;
 use llm_runtime::messages::{FinishReason, ModelRequest, ModelResponse, ModelResponsePart};
 use llm_runtime::models::{Model, ModelRequestParameters};
-use llm_runtime::providers::openai_chat::OpenAiChat;
+use llm_runtime::providers::openai::chat::OpenAiChat;
 use llm_runtime::providers::{
     Azure, Cerebras, DeepSeek, Fireworks, GitHub, Groq, HuggingFace, LiteLlm, Mistral, MoonshotAi,
     Ollama, OpenAi, OpenAiCompatible, OpenRouter, ProviderBuilder, ProviderModel, Together, Xai,

@@ -31,7 +31,7 @@ use futures::StreamExt;
 use llm_runtime::http::RetryPolicy;
 use llm_runtime::messages::{ModelRequest, ModelResponse};
 use llm_runtime::models::ModelRequestParameters;
-use llm_runtime::providers::openai_chat::OpenAiChat;
+use llm_runtime::providers::openai::chat::OpenAiChat;
 use llm_runtime::providers::{OpenRouter, ProviderModel};
 use llm_runtime::{model_request, model_request_stream, Error};
 use serde_json::Value;

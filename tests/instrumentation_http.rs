@@ -62,7 +62,7 @@ fn request_attributes(server: &TestServer) -> BTreeMap<String, Value> {
 fn model(
     server: &TestServer,
     retry: RetryPolicy,
-) -> llm_runtime::providers::ProviderModel<llm_runtime::providers::openai_chat::OpenAiChat> {
+) -> llm_runtime::providers::ProviderModel<llm_runtime::providers::openai::chat::OpenAiChat> {
     Groq::builder()
         .base_url(server.url("/openai/v1"))
         .api_key(KEY)

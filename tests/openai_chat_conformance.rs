@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
-use llm_runtime::providers::openai_chat::OpenAiChat;
+use llm_runtime::providers::openai::chat::OpenAiChat;
 use llm_runtime::providers::{PreparedRequest, Protocol, ResponseContext};
 use llm_runtime::settings::ModelSettings;
 use llm_runtime::stream::PartsManager;

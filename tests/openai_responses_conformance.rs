@@ -28,7 +28,7 @@ use futures::StreamExt;
 use llm_runtime::http::RetryPolicy;
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
-use llm_runtime::providers::openai_responses::OpenAiResponses;
+use llm_runtime::providers::openai::responses::OpenAiResponses;
 use llm_runtime::providers::{OpenAiResponsesHost, PreparedRequest, Protocol, ResponseContext};
 use llm_runtime::settings::ModelSettings;
 use llm_runtime::stream::PartsManager;

@@ -14,7 +14,7 @@ use llm_runtime::messages::{
     FinishReason, ModelRequest, ModelResponse, ModelResponsePart, ModelResponseStreamEvent,
 };
 use llm_runtime::models::{Model, ModelRequestParameters};
-use llm_runtime::providers::openai_responses::OpenAiResponses;
+use llm_runtime::providers::openai::responses::OpenAiResponses;
 use llm_runtime::providers::{OpenAiResponsesHost, ProviderModel};
 use llm_runtime::settings::{ModelSettings, Thinking};
 use llm_runtime::tools::ToolDefinition;

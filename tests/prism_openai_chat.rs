@@ -34,7 +34,7 @@ use llm_runtime::messages::{
     UserPromptPart,
 };
 use llm_runtime::models::{Model, ModelRequestParameters, OutputMode, OutputObjectDefinition};
-use llm_runtime::providers::openai_chat::{
+use llm_runtime::providers::openai::chat::{
     AudioEncoding, MaxTokensField, OpenAiChat, Reasoning, SendBackThinking, SystemRole,
 };
 use llm_runtime::providers::{

@@ -79,6 +79,9 @@ pub enum ApiErrorKind {
     Timeout,
     /// Another transport failure (building the request, reading the body).
     Other,
+    /// Short-lived credentials could not be had: a [`TokenSource`](crate::http::TokenSource)
+    /// failed to fetch a token (the message names the source; the error's source is why).
+    Credentials,
 }
 
 impl Error {

@@ -204,6 +204,12 @@ impl Warnings {
     }
 }
 
+impl Extend<Warning> for Warnings {
+    fn extend<I: IntoIterator<Item = Warning>>(&mut self, warnings: I) {
+        self.0.extend(warnings);
+    }
+}
+
 impl IntoIterator for Warnings {
     type Item = Warning;
     type IntoIter = std::vec::IntoIter<Warning>;

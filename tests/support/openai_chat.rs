@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use llm_runtime::providers::openai_chat::OpenAiChat;
+use llm_runtime::providers::openai::chat::OpenAiChat;
 use llm_runtime::providers::{
     Cerebras, DeepSeek, Groq, HuggingFace, Mistral, Ollama, OpenAi, OpenRouter, Provider,
     ProviderBuilder,

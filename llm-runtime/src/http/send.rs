@@ -1,17 +1,21 @@
-//! Sending one request: retries, the timeout of each attempt, and the mapping of transport
-//! failures and error statuses to [`Error`]. Crate-private: providers reach it through
-//! `providers::ProviderModel`.
+//! Sending one request: retries, the auth steps of each attempt (a token, then a signature),
+//! the timeout of each attempt, and the mapping of transport failures and error statuses to
+//! [`Error`]. Crate-private: providers reach it through `providers::ProviderModel`.
 
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, CONTENT_TYPE};
-use reqwest::{Client, Response, Url};
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::{Client, Method, Response, StatusCode, Url};
 use serde_json::Value;
 
+use super::auth::{ApiKey, RequestSigner, SignableRequest, TokenCache};
 use super::retry::{retry_after, should_retry_header, RetryPolicy};
 use crate::error::{ApiErrorKind, Error, Result};
+
+/// The method of every provider request (what a signer signs is what is sent).
+const METHOD: Method = Method::POST;
 
 /// How much of an error body is read (the error keeps its first few kilobytes).
 const ERROR_BODY_LIMIT: usize = 16 * 1024;
@@ -21,8 +25,13 @@ pub(crate) struct HttpRequest<'a> {
     pub client: Client,
     /// The full URL, query parameters included (it may hold a key: never log or show it).
     pub url: Url,
+    /// The headers, a static key included; a token and a signature are added per attempt.
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// Where each attempt takes a bearer token from, if the provider has a token source.
+    pub tokens: Option<&'a TokenCache>,
+    /// What signs each attempt, if the provider has a signer.
+    pub signer: Option<&'a dyn RequestSigner>,
     /// Bounds each attempt: until the whole body for [`send_for_body`], until the response
     /// headers for [`send_for_stream`].
     pub timeout: Duration,
@@ -35,6 +44,8 @@ pub(crate) struct HttpRequest<'a> {
 struct Failure {
     error: Error,
     retryable: bool,
+    /// The provider refused the attempt's token with a 401 (the cache has forgotten it).
+    token_refused: bool,
 }
 
 impl From<Error> for Failure {
@@ -42,6 +53,7 @@ impl From<Error> for Failure {
         Failure {
             retryable: error.is_retryable(),
             error,
+            token_refused: false,
         }
     }
 }
@@ -71,12 +83,25 @@ where
     Fut: Future<Output = std::result::Result<T, Failure>>,
 {
     let mut retry = 0;
+    let mut token_refreshed = false;
     loop {
         let failure = match tokio::time::timeout(request.timeout, attempt()).await {
             Ok(Ok(value)) => return Ok(value),
             Ok(Err(failure)) => failure,
             Err(_elapsed) => Failure::from(timeout_error(request)),
         };
+        if failure.token_refused && !token_refreshed {
+            // Once per request, besides the retry policy: a token revoked or expired early.
+            token_refreshed = true;
+            tracing::warn!(
+                target: "llm_runtime::http",
+                provider = request.provider,
+                model = request.model_name,
+                http.status = failure.error.status(),
+                "the provider refused the access token; retrying with a fresh one"
+            );
+            continue;
+        }
         if !failure.retryable || retry >= request.retry.max_retries {
             return Err(failure.error);
         }
@@ -111,10 +136,16 @@ async fn attempt(request: &HttpRequest<'_>) -> std::result::Result<Response, Fai
         url.path = request.url.path(),
         "sending request"
     );
+    // A static key (or none) is in the headers already: nothing to await or add.
+    let (headers, token) = if request.tokens.is_none() && request.signer.is_none() {
+        (request.headers.clone(), None)
+    } else {
+        authorize(request).await?
+    };
     let response = request
         .client
-        .post(request.url.clone())
-        .headers(request.headers.clone())
+        .request(METHOD, request.url.clone())
+        .headers(headers)
         .body(request.body.clone())
         .send()
         .await
@@ -127,10 +158,64 @@ async fn attempt(request: &HttpRequest<'_>) -> std::result::Result<Response, Fai
     let should_retry = should_retry_header(response.headers());
     let body = read_limited(response, ERROR_BODY_LIMIT).await;
     let error = Error::http(status.as_u16(), request.model_name, &body, wait);
+    let token_refused = match (status, request.tokens, &token) {
+        (StatusCode::UNAUTHORIZED, Some(tokens), Some(token)) => {
+            tokens.invalidate_token(token);
+            true
+        }
+        _ => false,
+    };
     Err(Failure {
         retryable: should_retry.unwrap_or_else(|| error.is_retryable()),
         error,
+        token_refused,
     })
+}
+
+/// The headers of one attempt: the request's, then the cached token as a bearer header, then
+/// the signer's, computed last over the final method, URL, headers and body. Also returns the
+/// token sent, to forget it if the provider refuses it.
+async fn authorize(
+    request: &HttpRequest<'_>,
+) -> std::result::Result<(HeaderMap, Option<ApiKey>), Failure> {
+    let mut headers = request.headers.clone();
+    let mut sent_token = None;
+    if let Some(tokens) = request.tokens {
+        let token = tokens
+            .token_or_failure()
+            .await
+            .map_err(|(error, retryable)| Failure {
+                error,
+                retryable,
+                token_refused: false,
+            })?;
+        headers.insert(AUTHORIZATION, bearer(&token, tokens)?);
+        sent_token = Some(token);
+    }
+    if let Some(signer) = request.signer {
+        let method = METHOD;
+        let mut signable = SignableRequest::new(
+            &method,
+            &request.url,
+            &mut headers,
+            &request.body,
+            SystemTime::now(),
+        );
+        signer.sign(&mut signable)?;
+    }
+    Ok((headers, sent_token))
+}
+
+/// `Bearer <token>`, marked sensitive so that `reqwest` and `http` never show it.
+fn bearer(token: &ApiKey, tokens: &TokenCache) -> Result<HeaderValue> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+        Error::user(format!(
+            "the access token from {} contains characters a header cannot carry",
+            tokens.source().describe()
+        ))
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
 /// Reads at most about `limit` bytes of the body; a body that breaks off is kept as far as it

@@ -15,20 +15,18 @@ pub use provider::{
 pub mod anthropic;
 pub mod cohere;
 pub mod gemini;
-pub mod openai_chat;
-pub mod openai_compatible;
-pub mod openai_responses;
+pub mod openai;
 
 pub use gemini::GoogleGla;
 
 pub use anthropic::{Anthropic, AnthropicMessages};
 pub use cohere::Cohere;
 
-pub use openai_compatible::{
+pub use openai::compatible::{
     Azure, Cerebras, DeepSeek, Fireworks, GitHub, Groq, HuggingFace, LiteLlm, Mistral, MoonshotAi,
     Ollama, OpenAi, OpenAiCompatible, OpenRouter, Together, Xai,
 };
-pub use openai_responses::OpenAiResponsesHost;
+pub use openai::responses::OpenAiResponsesHost;
 
 use crate::error::{Error, Result};
 use crate::messages::{ModelMessage, ModelResponse};

@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::models::ModelRequestParameters;
 use crate::settings::ToolChoice;
 use crate::tools::ToolDefinition;
+use crate::warning::{Warning, Warnings};
 
 /// The tools of a request as they are sent: the function tools, then the output tools, each
 /// name once (the first definition of a name wins).
@@ -35,7 +36,8 @@ pub(super) enum ResolvedToolChoice {
     Only { required: bool, names: Vec<String> },
 }
 
-/// Resolves `choice` against the tools of `parameters`.
+/// Resolves `choice` against the tools of `parameters`; unknown tool names beside known ones go
+/// into `warnings`.
 ///
 /// # Errors
 /// [`Error::User`] for a choice that leaves the model no way to answer or names only unknown
@@ -43,6 +45,7 @@ pub(super) enum ResolvedToolChoice {
 pub(super) fn resolve_tool_choice(
     choice: Option<&ToolChoice>,
     parameters: &ModelRequestParameters,
+    warnings: &mut Warnings,
 ) -> Result<ResolvedToolChoice> {
     let allow_direct_output = parameters.allow_text_output;
     let available: Vec<&str> = tool_definitions(parameters)
@@ -107,7 +110,7 @@ pub(super) fn resolve_tool_choice(
         }
         Some(ToolChoice::Tools(names)) => {
             let chosen = dedupe(names);
-            check_tool_names(&chosen, &available, "available tools")?;
+            check_tool_names(&chosen, &available, "available tools", warnings)?;
             if same_set(&chosen) {
                 return Ok(ResolvedToolChoice::Required);
             }
@@ -127,7 +130,12 @@ pub(super) fn resolve_tool_choice(
                 });
             }
             let chosen = dedupe(names);
-            check_tool_names(&chosen, &function_names, "available function tools")?;
+            check_tool_names(
+                &chosen,
+                &function_names,
+                "available function tools",
+                warnings,
+            )?;
             let mut allowed = chosen;
             for name in output_names {
                 if !allowed.contains(&name) {
@@ -214,8 +222,13 @@ fn dedupe(names: &[String]) -> Vec<String> {
     out
 }
 
-/// Rejects a tool choice that names only unknown tools; warns about some unknown ones.
-fn check_tool_names(chosen: &[String], available: &[&str], label: &str) -> Result<()> {
+/// Rejects a tool choice that names only unknown tools; some unknown ones are a warning.
+fn check_tool_names(
+    chosen: &[String],
+    available: &[&str],
+    label: &str,
+    warnings: &mut Warnings,
+) -> Result<()> {
     let invalid: Vec<&str> = chosen
         .iter()
         .map(String::as_str)
@@ -229,10 +242,58 @@ fn check_tool_names(chosen: &[String], available: &[&str], label: &str) -> Resul
             "`tool_choice` names unknown tools {invalid:?}; {label}: {available:?}"
         )));
     }
-    tracing::warn!(
-        target: "llm_runtime::settings",
-        unknown = ?invalid,
-        "`tool_choice` names tools that are not available, which are ignored; {label}: {available:?}"
-    );
+    warnings.push(Warning::unsupported_setting(
+        "tool_choice",
+        format!(
+            "`tool_choice` names tools that are not available, which are ignored: {invalid:?}; \
+             {label}: {available:?}"
+        ),
+    ));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parameters() -> ModelRequestParameters {
+        ModelRequestParameters {
+            function_tools: vec![
+                ToolDefinition::new("get_weather"),
+                ToolDefinition::new("get_time"),
+            ],
+            ..ModelRequestParameters::default()
+        }
+    }
+
+    #[test]
+    fn unknown_names_beside_known_ones_are_a_warning() {
+        let mut warnings = Warnings::new();
+        let choice = ToolChoice::Tools(vec!["get_weather".into(), "get_tides".into()]);
+        let resolved = resolve_tool_choice(Some(&choice), &parameters(), &mut warnings);
+        assert!(matches!(resolved, Ok(ResolvedToolChoice::Only { .. })));
+        assert_eq!(warnings.len(), 1);
+        let warning = &warnings.as_slice()[0];
+        assert_eq!(warning.setting(), Some("tool_choice"));
+        assert!(warning.message().contains("get_tides"), "{warning}");
+    }
+
+    #[test]
+    fn only_unknown_names_are_an_error_and_no_warning() {
+        let mut warnings = Warnings::new();
+        let choice = ToolChoice::ToolOrOutput(vec!["get_tides".into()]);
+        let resolved = resolve_tool_choice(Some(&choice), &parameters(), &mut warnings);
+        let error = resolved.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(error.contains("unknown tools"), "{error}");
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn known_names_resolve_without_warnings() {
+        let mut warnings = Warnings::new();
+        let choice = ToolChoice::Tools(vec!["get_time".into()]);
+        let resolved = resolve_tool_choice(Some(&choice), &parameters(), &mut warnings);
+        assert!(resolved.is_ok());
+        assert!(warnings.is_empty());
+    }
 }

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use super::openai::python_str;
 use super::{walk, Transform, TransformedSchema, WalkOptions};
 use crate::error::{Error, Result};
+use crate::warning::Warning;
 
 /// String formats Anthropic's structured outputs accept.
 const SUPPORTED_STRING_FORMATS: [&str; 10] = [
@@ -40,7 +41,19 @@ const SUPPORTED_STRING_FORMATS: [&str; 10] = [
 /// mode) has a node with neither `type`, `enum`, `anyOf`, `oneOf`, `allOf` nor `$ref`.
 pub fn transform(schema: &Value, strict: Option<bool>) -> Result<TransformedSchema> {
     let strict = strict == Some(true);
-    let walked = walk(schema, WalkOptions::default(), &mut Tidy { strict })?;
+    let mut tidy = Tidy {
+        strict,
+        open_maps: false,
+    };
+    let walked = walk(schema, WalkOptions::default(), &mut tidy)?;
+    let mut warnings = Vec::new();
+    if tidy.open_maps {
+        warnings.push(Warning::compatibility(
+            "map fields (`additionalProperties`) are not supported by Anthropic in strict mode: \
+             the schema is sent with `additionalProperties: false`, which forces the model to \
+             return `{}` for them; use a list of key-value objects instead, or prompted output",
+        ));
+    }
     let schema = if strict {
         strict_schema(walked.schema)?
     } else {
@@ -49,13 +62,15 @@ pub fn transform(schema: &Value, strict: Option<bool>) -> Result<TransformedSche
     Ok(TransformedSchema {
         schema: Value::Object(schema),
         strict,
+        warnings,
     })
 }
 
-/// Removes `title` and `$schema` from every node; in strict mode, warns about objects whose
+/// Removes `title` and `$schema` from every node; in strict mode, notes objects whose
 /// `additionalProperties` allow any key, which strict mode closes.
 struct Tidy {
     strict: bool,
+    open_maps: bool,
 }
 
 impl Transform for Tidy {
@@ -69,12 +84,7 @@ impl Transform for Tidy {
                 Some(Value::Object(_) | Value::Bool(true))
             )
         {
-            tracing::warn!(
-                target: "llm_runtime::settings",
-                "map fields (`additionalProperties`) are not supported by Anthropic in strict mode: \
-                 the schema is sent with `additionalProperties: false`, which forces the model to \
-                 return `{{}}` for them; use a list of key-value objects instead, or prompted output"
-            );
+            self.open_maps = true;
         }
         Ok(())
     }
@@ -324,5 +334,21 @@ mod tests {
             transform(&schema, Some(true)).unwrap().schema,
             json!({"enum": ["a", "b"]})
         );
+    }
+
+    #[test]
+    fn strict_mode_closing_an_open_map_is_a_warning_and_nothing_else_is() {
+        let map = json!({"type": "object", "properties": {
+            "scores": {"type": "object", "additionalProperties": {"type": "integer"}}
+        }});
+        let transformed = transform(&map, Some(true)).unwrap();
+        assert_eq!(transformed.warnings.len(), 1, "{:?}", transformed.warnings);
+        assert_eq!(transformed.warnings[0].kind(), "compatibility");
+        assert!(transformed.warnings[0]
+            .message()
+            .contains("additionalProperties"));
+        assert!(transform(&map, None).unwrap().warnings.is_empty());
+        let closed = json!({"type": "object", "properties": {"a": {"type": "integer"}}});
+        assert!(transform(&closed, Some(true)).unwrap().warnings.is_empty());
     }
 }

@@ -49,6 +49,7 @@ pub fn transform(schema: &Value, strict: Option<bool>) -> Result<TransformedSche
     Ok(TransformedSchema {
         schema: Value::Object(walked.schema),
         strict: strict.unwrap_or(true),
+        warnings: Vec::new(),
     })
 }
 

@@ -18,6 +18,7 @@ pub mod openai;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::warning::Warning;
 
 /// A schema rewritten for a provider, with the strictness to request for it.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +28,9 @@ pub struct TransformedSchema {
     /// The `strict` to send: the one asked for, else what the transformer found the schema
     /// compatible with.
     pub strict: bool,
+    /// What the rewriting changed that the caller should know of (e.g. Anthropic's strict
+    /// mode closing an open map); the protocols pass them on with the request's warnings.
+    pub warnings: Vec<Warning>,
 }
 
 /// Rewrites a tool's or an output object's JSON schema for one provider family.
@@ -165,6 +169,7 @@ pub fn inline_defs(schema: &Value, strict: Option<bool>) -> Result<TransformedSc
     Ok(TransformedSchema {
         schema: Value::Object(walked.schema),
         strict: strict.unwrap_or(true),
+        warnings: Vec::new(),
     })
 }
 
@@ -174,6 +179,7 @@ pub fn unchanged(schema: &Value, strict: Option<bool>) -> Result<TransformedSche
     Ok(TransformedSchema {
         schema: schema.clone(),
         strict: strict.unwrap_or(true),
+        warnings: Vec::new(),
     })
 }
 

@@ -80,6 +80,7 @@ pub fn transform(schema: &Value, strict: Option<bool>) -> Result<TransformedSche
     Ok(TransformedSchema {
         schema: Value::Object(result),
         strict: strict.unwrap_or(transformer.is_strict_compatible),
+        warnings: Vec::new(),
     })
 }
 

@@ -17,7 +17,7 @@ use crate::messages::{
 };
 use crate::models::ModelRequestParameters;
 use crate::usage::Usage;
-use crate::warning::Warnings;
+use crate::warning::{Warning, Warnings};
 
 /// How a provider identifies a part across chunks: an index (OpenAI's tool-call `index`,
 /// Anthropic's content-block `index`) or a string id (OpenAI Responses item ids).
@@ -716,12 +716,14 @@ impl PartsManager {
         }
         for (index, part) in self.parts.iter().enumerate() {
             if let ManagedPart::PendingToolCall(pending) = part {
-                tracing::warn!(
-                    target: "llm_runtime::stream",
-                    index,
-                    args = ?pending.args_delta,
-                    "the stream ended with a tool call that never received its name; it is left out of the response"
-                );
+                self.warnings.push(Warning::dropped_content(
+                    "tool call",
+                    format!(
+                        "the stream ended with a tool call (part {index}, arguments {:?}) that \
+                         never received its name; it is left out of the response",
+                        pending.args_delta
+                    ),
+                ));
             }
         }
     }

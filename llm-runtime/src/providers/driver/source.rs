@@ -179,7 +179,7 @@ fn message_event<'a>(message: &EventStreamMessage<'a>) -> Result<RawEvent<'a>> {
 ///
 /// ```
 /// use llm_runtime::models::ModelRequestParameters;
-/// use llm_runtime::providers::{apply_event, openai_chat::OpenAiChat, Flow, Protocol, RawEvent};
+/// use llm_runtime::providers::{apply_event, openai::chat::OpenAiChat, Flow, Protocol, RawEvent};
 /// use llm_runtime::stream::PartsManager;
 ///
 /// let chat = OpenAiChat::new();

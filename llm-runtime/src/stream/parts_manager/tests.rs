@@ -473,3 +473,27 @@ fn streamed_json_args_can_end_as_the_object_they_spell() {
         ToolCallPart::new("divide", ToolArgs::Object(object), "t1").into()
     );
 }
+
+#[test]
+fn a_tool_call_that_never_gets_its_name_is_a_warning_at_the_end() {
+    let mut pm = manager();
+    pm.handle_tool_call_delta(
+        Some(3u64.into()),
+        None,
+        Some(ArgsDelta::Json("{\"q\": 1}")),
+        Some("c9"),
+    )
+    .unwrap();
+    assert!(pm.warnings.is_empty());
+    pm.finish();
+    assert_eq!(pm.parts().count(), 0);
+    let warnings = pm.warnings.as_slice();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].kind(), "dropped-content");
+    assert!(warnings[0].message().contains("never received its name"));
+    assert!(
+        warnings[0].message().contains(r#"{\"q\": 1}"#),
+        "{}",
+        warnings[0]
+    );
+}

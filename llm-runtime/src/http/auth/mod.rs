@@ -1,5 +1,11 @@
-//! API keys and the ways providers take them: a bearer token, a header of their own, or a
-//! query parameter.
+//! Auth, a part of the driver: how each request proves who sends it.
+//!
+//! - Static keys: an [`ApiKey`] and the [`AuthStyle`] a provider takes it in (a bearer token, a
+//!   header of its own, a query parameter), put in the request once when it is built.
+//! - [`RequestSigner`] (in `signer.rs`): a signature over each attempt's exact bytes (AWS
+//!   SigV4), computed anew for every retry.
+//! - [`TokenSource`] and [`TokenCache`] (in `token.rs`): short-lived bearer tokens (OAuth2, a
+//!   metadata server) fetched once for concurrent requests and refreshed before they expire.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -7,6 +13,12 @@ use std::fmt;
 use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
 
 use crate::error::{Error, Result};
+
+mod signer;
+mod token;
+
+pub use signer::{RequestSigner, SignableRequest};
+pub use token::{AccessToken, TokenCache, TokenSource, DEFAULT_REFRESH_MARGIN};
 
 /// An API key. Its `Debug` never shows it, and it has no `Display`: the key leaves the
 /// process only in the requests it authenticates.

@@ -1,0 +1,92 @@
+//! Gemini's `usageMetadata` as [`Usage`], counted as pydantic-ai counts it (through
+//! genai-prices' Google extractor), and the merge of a stream's cumulative snapshots.
+
+use super::wire::{ModalityTokenCount, UsageMetadata};
+use crate::usage::Usage;
+
+impl UsageMetadata {
+    /// The usage as pydantic-ai counts it (through genai-prices' Google extractor): tool-use
+    /// prompt tokens are input, thoughts are output; cached and per-modality counts in
+    /// `details`.
+    pub(super) fn to_usage(&self, requests: u32) -> Usage {
+        fn count(n: Option<u64>) -> u64 {
+            n.unwrap_or(0)
+        }
+        fn audio(details: &Option<Vec<ModalityTokenCount>>) -> u64 {
+            details
+                .iter()
+                .flatten()
+                .filter(|d| d.modality.as_deref() == Some("AUDIO"))
+                .map(|d| count(d.token_count))
+                .sum()
+        }
+        let mut usage = Usage {
+            requests,
+            request_tokens: count(self.prompt_token_count)
+                + count(self.tool_use_prompt_token_count),
+            cache_read_tokens: count(self.cached_content_token_count),
+            response_tokens: count(self.candidates_token_count) + count(self.thoughts_token_count),
+            input_audio_tokens: audio(&self.prompt_tokens_details),
+            cache_audio_read_tokens: audio(&self.cache_tokens_details),
+            output_audio_tokens: audio(&self.candidates_tokens_details),
+            ..Usage::default()
+        };
+        for (name, value) in [
+            ("cached_content_tokens", self.cached_content_token_count),
+            ("thoughts_tokens", self.thoughts_token_count),
+            ("tool_use_prompt_tokens", self.tool_use_prompt_token_count),
+        ] {
+            if let Some(value) = value.filter(|v| *v != 0) {
+                usage.details.insert(name.into(), value);
+            }
+        }
+        for (prefix, details) in [
+            ("prompt", &self.prompt_tokens_details),
+            ("cache", &self.cache_tokens_details),
+            ("candidates", &self.candidates_tokens_details),
+            ("tool_use_prompt", &self.tool_use_prompt_tokens_details),
+        ] {
+            for detail in details.iter().flatten() {
+                let (Some(modality), Some(tokens)) = (&detail.modality, detail.token_count) else {
+                    continue;
+                };
+                if modality.is_empty() || tokens == 0 {
+                    continue;
+                }
+                usage.details.insert(
+                    format!("{}_{prefix}_tokens", modality.to_lowercase()),
+                    tokens,
+                );
+            }
+        }
+        usage.recompute_total();
+        usage
+    }
+}
+
+/// A streamed usage snapshot merged over the one before it: Gemini streams cumulative usage,
+/// but a count reported earlier may be missing later (pydantic-ai#5205), so zeros and missing
+/// details keep their earlier values.
+pub(super) fn merge_usage(mut new: Usage, earlier: &Usage) -> Usage {
+    for (name, value) in &earlier.details {
+        new.details.entry(name.clone()).or_insert(*value);
+    }
+    for (field, old) in [
+        (&mut new.request_tokens, earlier.request_tokens),
+        (&mut new.cache_write_tokens, earlier.cache_write_tokens),
+        (&mut new.cache_read_tokens, earlier.cache_read_tokens),
+        (&mut new.response_tokens, earlier.response_tokens),
+        (&mut new.input_audio_tokens, earlier.input_audio_tokens),
+        (
+            &mut new.cache_audio_read_tokens,
+            earlier.cache_audio_read_tokens,
+        ),
+        (&mut new.output_audio_tokens, earlier.output_audio_tokens),
+    ] {
+        if *field == 0 {
+            *field = old;
+        }
+    }
+    new.recompute_total();
+    new
+}

@@ -1,0 +1,237 @@
+//! The stream: each chunk of a Chat Completions stream to calls of the [`PartsManager`]
+//! (text, thinking from reasoning fields, tags and content chunks, tool-call fragments by
+//! index, usage, refusals), and what a stream that ends without `[DONE]` means.
+
+use serde_json::{Map, Value};
+
+use super::super::shared::{timestamp_detail, WireArgs};
+use super::response::{
+    logprobs_details, map_finish_reason, not_text, reported_error, unknown_chunk,
+};
+use super::thinking::{reasoning_slot, CONTENT, THINKING_CHUNKS};
+use super::wire::{Completion, ContentChunk, Thought, WireContent};
+use super::{ChatStreamState, OpenAiChat};
+use crate::error::{Error, Result};
+use crate::messages::{FinishReason, ThinkingPart};
+use crate::providers::common::insert_detail;
+use crate::stream::{ArgsDelta, PartsManager, VendorId};
+
+#[cfg(test)]
+mod tests;
+
+impl OpenAiChat {
+    /// Applies one stream chunk to the response being built.
+    pub(super) fn apply_chunk(
+        &self,
+        chunk: Completion<'_>,
+        raw: &str,
+        state: &mut ChatStreamState,
+        parts: &mut PartsManager,
+    ) -> Result<()> {
+        if state.ignore_leading_whitespace.is_none() {
+            // Decided on the requested model, before the chunks rename it.
+            state.ignore_leading_whitespace =
+                Some(self.ignores_leading_whitespace(&parts.model_name));
+        }
+        if let Some(error) = chunk.error.as_ref().filter(|e| !e.is_null()) {
+            let model = chunk.model.as_deref().unwrap_or(&parts.model_name);
+            return Err(reported_error(error, model, raw.as_bytes()));
+        }
+        if !state.timestamp_set {
+            if let Some(created) = chunk.created.filter(|c| *c != 0.0) {
+                insert_detail(
+                    parts,
+                    "timestamp",
+                    timestamp_detail("created", created, raw.as_bytes())?,
+                );
+                state.timestamp_set = true;
+            }
+        }
+        if let Some(usage) = chunk.usage {
+            parts.usage.incr(&usage.into_usage(0));
+        }
+        if let Some(id) = chunk.id.filter(|id| !id.is_empty()) {
+            if parts.provider_response_id.as_deref() != Some(&*id) {
+                parts.provider_response_id = Some(id.into_owned());
+            }
+        }
+        if let Some(model) = chunk.model.filter(|m| !m.is_empty()) {
+            if parts.model_name != model {
+                parts.model_name = model.into_owned();
+            }
+        }
+        if let Some(moderation) = chunk.moderation.filter(|m| !m.is_null()) {
+            insert_detail(parts, "moderation", moderation);
+        }
+        // The final usage-only chunk has no choices.
+        let Some(choice) = chunk.choice else {
+            return Ok(());
+        };
+        let Some(delta) = choice.message else {
+            return Ok(());
+        };
+        if let Some(refusal) = delta.refusal.filter(|r| !r.is_empty()) {
+            let text = state.refusal.get_or_insert_with(String::new);
+            text.push_str(&refusal);
+            let text = Value::String(text.clone());
+            parts.finish_reason = Some(FinishReason::ContentFilter);
+            if let Some(details) = &mut parts.provider_details {
+                details.remove("finish_reason");
+            }
+            insert_detail(parts, "refusal", text);
+            if choice
+                .finish_reason
+                .as_deref()
+                .is_some_and(|r| !r.is_empty())
+            {
+                state.finished = true;
+            }
+            return Ok(());
+        }
+        if let Some(raw_finish) = choice.finish_reason.filter(|r| !r.is_empty()) {
+            state.finished = true;
+            if state.refusal.is_none() {
+                parts.finish_reason = map_finish_reason(&raw_finish);
+                insert_detail(
+                    parts,
+                    "finish_reason",
+                    Value::String(raw_finish.into_owned()),
+                );
+            }
+        }
+        let logprobs = logprobs_details(choice.logprobs);
+        if !logprobs.is_empty() {
+            // Appended, so that the streamed response carries the logprobs of every token as
+            // the whole response does.
+            let details = parts.provider_details.get_or_insert_with(Map::new);
+            match details.get_mut("logprobs") {
+                Some(Value::Array(all)) => all.extend(logprobs),
+                _ => {
+                    details.insert("logprobs".into(), Value::Array(logprobs));
+                }
+            }
+        }
+
+        for field in self.reasoning_fields() {
+            let slot = reasoning_slot(field);
+            match &delta.reasoning[slot] {
+                Some(Thought::Text(text)) if !text.is_empty() => {
+                    if state.reasoning_started[slot] {
+                        parts.handle_thinking_delta(
+                            Some(VendorId::Key(field)),
+                            Some(text),
+                            None,
+                            None,
+                        )?;
+                    } else {
+                        state.reasoning_started[slot] = true;
+                        let part = ThinkingPart {
+                            id: Some(field.to_owned()),
+                            provider_name: parts.provider_name.clone(),
+                            ..ThinkingPart::new(text.as_ref())
+                        };
+                        parts.handle_part(Some(VendorId::Key(field)), part.into());
+                    }
+                    break;
+                }
+                Some(Thought::NotText(kind)) => parts.warnings.push(not_text(field, kind)),
+                _ => {}
+            }
+        }
+        match &delta.content {
+            Some(WireContent::Text(text)) if !text.is_empty() => {
+                self.text_delta(text, state, parts)?;
+            }
+            Some(WireContent::Chunks(chunks)) => {
+                for chunk in chunks {
+                    match chunk {
+                        ContentChunk::Text { text } if !text.is_empty() => {
+                            self.text_delta(text, state, parts)?;
+                        }
+                        ContentChunk::Text { .. } => {}
+                        ContentChunk::Thinking { thinking } => {
+                            for thought in thinking.iter().filter(|t| t.kind == "text") {
+                                parts.handle_thinking_delta(
+                                    Some(VendorId::Key(THINKING_CHUNKS)),
+                                    Some(&thought.text),
+                                    None,
+                                    None,
+                                )?;
+                            }
+                        }
+                        ContentChunk::Other => parts.warnings.push(unknown_chunk()),
+                    }
+                }
+            }
+            _ => {}
+        }
+        for call in delta.tool_calls.iter() {
+            let function = call.function.as_ref();
+            let name = function.and_then(|f| f.name.as_ref()).map(|n| n.0.as_ref());
+            let args = match function.and_then(|f| f.arguments.as_ref()) {
+                Some(WireArgs::Text(text)) => Some(ArgsDelta::Json(text)),
+                Some(WireArgs::Object(map)) => Some(ArgsDelta::Object(map.clone())),
+                None => None,
+            };
+            let id = call
+                .id
+                .as_ref()
+                .map(|id| id.0.as_ref())
+                .filter(|id| !id.is_empty());
+            parts.handle_tool_call_delta(call.index.map(VendorId::Index), name, args, id)?;
+        }
+        Ok(())
+    }
+
+    /// Streams text, opening and closing thinking parts at whole-delta thinking tags as
+    /// pydantic-ai's parts manager does.
+    fn text_delta(
+        &self,
+        text: &str,
+        state: &mut ChatStreamState,
+        parts: &mut PartsManager,
+    ) -> Result<()> {
+        let (start, end) = self.thinking_tags;
+        let vendor = VendorId::Key(CONTENT);
+        if state.in_tag_thinking {
+            if text == end {
+                // The next text starts a new part.
+                parts.stop_tracking(vendor);
+                state.in_tag_thinking = false;
+                return Ok(());
+            }
+            return parts.handle_thinking_delta(Some(vendor), Some(text), None, None);
+        }
+        if text == start {
+            parts.stop_tracking(vendor);
+            state.in_tag_thinking = true;
+            let part = ThinkingPart {
+                id: Some(CONTENT.to_owned()),
+                provider_name: parts.provider_name.clone(),
+                ..ThinkingPart::default()
+            };
+            parts.handle_part(Some(vendor), part.into());
+            return Ok(());
+        }
+        let ignore = *state
+            .ignore_leading_whitespace
+            .get_or_insert_with(|| self.ignores_leading_whitespace(&parts.model_name));
+        if ignore {
+            parts.handle_text_delta_ignoring_leading_whitespace(Some(vendor), text)
+        } else {
+            parts.handle_text_delta(Some(vendor), text)
+        }
+    }
+
+    /// The end of the body: whole when a finish reason came (some compatible servers close the
+    /// stream after the last chunk without `[DONE]`), else truncated.
+    pub(super) fn end_of_stream(&self, state: &ChatStreamState) -> Result<()> {
+        if state.finished {
+            Ok(())
+        } else {
+            Err(Error::unexpected(
+                "the stream ended before a finish reason or `[DONE]`: the response is truncated",
+            ))
+        }
+    }
+}
