@@ -22,6 +22,8 @@ mod models;
 mod request;
 mod response;
 mod stream;
+#[cfg(test)]
+mod test_support;
 mod wire;
 
 pub use stream::CohereStreamState;

@@ -16,8 +16,8 @@ use super::wire::{
 };
 use crate::error::{Error, Result};
 use crate::messages::{
-    ModelMessage, ModelRequest, ModelRequestPart, ModelResponse, ModelResponsePart, UserContent as
-    Content, UserContentItem,
+    ModelMessage, ModelRequest, ModelRequestPart, ModelResponse, ModelResponsePart,
+    UserContent as Content, UserContentItem,
 };
 use crate::models::{instructions, OutputMode};
 use crate::settings::{ModelSettings, Thinking};
@@ -41,13 +41,8 @@ pub(super) fn request_body(
         ));
     }
     let mut documents = Vec::new();
-    let messages = map_messages(
-        request.messages,
-        request.provider_name,
-        &mut documents,
-        warnings,
-    )?;
-    let (tools, tool_choice) = tools_and_choice(request)?;
+    let messages = map_messages(request.messages, request.provider_name, &mut documents)?;
+    let (tools, tool_choice) = tools_and_choice(request, warnings)?;
     let settings = request.settings;
     warn_unsupported_settings(settings, warnings);
     let body = ChatRequest {
@@ -76,7 +71,6 @@ fn map_messages<'a>(
     messages: &'a [ModelMessage],
     provider: &str,
     documents: &mut Vec<Document<'a>>,
-    warnings: &mut Warnings,
 ) -> Result<Vec<Message<'a>>> {
     let mut out = Vec::new();
     for message in messages {
@@ -89,7 +83,6 @@ fn map_messages<'a>(
             }
         }
     }
-    let _ = warnings;
     if let Some(text) = instructions(messages) {
         let at = out
             .iter()
@@ -261,9 +254,11 @@ fn assistant_message<'a>(response: &'a ModelResponse, provider: &str) -> Option<
 /// `NONE` and no tool name, so a choice of some tools keeps only those tools.
 fn tools_and_choice<'a>(
     request: &PreparedRequest<'a>,
+    warnings: &mut Warnings,
 ) -> Result<(Vec<Tool<'a>>, Option<&'static str>)> {
     let parameters = request.parameters;
-    let resolved = resolve_tool_choice(request.settings.tool_choice.as_ref(), parameters)?;
+    let resolved =
+        resolve_tool_choice(request.settings.tool_choice.as_ref(), parameters, warnings)?;
     let mut definitions = tool_definitions(parameters);
     let choice = match resolved {
         ResolvedToolChoice::Auto => None,
@@ -291,7 +286,11 @@ fn tools_and_choice<'a>(
 
 /// `thinking` for the reasoning models: on (at the model's own budget) or off. Other models
 /// take none, and efforts are not a Cohere setting: both are reported.
-fn thinking(model: &str, setting: Option<Thinking>, warnings: &mut Warnings) -> Option<ThinkingConfig> {
+fn thinking(
+    model: &str,
+    setting: Option<Thinking>,
+    warnings: &mut Warnings,
+) -> Option<ThinkingConfig> {
     let setting = setting?;
     if !model_traits(model).reasoning {
         warnings.push(Warning::unsupported_setting(
@@ -318,7 +317,10 @@ fn thinking(model: &str, setting: Option<Thinking>, warnings: &mut Warnings) -> 
 fn warn_unsupported_settings(settings: &ModelSettings, warnings: &mut Warnings) {
     for (name, set) in [
         ("logit_bias", settings.logit_bias.is_some()),
-        ("parallel_tool_calls", settings.parallel_tool_calls.is_some()),
+        (
+            "parallel_tool_calls",
+            settings.parallel_tool_calls.is_some(),
+        ),
         ("service_tier", settings.service_tier.is_some()),
     ] {
         if set {

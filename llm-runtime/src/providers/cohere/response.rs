@@ -13,8 +13,7 @@ use super::models::TOOL_PLAN_ID;
 use super::wire::{ChatResponse, ResponseContent, WireUsage};
 use crate::error::Result;
 use crate::messages::{
-    generate_tool_call_id, FinishReason, ModelResponse, ModelResponsePart, TextPart, ThinkingPart,
-    ToolCallPart,
+    generate_tool_call_id, FinishReason, ModelResponse, TextPart, ThinkingPart, ToolCallPart,
 };
 use crate::usage::Usage;
 use crate::warning::{Warning, Warnings};
@@ -88,7 +87,10 @@ pub(super) fn warn_citations(warnings: &mut Warnings) {
 /// as pydantic-ai keeps it.
 pub(super) fn finish_details(raw: Option<String>) -> Map<String, Value> {
     let mut details = Map::new();
-    details.insert("finish_reason".to_owned(), raw.map_or(Value::Null, Value::from));
+    details.insert(
+        "finish_reason".to_owned(),
+        raw.map_or(Value::Null, Value::from),
+    );
     details
 }
 
@@ -105,10 +107,13 @@ pub(super) fn finish_reason(raw: &str) -> Option<FinishReason> {
 
 /// The usage of a response: `tokens` (the tokens the model saw and made, else the billed
 /// ones) as input and output, `cached_tokens` as cache reads, and the billed units that are
-/// not zero in the details, as pydantic-ai reads them.
+/// not zero in the details, as pydantic-ai reads them. One request, with or without counts.
 pub(super) fn usage_from(wire: Option<&WireUsage>) -> Usage {
     let Some(wire) = wire else {
-        return Usage::default();
+        return Usage {
+            requests: 1,
+            ..Usage::default()
+        };
     };
     let billed = wire.billed_units.as_ref();
     let tokens = wire.tokens.as_ref();
@@ -119,6 +124,7 @@ pub(super) fn usage_from(wire: Option<&WireUsage>) -> Usage {
         .and_then(|t| t.output_tokens)
         .or_else(|| billed.and_then(|b| b.output_tokens));
     let mut usage = Usage {
+        requests: 1,
         request_tokens: input.unwrap_or(0),
         response_tokens: output.unwrap_or(0),
         cache_read_tokens: wire.cached_tokens.unwrap_or(0),

@@ -13,9 +13,7 @@ use std::borrow::Cow;
 
 use super::super::{Flow, RawEvent};
 use super::response::{finish_details, finish_reason, tool_plan_part, usage_from, warn_citations};
-use super::wire::{
-    ContentEvent, Event, EventType, MessageEnd, StreamEvent, ToolCallEvent, ToolPlanEvent,
-};
+use super::wire::{ContentEvent, Event, EventType, MessageEnd, StreamEvent, ToolCallEvent};
 use crate::error::{Error, Result};
 use crate::stream::{ArgsDelta, PartsManager, VendorId};
 use crate::warning::Warning;
@@ -39,12 +37,10 @@ pub(super) fn parse_event<'a>(raw: &RawEvent<'a>) -> serde_json::Result<StreamEv
     let event = match kind.kind.as_ref() {
         "message-start" => Event::MessageStart(serde_json::from_str(data)?),
         "content-start" | "content-delta" => Event::Content(serde_json::from_str(data)?),
-        "content-end" => Event::ContentEnd(serde_json::from_str(data)?),
+        "content-end" => Event::ContentEnd,
         "tool-plan-delta" => Event::ToolPlan(serde_json::from_str(data)?),
-        "tool-call-start" | "tool-call-delta" => {
-            Event::ToolCall(serde_json::from_str(data)?)
-        }
-        "tool-call-end" => Event::ToolCallEnd(serde_json::from_str(data)?),
+        "tool-call-start" | "tool-call-delta" => Event::ToolCall(serde_json::from_str(data)?),
+        "tool-call-end" => Event::ToolCallEnd,
         "citation-start" | "citation-end" => Event::Citation,
         "message-end" => Event::MessageEnd(serde_json::from_str(data)?),
         _ => Event::Other(kind.kind),
@@ -85,7 +81,7 @@ pub(super) fn on_event(
             flush_plan(state, parts);
             on_tool_call(call, raw, parts)?;
         }
-        Event::ContentEnd(_) | Event::ToolCallEnd(_) => {}
+        Event::ContentEnd | Event::ToolCallEnd => {}
         Event::Citation => {
             if !state.citations_reported {
                 state.citations_reported = true;
@@ -131,9 +127,17 @@ fn index(index: Option<u64>, raw: &RawEvent<'_>) -> Result<u64> {
 }
 
 /// `content-start` / `content-delta`: text or thinking at the content index.
-fn on_content(content: ContentEvent<'_>, raw: &RawEvent<'_>, parts: &mut PartsManager) -> Result<()> {
+fn on_content(
+    content: ContentEvent<'_>,
+    raw: &RawEvent<'_>,
+    parts: &mut PartsManager,
+) -> Result<()> {
     let at = index(content.index, raw)?;
-    let Some(delta) = content.delta.and_then(|d| d.message).and_then(|m| m.content) else {
+    let Some(delta) = content
+        .delta
+        .and_then(|d| d.message)
+        .and_then(|m| m.content)
+    else {
         return Ok(());
     };
     let vendor = Some(VendorId::Index(at));
@@ -147,9 +151,17 @@ fn on_content(content: ContentEvent<'_>, raw: &RawEvent<'_>, parts: &mut PartsMa
 }
 
 /// `tool-call-start` / `tool-call-delta`: the call's id and name, then its arguments.
-fn on_tool_call(call: ToolCallEvent<'_>, raw: &RawEvent<'_>, parts: &mut PartsManager) -> Result<()> {
+fn on_tool_call(
+    call: ToolCallEvent<'_>,
+    raw: &RawEvent<'_>,
+    parts: &mut PartsManager,
+) -> Result<()> {
     let at = index(call.index, raw)?;
-    let Some(delta) = call.delta.and_then(|d| d.message).and_then(|m| m.tool_calls) else {
+    let Some(delta) = call
+        .delta
+        .and_then(|d| d.message)
+        .and_then(|m| m.tool_calls)
+    else {
         return Ok(());
     };
     let (name, arguments) = match delta.function {

@@ -266,13 +266,13 @@ pub(super) enum Event<'a> {
     /// `content-start` / `content-delta`: text or thinking at `index`.
     Content(ContentEvent<'a>),
     /// `content-end`.
-    ContentEnd(IndexOnly),
+    ContentEnd,
     /// `tool-plan-delta`: more of the plan before the tool calls.
     ToolPlan(ToolPlanEvent<'a>),
     /// `tool-call-start` / `tool-call-delta`: a tool call at `index`.
     ToolCall(ToolCallEvent<'a>),
     /// `tool-call-end`.
-    ToolCallEnd(IndexOnly),
+    ToolCallEnd,
     /// `citation-start` / `citation-end`.
     Citation,
     /// `message-end`: the finish reason and usage.
@@ -293,13 +293,6 @@ pub(super) struct EventType<'a> {
 pub(super) struct MessageStart {
     #[serde(default)]
     pub id: Option<String>,
-}
-
-/// An event that names only the index of its item.
-#[derive(Debug, Deserialize)]
-pub(super) struct IndexOnly {
-    #[serde(default)]
-    pub index: Option<u64>,
 }
 
 /// `content-start` / `content-delta`.
@@ -328,8 +321,6 @@ pub(super) struct ContentMessage<'a> {
 /// `delta.message.content` of a content event.
 #[derive(Debug, Deserialize)]
 pub(super) struct ContentDelta<'a> {
-    #[serde(rename = "type", default, borrow, deserialize_with = "opt_cow")]
-    pub kind: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "opt_cow")]
     pub text: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "opt_cow")]
@@ -407,9 +398,7 @@ pub(super) struct EndDelta {
 // ---------------------------------------------------------------------------------------------
 
 /// A list that may be `null`.
-fn null_as_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Vec<T>, D::Error> {
+fn null_as_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
