@@ -2,7 +2,12 @@
 //! `cargo run --example` and no `LLM_MODEL`, so on the built-in `test` model, and its output
 //! is checked.
 
+mod support;
+
 use std::process::Command;
+
+use serde_json::json;
+use support::server::{Reply, TestServer};
 
 /// Runs `cargo run --example {name}` without `LLM_MODEL` and returns its standard output.
 fn run_example(name: &str, env: &[(&str, &str)]) -> String {
@@ -10,6 +15,8 @@ fn run_example(name: &str, env: &[(&str, &str)]) -> String {
         .args(["run", "--quiet", "--offline", "--example", name])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("LLM_MODEL")
+        .env_remove("AWS_BEARER_TOKEN_BEDROCK")
+        .env_remove("AWS_PROFILE")
         .envs(env.iter().copied())
         .output()
         .expect("cargo runs");
@@ -32,6 +39,54 @@ fn low_level_basic_answers_offline() {
     assert!(
         lines[1].starts_with("Usage { requests: 1, request_tokens: "),
         "{out}"
+    );
+}
+
+/// `LLM_MODEL=bedrock:<id>` runs an example on Bedrock: here a local server answering the
+/// Converse request, reached through `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, with static keys.
+#[tokio::test(flavor = "multi_thread")]
+async fn low_level_basic_runs_on_bedrock_through_llm_model() {
+    let server = TestServer::always(Reply::json(
+        200,
+        &json!({
+            "output": {"message": {"role": "assistant", "content": [{"text": "Paris."}]}},
+            "stopReason": "end_turn",
+            "usage": {"inputTokens": 14, "outputTokens": 3, "totalTokens": 17},
+        }),
+    ))
+    .await;
+    let endpoint = server.url("").trim_end_matches('/').to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        run_example(
+            "low_level_basic",
+            &[
+                ("LLM_MODEL", "bedrock:us.amazon.nova-micro-v1:0"),
+                ("AWS_ACCESS_KEY_ID", "AKIAEXAMPLETEST"),
+                ("AWS_SECRET_ACCESS_KEY", "example-secret-key"),
+                ("AWS_REGION", "us-east-1"),
+                ("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", &endpoint),
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert_eq!(lines[0], "Paris.");
+    assert!(
+        lines[1].starts_with("Usage { requests: 1, request_tokens: 14, response_tokens: 3"),
+        "{out}"
+    );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        requests[0].target,
+        "/model/us.amazon.nova-micro-v1%3A0/converse"
+    );
+    let authorization = requests[0].header("authorization").unwrap_or_default();
+    assert!(
+        authorization.starts_with("AWS4-HMAC-SHA256 Credential=AKIAEXAMPLETEST/"),
+        "{authorization}"
     );
 }
 

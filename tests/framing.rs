@@ -143,3 +143,63 @@ async fn a_truncated_frame_at_the_end_of_the_body_is_an_error() {
     );
     assert_eq!(response.state, ResponseState::Incomplete);
 }
+
+#[tokio::test]
+async fn a_streamed_request_accepts_the_media_type_of_its_framing() {
+    for (framing, accept) in [
+        (Framing::Sse, "text/event-stream"),
+        (
+            Framing::AwsEventStream,
+            "application/vnd.amazon.eventstream",
+        ),
+        (Framing::JsonLines, "application/x-ndjson"),
+    ] {
+        let server = TestServer::always(reply(b"", 64, framing.media_type())).await;
+        let mut protocol = Echo::framed(framing);
+        protocol.no_terminator = true;
+        let model = echo_model_with(&server, protocol);
+        collect(model_request_stream(model, prompt()).await.unwrap()).await;
+        assert_eq!(server.requests()[0].header("accept"), Some(accept));
+    }
+}
+
+#[tokio::test]
+async fn an_exception_before_the_first_event_is_retried_as_an_error_status_is() {
+    let ok = event_stream(&[event("delta", r#"{"text":"Hello"}"#)]);
+    let throttled = exception("throttlingException", r#"{"message":"slow down"}"#);
+    // Retryable (429): the next attempt streams.
+    let server = TestServer::sequence(vec![
+        reply(&throttled, 3, "application/vnd.amazon.eventstream"),
+        reply(&ok, 3, "application/vnd.amazon.eventstream"),
+    ])
+    .await;
+    let mut protocol = Echo::framed(Framing::AwsEventStream);
+    protocol.no_terminator = true;
+    protocol.exception_status = Some(429);
+    let model = echo_model_with(&server, protocol.clone());
+    let (_, error, response) = collect(model_request_stream(model, prompt()).await.unwrap()).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(response.text(), "Hello");
+    assert_eq!(server.requests().len(), 2);
+
+    // Not retryable (400, or the default protocol's UnexpectedModelBehavior): the request
+    // fails once, before a stream is handed out.
+    for status in [Some(400), None] {
+        let server =
+            TestServer::always(reply(&throttled, 3, "application/vnd.amazon.eventstream")).await;
+        protocol.exception_status = status;
+        let model = echo_model_with(&server, protocol.clone());
+        let error = match model_request_stream(model, prompt()).await {
+            Ok(_) => panic!("the exception before the first event fails the request"),
+            Err(error) => error,
+        };
+        assert_eq!(server.requests().len(), 1, "{status:?}");
+        match status {
+            Some(status) => assert_eq!(error.status(), Some(status), "{error:?}"),
+            None => assert!(
+                matches!(error, Error::UnexpectedModelBehavior { .. }),
+                "{error:?}"
+            ),
+        }
+    }
+}

@@ -2,7 +2,8 @@
 //! drift: the prefixes, variables and default base URLs of every `#[provider]` item under
 //! `llm-runtime/src/providers/` (found, not listed), the line count of each item (a host is at
 //! most 10 lines, doc comment included), and every source file of the providers with its lines
-//! of code besides tests (at most 600 a file: a file holds one concern).
+//! of code besides tests (at most 600 a file: a file holds one concern); the platform providers
+//! (`bedrock`) from the variables their credential code reads.
 //!
 //! When a source changes, `LLM_BLESS=1 cargo test --test readme_providers` rewrites the tables
 //! (review the diff); without it the test fails and prints the tables it expects.
@@ -290,6 +291,7 @@ fn tables() -> (String, Vec<String>) {
             item.ident()
         ));
     }
+    out.push_str(&platform_rows());
     out.push_str(
         "\n| provider source file (tests beside it not counted) | lines of code |\n\
          |---|---:|\n",
@@ -302,6 +304,25 @@ fn tables() -> (String, Vec<String>) {
         out.push_str(&format!("| `{name}` | {lines} |\n"));
     }
     (out, too_long)
+}
+
+/// The rows of the providers that read their platform's own variables (not a `#[provider]`
+/// item): from the constants their credential code uses.
+fn platform_rows() -> String {
+    use llm_runtime::providers::bedrock::credentials as aws;
+    let region = code(&aws::REGION_VARS.map(str::to_owned));
+    format!(
+        "| `bedrock` | `{}` (a Bedrock API key), else `{}` + `{}` (+ `{}`), else the static keys of \
+         profile `{}` (default `default`) in `~/.aws/credentials` / `~/.aws/config`; region from \
+         {region} or the profile | {}, `{}` | `bedrock::model` (mod.rs), `SigV4Signer` (signer.rs) |\n",
+        aws::BEARER_TOKEN_VAR,
+        aws::ACCESS_KEY_ID_VAR,
+        aws::SECRET_ACCESS_KEY_VAR,
+        aws::SESSION_TOKEN_VAR,
+        aws::PROFILE_VAR,
+        code(&aws::ENDPOINT_VARS.map(str::to_owned)),
+        aws::DEFAULT_ENDPOINT,
+    )
 }
 
 #[test]

@@ -78,6 +78,23 @@ async fn other_4xx_are_never_retried() {
 }
 
 #[tokio::test]
+async fn the_error_body_is_what_the_protocol_makes_of_the_headers_and_body() {
+    let server = TestServer::always(
+        Reply::json(400, &json!({"message": "bad prompt"}))
+            .header(support::echo::ERROR_TYPE_HEADER, "ValidationError"),
+    )
+    .await;
+    let err = model_request(echo_model(&server), prompt())
+        .await
+        .unwrap_err();
+    let Error::Http { status, body, .. } = &err else {
+        panic!("expected an HTTP error, got {err:?}");
+    };
+    assert_eq!(*status, 400);
+    assert_eq!(body, r#"ValidationError: {"message":"bad prompt"}"#);
+}
+
+#[tokio::test]
 async fn gives_up_after_three_attempts_with_the_last_error() {
     let server = TestServer::always(Reply::text(503, "upstream overloaded")).await;
     let err = model_request(echo_model(&server), prompt())

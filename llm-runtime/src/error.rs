@@ -59,6 +59,14 @@ pub enum Error {
     /// The arguments of a tool call do not fit the tool.
     #[error(transparent)]
     ToolArgs(Box<ToolArgsError>),
+    /// Every model of a [`FallbackModel`](crate::models::FallbackModel) failed (pydantic-ai's
+    /// `FallbackExceptionGroup`): each failure, in the order the models were tried.
+    #[error("every model failed: {}", describe_failures(failures))]
+    #[non_exhaustive]
+    Fallback {
+        /// Each model's failure, in order.
+        failures: Vec<ModelFailure>,
+    },
     /// The SDK was misused or misconfigured: unknown model, missing API key, a blocking call
     /// inside an async runtime.
     #[error("{message}")]
@@ -67,6 +75,35 @@ pub enum Error {
         /// What is wrong and how to fix it.
         message: String,
     },
+}
+
+/// How one model of a [`FallbackModel`](crate::models::FallbackModel) failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ModelFailure {
+    /// The model, as `provider:model` (its [`system`](crate::models::Model::system) and
+    /// [`model_name`](crate::models::Model::model_name)).
+    pub model: String,
+    /// What it failed with.
+    pub error: Error,
+}
+
+impl ModelFailure {
+    /// The failure of `model` with `error`.
+    pub fn new(model: impl Into<String>, error: Error) -> Self {
+        ModelFailure {
+            model: model.into(),
+            error,
+        }
+    }
+}
+
+fn describe_failures(failures: &[ModelFailure]) -> String {
+    failures
+        .iter()
+        .map(|failure| format!("{}: {}", failure.model, failure.error))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The kind of an [`Error::Api`] failure.
@@ -183,8 +220,8 @@ impl Error {
 
     /// A short, stable name of the error's type, as OpenTelemetry's `error.type` wants it: the
     /// name of the pydantic-ai exception it corresponds to (`ModelHTTPError`, `ModelAPIError`
-    /// for connection failures and timeouts, `UnexpectedModelBehavior`, `UserError`), and
-    /// `ToolArgsError` for tool arguments.
+    /// for connection failures and timeouts, `UnexpectedModelBehavior`, `UserError`,
+    /// `FallbackExceptionGroup`), and `ToolArgsError` for tool arguments.
     pub fn type_name(&self) -> &'static str {
         match self {
             Error::Http { .. } => "ModelHTTPError",
@@ -192,6 +229,7 @@ impl Error {
             Error::UnexpectedModelBehavior { .. } => "UnexpectedModelBehavior",
             Error::ToolArgs(_) => "ToolArgsError",
             Error::User { .. } => "UserError",
+            Error::Fallback { .. } => "FallbackExceptionGroup",
         }
     }
 }

@@ -42,7 +42,7 @@ pub mod warning;
 pub use direct::{
     model_request, model_request_stream, model_request_stream_sync, model_request_sync,
 };
-pub use error::{ApiErrorKind, BoxError, Error, Result};
+pub use error::{ApiErrorKind, BoxError, Error, ModelFailure, Result};
 #[doc = include_str!("../docs/provider.md")]
 pub use llm_macros::provider;
 pub use llm_macros::{tool, toolset};

@@ -32,7 +32,7 @@ mark() { echo "$2" > "$R/.stamp-$1"; }
 pip() { "$R/venv/bin/python" -m pip --disable-pip-version-check -q "$@"; }
 
 # 1. Python venv: llama.cpp server (prebuilt wheel) and pydantic-ai.
-want="xllamacpp==$XLLAMACPP_VERSION pydantic-ai-slim==$PYDANTIC_AI_VERSION pydantic==$PYDANTIC_VERSION"
+want="xllamacpp==$XLLAMACPP_VERSION pydantic-ai-slim==$PYDANTIC_AI_VERSION pydantic==$PYDANTIC_VERSION botocore==1.42.63"
 if done_already venv "$want"; then
     step "venv ok ($R/venv)"
 else

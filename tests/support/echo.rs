@@ -7,6 +7,7 @@
 //! `event: usage` with the token counts, `event: error` for a provider error, and
 //! `data: [DONE]` to end.
 
+use llm_runtime::http::reqwest::header::HeaderMap;
 use llm_runtime::messages::{
     ModelMessage, ModelRequestPart, ModelResponse, ModelResponsePart, TextPart, UserContent,
 };
@@ -26,7 +27,13 @@ pub struct Echo {
     pub no_terminator: bool,
     /// How the stream is framed (SSE by default).
     pub framing: Framing,
+    /// The status of the [`Error::Http`] an exception frame stands for; without it, the
+    /// default [`Protocol::on_exception`] (an `UnexpectedModelBehavior`).
+    pub exception_status: Option<u16>,
 }
+
+/// The header whose value [`Echo`] puts before an error status's body (`<value>: <body>`).
+pub const ERROR_TYPE_HEADER: &str = "x-echo-error-type";
 
 impl Echo {
     /// The echo protocol with a stream that has no terminator.
@@ -169,6 +176,23 @@ impl Protocol for Echo {
                 parts.handle_text_delta(None, &delta.text)?;
                 Ok(Flow::Continue)
             }
+        }
+    }
+
+    fn on_exception(&self, event: &RawEvent<'_>, parts: &PartsManager) -> Error {
+        match self.exception_status {
+            Some(status) => Error::http(status, &parts.model_name, event.data.as_bytes(), None),
+            None => Error::unexpected_with_body(
+                format!("the provider reported `{}` in the stream", event.name),
+                event.data.as_bytes(),
+            ),
+        }
+    }
+
+    fn error_body(&self, _status: u16, headers: &HeaderMap, body: Vec<u8>) -> Vec<u8> {
+        match headers.get(ERROR_TYPE_HEADER) {
+            Some(kind) => [kind.as_bytes(), b": ", &body].concat(),
+            None => body,
         }
     }
 

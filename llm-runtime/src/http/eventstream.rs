@@ -248,6 +248,18 @@ impl EventStreamDecoder {
         decode_frame(frame, prelude).map(Some)
     }
 
+    /// Whether a whole message is buffered, so that [`next_message`](Self::next_message) will
+    /// return it (or its error): a look that costs no copy and no checksum of the message.
+    ///
+    /// # Errors
+    /// As `next_message`, for a corrupt prelude.
+    pub fn has_message(&mut self) -> Result<bool> {
+        let Some(prelude) = self.prelude()? else {
+            return Ok(false);
+        };
+        Ok(self.buffered() >= prelude.total_len)
+    }
+
     /// Ends the stream: `Ok` when the body stopped between two messages. Call it once
     /// [`next_message`](Self::next_message) returned `None`.
     ///

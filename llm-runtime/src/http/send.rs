@@ -32,12 +32,21 @@ pub(crate) struct HttpRequest<'a> {
     pub tokens: Option<&'a TokenCache>,
     /// What signs each attempt, if the provider has a signer.
     pub signer: Option<&'a dyn RequestSigner>,
-    /// Bounds each attempt: until the whole body for [`send_for_body`], until the response
-    /// headers for [`send_for_stream`].
+    /// What an error status's body becomes in [`Error::Http`] (the protocol's say).
+    pub error_body: &'a dyn ErrorBody,
+    /// Bounds each attempt: until the whole body for [`send_for_body`], until `open` is done
+    /// for [`send_for_stream`].
     pub timeout: Duration,
     pub retry: &'a RetryPolicy,
     pub provider: &'a str,
     pub model_name: &'a str,
+}
+
+/// Makes the body an [`Error::Http`] keeps from an error status's headers and body (the
+/// protocols implement it: `Protocol::error_body`).
+pub(crate) trait ErrorBody: Sync {
+    /// The body to keep.
+    fn error_body(&self, status: u16, headers: &HeaderMap, body: Vec<u8>) -> Vec<u8>;
 }
 
 /// A failed attempt, and whether another may succeed.
@@ -71,10 +80,20 @@ pub(crate) async fn send_for_body(request: &HttpRequest<'_>) -> Result<Bytes> {
     .await
 }
 
-/// Sends `request` until a response with a success status arrives (or the retry policy gives
-/// up) and returns it, its body not yet read.
-pub(crate) async fn send_for_stream(request: &HttpRequest<'_>) -> Result<Response> {
-    with_retries(request, || attempt(request)).await
+/// Sends `request` until a response with a success status arrives and `open` succeeds on it
+/// (or the retry policy gives up), and returns what `open` made of it. `open` runs within the
+/// attempt, under its timeout: an error it returns is retried when
+/// [`is_retryable`](Error::is_retryable) says so (an exception in a stream's first frame).
+pub(crate) async fn send_for_stream<T, F, Fut>(request: &HttpRequest<'_>, open: F) -> Result<T>
+where
+    F: Fn(Response) -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    with_retries(request, || async {
+        let response = attempt(request).await?;
+        open(response).await.map_err(Failure::from)
+    })
+    .await
 }
 
 async fn with_retries<T, F, Fut>(request: &HttpRequest<'_>, mut attempt: F) -> Result<T>
@@ -156,7 +175,11 @@ async fn attempt(request: &HttpRequest<'_>) -> std::result::Result<Response, Fai
     }
     let wait = retry_after(response.headers(), SystemTime::now());
     let should_retry = should_retry_header(response.headers());
+    let headers = response.headers().clone();
     let body = read_limited(response, ERROR_BODY_LIMIT).await;
+    let body = request
+        .error_body
+        .error_body(status.as_u16(), &headers, body);
     let error = Error::http(status.as_u16(), request.model_name, &body, wait);
     let token_refused = match (status, request.tokens, &token) {
         (StatusCode::UNAUTHORIZED, Some(tokens), Some(token)) => {

@@ -1,7 +1,8 @@
 //! The [`Model`] trait, what a request asks of a model ([`ModelRequestParameters`]), the
-//! model-string registry ([`infer_model`]), and the offline models [`TestModel`] and
-//! [`FunctionModel`].
+//! model-string registry ([`infer_model`]), the offline models [`TestModel`] and
+//! [`FunctionModel`], and [`FallbackModel`], which wraps others.
 
+mod fallback;
 mod function;
 mod registry;
 mod test_model;
@@ -13,6 +14,7 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use fallback::{default_fallback_on, FallbackModel};
 pub use function::{FunctionModel, StreamDelta};
 pub use registry::{infer_model, known_providers, register_provider, ProviderRegistration};
 pub use test_model::{CallTools, TestModel};

@@ -13,6 +13,7 @@ pub use provider::{
 };
 
 pub mod anthropic;
+pub mod bedrock;
 pub mod cohere;
 pub mod gemini;
 pub mod openai;
@@ -27,6 +28,8 @@ pub use openai::compatible::{
     Ollama, OpenAi, OpenAiCompatible, OpenRouter, Together, Xai,
 };
 pub use openai::responses::OpenAiResponsesHost;
+
+use reqwest::header::HeaderMap;
 
 use crate::error::{Error, Result};
 use crate::messages::{ModelMessage, ModelResponse};
@@ -92,6 +95,32 @@ pub enum Framing {
     AwsEventStream,
     /// Newline-delimited JSON: one event per line, named `message`.
     JsonLines,
+}
+
+impl Framing {
+    /// The media type a streamed request asks for in its `Accept` header.
+    ///
+    /// ```
+    /// use llm_runtime::providers::Framing;
+    /// assert_eq!(Framing::Sse.media_type(), "text/event-stream");
+    /// assert_eq!(Framing::AwsEventStream.media_type(), "application/vnd.amazon.eventstream");
+    /// assert_eq!(Framing::JsonLines.media_type(), "application/x-ndjson");
+    /// ```
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Framing::Sse => "text/event-stream",
+            Framing::AwsEventStream => "application/vnd.amazon.eventstream",
+            Framing::JsonLines => "application/x-ndjson",
+        }
+    }
+
+    /// Whether its frames say, apart from their data, that they carry an exception
+    /// ([`EventKind::Exception`]: AWS event-stream's `:message-type`). The driver then reads
+    /// the first frame within the attempt, so that an exception before any event (a
+    /// throttling one) is retried as an error status would be, and after it ends the stream.
+    pub fn reports_exceptions(self) -> bool {
+        matches!(self, Framing::AwsEventStream)
+    }
 }
 
 /// What a stream event is: data for the protocol, or an error the provider reports in the
@@ -258,5 +287,13 @@ pub trait Protocol: Send + Sync + std::fmt::Debug + 'static {
     /// What a model of this protocol supports, by model name.
     fn profile(&self, _model_name: &str) -> ModelProfile {
         ModelProfile::default()
+    }
+
+    /// The body an [`Error::Http`] keeps for an error status, made from the response's
+    /// headers and (the first kilobytes of) its body. The default keeps the body as it came; a
+    /// protocol whose service names the error in a header (AWS's `x-amzn-ErrorType`) puts the
+    /// name in the body, where the error shows it.
+    fn error_body(&self, _status: u16, _headers: &HeaderMap, body: Vec<u8>) -> Vec<u8> {
+        body
     }
 }

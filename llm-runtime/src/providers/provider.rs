@@ -13,7 +13,7 @@ use reqwest::Url;
 
 use super::{Protocol, ProviderModel};
 use crate::error::{Error, Result};
-use crate::http::send::{merge_extra_body, HttpRequest};
+use crate::http::send::{merge_extra_body, ErrorBody, HttpRequest};
 use crate::http::{
     shared_client, ApiKey, AuthPlacement, AuthStyle, RequestSigner, RetryPolicy, TokenCache,
 };
@@ -262,7 +262,7 @@ impl<P: Protocol> Provider<P> {
         headers.insert(
             ACCEPT,
             HeaderValue::from_static(if stream {
-                "text/event-stream"
+                inner.protocol.framing().media_type()
             } else {
                 "application/json"
             }),
@@ -304,10 +304,17 @@ impl<P: Protocol> Provider<P> {
             body: Bytes::from(body),
             tokens: inner.tokens.as_ref(),
             signer: inner.signer.as_deref(),
+            error_body: &inner.protocol,
             timeout: settings.timeout.unwrap_or(inner.timeout),
             retry: &inner.retry,
             provider: &inner.name,
             model_name,
         })
+    }
+}
+
+impl<P: Protocol> ErrorBody for P {
+    fn error_body(&self, status: u16, headers: &HeaderMap, body: Vec<u8>) -> Vec<u8> {
+        Protocol::error_body(self, status, headers, body)
     }
 }

@@ -182,6 +182,65 @@ impl StreamedResponse {
         usage.recompute_total();
     }
 
+    /// Waits until the first event can be taken, or the stream ended, without taking it. An
+    /// error the stream meets before then is returned here (and the stream is over): this is
+    /// how a [`FallbackModel`](crate::models::FallbackModel) tries its next model before
+    /// anything has reached the caller. Once an event is queued it returns at once.
+    ///
+    /// ```
+    /// use futures::StreamExt;
+    /// use llm_runtime::{model_request_stream, messages::ModelRequest};
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let mut stream = model_request_stream("test", [ModelRequest::user_text_prompt("Hi")]).await?;
+    /// stream.ready().await?; // the first event is there, not yet taken
+    /// assert!(stream.next().await.is_some());
+    /// # Ok::<(), llm_runtime::Error>(())
+    /// # });
+    /// ```
+    ///
+    /// # Errors
+    /// The error the stream failed with before its first event.
+    pub async fn ready(&mut self) -> Result<()> {
+        std::future::poll_fn(|cx| {
+            while !self.parts.has_event() && !self.finished && self.source.is_some() {
+                match self.poll_source(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
+                    Poll::Ready(Ok(())) => {}
+                }
+            }
+            Poll::Ready(Ok(()))
+        })
+        .await
+    }
+
+    /// Polls the source once and applies what it read: `Ready(Ok)` after progress or its end,
+    /// `Ready(Err)` when it failed (the stream is then over).
+    fn poll_source(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        let Some(source) = self.source.as_mut() else {
+            return Poll::Ready(Ok(()));
+        };
+        let polled = source.as_mut().poll_chunk(cx, &mut self.parts);
+        if polled.is_ready() {
+            self.settle_usage();
+        }
+        match polled {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Some(Ok(()))) => Poll::Ready(Ok(())),
+            Poll::Ready(None) => {
+                self.source = None;
+                self.parts.finish();
+                self.finished = true;
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Some(Err(err))) => {
+                self.source = None;
+                self.end(Some(Err(&err)));
+                Poll::Ready(Err(err))
+            }
+        }
+    }
+
     fn end(&mut self, outcome: Option<std::result::Result<(), &crate::Error>>) {
         if let Some(mut observer) = self.observer.take() {
             let response = self.get();
@@ -209,26 +268,13 @@ impl Stream for StreamedResponse {
                 this.end(Some(Ok(())));
                 return Poll::Ready(None);
             }
-            let Some(source) = this.source.as_mut() else {
+            if this.source.is_none() {
                 return Poll::Ready(None);
-            };
-            let polled = source.as_mut().poll_chunk(cx, &mut this.parts);
-            if polled.is_ready() {
-                this.settle_usage();
             }
-            match polled {
+            match this.poll_source(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(()))) => {}
-                Poll::Ready(None) => {
-                    this.source = None;
-                    this.parts.finish();
-                    this.finished = true;
-                }
-                Poll::Ready(Some(Err(err))) => {
-                    this.source = None;
-                    this.end(Some(Err(&err)));
-                    return Poll::Ready(Some(Err(err)));
-                }
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(err)) => return Poll::Ready(Some(Err(err))),
             }
         }
     }

@@ -701,6 +701,11 @@ impl PartsManager {
         self.events.pop_front()
     }
 
+    /// Whether an event is queued for the consumer.
+    pub(crate) fn has_event(&self) -> bool {
+        !self.events.is_empty()
+    }
+
     /// Ends the stream: the last started part gets its `PartEnd`. Tool calls that never
     /// received a name are left out of the response, with a warning.
     pub(crate) fn finish(&mut self) {

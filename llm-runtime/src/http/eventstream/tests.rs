@@ -781,3 +781,34 @@ fn a_large_message_in_one_byte_chunks_is_checksummed_once() {
 fn encoding_a_name_too_long_panics() {
     encode_message(&[(&"n".repeat(256), HeaderValue::Bool(true))], b"");
 }
+
+#[test]
+fn has_message_says_whether_a_whole_message_is_buffered_without_taking_it() {
+    let stream = three_messages();
+    let first_len = usize::try_from(u32::from_be_bytes([
+        stream[0], stream[1], stream[2], stream[3],
+    ]))
+    .unwrap();
+    let mut decoder = EventStreamDecoder::new();
+    for byte in &stream[..first_len - 1] {
+        decoder.push(std::slice::from_ref(byte));
+        assert!(!decoder.has_message().unwrap());
+    }
+    // Only the prelude was checksummed while looking, once.
+    assert_eq!(decoder.checksummed, PRELUDE_LEN - CRC_LEN);
+    decoder.push(&stream[first_len - 1..first_len]);
+    assert!(decoder.has_message().unwrap());
+    assert!(decoder.has_message().unwrap());
+    let message = owned(&decoder.next_message().unwrap().unwrap());
+    assert_eq!(message.headers[0].0, ":event-type");
+    assert!(!decoder.has_message().unwrap());
+
+    let mut corrupt = stream.clone();
+    corrupt[8] ^= 0xFF; // the prelude CRC
+    let mut decoder = EventStreamDecoder::new();
+    decoder.push(&corrupt);
+    assert!(matches!(
+        decoder.has_message(),
+        Err(Error::UnexpectedModelBehavior { .. })
+    ));
+}

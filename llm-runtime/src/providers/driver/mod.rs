@@ -10,17 +10,20 @@ mod source;
 use std::fmt;
 
 use futures::future::BoxFuture;
+use futures::StreamExt;
 
 use super::{PreparedRequest, Protocol, Provider, ResponseContext};
 use crate::error::{Error, Result};
-use crate::http::send::{media_type, read_limited, send_for_body, send_for_stream};
+use crate::http::send::{
+    media_type, read_limited, send_for_body, send_for_stream, transport_error_for,
+};
 use crate::messages::{ModelMessage, ModelResponse};
 use crate::models::{Model, ModelProfile, ModelRequestParameters};
 use crate::settings::ModelSettings;
 use crate::stream::{PartsManager, StreamedResponse};
 use crate::warning::Warnings;
 pub use source::apply_event;
-use source::{Decoder, FrameSource};
+use source::{BodyStream, Decoder, FrameSource};
 
 /// A model of an HTTP provider: a [`Provider`] and a model name.
 ///
@@ -134,17 +137,42 @@ impl<P: Protocol> ProviderModel<P> {
         settings: &ModelSettings,
         parameters: &ModelRequestParameters,
     ) -> Result<StreamedResponse> {
-        let decoder = Decoder::new(self.provider.protocol().framing());
+        let framing = self.provider.protocol().framing();
         let body = self.request_body(messages, settings, parameters, true)?;
         let request = self
             .provider
             .http_request(&self.model_name, settings, body, true)?;
-        let response = send_for_stream(&request).await?;
+        let parts = PartsManager::new(self.model_name.clone(), parameters).with_provider(
+            self.provider.name().to_owned(),
+            Some(self.provider.base_url().to_owned()),
+        );
+        let (body, decoder) = send_for_stream(&request, |response| {
+            self.open_stream(response, framing, &parts)
+        })
+        .await?;
+        let source = FrameSource::new(
+            self.provider.clone(),
+            self.model_name.clone(),
+            body,
+            decoder,
+            request.timeout,
+        );
+        Ok(StreamedResponse::new(parts, source))
+    }
+
+    /// The body of a streamed response and its decoder, within the attempt: an answer that is
+    /// JSON instead of a stream is an error; for a framing that
+    /// [reports exceptions](super::Framing::reports_exceptions) the body is read up to its
+    /// first frame, and an exception there is the protocol's error (retried when retryable).
+    async fn open_stream(
+        &self,
+        response: reqwest::Response,
+        framing: super::Framing,
+        parts: &PartsManager,
+    ) -> Result<(BodyStream, Decoder)> {
         if media_type(&response).as_deref() == Some("application/json") {
             // An answer that is not a stream (some hosts answer errors this way with 200).
-            let body = tokio::time::timeout(request.timeout, read_limited(response, 16 * 1024))
-                .await
-                .unwrap_or_default();
+            let body = read_limited(response, 16 * 1024).await;
             return Err(Error::unexpected_with_body(
                 format!(
                     "{} answered a streamed request for model {} with JSON instead of an event stream",
@@ -154,18 +182,27 @@ impl<P: Protocol> ProviderModel<P> {
                 &body,
             ));
         }
-        let parts = PartsManager::new(self.model_name.clone(), parameters).with_provider(
-            self.provider.name().to_owned(),
-            Some(self.provider.base_url().to_owned()),
-        );
-        let source = FrameSource::new(
-            self.provider.clone(),
-            self.model_name.clone(),
-            response,
-            decoder,
-            request.timeout,
-        );
-        Ok(StreamedResponse::new(parts, source))
+        let mut body: BodyStream = Box::pin(response.bytes_stream());
+        let mut decoder = Decoder::new(framing);
+        if framing.reports_exceptions() {
+            let protocol = self.provider.protocol();
+            while decoder.check_next(protocol, parts)?.is_none() {
+                match body.next().await {
+                    Some(Ok(chunk)) => decoder.push(&chunk),
+                    Some(Err(err)) => {
+                        return Err(transport_error_for(
+                            err,
+                            self.provider.name(),
+                            &self.model_name,
+                            "reading the stream",
+                        ))
+                    }
+                    // An empty body: the stream says so when it is read.
+                    None => break,
+                }
+            }
+        }
+        Ok((body, decoder))
     }
 }
 

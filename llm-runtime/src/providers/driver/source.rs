@@ -20,7 +20,8 @@ use crate::providers::{EventKind, Flow, Framing, Protocol, Provider, RawEvent};
 use crate::stream::{PartsManager, StreamSource};
 use crate::warning::Warning;
 
-type BodyStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+/// A response body, chunk by chunk.
+pub(super) type BodyStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
 /// The decoder of one framing.
 pub(super) enum Decoder {
@@ -39,11 +40,42 @@ impl Decoder {
         }
     }
 
-    fn push(&mut self, chunk: &[u8]) {
+    pub(super) fn push(&mut self, chunk: &[u8]) {
         match self {
             Decoder::Sse(decoder) => decoder.push(chunk),
             Decoder::EventStream(decoder) => decoder.push(chunk),
             Decoder::JsonLines(decoder) => decoder.push(chunk),
+        }
+    }
+
+    /// Looks at the next complete event without taking it: `Some(())` when it is data, the
+    /// protocol's error ([`Protocol::on_exception`]) when it is an exception, `None` when more
+    /// bytes are needed. The framings without exceptions of their own have nothing to check.
+    ///
+    /// # Errors
+    /// The exception's error, or [`Error::UnexpectedModelBehavior`] for a corrupt frame.
+    pub(super) fn check_next<P: Protocol>(
+        &mut self,
+        protocol: &P,
+        parts: &PartsManager,
+    ) -> Result<Option<()>> {
+        match self {
+            Decoder::EventStream(decoder) => {
+                if !decoder.has_message()? {
+                    return Ok(None);
+                }
+                // A copy decodes the frame (once), so that the stream still reads it.
+                let mut probe = decoder.clone();
+                let Some(message) = probe.next_message()? else {
+                    return Ok(None);
+                };
+                let event = message_event(&message)?;
+                if event.kind == EventKind::Exception {
+                    return Err(protocol.on_exception(&event, parts));
+                }
+                Ok(Some(()))
+            }
+            Decoder::Sse(_) | Decoder::JsonLines(_) => Ok(Some(())),
         }
     }
 
@@ -257,19 +289,19 @@ pub(super) struct FrameSource<P: Protocol> {
 impl<P: Protocol> Unpin for FrameSource<P> {}
 
 impl<P: Protocol> FrameSource<P> {
-    /// A source reading `response`'s body with `decoder`; `idle_timeout` bounds each gap
-    /// between chunks.
+    /// A source reading `body` with `decoder` (which may hold its first bytes already);
+    /// `idle_timeout` bounds each gap between chunks.
     pub(super) fn new(
         provider: Provider<P>,
         model_name: String,
-        response: reqwest::Response,
+        body: BodyStream,
         decoder: Decoder,
         idle_timeout: Duration,
     ) -> Self {
         FrameSource {
             provider,
             model_name,
-            body: Box::pin(response.bytes_stream()),
+            body,
             decoder,
             state: P::StreamState::default(),
             idle_timeout,
