@@ -400,6 +400,7 @@ async fn the_host_reads_co_api_key_and_co_api_url() {
         provider.base_url().trim_end_matches('/'),
         "https://api.cohere.com"
     );
+    assert!(llm_runtime::models::known_providers().contains(&"cohere"));
     let err = Cohere::builder().build_with_env(|_| None).unwrap_err();
     assert!(matches!(err, Error::User { .. }), "{err:?}");
     assert!(err.to_string().contains("CO_API_KEY"), "{err}");
