@@ -198,6 +198,9 @@ struct State {
     closed: AtomicUsize,
     closed_notify: Notify,
     script: Box<Script>,
+    /// Requests received whose reply is not written yet, and the most there ever were.
+    in_flight: AtomicUsize,
+    most_in_flight: AtomicUsize,
 }
 
 /// A running server; it stops when dropped.
@@ -223,6 +226,8 @@ impl TestServer {
             closed: AtomicUsize::new(0),
             closed_notify: Notify::new(),
             script: Box::new(script),
+            in_flight: AtomicUsize::new(0),
+            most_in_flight: AtomicUsize::new(0),
         });
         let accept_state = Arc::clone(&state);
         let task = tokio::spawn(async move {
@@ -260,6 +265,11 @@ impl TestServer {
         self.state.requests.lock().expect("lock").clone()
     }
 
+    /// The most requests that were ever in flight at once (received, reply not yet written).
+    pub fn most_in_flight(&self) -> usize {
+        self.state.most_in_flight.load(Ordering::SeqCst)
+    }
+
     /// How many connections the client has closed.
     pub fn closed_connections(&self) -> usize {
         self.state.closed.load(Ordering::SeqCst)
@@ -293,8 +303,11 @@ async fn serve_connection(mut socket: TcpStream, state: Arc<State>) {
             requests.push(request.clone());
             requests.len() - 1
         };
+        let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        state.most_in_flight.fetch_max(now, Ordering::SeqCst);
         let reply = (state.script)(n, &request);
         let keep_open = write_reply(&mut socket, &reply).await;
+        state.in_flight.fetch_sub(1, Ordering::SeqCst);
         match keep_open {
             Some(End::Complete) => continue,
             Some(End::Hang) => {

@@ -1,9 +1,71 @@
 //! The [`Model`] trait, what a request asks of a model ([`ModelRequestParameters`]), the
 //! model-string registry ([`infer_model`]), the offline models [`TestModel`] and
-//! [`FunctionModel`], and [`FallbackModel`], which wraps others.
+//! [`FunctionModel`], and the wrappers [`FallbackModel`] and [`ConcurrencyLimitedModel`].
+//!
+//! # Writing a wrapper
+//!
+//! A wrapper (pydantic-ai's `WrapperModel`, Vercel's middleware) is a [`Model`] that holds
+//! another as an `Arc<dyn Model>`, does its part around the inner calls, and forwards the
+//! rest; it is then usable wherever a model is. Forward [`settings`](Model::settings) and
+//! [`profile`](Model::profile) so the wrapped model behaves as it would alone, and keep
+//! anything a stream needs until its end with [`StreamedResponse::keep_alive`].
+//!
+//! ```
+//! use std::sync::atomic::{AtomicUsize, Ordering};
+//! use std::sync::Arc;
+//! use futures::future::BoxFuture;
+//! use llm_runtime::messages::{ModelMessage, ModelRequest, ModelResponse};
+//! use llm_runtime::models::{infer_model, Model, ModelProfile, ModelRequestParameters};
+//! use llm_runtime::settings::ModelSettings;
+//! use llm_runtime::stream::StreamedResponse;
+//! use llm_runtime::{model_request, Result};
+//!
+//! /// Counts the requests that reach the wrapped model.
+//! #[derive(Debug)]
+//! struct Counted {
+//!     inner: Arc<dyn Model>,
+//!     requests: AtomicUsize,
+//! }
+//!
+//! impl Model for Counted {
+//!     fn request<'a>(
+//!         &'a self,
+//!         messages: &'a [ModelMessage],
+//!         settings: &'a ModelSettings,
+//!         parameters: &'a ModelRequestParameters,
+//!     ) -> BoxFuture<'a, Result<ModelResponse>> {
+//!         self.requests.fetch_add(1, Ordering::Relaxed);
+//!         self.inner.request(messages, settings, parameters)
+//!     }
+//!
+//!     fn request_stream<'a>(
+//!         &'a self,
+//!         messages: &'a [ModelMessage],
+//!         settings: &'a ModelSettings,
+//!         parameters: &'a ModelRequestParameters,
+//!     ) -> BoxFuture<'a, Result<StreamedResponse>> {
+//!         self.requests.fetch_add(1, Ordering::Relaxed);
+//!         self.inner.request_stream(messages, settings, parameters)
+//!     }
+//!
+//!     fn model_name(&self) -> &str { self.inner.model_name() }
+//!     fn system(&self) -> &str { self.inner.system() }
+//!     fn base_url(&self) -> Option<&str> { self.inner.base_url() }
+//!     fn profile(&self) -> &ModelProfile { self.inner.profile() }
+//!     fn settings(&self) -> Option<&ModelSettings> { self.inner.settings() }
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let counted = Arc::new(Counted { inner: infer_model("test")?, requests: AtomicUsize::new(0) });
+//! model_request(counted.clone(), [ModelRequest::user_text_prompt("Hi")]).await?;
+//! assert_eq!(counted.requests.load(Ordering::Relaxed), 1);
+//! # Ok::<(), llm_runtime::Error>(())
+//! # });
+//! ```
 
 mod fallback;
 mod function;
+mod limited;
 mod registry;
 mod test_model;
 
@@ -16,6 +78,7 @@ use serde_json::Value;
 
 pub use fallback::{default_fallback_on, FallbackModel};
 pub use function::{FunctionModel, StreamDelta};
+pub use limited::{ConcurrencyLimitedModel, ConcurrencyLimiter};
 pub use registry::{infer_model, known_providers, register_provider, ProviderRegistration};
 pub use test_model::{CallTools, TestModel};
 

@@ -76,6 +76,8 @@ pub struct StreamedResponse {
     finished: bool,
     started: bool,
     observer: Option<Box<dyn StreamObserver>>,
+    /// Values kept alive as long as the stream (a concurrency permit…).
+    held: Vec<Box<dyn Send>>,
 }
 
 impl fmt::Debug for StreamedResponse {
@@ -97,6 +99,7 @@ impl StreamedResponse {
             finished: false,
             started: false,
             observer: None,
+            held: Vec::new(),
         };
         response.settle_usage();
         response
@@ -138,6 +141,15 @@ impl StreamedResponse {
     /// Attaches an observer (instrumentation) to this stream.
     pub fn with_observer(mut self, observer: impl StreamObserver) -> Self {
         self.observer = Some(Box::new(observer));
+        self
+    }
+
+    /// Keeps `value` alive as long as this stream: a wrapper's resource that the stream uses
+    /// until its end, such as the permit of a
+    /// [`ConcurrencyLimitedModel`](crate::models::ConcurrencyLimitedModel). It is dropped when
+    /// the stream ends, fails or is dropped.
+    pub fn keep_alive(mut self, value: impl Send + 'static) -> Self {
+        self.held.push(Box::new(value));
         self
     }
 
@@ -242,6 +254,7 @@ impl StreamedResponse {
     }
 
     fn end(&mut self, outcome: Option<std::result::Result<(), &crate::Error>>) {
+        self.held.clear();
         if let Some(mut observer) = self.observer.take() {
             let response = self.get();
             observer.on_end(&response, outcome);
