@@ -10,10 +10,11 @@
 //! `REQUIRED` / `NONE` as the tool choice, and the sampling settings under Cohere's names
 //! (`p`, `k`); the response's text, thinking and tool calls, its finish reason (Cohere's own
 //! in `provider_details`) and its usage (`tokens`, `cached_tokens`, `billed_units` in the
-//! details). Beyond pydantic-ai, which does not stream Cohere: the stream, the `thinking`
-//! setting of the reasoning models, text documents as `documents`, images for the vision
-//! models, and the tool plan, kept as a thinking part marked `tool_plan` and sent back as
-//! `tool_plan` with its tool calls.
+//! details). Beyond pydantic-ai, which does not stream
+//! Cohere: the stream, the response id, the `thinking` setting of the reasoning models, text
+//! documents as `documents`, images for the vision models, `strict_tools`, and the tool plan,
+//! kept as a thinking part marked `tool_plan` and sent back as `tool_plan` with its tool
+//! calls. Citations have no part in the message model yet: they are reported as dropped.
 //!
 //! Files: `wire.rs` (the serde types), `request.rs`, `response.rs`, `stream.rs`, `models.rs`.
 //! Pure translation: no I/O here.

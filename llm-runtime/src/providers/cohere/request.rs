@@ -42,7 +42,7 @@ pub(super) fn request_body(
     }
     let mut documents = Vec::new();
     let messages = map_messages(request.messages, request.provider_name, &mut documents)?;
-    let (tools, tool_choice) = tools_and_choice(request, warnings)?;
+    let (tools, tool_choice, strict_tools) = tools_and_choice(request, warnings)?;
     let settings = request.settings;
     warn_unsupported_settings(settings, warnings);
     let body = ChatRequest {
@@ -51,6 +51,7 @@ pub(super) fn request_body(
         tools,
         documents,
         tool_choice,
+        strict_tools,
         max_tokens: settings.max_tokens,
         stop_sequences: settings.stop_sequences.as_deref(),
         temperature: settings.temperature,
@@ -250,12 +251,14 @@ fn assistant_message<'a>(response: &'a ModelResponse, provider: &str) -> Option<
     })
 }
 
-/// The tools and `tool_choice` (pydantic-ai's `_get_tool_choice`): Cohere takes `REQUIRED` or
-/// `NONE` and no tool name, so a choice of some tools keeps only those tools.
+/// The tools, `tool_choice` and `strict_tools`. Cohere takes `REQUIRED` or `NONE` and no tool
+/// name, so a choice of some tools keeps only those tools. `strict_tools` holds for every tool
+/// of a request: it is sent when all the tools are strict, and a strictness only some have is
+/// reported.
 fn tools_and_choice<'a>(
     request: &PreparedRequest<'a>,
     warnings: &mut Warnings,
-) -> Result<(Vec<Tool<'a>>, Option<&'static str>)> {
+) -> Result<(Vec<Tool<'a>>, Option<&'static str>, Option<bool>)> {
     let parameters = request.parameters;
     let resolved =
         resolve_tool_choice(request.settings.tool_choice.as_ref(), parameters, warnings)?;
@@ -270,6 +273,22 @@ fn tools_and_choice<'a>(
             required.then_some("REQUIRED")
         }
     };
+    let strict = definitions
+        .iter()
+        .filter(|d| d.strict == Some(true))
+        .count();
+    let strict_tools = if strict > 0 && strict == definitions.len() {
+        Some(true)
+    } else {
+        if strict > 0 {
+            warnings.push(Warning::unsupported_setting(
+                "strict",
+                "Cohere's `strict_tools` holds for all the tools of a request or none: with only \
+                 some tools strict, it is not sent",
+            ));
+        }
+        None
+    };
     let tools = definitions
         .into_iter()
         .map(|d| Tool {
@@ -281,7 +300,7 @@ fn tools_and_choice<'a>(
             },
         })
         .collect();
-    Ok((tools, choice))
+    Ok((tools, choice, strict_tools))
 }
 
 /// `thinking` for the reasoning models: on (at the model's own budget) or off. Other models

@@ -338,3 +338,31 @@ fn the_stream_flag_follows_the_call() {
     .unwrap();
     assert_eq!(body["stream"], true);
 }
+
+#[test]
+fn strict_tools_are_sent_when_every_tool_is_strict() {
+    let strict = |def: ToolDefinition| ToolDefinition {
+        strict: Some(true),
+        ..def
+    };
+    let (all, warnings) = body_warned(
+        "command-a-03-2025",
+        &prompt("x"),
+        &ModelSettings::default(),
+        &with_tools(vec![strict(divide()), strict(square())]),
+    )
+    .unwrap();
+    assert_eq!(all["strict_tools"], true);
+    assert!(warnings.is_empty());
+    let (some, warnings) = body_warned(
+        "command-a-03-2025",
+        &prompt("x"),
+        &ModelSettings::default(),
+        &with_tools(vec![strict(divide()), square()]),
+    )
+    .unwrap();
+    assert_eq!(some.get("strict_tools"), None);
+    assert_eq!(warnings.as_slice()[0].setting(), Some("strict"));
+    let none = body(&prompt("x"), &with_tools(vec![divide()]));
+    assert_eq!(none.get("strict_tools"), None);
+}
