@@ -392,6 +392,16 @@ async fn the_host_reads_co_api_key_and_co_api_url() {
     );
     assert!(!format!("{provider:?}").contains(KEY));
 
+    // pydantic-ai reads `CO_BASE_URL`: the host does too, after the SDK's `CO_API_URL`.
+    let provider = Cohere::builder()
+        .build_with_env(|var| match var {
+            "CO_API_KEY" => Some(KEY.to_owned()),
+            "CO_BASE_URL" => Some("http://127.0.0.1:9".to_owned()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(provider.base_url(), "http://127.0.0.1:9");
+
     // The default base URL is Cohere's; a missing key names the variable.
     let provider = Cohere::builder()
         .build_with_env(|var| (var == "CO_API_KEY").then(|| KEY.to_owned()))
