@@ -119,6 +119,9 @@ pub enum ApiErrorKind {
     /// Short-lived credentials could not be had: a [`TokenSource`](crate::http::TokenSource)
     /// failed to fetch a token (the message names the source; the error's source is why).
     Credentials,
+    /// The response was larger than a bound of the provider's (the message names the bound
+    /// and the [`ProviderBuilder`](crate::providers::ProviderBuilder) method that raises it).
+    TooLarge,
 }
 
 impl Error {

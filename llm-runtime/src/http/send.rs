@@ -37,6 +37,8 @@ pub(crate) struct HttpRequest<'a> {
     /// Bounds each attempt: until the whole body for [`send_for_body`], until `open` is done
     /// for [`send_for_stream`].
     pub timeout: Duration,
+    /// The largest body [`send_for_body`] reads.
+    pub max_body_size: usize,
     pub retry: &'a RetryPolicy,
     pub provider: &'a str,
     pub model_name: &'a str,
@@ -72,12 +74,46 @@ impl From<Error> for Failure {
 pub(crate) async fn send_for_body(request: &HttpRequest<'_>) -> Result<Bytes> {
     with_retries(request, || async {
         let response = attempt(request).await?;
-        response
-            .bytes()
-            .await
-            .map_err(|err| Failure::from(transport_error(err, request, "reading the response")))
+        read_bounded(response, request).await.map_err(Failure::from)
     })
     .await
+}
+
+/// Reads a response body chunk by chunk, refusing one over `request.max_body_size` (from its
+/// `Content-Length`, else as soon as it grows past the bound) without reading the rest.
+async fn read_bounded(mut response: Response, request: &HttpRequest<'_>) -> Result<Bytes> {
+    let max = request.max_body_size;
+    if response
+        .content_length()
+        .is_some_and(|length| length > max as u64)
+    {
+        return Err(too_large(request, max));
+    }
+    let mut body = Vec::with_capacity(response.content_length().unwrap_or(0) as usize);
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|err| transport_error(err, request, "reading the response"))?
+    {
+        if body.len() + chunk.len() > max {
+            return Err(too_large(request, max));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(body))
+}
+
+/// The error for a response body over `max` bytes.
+fn too_large(request: &HttpRequest<'_>, max: usize) -> Error {
+    Error::api(
+        format!(
+            "the response from {} for model {} is larger than {max} bytes, the provider's \
+             max_body_size; raise it with ProviderBuilder::max_body_size",
+            request.provider, request.model_name
+        ),
+        ApiErrorKind::TooLarge,
+        None,
+    )
 }
 
 /// Sends `request` until a response with a success status arrives and `open` succeeds on it

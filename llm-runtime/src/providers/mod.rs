@@ -9,7 +9,8 @@ mod tool_choice;
 
 pub use driver::{apply_event, ProviderModel};
 pub use provider::{
-    env_prefix, registered_model, Provider, ProviderBuilder, ProviderDefinition, DEFAULT_TIMEOUT,
+    env_prefix, registered_model, Provider, ProviderBuilder, ProviderDefinition,
+    DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_STREAM_SIZE, DEFAULT_TIMEOUT,
 };
 
 pub mod anthropic;

@@ -29,6 +29,16 @@ use builder::{header, RedactedPairs};
 /// official OpenAI SDK).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 
+/// The largest non-streamed response body read (64 MiB); a larger one is an
+/// [`ApiErrorKind::TooLarge`](crate::ApiErrorKind::TooLarge) error. Raise it with
+/// [`ProviderBuilder::max_body_size`].
+pub const DEFAULT_MAX_BODY_SIZE: usize = 64 * 1024 * 1024;
+
+/// The most bytes a streamed response may bring in all (256 MiB); a stream that goes past it
+/// ends with an [`ApiErrorKind::TooLarge`](crate::ApiErrorKind::TooLarge) error. Raise it with
+/// [`ProviderBuilder::max_stream_size`].
+pub const DEFAULT_MAX_STREAM_SIZE: usize = 256 * 1024 * 1024;
+
 /// What `#[provider]` implements: a provider's defaults, as a preset [`ProviderBuilder`].
 ///
 /// Written by hand it reads as the macro's expansion does:
@@ -143,6 +153,8 @@ struct ProviderInner<P> {
     client: Option<reqwest::Client>,
     retry: RetryPolicy,
     timeout: Duration,
+    max_body_size: usize,
+    max_stream_size: usize,
     settings: Option<ModelSettings>,
     protocol: P,
 }
@@ -202,6 +214,11 @@ impl<P> Provider<P> {
     /// The retry policy.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
+    }
+
+    /// The most bytes a streamed response may bring in all.
+    pub fn max_stream_size(&self) -> usize {
+        self.inner.max_stream_size
     }
 
     /// The timeout used when a request's settings set none.
@@ -306,6 +323,7 @@ impl<P: Protocol> Provider<P> {
             signer: inner.signer.as_deref(),
             error_body: &inner.protocol,
             timeout: settings.timeout.unwrap_or(inner.timeout),
+            max_body_size: inner.max_body_size,
             retry: &inner.retry,
             provider: &inner.name,
             model_name,

@@ -282,6 +282,8 @@ pub(super) struct FrameSource<P: Protocol> {
     /// logged in it.
     span: tracing::Span,
     ended: bool,
+    /// Bytes of the body read so far.
+    read: usize,
 }
 
 // Nothing in the source is pinned in place: the body and the timer are boxed, and the
@@ -308,6 +310,7 @@ impl<P: Protocol> FrameSource<P> {
             idle: Box::pin(tokio::time::sleep_until(deadline(idle_timeout))),
             span: tracing::Span::current(),
             ended: false,
+            read: 0,
         }
     }
 
@@ -344,6 +347,20 @@ impl<P: Protocol> FrameSource<P> {
                 .warnings
                 .log_all(self.provider.name(), &self.model_name);
         }
+    }
+
+    fn too_large_error(&self) -> Error {
+        Error::api(
+            format!(
+                "the stream from {} for model {} brought more than {} bytes, the provider's \
+                 max_stream_size; raise it with ProviderBuilder::max_stream_size",
+                self.provider.name(),
+                self.model_name,
+                self.provider.max_stream_size()
+            ),
+            ApiErrorKind::TooLarge,
+            None,
+        )
     }
 
     fn idle_error(&self) -> Error {
@@ -385,6 +402,11 @@ impl<P: Protocol> StreamSource for FrameSource<P> {
             }
             match this.body.as_mut().poll_next(cx) {
                 Poll::Ready(Some(Ok(chunk))) => {
+                    this.read = this.read.saturating_add(chunk.len());
+                    if this.read > this.provider.max_stream_size() {
+                        this.ended = true;
+                        return Poll::Ready(Some(Err(this.too_large_error())));
+                    }
                     this.decoder.push(&chunk);
                     let next = deadline(this.idle_timeout);
                     this.idle.as_mut().reset(next);

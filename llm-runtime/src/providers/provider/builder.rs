@@ -9,7 +9,10 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Url;
 
-use super::{env_prefix, Provider, ProviderInner, DEFAULT_TIMEOUT};
+use super::{
+    env_prefix, Provider, ProviderInner, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_STREAM_SIZE,
+    DEFAULT_TIMEOUT,
+};
 use crate::error::{Error, Result};
 use crate::http::{ApiKey, AuthStyle, RequestSigner, RetryPolicy, TokenCache, TokenSource};
 use crate::providers::Protocol;
@@ -68,6 +71,8 @@ pub struct ProviderBuilder<P> {
     client: Option<reqwest::Client>,
     retry: RetryPolicy,
     timeout: Duration,
+    max_body_size: usize,
+    max_stream_size: usize,
     settings: Option<ModelSettings>,
 }
 
@@ -95,6 +100,8 @@ impl<P> ProviderBuilder<P> {
             client: None,
             retry: RetryPolicy::default(),
             timeout: DEFAULT_TIMEOUT,
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+            max_stream_size: DEFAULT_MAX_STREAM_SIZE,
             settings: None,
             name,
         }
@@ -245,6 +252,22 @@ impl<P> ProviderBuilder<P> {
         self
     }
 
+    /// The largest non-streamed response body read ([`DEFAULT_MAX_BODY_SIZE`] by default); a
+    /// larger one is an [`ApiErrorKind::TooLarge`](crate::ApiErrorKind::TooLarge) error, not
+    /// retried.
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// The most bytes a streamed response may bring in all ([`DEFAULT_MAX_STREAM_SIZE`] by
+    /// default); a stream that goes past it ends with an
+    /// [`ApiErrorKind::TooLarge`](crate::ApiErrorKind::TooLarge) error.
+    pub fn max_stream_size(mut self, bytes: usize) -> Self {
+        self.max_stream_size = bytes;
+        self
+    }
+
     /// Settings every model of this provider applies under the settings of each request.
     pub fn settings(mut self, settings: ModelSettings) -> Self {
         self.settings = Some(settings);
@@ -331,6 +354,8 @@ impl<P: Protocol> ProviderBuilder<P> {
                 client: self.client,
                 retry: self.retry,
                 timeout: self.timeout,
+                max_body_size: self.max_body_size,
+                max_stream_size: self.max_stream_size,
                 settings: self.settings,
                 protocol,
             }),
@@ -363,6 +388,8 @@ impl<P: fmt::Debug> fmt::Debug for ProviderBuilder<P> {
             .field("client", &self.client.as_ref().map(|_| "<custom>"))
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
+            .field("max_body_size", &self.max_body_size)
+            .field("max_stream_size", &self.max_stream_size)
             .finish_non_exhaustive()
     }
 }
