@@ -67,6 +67,7 @@
 mod fallback;
 mod function;
 mod limited;
+mod output;
 mod registry;
 mod test_model;
 
@@ -81,6 +82,10 @@ pub use crate::limit::ConcurrencyLimiter;
 pub use fallback::{default_fallback_on, FallbackModel};
 pub use function::{FunctionModel, StreamDelta};
 pub use limited::ConcurrencyLimitedModel;
+pub use output::{
+    prompted_output_instructions, request_instructions, resolve_output_mode,
+    PROMPTED_OUTPUT_TEMPLATE,
+};
 pub use registry::{infer_model, known_providers, register_provider, ProviderRegistration};
 pub use test_model::{CallTools, TestModel};
 

@@ -41,7 +41,7 @@
 mod content;
 mod errors;
 mod finish_reason;
-mod models;
+pub(crate) mod models;
 mod request;
 mod response;
 mod stream;

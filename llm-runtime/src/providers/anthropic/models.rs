@@ -35,7 +35,8 @@ const JSON_SCHEMA_OUTPUT_MODELS: &[&str] = &[
     "claude-opus-5",
     "claude-sonnet-5",
 ];
-const ADAPTIVE_THINKING_MODELS: &[&str] = &[
+/// Models with adaptive thinking (and `output_config.effort`); Bedrock reads this list too.
+pub(crate) const ADAPTIVE_THINKING_MODELS: &[&str] = &[
     "claude-fable-5",
     "claude-mythos-5",
     "claude-sonnet-4-6",

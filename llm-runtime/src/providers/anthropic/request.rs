@@ -17,7 +17,7 @@ use crate::error::Result;
 use crate::messages::{
     ModelMessage, ModelRequest, ModelRequestPart, ModelResponse, ModelResponsePart, ToolArgs,
 };
-use crate::models::instructions;
+use crate::models::request_instructions;
 use crate::settings::ModelSettings;
 use crate::warning::{Warning, Warnings};
 
@@ -162,7 +162,9 @@ fn map_messages<'a>(
     limit_cache_points(&mut messages);
 
     let system_prompt = system_prompts.join("\n\n");
-    let system = match instructions(request.messages).filter(|i| !i.is_empty()) {
+    let system = match request_instructions(request.messages, request.parameters)
+        .filter(|i| !i.is_empty())
+    {
         Some(instructions) => {
             let mut blocks = Vec::with_capacity(2);
             if !system_prompt.is_empty() {

@@ -4,6 +4,7 @@
 //! message with a tool result, and so on.
 
 use crate::models::ModelProfile;
+use crate::providers::anthropic::models::ADAPTIVE_THINKING_MODELS;
 use crate::schema::{self, SchemaTransformer};
 
 /// Cross-region inference prefixes of model ids (`us.anthropic.…`).
@@ -173,17 +174,6 @@ const ANTHROPIC_STRUCTURED_OUTPUT: [&str; 6] = [
     "claude-opus-4-6",
     "claude-mythos-5",
 ];
-/// Anthropic models with adaptive thinking (and, on Bedrock, `output_config.effort`).
-const ANTHROPIC_ADAPTIVE: [&str; 8] = [
-    "claude-fable-5",
-    "claude-mythos-5",
-    "claude-sonnet-4-6",
-    "claude-sonnet-5",
-    "claude-opus-4-6",
-    "claude-opus-4-7",
-    "claude-opus-4-8",
-    "claude-opus-5",
-];
 
 /// The profile of a model id (pydantic-ai's profile for its provider segment; the default for
 /// an unknown one).
@@ -193,7 +183,7 @@ pub(super) fn profile(model_id: &str) -> BedrockProfile {
     let base = BedrockProfile::default();
     match provider.unwrap_or_default() {
         "anthropic" => {
-            let adaptive = starts(&ANTHROPIC_ADAPTIVE);
+            let adaptive = starts(ADAPTIVE_THINKING_MODELS);
             let structured = starts(&ANTHROPIC_STRUCTURED_OUTPUT);
             BedrockProfile {
                 supports_tool_choice: true,

@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::messages::{
     ModelMessage, ModelRequestPart, ModelResponse, ModelResponsePart, ToolArgs, ToolReturnOutcome,
 };
-use crate::models::{instructions, ModelRequestParameters, OutputMode};
+use crate::models::{request_instructions, ModelRequestParameters, OutputMode};
 use crate::providers::common::guard_id;
 use crate::providers::tool_choice::{
     resolve_tool_choice, tool_definitions, without_allowed_tools, ForcedChoice,
@@ -407,8 +407,10 @@ fn map_messages<'a>(
         }
     }
     let mut messages = merge_user_turns(messages, profile);
-    if let Some(instructions) = instructions(request.messages).filter(|i| !i.is_empty()) {
-        system.push(Block::Text(Cow::Borrowed(instructions)));
+    if let Some(instructions) =
+        request_instructions(request.messages, request.parameters).filter(|i| !i.is_empty())
+    {
+        system.push(Block::Text(instructions));
     }
     // Converse needs a first message, and most families a first user message; several reject
     // whitespace-only text, hence the period (as pydantic-ai sends).

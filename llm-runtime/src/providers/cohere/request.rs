@@ -19,7 +19,7 @@ use crate::messages::{
     ModelMessage, ModelRequest, ModelRequestPart, ModelResponse, ModelResponsePart,
     UserContent as Content, UserContentItem,
 };
-use crate::models::{instructions, OutputMode};
+use crate::models::{request_instructions, ModelRequestParameters, OutputMode};
 use crate::settings::{ModelSettings, Thinking};
 use crate::warning::{Warning, Warnings};
 
@@ -41,7 +41,12 @@ pub(super) fn request_body(
         ));
     }
     let mut documents = Vec::new();
-    let messages = map_messages(request.messages, request.provider_name, &mut documents)?;
+    let messages = map_messages(
+        request.messages,
+        request.parameters,
+        request.provider_name,
+        &mut documents,
+    )?;
     let (tools, tool_choice, strict_tools) = tools_and_choice(request, warnings)?;
     let settings = request.settings;
     warn_unsupported_settings(settings, warnings);
@@ -70,6 +75,7 @@ pub(super) fn request_body(
 /// are a `system` message after the leading system prompts, as pydantic-ai places them.
 fn map_messages<'a>(
     messages: &'a [ModelMessage],
+    parameters: &ModelRequestParameters,
     provider: &str,
     documents: &mut Vec<Document<'a>>,
 ) -> Result<Vec<Message<'a>>> {
@@ -84,7 +90,7 @@ fn map_messages<'a>(
             }
         }
     }
-    if let Some(text) = instructions(messages) {
+    if let Some(text) = request_instructions(messages, parameters) {
         let at = out
             .iter()
             .position(|m| !matches!(m, Message::System { .. }))
@@ -103,7 +109,7 @@ fn request_messages<'a>(
     for part in &request.parts {
         match part {
             ModelRequestPart::SystemPrompt(system) => out.push(Message::System {
-                content: &system.content,
+                content: Cow::Borrowed(&system.content),
             }),
             ModelRequestPart::UserPrompt(prompt) => {
                 let content = match &prompt.content {

@@ -52,7 +52,7 @@ pub(super) struct ChatRequest<'a> {
 #[serde(tag = "role", rename_all = "lowercase")]
 pub(super) enum Message<'a> {
     System {
-        content: &'a str,
+        content: Cow<'a, str>,
     },
     User {
         content: UserContent<'a>,

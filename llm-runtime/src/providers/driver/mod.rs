@@ -18,7 +18,7 @@ use crate::http::send::{
     media_type, read_limited, send_for_body, send_for_stream, transport_error_for,
 };
 use crate::messages::{ModelMessage, ModelResponse};
-use crate::models::{Model, ModelProfile, ModelRequestParameters};
+use crate::models::{resolve_output_mode, Model, ModelProfile, ModelRequestParameters};
 use crate::settings::ModelSettings;
 use crate::stream::{PartsManager, StreamedResponse};
 use crate::warning::Warnings;
@@ -114,7 +114,8 @@ impl<P: Protocol> ProviderModel<P> {
         parameters: &ModelRequestParameters,
     ) -> Result<ModelResponse> {
         let protocol = self.provider.protocol();
-        let body = self.request_body(messages, settings, parameters, false)?;
+        let parameters = resolve_output_mode(parameters, &self.profile);
+        let body = self.request_body(messages, settings, &parameters, false)?;
         let request = self
             .provider
             .http_request(&self.model_name, settings, body, false)?;
@@ -146,11 +147,12 @@ impl<P: Protocol> ProviderModel<P> {
         parameters: &ModelRequestParameters,
     ) -> Result<StreamedResponse> {
         let framing = self.provider.protocol().framing();
-        let body = self.request_body(messages, settings, parameters, true)?;
+        let parameters = resolve_output_mode(parameters, &self.profile);
+        let body = self.request_body(messages, settings, &parameters, true)?;
         let request = self
             .provider
             .http_request(&self.model_name, settings, body, true)?;
-        let parts = PartsManager::new(self.model_name.clone(), parameters).with_provider(
+        let parts = PartsManager::new(self.model_name.clone(), &parameters).with_provider(
             self.provider.name().to_owned(),
             Some(self.provider.base_url().to_owned()),
         );

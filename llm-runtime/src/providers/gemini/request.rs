@@ -20,7 +20,7 @@ use super::wire::{
 };
 use crate::error::{Error, Result};
 use crate::messages::{ModelMessage, ModelRequestPart, ModelResponse, ModelResponsePart};
-use crate::models::instructions;
+use crate::models::{request_instructions, ModelRequestParameters};
 use crate::providers::PreparedRequest;
 use crate::settings::ModelSettings;
 use crate::warning::{Warning, Warnings};
@@ -72,8 +72,12 @@ pub(super) fn build<'a>(
     }
     let (response_mime_type, response_json_schema) =
         output_format(request, family, !declarations.is_empty(), warnings)?;
-    let (system_instruction, contents) =
-        map_messages(request.messages, request.provider_name, warnings)?;
+    let (system_instruction, contents) = map_messages(
+        request.messages,
+        request.parameters,
+        request.provider_name,
+        warnings,
+    )?;
     unsupported_settings(settings, warnings);
 
     Ok(GenerateContentRequest {
@@ -108,6 +112,7 @@ pub(super) fn build<'a>(
 /// `systemInstruction` and `contents` (pydantic-ai's `GoogleModel._map_messages`).
 fn map_messages<'a>(
     messages: &'a [ModelMessage],
+    parameters: &ModelRequestParameters,
     provider: &str,
     warnings: &mut Warnings,
 ) -> Result<(Option<Content<'a>>, Vec<Content<'a>>)> {
@@ -167,7 +172,7 @@ fn map_messages<'a>(
             },
         );
     }
-    if let Some(instructions) = instructions(messages) {
+    if let Some(instructions) = request_instructions(messages, parameters) {
         system_parts.push(Part::text(instructions));
     }
     let system = (!system_parts.is_empty()).then_some(Content {

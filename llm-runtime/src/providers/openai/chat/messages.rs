@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::messages::{
     ModelMessage, ModelRequest, ModelRequestPart, ModelResponse, ModelResponsePart, ThinkingPart,
 };
-use crate::models::instructions;
+use crate::models::request_instructions;
 use crate::providers::common::guard_id;
 use crate::providers::PreparedRequest;
 
@@ -55,13 +55,13 @@ impl OpenAiChat {
                 }
             }
         }
-        if let Some(instructions) = instructions(request.messages) {
+        if let Some(instructions) = request_instructions(request.messages, request.parameters) {
             let leading = out.iter().take_while(|m| m.role() == role.as_str()).count();
             out.insert(
                 leading,
                 ChatMessage::System {
                     role,
-                    content: Cow::Borrowed(instructions),
+                    content: instructions,
                 },
             );
         }

@@ -9,7 +9,7 @@ use super::models::ModelFacts;
 use super::wire::{InputItem, Message, ReasoningParam, ResponsesRequest, TextFormat, TextParam};
 use super::OpenAiResponses;
 use crate::error::Result;
-use crate::models::{instructions, OutputMode};
+use crate::models::{request_instructions, OutputMode};
 use crate::providers::openai::shared::{effort, openai_system_role, sampling_dropped};
 use crate::providers::PreparedRequest;
 use crate::settings::{ModelSettings, Thinking};
@@ -72,7 +72,8 @@ impl OpenAiResponses {
             settings.parallel_tool_calls
         };
         let mut input = map_messages(request, facts, warnings)?;
-        let mut instructions = instructions(request.messages).filter(|i| !i.is_empty());
+        let mut instructions =
+            request_instructions(request.messages, request.parameters).filter(|i| !i.is_empty());
         let text = match request.parameters.output_mode {
             OutputMode::Native => Some(TextParam {
                 format: self.json_schema_format(request.parameters, warnings)?,
@@ -86,10 +87,7 @@ impl OpenAiResponses {
                         .iter()
                         .take_while(|i| matches!(i, InputItem::Message(m) if m.role == role))
                         .count();
-                    input.insert(
-                        leading,
-                        InputItem::Message(Message::text(role, text.into())),
-                    );
+                    input.insert(leading, InputItem::Message(Message::text(role, text)));
                 }
                 Some(TextParam {
                     format: TextFormat::JsonObject,

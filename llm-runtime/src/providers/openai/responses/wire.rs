@@ -25,7 +25,7 @@ pub(super) struct ResponsesRequest<'a> {
     pub(super) model: &'a str,
     pub(super) input: Vec<InputItem<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) instructions: Option<&'a str>,
+    pub(super) instructions: Option<Cow<'a, str>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(super) tools: Vec<FunctionTool<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,0 +1,158 @@
+//! How a request asks for structured output where that is a matter of the request itself, not
+//! of a wire format: [`OutputMode::Auto`] resolved from the model's profile, and the
+//! instructions of [`OutputMode::Prompted`] (pydantic-ai's `prompted_output_template`).
+
+use std::borrow::Cow;
+use std::io;
+
+use serde_json::Value;
+
+use super::{instructions, ModelProfile, ModelRequestParameters, OutputMode};
+use crate::messages::ModelMessage;
+
+/// The instructions [`OutputMode::Prompted`] adds, `{schema}` standing for the output
+/// object's JSON schema (pydantic-ai's default `prompted_output_template`).
+pub const PROMPTED_OUTPUT_TEMPLATE: &str = "Always respond with a JSON object that's compatible \
+with this schema:\n\n{schema}\n\nDon't include any text or Markdown fencing before or after.";
+
+/// `parameters` with [`OutputMode::Auto`] replaced by the profile's
+/// [`default_structured_output_mode`](ModelProfile::default_structured_output_mode), as
+/// pydantic-ai resolves it before a request is built; borrowed as they are otherwise.
+pub fn resolve_output_mode<'a>(
+    parameters: &'a ModelRequestParameters,
+    profile: &ModelProfile,
+) -> Cow<'a, ModelRequestParameters> {
+    if parameters.output_mode != OutputMode::Auto {
+        return Cow::Borrowed(parameters);
+    }
+    let mode = match profile.default_structured_output_mode {
+        OutputMode::Auto => OutputMode::Tool,
+        mode => mode,
+    };
+    Cow::Owned(ModelRequestParameters {
+        output_mode: mode,
+        ..parameters.clone()
+    })
+}
+
+/// The instructions [`OutputMode::Prompted`] adds for the request's output object:
+/// [`PROMPTED_OUTPUT_TEMPLATE`] with its schema, named and described as the object is, written
+/// as Python's `json.dumps` writes it (pydantic-ai's `PromptedOutputSchema.build_instructions`);
+/// `None` in another mode or without an object.
+///
+/// ```
+/// use llm_runtime::models::{
+///     prompted_output_instructions, ModelRequestParameters, OutputMode, OutputObjectDefinition,
+/// };
+/// use serde_json::json;
+///
+/// let parameters = ModelRequestParameters {
+///     output_mode: OutputMode::Prompted,
+///     output_object: Some(OutputObjectDefinition {
+///         json_schema: json!({"type": "object", "properties": {"city": {"type": "string"}}}),
+///         name: Some("City".into()),
+///         description: None,
+///         strict: None,
+///     }),
+///     ..ModelRequestParameters::default()
+/// };
+/// let text = prompted_output_instructions(&parameters).unwrap();
+/// assert!(text.contains(r#"{"type": "object", "properties": {"city": {"type": "string"}}, "title": "City"}"#));
+/// ```
+pub fn prompted_output_instructions(parameters: &ModelRequestParameters) -> Option<String> {
+    if parameters.output_mode != OutputMode::Prompted {
+        return None;
+    }
+    let object = parameters.output_object.as_ref()?;
+    let mut schema = object.json_schema.clone();
+    if let Value::Object(map) = &mut schema {
+        if let Some(name) = &object.name {
+            map.insert("title".into(), Value::String(name.clone()));
+        }
+        if let Some(description) = &object.description {
+            map.insert("description".into(), Value::String(description.clone()));
+        }
+    }
+    Some(PROMPTED_OUTPUT_TEMPLATE.replace("{schema}", &python_json(&schema)))
+}
+
+/// The instructions a protocol sends: those of the most recent request that has some
+/// ([`instructions`]), then, in the prompted output mode, the output instructions, joined by a
+/// blank line (pydantic-ai's `Model._get_instructions`).
+pub fn request_instructions<'a>(
+    messages: &'a [ModelMessage],
+    parameters: &ModelRequestParameters,
+) -> Option<Cow<'a, str>> {
+    let given = instructions(messages);
+    match (given, prompted_output_instructions(parameters)) {
+        (given, None) => given.map(Cow::Borrowed),
+        (None | Some(""), Some(output)) => Some(Cow::Owned(output)),
+        (Some(given), Some(output)) => Some(Cow::Owned(format!("{given}\n\n{output}"))),
+    }
+}
+
+/// `value` as Python's `json.dumps` writes it: `", "` and `": "` between items, non-ASCII
+/// characters escaped.
+fn python_json(value: &Value) -> String {
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, PythonFormatter);
+    // Writing a `Value` into a `Vec` cannot fail: no I/O error, no non-string map keys.
+    if serde::Serialize::serialize(value, &mut serializer).is_err() {
+        return value.to_string();
+    }
+    String::from_utf8(out).unwrap_or_else(|_| value.to_string())
+}
+
+/// Python's `json.dumps` defaults as a `serde_json` formatter.
+struct PythonFormatter;
+
+impl serde_json::ser::Formatter for PythonFormatter {
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            writer.write_all(b", ")
+        }
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            writer.write_all(b", ")
+        }
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        for c in fragment.chars() {
+            if c.is_ascii() {
+                writer.write_all(&[c as u8])?;
+            } else {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    write!(writer, "\\u{unit:04x}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;
