@@ -3,7 +3,8 @@
 //! protocol, logs the protocol's [`Warnings`], sends the body (auth, retries, timeouts), and
 //! parses the response; or it reads the streamed body through [`FrameSource`], which decodes
 //! the protocol's [`Framing`](super::Framing), runs the prologue every protocol shares, and
-//! hands the protocol one event at a time.
+//! hands the protocol one event at a time. Each response it returns, and each stream that ends
+//! properly, is priced there ([`cost`](crate::cost)).
 
 mod source;
 
@@ -128,6 +129,7 @@ impl<P: Protocol> ProviderModel<P> {
         if response.model_name.is_none() {
             response.model_name = Some(self.model_name.clone());
         }
+        crate::cost::fill_response_cost(&mut response);
         Ok(response)
     }
 
