@@ -55,6 +55,7 @@ impl<P: Protocol> ProviderModel<P> {
     pub fn new(provider: Provider<P>, model_name: impl Into<String>) -> Self {
         let model_name = model_name.into();
         let profile = provider.protocol().profile(&model_name);
+        crate::cost::warm_up();
         ProviderModel {
             provider,
             model_name,
