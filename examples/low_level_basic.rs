@@ -2,7 +2,8 @@
 //!
 //! Runs offline on the built-in `test` model unless `LLM_MODEL` names another, e.g.
 //! `LLM_MODEL=openai:gpt-4.1-nano` (with `OPENAI_API_KEY` set), or
-//! `LLM_MODEL=bedrock:us.amazon.nova-micro-v1:0` (with AWS credentials and `AWS_REGION` set).
+//! `LLM_MODEL=bedrock:us.amazon.nova-micro-v1:0` (with AWS credentials and `AWS_REGION` set), or
+//! `LLM_MODEL=cohere:command-a-03-2025` (with `CO_API_KEY` set).
 
 use llm_runtime::messages::ModelRequest;
 use llm_runtime::model_request_sync;

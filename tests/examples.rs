@@ -7,7 +7,7 @@ mod support;
 use std::process::Command;
 
 use serde_json::json;
-use support::server::{Reply, TestServer};
+use support::server::{End, Reply, TestServer};
 
 /// Runs `cargo run --example {name}` without `LLM_MODEL` and returns its standard output.
 fn run_example(name: &str, env: &[(&str, &str)]) -> String {
@@ -17,6 +17,9 @@ fn run_example(name: &str, env: &[(&str, &str)]) -> String {
         .env_remove("LLM_MODEL")
         .env_remove("AWS_BEARER_TOKEN_BEDROCK")
         .env_remove("AWS_PROFILE")
+        .env_remove("CO_API_KEY")
+        .env_remove("CO_API_URL")
+        .env_remove("CO_BASE_URL")
         .envs(env.iter().copied())
         .output()
         .expect("cargo runs");
@@ -88,6 +91,86 @@ async fn low_level_basic_runs_on_bedrock_through_llm_model() {
         authorization.starts_with("AWS4-HMAC-SHA256 Credential=AKIAEXAMPLETEST/"),
         "{authorization}"
     );
+}
+
+/// `LLM_MODEL=cohere:<model>` runs the examples on Cohere: here a local server answering
+/// `POST /v2/chat`, reached through `CO_API_URL`, with the key from `CO_API_KEY`.
+#[tokio::test(flavor = "multi_thread")]
+async fn low_level_basic_and_streaming_run_on_cohere_through_llm_model() {
+    let usage = json!({"billed_units": {"input_tokens": 8, "output_tokens": 2},
+                       "tokens": {"input_tokens": 204, "output_tokens": 4}});
+    let events = [
+        json!({"type": "message-start", "id": "r-2", "delta": {"message": {"role": "assistant"}}}),
+        json!({"type": "content-start", "index": 0,
+               "delta": {"message": {"content": {"type": "text", "text": ""}}}}),
+        json!({"type": "content-delta", "index": 0,
+               "delta": {"message": {"content": {"text": "A physicist"}}}}),
+        json!({"type": "content-delta", "index": 0,
+               "delta": {"message": {"content": {"text": "."}}}}),
+        json!({"type": "content-end", "index": 0}),
+        json!({"type": "message-end", "delta": {"finish_reason": "COMPLETE", "usage": usage}}),
+    ];
+    let sse: String = events
+        .iter()
+        .map(|e| format!("event: {}\ndata: {e}\n\n", e["type"].as_str().unwrap()))
+        .collect();
+    let server = TestServer::sequence(vec![
+        Reply::json(
+            200,
+            &json!({"id": "r-1", "finish_reason": "COMPLETE",
+                    "message": {"role": "assistant", "content": [{"type": "text", "text": "Paris."}]},
+                    "usage": usage}),
+        ),
+        Reply::sse([sse], End::Complete),
+    ])
+    .await;
+    let url = server.url("");
+    let env = move || {
+        [
+            ("LLM_MODEL", "cohere:command-a-03-2025".to_owned()),
+            ("CO_API_KEY", "co-example-key".to_owned()),
+            ("CO_API_URL", url.clone()),
+        ]
+    };
+    let run = |name: &'static str, env: [(&'static str, String); 3]| {
+        tokio::task::spawn_blocking(move || {
+            let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            run_example(name, &env)
+        })
+    };
+    let out = run("low_level_basic", env()).await.unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert_eq!(lines[0], "Paris.");
+    assert!(
+        lines[1].starts_with("Usage { requests: 1, request_tokens: 204, response_tokens: 4"),
+        "{out}"
+    );
+
+    let out = run("streaming", env()).await.unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert_eq!(lines[0], "A physicist.");
+    assert_eq!(
+        lines[1],
+        "1 part(s) started, 1 delta(s) from command-a-03-2025; finish reason Some(Stop)"
+    );
+    assert!(
+        lines[2].starts_with("Usage { requests: 1, request_tokens: 204, response_tokens: 4"),
+        "{out}"
+    );
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    for (request, stream) in requests.iter().zip([false, true]) {
+        assert_eq!(request.target, "/v2/chat");
+        assert_eq!(
+            request.header("authorization"),
+            Some("Bearer co-example-key")
+        );
+        assert_eq!(request.json()["model"], "command-a-03-2025");
+        assert_eq!(request.json()["stream"], stream);
+    }
 }
 
 #[test]

@@ -30,6 +30,7 @@ pub mod direct;
 mod error;
 pub mod http;
 pub mod instrument;
+pub mod limit;
 pub mod messages;
 pub mod models;
 pub mod providers;

@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::auth::{ApiKey, RequestSigner, SignableRequest, TokenCache};
 use super::retry::{retry_after, should_retry_header, RetryPolicy};
 use crate::error::{ApiErrorKind, Error, Result};
+use crate::limit::ConcurrencyLimiter;
 
 /// The method of every provider request (what a signer signs is what is sent).
 const METHOD: Method = Method::POST;
@@ -39,6 +40,8 @@ pub(crate) struct HttpRequest<'a> {
     pub timeout: Duration,
     /// The largest body [`send_for_body`] reads.
     pub max_body_size: usize,
+    /// Told of every response's status and headers (rate-limit pacing), if the provider has one.
+    pub limiter: Option<&'a ConcurrencyLimiter>,
     pub retry: &'a RetryPolicy,
     pub provider: &'a str,
     pub model_name: &'a str,
@@ -207,9 +210,15 @@ async fn attempt(request: &HttpRequest<'_>) -> std::result::Result<Response, Fai
         .map_err(|err| Failure::from(transport_error(err, request, "sending the request")))?;
     let status = response.status();
     if status.is_success() {
+        if let Some(limiter) = request.limiter {
+            limiter.observe(response.headers(), None);
+        }
         return Ok(response);
     }
     let wait = retry_after(response.headers(), SystemTime::now());
+    if let Some(limiter) = request.limiter {
+        limiter.observe(response.headers(), wait);
+    }
     let should_retry = should_retry_header(response.headers());
     let headers = response.headers().clone();
     let body = read_limited(response, ERROR_BODY_LIMIT).await;

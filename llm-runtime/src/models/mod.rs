@@ -8,7 +8,8 @@
 //! another as an `Arc<dyn Model>`, does its part around the inner calls, and forwards the
 //! rest; it is then usable wherever a model is. Forward [`settings`](Model::settings) and
 //! [`profile`](Model::profile) so the wrapped model behaves as it would alone, and keep
-//! anything a stream needs until its end with [`StreamedResponse::keep_alive`].
+//! anything a stream needs until its end in an observer
+//! ([`StreamedResponse::with_observer`](crate::stream::StreamedResponse::with_observer)).
 //!
 //! ```
 //! use std::sync::atomic::{AtomicUsize, Ordering};
@@ -76,9 +77,10 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use crate::limit::ConcurrencyLimiter;
 pub use fallback::{default_fallback_on, FallbackModel};
 pub use function::{FunctionModel, StreamDelta};
-pub use limited::{ConcurrencyLimitedModel, ConcurrencyLimiter};
+pub use limited::ConcurrencyLimitedModel;
 pub use registry::{infer_model, known_providers, register_provider, ProviderRegistration};
 pub use test_model::{CallTools, TestModel};
 

@@ -144,6 +144,8 @@ fn no_prefix_error(model: &str) -> Error {
         Some("anthropic")
     } else if model.starts_with("gemini") {
         Some("google-gla")
+    } else if model.starts_with("command") {
+        Some("cohere")
     } else {
         None
     };
@@ -216,6 +218,11 @@ mod tests {
         assert_eq!(
             err,
             "model string `gpt-4o` has no provider: write it as `<provider>:<model>`, did you mean `openai:gpt-4o`?"
+        );
+        let err = infer_model("command-a-03-2025").unwrap_err().to_string();
+        assert!(
+            err.ends_with("did you mean `cohere:command-a-03-2025`?"),
+            "{err}"
         );
         let err = infer_model("mystery").unwrap_err().to_string();
         assert!(err.ends_with("for example `openai:mystery`"), "{err}");

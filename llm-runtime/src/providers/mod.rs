@@ -15,12 +15,14 @@ pub use provider::{
 
 pub mod anthropic;
 pub mod bedrock;
+pub mod cohere;
 pub mod gemini;
 pub mod openai;
 
 pub use gemini::GoogleGla;
 
 pub use anthropic::{Anthropic, AnthropicMessages};
+pub use cohere::Cohere;
 
 pub use openai::compatible::{
     Azure, Cerebras, DeepSeek, Fireworks, GitHub, Groq, HuggingFace, LiteLlm, Mistral, MoonshotAi,

@@ -17,6 +17,7 @@ use crate::http::send::{merge_extra_body, ErrorBody, HttpRequest};
 use crate::http::{
     shared_client, ApiKey, AuthPlacement, AuthStyle, RequestSigner, RetryPolicy, TokenCache,
 };
+use crate::limit::ConcurrencyLimiter;
 use crate::models::Model;
 use crate::settings::ModelSettings;
 
@@ -155,6 +156,7 @@ struct ProviderInner<P> {
     timeout: Duration,
     max_body_size: usize,
     max_stream_size: usize,
+    limiter: Option<ConcurrencyLimiter>,
     settings: Option<ModelSettings>,
     protocol: P,
 }
@@ -214,6 +216,11 @@ impl<P> Provider<P> {
     /// The retry policy.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
+    }
+
+    /// The limiter every request of this provider goes through, if it has one.
+    pub fn limiter(&self) -> Option<&ConcurrencyLimiter> {
+        self.inner.limiter.as_ref()
     }
 
     /// The most bytes a streamed response may bring in all.
@@ -324,6 +331,7 @@ impl<P: Protocol> Provider<P> {
             error_body: &inner.protocol,
             timeout: settings.timeout.unwrap_or(inner.timeout),
             max_body_size: inner.max_body_size,
+            limiter: inner.limiter.as_ref(),
             retry: &inner.retry,
             provider: &inner.name,
             model_name,

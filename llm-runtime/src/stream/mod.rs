@@ -75,9 +75,7 @@ pub struct StreamedResponse {
     source: Option<Pin<Box<dyn StreamSource>>>,
     finished: bool,
     started: bool,
-    observer: Option<Box<dyn StreamObserver>>,
-    /// Values kept alive as long as the stream (a concurrency permit…).
-    held: Vec<Box<dyn Send>>,
+    observers: Vec<Box<dyn StreamObserver>>,
 }
 
 impl fmt::Debug for StreamedResponse {
@@ -98,8 +96,7 @@ impl StreamedResponse {
             source: Some(Box::pin(source)),
             finished: false,
             started: false,
-            observer: None,
-            held: Vec::new(),
+            observers: Vec::new(),
         };
         response.settle_usage();
         response
@@ -138,18 +135,10 @@ impl StreamedResponse {
         )
     }
 
-    /// Attaches an observer (instrumentation) to this stream.
+    /// Adds an observer to this stream (instrumentation, a wrapper's accounting); several may
+    /// watch one stream, each told in the order they were added.
     pub fn with_observer(mut self, observer: impl StreamObserver) -> Self {
-        self.observer = Some(Box::new(observer));
-        self
-    }
-
-    /// Keeps `value` alive as long as this stream: a wrapper's resource that the stream uses
-    /// until its end, such as the permit of a
-    /// [`ConcurrencyLimitedModel`](crate::models::ConcurrencyLimitedModel). It is dropped when
-    /// the stream ends, fails or is dropped.
-    pub fn keep_alive(mut self, value: impl Send + 'static) -> Self {
-        self.held.push(Box::new(value));
+        self.observers.push(Box::new(observer));
         self
     }
 
@@ -254,10 +243,12 @@ impl StreamedResponse {
     }
 
     fn end(&mut self, outcome: Option<std::result::Result<(), &crate::Error>>) {
-        self.held.clear();
-        if let Some(mut observer) = self.observer.take() {
+        let observers = std::mem::take(&mut self.observers);
+        if !observers.is_empty() {
             let response = self.get();
-            observer.on_end(&response, outcome);
+            for mut observer in observers {
+                observer.on_end(&response, outcome);
+            }
         }
     }
 }
@@ -271,7 +262,7 @@ impl Stream for StreamedResponse {
             if let Some(event) = this.parts.pop_event() {
                 if !this.started {
                     this.started = true;
-                    if let Some(observer) = &mut this.observer {
+                    for observer in &mut this.observers {
                         observer.on_first_event();
                     }
                 }
@@ -295,7 +286,7 @@ impl Stream for StreamedResponse {
 
 impl Drop for StreamedResponse {
     fn drop(&mut self) {
-        if self.observer.is_some() {
+        if !self.observers.is_empty() {
             self.end(None);
         }
     }

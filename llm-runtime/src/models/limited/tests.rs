@@ -7,6 +7,7 @@ use futures::StreamExt;
 use super::*;
 use crate::messages::{ModelRequest, TextPart};
 use crate::models::{FunctionModel, StreamDelta};
+use crate::Error;
 
 fn prompt() -> Vec<ModelMessage> {
     vec![ModelRequest::user_text_prompt("Hi").into()]

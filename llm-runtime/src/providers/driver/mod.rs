@@ -120,6 +120,11 @@ impl<P: Protocol> ProviderModel<P> {
         let request = self
             .provider
             .http_request(&self.model_name, settings, body, false)?;
+        let limiter = self.provider.limiter();
+        let _slot = match limiter {
+            Some(limiter) => Some(limiter.acquire().await),
+            None => None,
+        };
         let body = send_for_body(&request).await?;
         let mut cx = ResponseContext::new(&self.model_name, self.provider.name());
         let parsed = protocol.parse_response(&body, &mut cx);
@@ -131,6 +136,9 @@ impl<P: Protocol> ProviderModel<P> {
             response.model_name = Some(self.model_name.clone());
         }
         crate::cost::fill_response_cost(&mut response);
+        if let Some(limiter) = limiter {
+            limiter.record_usage(&response.usage);
+        }
         Ok(response)
     }
 
@@ -149,6 +157,10 @@ impl<P: Protocol> ProviderModel<P> {
             self.provider.name().to_owned(),
             Some(self.provider.base_url().to_owned()),
         );
+        let slot = match self.provider.limiter() {
+            Some(limiter) => Some((limiter, limiter.acquire().await)),
+            None => None,
+        };
         let (body, decoder) = send_for_stream(&request, |response| {
             self.open_stream(response, framing, &parts)
         })
@@ -160,7 +172,11 @@ impl<P: Protocol> ProviderModel<P> {
             decoder,
             request.timeout,
         );
-        Ok(StreamedResponse::new(parts, source))
+        let stream = StreamedResponse::new(parts, source);
+        Ok(match slot {
+            Some((limiter, slot)) => stream.with_observer(limiter.stream_accounting(slot)),
+            None => stream,
+        })
     }
 
     /// The body of a streamed response and its decoder, within the attempt: an answer that is

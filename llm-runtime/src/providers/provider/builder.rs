@@ -1,6 +1,7 @@
 //! [`ProviderBuilder`]: a [`Provider`]'s configuration from explicit values, the environment
 //! and the defaults `#[provider]` declares, checked when it is built.
 
+use crate::limit::ConcurrencyLimiter;
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
@@ -73,6 +74,7 @@ pub struct ProviderBuilder<P> {
     timeout: Duration,
     max_body_size: usize,
     max_stream_size: usize,
+    limiter: Option<ConcurrencyLimiter>,
     settings: Option<ModelSettings>,
 }
 
@@ -102,6 +104,7 @@ impl<P> ProviderBuilder<P> {
             timeout: DEFAULT_TIMEOUT,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             max_stream_size: DEFAULT_MAX_STREAM_SIZE,
+            limiter: None,
             settings: None,
             name,
         }
@@ -268,6 +271,16 @@ impl<P> ProviderBuilder<P> {
         self
     }
 
+    /// Sends every request of this provider through `limiter` (shared with whatever else holds
+    /// a clone of it): at most its limit in flight, within its per-minute budgets, and paced by
+    /// the rate-limit headers of this provider's responses (a 429's `retry-after`, OpenAI's
+    /// and Anthropic's remaining/reset headers; see [`crate::limit`]). A request keeps its
+    /// slot through its retries; a stream until it ends.
+    pub fn limiter(mut self, limiter: ConcurrencyLimiter) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
     /// Settings every model of this provider applies under the settings of each request.
     pub fn settings(mut self, settings: ModelSettings) -> Self {
         self.settings = Some(settings);
@@ -356,6 +369,7 @@ impl<P: Protocol> ProviderBuilder<P> {
                 timeout: self.timeout,
                 max_body_size: self.max_body_size,
                 max_stream_size: self.max_stream_size,
+                limiter: self.limiter,
                 settings: self.settings,
                 protocol,
             }),
@@ -390,6 +404,7 @@ impl<P: fmt::Debug> fmt::Debug for ProviderBuilder<P> {
             .field("timeout", &self.timeout)
             .field("max_body_size", &self.max_body_size)
             .field("max_stream_size", &self.max_stream_size)
+            .field("limiter", &self.limiter)
             .finish_non_exhaustive()
     }
 }
