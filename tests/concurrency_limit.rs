@@ -159,6 +159,10 @@ fn unretried(server: &TestServer, limiter: Option<ConcurrencyLimiter>) -> Provid
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pacing_from_rate_limit_headers_avoids_the_429s_a_burst_gets_without_it() {
+    // The price data is decoded before the first response is priced (once per process, 0.2 s
+    // in a debug build): done here, so that it cannot stretch the burst past the budget's
+    // window.
+    llm_runtime::cost::preload();
     // Without a limiter, 12 requests at once meet the budget of 5.
     let server = rate_limited_server().await;
     let refused = burst_429s(Arc::new(unretried(&server, None)), 12).await;
