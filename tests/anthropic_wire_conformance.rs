@@ -25,22 +25,31 @@ use llm_runtime::{model_request, model_request_stream, Error};
 use serde_json::Value;
 use support::anthropic::{check_outcome, check_request, recorded_tools, report, Accepted};
 use support::conformance::{Failure, Tally};
-use support::recordings::{directory, oracle_entries};
+use support::recordings::{directory, oracle_entries, unpriced, PRICED_WHY};
 use support::replay::replay;
 use support::server::TestServer;
 
 /// Differences accepted in this suite only.
-const WIRE_ACCEPTED: &[Accepted] = &[Accepted {
-    aspect: "response",
-    what: "provider_url",
-    why: "the base URL of the local server the recording is replayed from, by construction",
-    apply: |oracle, ours| {
-        if let (Some(url), Some(ours)) = (oracle.get("provider_url").cloned(), ours.as_object_mut())
-        {
-            ours.insert("provider_url".into(), url);
-        }
+const WIRE_ACCEPTED: &[Accepted] = &[
+    Accepted {
+        aspect: "response",
+        what: "provider_url",
+        why: "the base URL of the local server the recording is replayed from, by construction",
+        apply: |oracle, ours| {
+            if let (Some(url), Some(ours)) =
+                (oracle.get("provider_url").cloned(), ours.as_object_mut())
+            {
+                ours.insert("provider_url".into(), url);
+            }
+        },
     },
-}];
+    Accepted {
+        aspect: "response",
+        what: "usage.cost",
+        why: PRICED_WHY,
+        apply: |oracle, ours| unpriced(oracle, ours),
+    },
+];
 
 /// The response, the stream events, or the error of one request through the host.
 async fn send(

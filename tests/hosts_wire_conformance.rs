@@ -39,6 +39,7 @@ use support::conformance::{Failure, Tally};
 use support::openai_chat::*;
 use support::recordings::{
     compare_stream_with_whole, directory, load_yaml, normalise, oracle_entries, recorded_streams,
+    unpriced, PRICED_WHY,
 };
 use support::replay::replay;
 use support::server::{Body, Recorded, Reply, TestServer};
@@ -67,18 +68,28 @@ fn in_directories(cassette: &str) -> bool {
 }
 
 /// Differences accepted in this suite only.
-const WIRE_ACCEPTED: &[Accepted] = &[Accepted {
-    provider_api: "*",
-    aspect: "response",
-    what: "provider_url",
-    why: "the base URL of the local server the recording is replayed from, by construction",
-    apply: |oracle, ours| {
-        if let (Some(url), Some(ours)) = (oracle.get("provider_url").cloned(), ours.as_object_mut())
-        {
-            ours.insert("provider_url".into(), url);
-        }
+const WIRE_ACCEPTED: &[Accepted] = &[
+    Accepted {
+        provider_api: "*",
+        aspect: "response",
+        what: "provider_url",
+        why: "the base URL of the local server the recording is replayed from, by construction",
+        apply: |oracle, ours| {
+            if let (Some(url), Some(ours)) =
+                (oracle.get("provider_url").cloned(), ours.as_object_mut())
+            {
+                ours.insert("provider_url".into(), url);
+            }
+        },
     },
-}];
+    Accepted {
+        provider_api: "*",
+        aspect: "response",
+        what: "usage.cost",
+        why: PRICED_WHY,
+        apply: |oracle, ours| unpriced(oracle, ours),
+    },
+];
 
 /// The recorded request's URL without the `/chat/completions` endpoint: the host's base URL
 /// as recorded.

@@ -1,6 +1,7 @@
 //! Instrumentation of a built-in host over real HTTP (a 127.0.0.1 server): the span carries the
-//! address and port of the server the request went to, and when the host answers 429 until
-//! the retries run out, the error's type as well.
+//! address and port of the server the request went to and the cost the driver priced the
+//! response at, and when the host answers 429 until the retries run out, the error's type as
+//! well.
 
 mod otel_support;
 mod support;
@@ -104,6 +105,10 @@ async fn a_request_to_a_host_records_the_server_it_went_to() {
         (GEN_AI_USAGE_INPUT_TOKENS, 15_i64.into()),
         (GEN_AI_USAGE_OUTPUT_TOKENS, 1_i64.into()),
     ]));
+    // Groq prices this model (genai-prices): the driver priced the response, the span says so.
+    let cost = response.usage.cost.expect("a priced response");
+    assert!(cost > 0.0);
+    expected.insert(OPERATION_COST.into(), cost.into());
     assert_eq!(plain_attributes(&span), expected);
     assert!(!otel.exported_text().contains(KEY));
 }
@@ -149,4 +154,44 @@ async fn a_host_rate_limiting_until_the_retries_run_out_records_the_error_and_th
         assert_eq!(plain_attributes(&span), expected, "streamed {streamed}");
         assert!(!otel.exported_text().contains(KEY));
     }
+}
+
+#[tokio::test]
+async fn a_stream_to_a_host_records_its_cost_when_it_ends() {
+    let chunk = |body: serde_json::Value| format!("data: {body}\n\n");
+    let server = TestServer::always(Reply::sse(
+        [
+            chunk(
+                json!({"id": "chatcmpl-otel", "created": 1_741_000_000, "model": MODEL,
+                         "choices": [{"index": 0, "delta": {"content": "Paris"}}]}),
+            ),
+            chunk(
+                json!({"id": "chatcmpl-otel", "created": 1_741_000_000, "model": MODEL,
+                         "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                         "usage": {"prompt_tokens": 15, "completion_tokens": 1,
+                                   "total_tokens": 16}}),
+            ),
+            "data: [DONE]\n\n".to_owned(),
+        ],
+        support::server::End::Complete,
+    ))
+    .await;
+    let otel = Otel::install();
+    let mut stream = model_request_stream(model(&server, RetryPolicy::none()), prompt())
+        .instrument(otel.settings())
+        .await
+        .unwrap();
+    while let Some(event) = futures::StreamExt::next(&mut stream).await {
+        event.unwrap();
+    }
+    let cost = stream.get().usage.cost.expect("a priced stream");
+    let span = otel.span();
+    assert_eq!(
+        attributes(&span).get(OPERATION_COST),
+        Some(&Value::F64(cost))
+    );
+    assert_eq!(
+        attributes(&span).get(GEN_AI_USAGE_INPUT_TOKENS),
+        Some(&Value::I64(15))
+    );
 }

@@ -41,7 +41,7 @@ use support::conformance::{
 };
 use support::recordings::{
     comparable, compare_stream_with_whole, diff, directory, normalise, oracle_entries, read_json,
-    recorded_streams, response_body, split_sse, status,
+    recorded_streams, response_body, split_sse, status, unpriced, PRICED_WHY,
 };
 use support::replay::CHUNK_SIZES;
 use support::server::{Body, Reply, TestServer};
@@ -109,6 +109,13 @@ fn null_logprob_bytes(value: &mut Value) {
 }
 
 const ACCEPTED: &[Accepted] = &[
+    Accepted {
+        streamed_only: false,
+        aspect: "response",
+        what: "usage.cost",
+        why: PRICED_WHY,
+        apply: |oracle, ours| unpriced(oracle, ours),
+    },
     Accepted {
         streamed_only: false,
         aspect: "response",

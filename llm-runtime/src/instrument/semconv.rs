@@ -74,7 +74,7 @@ pub const GEN_AI_USAGE_DETAILS_REASONING_TOKENS: &str = "gen_ai.usage.details.re
 /// name of the histogram of the same.
 pub const GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK: &str =
     "gen_ai.client.operation.time_to_first_chunk";
-/// The cost of the request in USD, when the provider reported one; also the histogram's name.
+/// The cost of the request in USD, when it is priced ([`crate::cost`]); also the histogram's name.
 pub const OPERATION_COST: &str = "operation.cost";
 /// The type of the error the request failed with ([`Error::type_name`](crate::Error::type_name)).
 pub const ERROR_TYPE: &str = "error.type";

@@ -3,7 +3,8 @@
 //! protocol, logs the protocol's [`Warnings`], sends the body (auth, retries, timeouts), and
 //! parses the response; or it reads the streamed body through [`FrameSource`], which decodes
 //! the protocol's [`Framing`](super::Framing), runs the prologue every protocol shares, and
-//! hands the protocol one event at a time.
+//! hands the protocol one event at a time. Each response it returns, and each stream that ends
+//! properly, is priced there ([`cost`](crate::cost)).
 
 mod source;
 
@@ -54,6 +55,7 @@ impl<P: Protocol> ProviderModel<P> {
     pub fn new(provider: Provider<P>, model_name: impl Into<String>) -> Self {
         let model_name = model_name.into();
         let profile = provider.protocol().profile(&model_name);
+        crate::cost::warm_up();
         ProviderModel {
             provider,
             model_name,
@@ -134,6 +136,7 @@ impl<P: Protocol> ProviderModel<P> {
         if response.model_name.is_none() {
             response.model_name = Some(self.model_name.clone());
         }
+        crate::cost::fill_response_cost(&mut response);
         if let Some(limiter) = limiter {
             limiter.record_usage(&response.usage);
         }

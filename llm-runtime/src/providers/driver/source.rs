@@ -395,6 +395,7 @@ impl<P: Protocol> StreamSource for FrameSource<P> {
                 }
                 Ok(Some(Flow::Done)) => {
                     this.ended = true;
+                    price(parts);
                     return Poll::Ready(None);
                 }
                 Ok(Some(Flow::Continue)) => return Poll::Ready(Some(Ok(()))),
@@ -423,7 +424,10 @@ impl<P: Protocol> StreamSource for FrameSource<P> {
                 Poll::Ready(None) => {
                     this.ended = true;
                     return match this.at_eof(parts) {
-                        Ok(()) => Poll::Ready(None),
+                        Ok(()) => {
+                            price(parts);
+                            Poll::Ready(None)
+                        }
                         Err(err) => Poll::Ready(Some(Err(err))),
                     };
                 }
@@ -436,6 +440,19 @@ impl<P: Protocol> StreamSource for FrameSource<P> {
                 }
             }
         }
+    }
+}
+
+/// Prices a stream that ended properly, once: its usage is final (see [`crate::cost`]).
+fn price(parts: &mut PartsManager) {
+    if parts.usage.cost.is_none() {
+        parts.usage.cost = crate::cost::usage_cost(
+            &parts.usage,
+            &parts.model_name,
+            parts.provider_name.as_deref(),
+            parts.provider_url.as_deref(),
+            parts.timestamp,
+        );
     }
 }
 
