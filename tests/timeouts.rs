@@ -1,6 +1,7 @@
 //! Timeouts over the wire: `ModelSettings::timeout` (or the provider's default) bounds each
-//! attempt of a request, its body included, and each gap between two stream chunks. The
-//! server delays instead of the tests sleeping.
+//! attempt of a request, its body included, and each gap between two stream chunks; a
+//! provider's `stream_deadline` bounds a whole stream. The server delays instead of the tests
+//! sleeping.
 
 mod support;
 
@@ -166,4 +167,76 @@ async fn waiting_for_stream_headers_is_bounded_too() {
         .await
         .unwrap_err();
     assert_timeout(&err);
+}
+
+/// An echo model of `server` whose streams may last `deadline` in all.
+fn with_stream_deadline(server: &TestServer, deadline: Duration) -> ProviderModel<Echo> {
+    ProviderBuilder::new("echo-test", Echo::default())
+        .base_url(server.url("/v1"))
+        .api_key("sk-test")
+        .retry(RetryPolicy::none())
+        .stream_deadline(deadline)
+        .build()
+        .unwrap()
+        .model("m1")
+}
+
+#[tokio::test]
+async fn a_stream_that_keeps_sending_past_its_deadline_ends_with_a_timeout() {
+    // Twenty events 40 ms apart: never idle for long, but 800 ms in all.
+    let events: Vec<String> = (0..20)
+        .map(|i| format!("data: {{\"text\":\"{i} \"}}\n\n"))
+        .chain(["data: [DONE]\n\n".to_owned()])
+        .collect();
+    let server = TestServer::always(
+        Reply::sse(events, End::Complete).piece_delay(Duration::from_millis(40)),
+    )
+    .await;
+    let mut stream = model_request_stream(
+        with_stream_deadline(&server, Duration::from_millis(200)),
+        prompt(),
+    )
+    .await
+    .unwrap();
+    let mut error = None;
+    while let Some(event) = stream.next().await {
+        if let Err(e) = event {
+            error = Some(e);
+        }
+    }
+    let error = error.expect("the stream outlived its deadline");
+    assert!(
+        matches!(
+            &error,
+            Error::Api {
+                kind: ApiErrorKind::Timeout,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("ProviderBuilder::stream_deadline"),
+        "{error}"
+    );
+    let received = stream.get();
+    assert_eq!(received.state, ResponseState::Incomplete);
+    assert!(
+        !received.text().is_empty(),
+        "the events before the deadline are kept"
+    );
+
+    // The same stream within a deadline it fits ends properly.
+    let mut stream = model_request_stream(
+        with_stream_deadline(&server, Duration::from_secs(30)),
+        prompt(),
+    )
+    .await
+    .unwrap();
+    while let Some(event) = stream.next().await {
+        event.unwrap();
+    }
+    assert!(stream.get().text().starts_with("0 1 2"));
 }

@@ -156,6 +156,7 @@ struct ProviderInner<P> {
     timeout: Duration,
     max_body_size: usize,
     max_stream_size: usize,
+    stream_deadline: Option<Duration>,
     limiter: Option<ConcurrencyLimiter>,
     settings: Option<ModelSettings>,
     protocol: P,
@@ -221,6 +222,11 @@ impl<P> Provider<P> {
     /// The limiter every request of this provider goes through, if it has one.
     pub fn limiter(&self) -> Option<&ConcurrencyLimiter> {
         self.inner.limiter.as_ref()
+    }
+
+    /// How long a stream may last in all, if bounded.
+    pub fn stream_deadline(&self) -> Option<Duration> {
+        self.inner.stream_deadline
     }
 
     /// The most bytes a streamed response may bring in all.

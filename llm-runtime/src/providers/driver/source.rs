@@ -278,6 +278,8 @@ pub(super) struct FrameSource<P: Protocol> {
     state: P::StreamState,
     idle_timeout: Duration,
     idle: Pin<Box<Sleep>>,
+    /// When the whole stream must have ended, if the provider has a stream deadline.
+    total: Option<Pin<Box<Sleep>>>,
     /// The span the stream was opened in (the request's, when instrumented): warnings are
     /// logged in it.
     span: tracing::Span,
@@ -300,6 +302,9 @@ impl<P: Protocol> FrameSource<P> {
         decoder: Decoder,
         idle_timeout: Duration,
     ) -> Self {
+        let total = provider
+            .stream_deadline()
+            .map(|limit| Box::pin(tokio::time::sleep_until(deadline(limit))));
         FrameSource {
             provider,
             model_name,
@@ -308,6 +313,7 @@ impl<P: Protocol> FrameSource<P> {
             state: P::StreamState::default(),
             idle_timeout,
             idle: Box::pin(tokio::time::sleep_until(deadline(idle_timeout))),
+            total,
             span: tracing::Span::current(),
             ended: false,
             read: 0,
@@ -363,6 +369,27 @@ impl<P: Protocol> FrameSource<P> {
         )
     }
 
+    /// Whether the stream deadline has passed (registering the waker when it has not).
+    fn past_deadline(&mut self, cx: &mut Context<'_>) -> bool {
+        self.total
+            .as_mut()
+            .is_some_and(|total| total.as_mut().poll(cx).is_ready())
+    }
+
+    fn deadline_error(&self) -> Error {
+        Error::api(
+            format!(
+                "the stream from {} for model {} did not end within {:?}, the provider's \
+                 stream_deadline; raise it with ProviderBuilder::stream_deadline",
+                self.provider.name(),
+                self.model_name,
+                self.provider.stream_deadline().unwrap_or_default()
+            ),
+            ApiErrorKind::Timeout,
+            None,
+        )
+    }
+
     fn idle_error(&self) -> Error {
         Error::api(
             format!(
@@ -403,6 +430,10 @@ impl<P: Protocol> StreamSource for FrameSource<P> {
             }
             match this.body.as_mut().poll_next(cx) {
                 Poll::Ready(Some(Ok(chunk))) => {
+                    if this.past_deadline(cx) {
+                        this.ended = true;
+                        return Poll::Ready(Some(Err(this.deadline_error())));
+                    }
                     this.read = this.read.saturating_add(chunk.len());
                     if this.read > this.provider.max_stream_size() {
                         this.ended = true;
@@ -432,6 +463,10 @@ impl<P: Protocol> StreamSource for FrameSource<P> {
                     };
                 }
                 Poll::Pending => {
+                    if this.past_deadline(cx) {
+                        this.ended = true;
+                        return Poll::Ready(Some(Err(this.deadline_error())));
+                    }
                     if this.idle.as_mut().poll(cx).is_ready() {
                         this.ended = true;
                         return Poll::Ready(Some(Err(this.idle_error())));

@@ -74,6 +74,7 @@ pub struct ProviderBuilder<P> {
     timeout: Duration,
     max_body_size: usize,
     max_stream_size: usize,
+    stream_deadline: Option<Duration>,
     limiter: Option<ConcurrencyLimiter>,
     settings: Option<ModelSettings>,
 }
@@ -104,6 +105,7 @@ impl<P> ProviderBuilder<P> {
             timeout: DEFAULT_TIMEOUT,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             max_stream_size: DEFAULT_MAX_STREAM_SIZE,
+            stream_deadline: None,
             limiter: None,
             settings: None,
             name,
@@ -271,6 +273,15 @@ impl<P> ProviderBuilder<P> {
         self
     }
 
+    /// How long a stream may last in all, from its first byte to its end (none by default:
+    /// the [`timeout`](Self::timeout) bounds each gap between chunks, so a stream that keeps
+    /// sending may run as long as the model writes). Past it, the stream ends with an
+    /// [`ApiErrorKind::Timeout`](crate::ApiErrorKind::Timeout) error naming the bound.
+    pub fn stream_deadline(mut self, deadline: Duration) -> Self {
+        self.stream_deadline = Some(deadline);
+        self
+    }
+
     /// Sends every request of this provider through `limiter` (shared with whatever else holds
     /// a clone of it): at most its limit in flight, within its per-minute budgets, and paced by
     /// the rate-limit headers of this provider's responses (a 429's `retry-after`, OpenAI's
@@ -369,6 +380,7 @@ impl<P: Protocol> ProviderBuilder<P> {
                 timeout: self.timeout,
                 max_body_size: self.max_body_size,
                 max_stream_size: self.max_stream_size,
+                stream_deadline: self.stream_deadline,
                 limiter: self.limiter,
                 settings: self.settings,
                 protocol,
@@ -404,6 +416,7 @@ impl<P: fmt::Debug> fmt::Debug for ProviderBuilder<P> {
             .field("timeout", &self.timeout)
             .field("max_body_size", &self.max_body_size)
             .field("max_stream_size", &self.max_stream_size)
+            .field("stream_deadline", &self.stream_deadline)
             .field("limiter", &self.limiter)
             .finish_non_exhaustive()
     }
