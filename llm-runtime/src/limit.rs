@@ -293,21 +293,50 @@ impl StreamObserver for StreamAccounting {
     }
 }
 
+/// OpenAI's budget headers: what is left, and when it is reset (a Go duration).
+const OPENAI_BUDGETS: [(&str, &str); 2] = [
+    (
+        "x-ratelimit-remaining-requests",
+        "x-ratelimit-reset-requests",
+    ),
+    ("x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"),
+];
+
+/// Anthropic's budget headers: what is left, and when it is reset (an RFC 3339 time).
+const ANTHROPIC_BUDGETS: [(&str, &str); 4] = [
+    (
+        "anthropic-ratelimit-requests-remaining",
+        "anthropic-ratelimit-requests-reset",
+    ),
+    (
+        "anthropic-ratelimit-tokens-remaining",
+        "anthropic-ratelimit-tokens-reset",
+    ),
+    (
+        "anthropic-ratelimit-input-tokens-remaining",
+        "anthropic-ratelimit-input-tokens-reset",
+    ),
+    (
+        "anthropic-ratelimit-output-tokens-remaining",
+        "anthropic-ratelimit-output-tokens-reset",
+    ),
+];
+
 /// The longest a response's remaining/reset headers ask to hold new requests back, if any.
 fn hold_from_headers(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let mut hold: Option<Duration> = None;
     let mut longer = |wait: Duration| hold = Some(hold.map_or(wait, |h| h.max(wait)));
-    for kind in ["requests", "tokens"] {
-        if header(&format!("x-ratelimit-remaining-{kind}")) == Some("0") {
-            if let Some(wait) = header(&format!("x-ratelimit-reset-{kind}")).and_then(go_duration) {
+    for (remaining, reset) in OPENAI_BUDGETS {
+        if header(remaining) == Some("0") {
+            if let Some(wait) = header(reset).and_then(go_duration) {
                 longer(wait);
             }
         }
     }
-    for kind in ["requests", "tokens", "input-tokens", "output-tokens"] {
-        if header(&format!("anthropic-ratelimit-{kind}-remaining")) == Some("0") {
-            let reset = header(&format!("anthropic-ratelimit-{kind}-reset")).and_then(rfc3339);
+    for (remaining, reset) in ANTHROPIC_BUDGETS {
+        if header(remaining) == Some("0") {
+            let reset = header(reset).and_then(rfc3339);
             if let Some(wait) = reset.and_then(|at| at.duration_since(now).ok()) {
                 longer(wait);
             }
