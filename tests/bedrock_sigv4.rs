@@ -6,8 +6,10 @@
 //! uses), else the peers venv, else `.venv-oracle` in the workspace, else `python3`. With none,
 //! the test prints one line and returns.
 
+mod support;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use chrono::{NaiveDateTime, TimeZone, Utc};
@@ -16,6 +18,7 @@ use llm_runtime::providers::bedrock::sigv4::{sign, SigningRequest, SigningScope}
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Url;
 use serde_json::{json, Map, Value};
+use support::oracle::python_with;
 
 const TEST: &str = "signatures_equal_botocores";
 
@@ -128,45 +131,6 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-fn has_botocore(python: &Path) -> bool {
-    Command::new(python)
-        .args(["-c", "import botocore.auth"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success())
-}
-
-/// The Python to run botocore with; `None`, after printing one line, when there is none.
-fn python() -> Option<PathBuf> {
-    if let Some(python) = std::env::var_os("LLM_PYTHON").filter(|p| !p.is_empty()) {
-        let python = PathBuf::from(python);
-        assert!(
-            has_botocore(&python),
-            "LLM_PYTHON={} cannot import botocore (run scripts/realpeers/setup.sh)",
-            python.display()
-        );
-        return Some(python);
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let peers = std::env::var_os("REALPEERS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join(".realpeers"));
-    let found = [
-        peers.join("venv/bin/python"),
-        root.join(".venv-oracle/bin/python"),
-        PathBuf::from("python3"),
-    ]
-    .into_iter()
-    .find(|python| has_botocore(python));
-    if found.is_none() {
-        println!(
-            "{TEST}: skipped, no Python with botocore (set LLM_PYTHON or run scripts/realpeers/setup.sh)"
-        );
-    }
-    found
-}
-
 fn botocore_headers(python: &Path, cases: &[Case]) -> Vec<Value> {
     let input: Vec<Value> = cases
         .iter()
@@ -243,7 +207,9 @@ fn our_headers(case: &Case) -> Value {
 
 #[test]
 fn signatures_equal_botocores() {
-    let Some(python) = python() else { return };
+    let Some(python) = python_with("botocore.auth", "botocore", TEST) else {
+        return;
+    };
     let cases = cases();
     let theirs = botocore_headers(&python, &cases);
     assert_eq!(theirs.len(), cases.len());

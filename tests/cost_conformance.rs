@@ -22,7 +22,7 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use llm_runtime::cost::response_cost;
@@ -38,6 +38,7 @@ use llm_runtime::providers::{
 use llm_runtime::stream::PartsManager;
 use serde_json::{json, Value};
 use support::conformance::replay_stream;
+use support::oracle::python_with;
 use support::recordings::{oracle_entries, read_json, response_body, OracleEntry};
 
 const TEST: &str = "recorded_responses_cost_what_genai_prices_says";
@@ -51,45 +52,6 @@ const WIRES: [&str; 6] = [
     "bedrock-converse",
     "cohere",
 ];
-
-fn has_genai_prices(python: &Path) -> bool {
-    Command::new(python)
-        .args(["-c", "import genai_prices"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// The Python to run genai-prices with; `None`, after printing one line, when there is none.
-fn python() -> Option<PathBuf> {
-    if let Some(python) = std::env::var_os("LLM_PYTHON").filter(|p| !p.is_empty()) {
-        let python = PathBuf::from(python);
-        assert!(
-            has_genai_prices(&python),
-            "LLM_PYTHON={} cannot import genai_prices (run scripts/realpeers/setup.sh)",
-            python.display()
-        );
-        return Some(python);
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let peers = std::env::var_os("REALPEERS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join(".realpeers"));
-    let found = [
-        peers.join("venv/bin/python"),
-        root.join(".venv-oracle/bin/python"),
-        PathBuf::from("python3"),
-    ]
-    .into_iter()
-    .find(|python| has_genai_prices(python));
-    if found.is_none() {
-        println!(
-            "{TEST}: skipped, no Python with genai-prices (set LLM_PYTHON or run scripts/realpeers/setup.sh)"
-        );
-    }
-    found
-}
 
 /// Runs the Python oracle over `items`: one price (or `null`) per item.
 fn python_prices(python: &Path, items: &[Value]) -> Vec<Option<f64>> {
@@ -306,7 +268,9 @@ fn recorded_responses_cost_what_genai_prices_says() {
     let Some(fixtures) = support::shared_fixtures(TEST) else {
         return;
     };
-    let Some(python) = python() else { return };
+    let Some(python) = python_with("genai_prices", "genai-prices", TEST) else {
+        return;
+    };
     println!("Python genai-prices {}", python_version(&python));
 
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();

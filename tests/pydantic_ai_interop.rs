@@ -6,8 +6,10 @@
 //! pydantic-ai-slim 2.33.0 there), else `python3`. With none, the test prints one line and
 //! returns.
 
+mod support;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -18,6 +20,7 @@ use llm_runtime::messages::{
 };
 use llm_runtime::usage::Usage;
 use serde_json::{json, Map, Value};
+use support::oracle::python_with;
 
 const TEST: &str = "our_histories_load_in_pydantic_ai_and_dump_back_identical";
 
@@ -176,44 +179,6 @@ fn expected_classes() -> Value {
     ])
 }
 
-/// Whether `python` can import pydantic-ai.
-fn has_pydantic_ai(python: &Path) -> bool {
-    Command::new(python)
-        .args(["-c", "import pydantic_ai.messages"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success())
-}
-
-/// The Python to run pydantic-ai with; `None`, after printing one line for `test`, when there
-/// is none.
-fn python(test: &str) -> Option<PathBuf> {
-    if let Some(python) = std::env::var_os("LLM_PYTHON").filter(|p| !p.is_empty()) {
-        let python = PathBuf::from(python);
-        // Asked for explicitly (CI sets it once setup.sh has installed pydantic-ai): must work.
-        assert!(
-            has_pydantic_ai(&python),
-            "LLM_PYTHON={} cannot import pydantic_ai (run scripts/realpeers/setup.sh)",
-            python.display()
-        );
-        return Some(python);
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let peers = std::env::var_os("REALPEERS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join(".realpeers"));
-    let found = [peers.join("venv/bin/python"), PathBuf::from("python3")]
-        .into_iter()
-        .find(|python| has_pydantic_ai(python));
-    if found.is_none() {
-        println!(
-            "{test}: skipped, no Python with pydantic_ai (set LLM_PYTHON or run scripts/realpeers/setup.sh)"
-        );
-    }
-    found
-}
-
 /// Where two JSON values first differ, as a path and both sides, for a readable failure.
 fn first_difference(ours: &Value, theirs: &Value, path: &str) -> Option<String> {
     match (ours, theirs) {
@@ -261,7 +226,7 @@ fn through_pydantic_ai(python: &Path, history: &[u8]) -> Result<(Value, Value), 
 
 #[test]
 fn our_histories_load_in_pydantic_ai_and_dump_back_identical() {
-    let Some(python) = python(TEST) else {
+    let Some(python) = python_with("pydantic_ai.messages", "pydantic_ai", TEST) else {
         return;
     };
     let history = history();
@@ -289,7 +254,11 @@ fn our_histories_load_in_pydantic_ai_and_dump_back_identical() {
 /// with pydantic's error, not passed.
 #[test]
 fn a_malformed_history_is_rejected_by_pydantic_ai() {
-    let Some(python) = python("a_malformed_history_is_rejected_by_pydantic_ai") else {
+    let Some(python) = python_with(
+        "pydantic_ai.messages",
+        "pydantic_ai",
+        "a_malformed_history_is_rejected_by_pydantic_ai",
+    ) else {
         return;
     };
     let mut bad = serde_json::to_value(vec![ModelMessage::from(ModelRequest::new(vec![

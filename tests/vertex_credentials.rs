@@ -12,7 +12,7 @@ mod support;
 
 use std::future::IntoFuture;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::SystemTime;
 
@@ -22,6 +22,7 @@ use llm_runtime::messages::ModelRequest;
 use llm_runtime::providers::vertex::Credentials;
 use llm_runtime::{model_request, ApiErrorKind, Error};
 use serde_json::{json, Value};
+use support::oracle::python_with;
 use support::server::{Reply, TestServer};
 use support::vertex::*;
 
@@ -267,47 +268,9 @@ async fn models_of_the_same_credentials_share_one_token() {
 
 const ORACLE_TEST: &str = "our_assertion_is_what_google_auth_makes_and_verifies";
 
-fn has_google_auth(python: &Path) -> bool {
-    Command::new(python)
-        .args(["-c", "import google.auth"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success())
-}
-
-fn python() -> Option<PathBuf> {
-    if let Some(python) = std::env::var_os("LLM_PYTHON").filter(|p| !p.is_empty()) {
-        let python = PathBuf::from(python);
-        assert!(
-            has_google_auth(&python),
-            "LLM_PYTHON={} cannot import google.auth (run scripts/realpeers/setup.sh)",
-            python.display()
-        );
-        return Some(python);
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let peers = std::env::var_os("LLM_PEERS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join(".realpeers"));
-    let found = [
-        peers.join("venv/bin/python"),
-        root.join(".venv-oracle/bin/python"),
-        PathBuf::from("python3"),
-    ]
-    .into_iter()
-    .find(|python| has_google_auth(python));
-    if found.is_none() {
-        println!(
-            "{ORACLE_TEST}: skipped, no Python with google-auth (set LLM_PYTHON or run scripts/realpeers/setup.sh)"
-        );
-    }
-    found
-}
-
 #[tokio::test]
 async fn our_assertion_is_what_google_auth_makes_and_verifies() {
-    let Some(python) = python() else {
+    let Some(python) = python_with("google.auth", "google-auth", ORACLE_TEST) else {
         return;
     };
     let tokens = TokenEndpoint::start(|_| 3600).await;

@@ -10,7 +10,8 @@
 //!   the verdict on differences from pydantic-ai's oracle;
 //! * [`openai_chat`], [`anthropic`]: the protocol-specific halves of those suites shared by an
 //!   offline suite and a wire suite;
-//! * [`vertex`]: a local OAuth2 token endpoint and Vertex AI credential files.
+//! * [`vertex`]: a local OAuth2 token endpoint and Vertex AI credential files;
+//! * [`oracle`]: the Python that runs an official SDK as a test oracle.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -32,6 +33,7 @@ pub mod anthropic;
 pub mod conformance;
 pub mod echo;
 pub mod openai_chat;
+pub mod oracle;
 pub mod peers;
 pub mod recordings;
 pub mod replay;
