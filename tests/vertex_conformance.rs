@@ -14,77 +14,26 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use llm_runtime::http::sse::SseDecoder;
 use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::vertex::VertexGemini;
 use llm_runtime::providers::{PreparedRequest, Protocol, ResponseContext};
 use llm_runtime::settings::ModelSettings;
 use llm_runtime::stream::PartsManager;
-use llm_runtime::tools::ToolDefinition;
 use llm_runtime::warning::Warnings;
 use serde_json::Value;
 use support::conformance::{
     judge, print_tallies, replay_stream, Failure, Interaction, Known, Tally,
+};
+use support::gemini::{
+    apply_accepted, recorded_tools, rename_keys, rename_provider, sse_events,
+    without_builtin_parts, Accepted, USAGE_FIELDS_WE_LACK,
 };
 use support::recordings::{
     diff, directory, normalise, oracle_entries, read_json, response_body, status,
 };
 
 const PROVIDER: &str = "google-vertex";
-
-/// A difference from the oracle accepted on purpose.
-struct Accepted {
-    /// What is compared: `response`, `events` or `request`.
-    aspect: &'static str,
-    what: &'static str,
-    why: &'static str,
-    /// Removes the difference from both sides (oracle, ours).
-    apply: fn(&mut Value, &mut Value),
-}
-
-/// Renames the keys `from` to `to` everywhere in `value`.
-fn rename_keys(value: &mut Value, from: &str, to: &str) {
-    match value {
-        Value::Object(map) => {
-            if let Some(v) = map.remove(from) {
-                map.insert(to.to_owned(), v);
-            }
-            map.values_mut().for_each(|v| rename_keys(v, from, to));
-        }
-        Value::Array(items) => items.iter_mut().for_each(|v| rename_keys(v, from, to)),
-        _ => {}
-    }
-}
-
-/// Replaces the part-level `provider_name` `google-vertex` by pydantic-ai 2.x's `google-cloud`.
-fn rename_provider(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            if map.get("provider_name").and_then(Value::as_str) == Some(PROVIDER) {
-                map.insert("provider_name".into(), Value::from("google-cloud"));
-            }
-            map.values_mut().for_each(rename_provider);
-        }
-        Value::Array(items) => items.iter_mut().for_each(rename_provider),
-        _ => {}
-    }
-}
-
-/// The fields of pydantic-ai 2.33's `RequestUsage` that our `Usage` does not have.
-const USAGE_FIELDS_WE_LACK: [&str; 11] = [
-    "input_text_tokens",
-    "input_image_tokens",
-    "input_video_tokens",
-    "input_tool_tokens",
-    "input_text_tool_tokens",
-    "output_text_tokens",
-    "output_reasoning_tokens",
-    "cache_text_read_tokens",
-    "cache_video_read_tokens",
-    "cache_image_read_tokens",
-    "output_image_tokens",
-];
 
 const ACCEPTED: &[Accepted] = &[
     Accepted {
@@ -123,13 +72,13 @@ const ACCEPTED: &[Accepted] = &[
         what: "parts' provider_name `google-vertex` for pydantic-ai's `google-cloud`",
         why: "pydantic-ai 2.x renamed the provider `google-cloud`; we keep its V1 name and our \
               prefix `google-vertex` (DESIGN: V1 names)",
-        apply: |_, ours| rename_provider(ours),
+        apply: |_, ours| rename_provider(ours, PROVIDER, "google-cloud"),
     },
     Accepted {
         aspect: "events",
         what: "parts' provider_name `google-vertex` for pydantic-ai's `google-cloud`",
         why: "as for the response",
-        apply: |_, ours| rename_provider(ours),
+        apply: |_, ours| rename_provider(ours, PROVIDER, "google-cloud"),
     },
 ];
 
@@ -158,75 +107,6 @@ const IMAGE_OUTPUT: &str = "pydantic-ai asks an image model for `IMAGE` output a
 
 const BUILTIN_TOOLS: &str = "Google's built-in tools become builtin-tool parts in pydantic-ai; \
     our message model has none yet";
-
-fn sse_events(body: &[u8]) -> Vec<(String, String)> {
-    let mut decoder = SseDecoder::new();
-    decoder.push(body);
-    let mut events = Vec::new();
-    while let Some(event) = decoder.next_event().expect("a recorded stream decodes") {
-        events.push((event.event.to_owned(), event.data.to_owned()));
-    }
-    if let Some(event) = decoder.finish().expect("a recorded stream decodes") {
-        events.push((event.event.to_owned(), event.data.to_owned()));
-    }
-    events
-}
-
-/// The function tools of a recorded request (not the `final_result*` output tools).
-fn recorded_tools(request: &Value) -> Vec<ToolDefinition> {
-    let declarations = request
-        .pointer("/parsed_body/tools")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|tool| tool.get("functionDeclarations").and_then(Value::as_array))
-        .flatten();
-    let mut tools = Vec::new();
-    for declaration in declarations {
-        let name = declaration["name"].as_str().unwrap().to_owned();
-        if name.starts_with("final_result") {
-            continue;
-        }
-        let mut def = ToolDefinition::new(name);
-        def.description = declaration
-            .get("description")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let schema = [
-            "parameters_json_schema",
-            "parametersJsonSchema",
-            "parameters",
-        ]
-        .iter()
-        .find_map(|key| declaration.get(*key).filter(|p| !p.is_null()));
-        if let Some(schema) = schema {
-            def.parameters_json_schema = schema.clone();
-        }
-        tools.push(def);
-    }
-    tools
-}
-
-fn apply_accepted(aspect: &str, oracle: &mut Value, ours: &mut Value) {
-    for accepted in ACCEPTED {
-        if accepted.aspect == aspect {
-            (accepted.apply)(oracle, ours);
-        }
-    }
-}
-
-fn without_builtin_parts(response: &Value) -> Value {
-    let mut response = response.clone();
-    if let Some(parts) = response.get_mut("parts").and_then(Value::as_array_mut) {
-        parts.retain(|part| {
-            !matches!(
-                part["part_kind"].as_str(),
-                Some("builtin-tool-call" | "builtin-tool-return")
-            )
-        });
-    }
-    response
-}
 
 /// The path of the recorded URL from `publishers/` on, as our endpoint gives it.
 fn recorded_path(entry: &Value) -> Option<String> {
@@ -279,7 +159,7 @@ fn check_interaction(
             Ok(bytes) => serde_json::from_slice(&bytes).unwrap(),
             Err(e) => Value::String(format!("error: {e}")),
         };
-        apply_accepted("request", &mut expected, &mut ours);
+        apply_accepted(ACCEPTED, "request", &mut expected, &mut ours);
         let ok = expected == ours;
         tally.record("request", ok);
         if !ok {
@@ -317,7 +197,7 @@ fn check_interaction(
         match ours_response {
             Some(mut ours) if ours_error.is_none() => {
                 normalise(&mut ours);
-                apply_accepted("response", &mut expected, &mut ours);
+                apply_accepted(ACCEPTED, "response", &mut expected, &mut ours);
                 let ok = expected == ours;
                 tally.record("response", ok);
                 if !ok {
@@ -344,7 +224,7 @@ fn check_interaction(
     ) {
         let mut ours = Value::Array(ours);
         normalise(&mut ours);
-        apply_accepted("events", &mut expected, &mut ours);
+        apply_accepted(ACCEPTED, "events", &mut expected, &mut ours);
         let ok = expected == ours;
         tally.record("events", ok);
         if !ok {

@@ -8,7 +8,7 @@
 //!   files), located by [`shared_fixtures`];
 //! * [`conformance`]: replaying recordings through a protocol, the per-directory tallies and
 //!   the verdict on differences from pydantic-ai's oracle;
-//! * [`openai_chat`], [`anthropic`]: the protocol-specific halves of those suites shared by an
+//! * [`openai_chat`], [`anthropic`], [`gemini`]: the protocol-specific halves of those suites shared by an
 //!   offline suite and a wire suite;
 //! * [`vertex`]: a local OAuth2 token endpoint and Vertex AI credential files;
 //! * [`oracle`]: the Python that runs an official SDK as a test oracle.
@@ -32,6 +32,7 @@ pub fn shared_fixtures(test: &str) -> Option<PathBuf> {
 pub mod anthropic;
 pub mod conformance;
 pub mod echo;
+pub mod gemini;
 pub mod openai_chat;
 pub mod oracle;
 pub mod peers;
