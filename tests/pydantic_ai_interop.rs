@@ -14,9 +14,10 @@ use std::process::{Command, Stdio};
 
 use chrono::{DateTime, TimeZone, Utc};
 use llm_runtime::messages::{
-    BinaryContent, ErrorDetails, FileUrl, FinishReason, ModelMessage, ModelRequest,
-    ModelRequestPart, ModelResponse, RetryContent, RetryPromptPart, SystemPromptPart, TextPart,
-    ThinkingPart, ToolCallPart, ToolReturnOutcome, ToolReturnPart, UserContentItem, UserPromptPart,
+    BinaryContent, BuiltinToolCallPart, BuiltinToolReturnPart, CompactionPart, ErrorDetails,
+    FilePart, FileUrl, FinishReason, ModelMessage, ModelRequest, ModelRequestPart, ModelResponse,
+    RetryContent, RetryPromptPart, SystemPromptPart, TextPart, ThinkingPart, ToolCallPart,
+    ToolReturnOutcome, ToolReturnPart, UserContentItem, UserPromptPart,
 };
 use llm_runtime::usage::Usage;
 use serde_json::{json, Map, Value};
@@ -150,7 +151,69 @@ fn history() -> Vec<ModelMessage> {
         returns.into(),
         answer.into(),
         follow_up.into(),
+        builtin_response().into(),
     ]
+}
+
+/// A response with the parts of providers' built-in tools: a web search streamed as a JSON
+/// text and its results, code execution with object arguments and a failed return, a
+/// generated image with the provider's id and details, and a compaction summary.
+fn builtin_response() -> ModelResponse {
+    let search = BuiltinToolCallPart::new(
+        "web_search",
+        r#"{"query": "weather Paris tomorrow"}"#,
+        "srvtoolu_01",
+    )
+    .with_provider("anthropic");
+    let mut results = BuiltinToolReturnPart::new(
+        "web_search",
+        json!([{"type": "web_search_result", "url": "https://meteo.example/paris",
+                "title": "Paris", "encrypted_content": "EqgfCioIARgBIiQ", "page_age": null}]),
+        "srvtoolu_01",
+    )
+    .with_provider("anthropic");
+    results.timestamp = at(7_000_000);
+    let mut code = BuiltinToolCallPart::new(
+        "code_execution",
+        object(json!({"code": "print(24 + 1)"})),
+        "srvtoolu_02",
+    )
+    .with_provider("anthropic");
+    code.id = Some("ci_1".into());
+    code.provider_details = Some(object(json!({"container_id": "cntr_1"})));
+    let mut output = BuiltinToolReturnPart::new(
+        "code_execution",
+        json!({"stdout": "", "stderr": "Timeout", "return_code": 1}),
+        "srvtoolu_02",
+    )
+    .with_provider("anthropic");
+    output.outcome = ToolReturnOutcome::Failed;
+    output.timestamp = at(7_500_000);
+    output.metadata = json!({"seen": true});
+    let mut image = FilePart::new(BinaryContent::new(
+        b"\x89PNG\r\n\x1a\n\xfb\xff".to_vec(),
+        "image/png",
+    ));
+    image.id = Some("ig_01".into());
+    image.provider_name = Some("openai".into());
+    image.provider_details = Some(object(json!({"size": "1024x1024", "quality": "low"})));
+    let compaction = CompactionPart {
+        content: Some("The user asked about the weather in Paris.".into()),
+        provider_name: Some("anthropic".into()),
+        ..CompactionPart::default()
+    };
+    let mut response = ModelResponse::new(vec![
+        search.into(),
+        results.into(),
+        code.into(),
+        output.into(),
+        image.into(),
+        compaction.into(),
+        TextPart::new("Tomorrow: 25 °C.").into(),
+    ]);
+    response.timestamp = at(8_000_000);
+    response.provider_name = Some("anthropic".into());
+    response
 }
 
 /// The pydantic-ai classes each message and part must load as (see `load_history.py`).
@@ -175,7 +238,15 @@ fn expected_classes() -> Value {
             ["RetryPromptPart", ["dict", "dict"]],
             ["RetryPromptPart", "str"]]},
         {"message": "ModelResponse", "usage": "RequestUsage", "parts": [["TextPart", "str"]]},
-        {"message": "ModelRequest", "parts": [["UserPromptPart", "str"]]}
+        {"message": "ModelRequest", "parts": [["UserPromptPart", "str"]]},
+        {"message": "ModelResponse", "usage": "RequestUsage", "parts": [
+            ["NativeToolCallPart", "str"],
+            ["NativeToolReturnPart", ["dict"]],
+            ["NativeToolCallPart", "dict"],
+            ["NativeToolReturnPart", "dict"],
+            ["FilePart", "BinaryImage"],
+            ["CompactionPart", "str"],
+            ["TextPart", "str"]]}
     ])
 }
 
@@ -269,4 +340,52 @@ fn a_malformed_history_is_rejected_by_pydantic_ai() {
     let error = through_pydantic_ai(&python, &serde_json::to_vec(&bad).unwrap())
         .expect_err("pydantic-ai accepted an unknown part kind");
     assert!(error.contains("tool-result"), "{error}");
+}
+
+/// The other direction: a history pydantic-ai writes with every part of built-in tools
+/// (`tests/python/builtin_history.py` builds it with pydantic-ai's own classes) loads here as
+/// those parts and is written back byte for byte.
+#[test]
+fn pydantic_ai_builtin_tool_parts_load_and_write_back_identical() {
+    const NAME: &str = "pydantic_ai_builtin_tool_parts_load_and_write_back_identical";
+    let Some(python) = python_with("pydantic_ai.messages", "pydantic_ai", NAME) else {
+        return;
+    };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/builtin_history.py");
+    let out = Command::new(&python).arg(&script).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let theirs: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let messages: Vec<ModelMessage> = serde_json::from_value(theirs.clone())
+        .unwrap_or_else(|e| panic!("pydantic-ai's history does not load: {e}"));
+    let kinds: Vec<_> = messages[1]
+        .as_response()
+        .unwrap()
+        .parts
+        .iter()
+        .map(|p| p.part_kind())
+        .collect();
+    let names: Vec<Value> = kinds
+        .iter()
+        .map(|k| serde_json::to_value(k).unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            json!("builtin-tool-call"),
+            json!("builtin-tool-return"),
+            json!("builtin-tool-call"),
+            json!("builtin-tool-return"),
+            json!("file"),
+            json!("compaction"),
+            json!("text"),
+        ]
+    );
+    let ours = serde_json::to_value(&messages).unwrap();
+    if let Some(difference) = first_difference(&ours, &theirs, "$") {
+        panic!("we wrote pydantic-ai's history back differently: {difference}");
+    }
 }

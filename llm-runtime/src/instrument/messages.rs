@@ -48,12 +48,17 @@ enum Part<'a> {
     ToolCall {
         id: &'a str,
         name: &'a str,
+        /// `true` for a provider's built-in tool, absent otherwise (as pydantic-ai writes it).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        builtin: Option<bool>,
         #[serde(skip_serializing_if = "Option::is_none")]
         arguments: Option<&'a ToolArgs>,
     },
     ToolCallResponse {
         id: &'a str,
         name: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        builtin: Option<bool>,
         #[serde(skip_serializing_if = "Option::is_none")]
         result: Option<Result<'a>>,
     },
@@ -185,12 +190,8 @@ fn request_part<'a>(part: &'a ModelRequestPart, capture: Capture, out: &mut Vec<
         ModelRequestPart::ToolReturn(p) => out.push(Part::ToolCallResponse {
             id: &p.tool_call_id,
             name: &p.tool_name,
-            result: match &p.content {
-                Value::Null => None,
-                _ if !content => None,
-                value if capture.binary => Some(Result::Value(value)),
-                value => Some(Result::Redacted(without_binary_data(value))),
-            },
+            builtin: None,
+            result: tool_result(&p.content, capture),
         }),
         ModelRequestPart::RetryPrompt(p) => match &p.tool_name {
             None => out.push(Part::Text {
@@ -199,9 +200,20 @@ fn request_part<'a>(part: &'a ModelRequestPart, capture: Capture, out: &mut Vec<
             Some(name) => out.push(Part::ToolCallResponse {
                 id: &p.tool_call_id,
                 name,
+                builtin: None,
                 result: content.then(|| Result::Text(p.model_response())),
             }),
         },
+    }
+}
+
+/// A tool's result as captured: none without content, binary data redacted unless captured.
+fn tool_result(value: &Value, capture: Capture) -> Option<Result<'_>> {
+    match value {
+        Value::Null => None,
+        _ if !capture.content => None,
+        value if capture.binary => Some(Result::Value(value)),
+        value => Some(Result::Redacted(without_binary_data(value))),
     }
 }
 
@@ -248,18 +260,40 @@ fn response_message(response: &ModelResponse, capture: Capture) -> ChatMessage<'
     let parts = response
         .parts
         .iter()
-        .map(|part| match part {
-            ModelResponsePart::Text(text) => Part::Text {
-                content: content.then_some(Text::Borrowed(&text.content)),
-            },
-            ModelResponsePart::Thinking(thinking) => Part::Thinking {
-                content: content.then_some(thinking.content.as_str()),
-            },
-            ModelResponsePart::ToolCall(call) => Part::ToolCall {
-                id: &call.tool_call_id,
-                name: &call.tool_name,
-                arguments: call.args.as_ref().filter(|_| content),
-            },
+        .filter_map(|part| {
+            Some(match part {
+                ModelResponsePart::Text(text) => Part::Text {
+                    content: content.then_some(Text::Borrowed(&text.content)),
+                },
+                ModelResponsePart::Thinking(thinking) => Part::Thinking {
+                    content: content.then_some(thinking.content.as_str()),
+                },
+                ModelResponsePart::ToolCall(call) => Part::ToolCall {
+                    id: &call.tool_call_id,
+                    name: &call.tool_name,
+                    builtin: None,
+                    arguments: call.args.as_ref().filter(|_| content),
+                },
+                ModelResponsePart::BuiltinToolCall(call) => Part::ToolCall {
+                    id: &call.tool_call_id,
+                    name: &call.tool_name,
+                    builtin: Some(true),
+                    arguments: call.args.as_ref().filter(|_| content),
+                },
+                ModelResponsePart::BuiltinToolReturn(ret) => Part::ToolCallResponse {
+                    id: &ret.tool_call_id,
+                    name: &ret.tool_name,
+                    builtin: Some(true),
+                    result: tool_result(&ret.content, capture),
+                },
+                ModelResponsePart::File(file) => Part::Blob {
+                    mime_type: &file.content.media_type,
+                    modality: modality(&file.content.media_type),
+                    content: (content && capture.binary).then(|| file.content.base64()),
+                },
+                // As in pydantic-ai: the GenAI conventions have no part for a compaction summary.
+                ModelResponsePart::Compaction(_) => return None,
+            })
         })
         .collect();
     ChatMessage {

@@ -14,8 +14,10 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+mod builtin;
 mod content;
 mod events;
+mod generated;
 mod request;
 mod response;
 pub(crate) mod serde_util;
@@ -24,6 +26,7 @@ pub use serde_util::now;
 
 use serde::Deserialize;
 
+pub use builtin::{BuiltinToolCallPart, BuiltinToolReturnPart};
 pub use content::{
     guess_media_type, BinaryContent, BinaryKind, CachePoint, CachePointKind, FileKind, FileUrl,
     ForceDownload, TextContent, TextContentKind, UserContent, UserContentItem,
@@ -32,6 +35,7 @@ pub use events::{
     FinalResultEvent, ModelResponsePartDelta, ModelResponseStreamEvent, PartDeltaEvent,
     PartEndEvent, PartStartEvent, TextPartDelta, ThinkingPartDelta, ToolCallPartDelta,
 };
+pub use generated::{CompactionPart, FilePart};
 pub use request::{
     generate_tool_call_id, ErrorDetails, ModelRequest, ModelRequestPart, RequestKind, RequestState,
     RetryContent, RetryPromptPart, SystemPromptPart, ToolReturnOutcome, ToolReturnPart,

@@ -173,6 +173,20 @@ pub enum ToolReturnOutcome {
     Interrupted,
 }
 
+/// [`ToolReturnPart::model_response_str`] of any tool's return.
+pub(crate) fn model_response_str(content: &Value, outcome: ToolReturnOutcome) -> String {
+    let text = match content {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if outcome == ToolReturnOutcome::Failed {
+        serde_json::json!({ "error": text }).to_string()
+    } else {
+        text
+    }
+}
+
 /// The result of a tool call, sent back to the model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "part_kind", rename = "tool-return")]
@@ -219,16 +233,7 @@ impl ToolReturnPart {
     /// The content as the model sees it: a string as is, other JSON serialized compactly,
     /// a failure wrapped as `{"error": ...}`.
     pub fn model_response_str(&self) -> String {
-        let text = match &self.content {
-            Value::Null => String::new(),
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        if self.outcome == ToolReturnOutcome::Failed {
-            serde_json::json!({ "error": text }).to_string()
-        } else {
-            text
-        }
+        model_response_str(&self.content, self.outcome)
     }
 
     /// The content as a JSON object: an object as is, anything else as `{"return_value": ...}`

@@ -5,6 +5,8 @@ use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::builtin::{BuiltinToolCallPart, BuiltinToolReturnPart};
+use super::generated::{CompactionPart, FilePart};
 use super::request::generate_tool_call_id;
 use super::serde_util::{now, self_tagged_enum, string_tag, timestamp};
 use crate::usage::Usage;
@@ -204,16 +206,80 @@ pub enum ModelResponsePart {
     /// The model's reasoning (`thinking`).
     #[serde(rename = "thinking")]
     Thinking(ThinkingPart),
+    /// A call of a provider's built-in tool, run on the provider's side (`builtin-tool-call`;
+    /// pydantic-ai 2.x's `NativeToolCallPart`).
+    #[serde(rename = "builtin-tool-call")]
+    BuiltinToolCall(BuiltinToolCallPart),
+    /// What a built-in tool returned (`builtin-tool-return`; pydantic-ai 2.x's
+    /// `NativeToolReturnPart`).
+    #[serde(rename = "builtin-tool-return")]
+    BuiltinToolReturn(BuiltinToolReturnPart),
+    /// A file the model generated, such as an image (`file`).
+    #[serde(rename = "file")]
+    File(FilePart),
+    /// A provider's summary of the earlier conversation (`compaction`).
+    #[serde(rename = "compaction")]
+    Compaction(CompactionPart),
 }
 
 impl ModelResponsePart {
-    /// The part's kind as pydantic-ai names it (`text`, `tool-call`, `thinking`).
+    /// The part's kind as pydantic-ai names it (`text`, `tool-call`, `thinking`, …).
     pub fn part_kind(&self) -> PartKind {
         match self {
             ModelResponsePart::Text(_) => PartKind::Text,
             ModelResponsePart::ToolCall(_) => PartKind::ToolCall,
             ModelResponsePart::Thinking(_) => PartKind::Thinking,
+            ModelResponsePart::BuiltinToolCall(_) => PartKind::BuiltinToolCall,
+            ModelResponsePart::BuiltinToolReturn(_) => PartKind::BuiltinToolReturn,
+            ModelResponsePart::File(_) => PartKind::File,
+            ModelResponsePart::Compaction(_) => PartKind::Compaction,
         }
+    }
+
+    /// The provider that produced the part's ids, signatures or details, if it names one.
+    pub fn provider_name(&self) -> Option<&str> {
+        match self {
+            ModelResponsePart::Text(p) => p.provider_name.as_deref(),
+            ModelResponsePart::ToolCall(p) => p.provider_name.as_deref(),
+            ModelResponsePart::Thinking(p) => p.provider_name.as_deref(),
+            ModelResponsePart::BuiltinToolCall(p) => p.provider_name.as_deref(),
+            ModelResponsePart::BuiltinToolReturn(p) => p.provider_name.as_deref(),
+            ModelResponsePart::File(p) => p.provider_name.as_deref(),
+            ModelResponsePart::Compaction(p) => p.provider_name.as_deref(),
+        }
+    }
+
+    /// The part's provider details, if any.
+    pub fn provider_details(&self) -> Option<&Map<String, Value>> {
+        match self {
+            ModelResponsePart::Text(p) => p.provider_details.as_ref(),
+            ModelResponsePart::ToolCall(p) => p.provider_details.as_ref(),
+            ModelResponsePart::Thinking(p) => p.provider_details.as_ref(),
+            ModelResponsePart::BuiltinToolCall(p) => p.provider_details.as_ref(),
+            ModelResponsePart::BuiltinToolReturn(p) => p.provider_details.as_ref(),
+            ModelResponsePart::File(p) => p.provider_details.as_ref(),
+            ModelResponsePart::Compaction(p) => p.provider_details.as_ref(),
+        }
+    }
+
+    /// Sets the part's provider details and the provider that produced them (pydantic-ai
+    /// requires `provider_name` whenever `provider_details` is set).
+    pub fn set_provider_details(&mut self, provider: &str, details: Map<String, Value>) {
+        let (name, slot) = match self {
+            ModelResponsePart::Text(p) => (&mut p.provider_name, &mut p.provider_details),
+            ModelResponsePart::ToolCall(p) => (&mut p.provider_name, &mut p.provider_details),
+            ModelResponsePart::Thinking(p) => (&mut p.provider_name, &mut p.provider_details),
+            ModelResponsePart::BuiltinToolCall(p) => {
+                (&mut p.provider_name, &mut p.provider_details)
+            }
+            ModelResponsePart::BuiltinToolReturn(p) => {
+                (&mut p.provider_name, &mut p.provider_details)
+            }
+            ModelResponsePart::File(p) => (&mut p.provider_name, &mut p.provider_details),
+            ModelResponsePart::Compaction(p) => (&mut p.provider_name, &mut p.provider_details),
+        };
+        *name = Some(provider.to_owned());
+        *slot = Some(details);
     }
 }
 
@@ -221,6 +287,10 @@ self_tagged_enum!(ModelResponsePart {
     Text(TextPart),
     ToolCall(ToolCallPart),
     Thinking(ThinkingPart),
+    BuiltinToolCall(BuiltinToolCallPart),
+    BuiltinToolReturn(BuiltinToolReturnPart),
+    File(FilePart),
+    Compaction(CompactionPart),
 });
 
 /// The kind of a response part, as stream events name their neighbours.
@@ -235,6 +305,18 @@ pub enum PartKind {
     /// `tool-call`
     #[serde(rename = "tool-call")]
     ToolCall,
+    /// `builtin-tool-call`
+    #[serde(rename = "builtin-tool-call")]
+    BuiltinToolCall,
+    /// `builtin-tool-return`
+    #[serde(rename = "builtin-tool-return")]
+    BuiltinToolReturn,
+    /// `compaction`
+    #[serde(rename = "compaction")]
+    Compaction,
+    /// `file`
+    #[serde(rename = "file")]
+    File,
 }
 
 /// Text from the model.
@@ -384,44 +466,59 @@ impl ToolCallPart {
     /// assert_eq!(bad.args_as_json_str(), r#"{"INVALID_JSON":"{oops"}"#);
     /// ```
     pub fn args_as_json_str(&self) -> String {
-        match &self.args {
-            None => "{}".to_owned(),
-            Some(ToolArgs::Json(text)) if text.is_empty() => "{}".to_owned(),
-            Some(ToolArgs::Json(text)) if is_json_object(text) => text.clone(),
-            Some(ToolArgs::Json(text)) => {
-                let mut map = Map::new();
-                map.insert(INVALID_JSON_KEY.into(), Value::String(text.clone()));
-                Value::Object(map).to_string()
-            }
-            Some(ToolArgs::Object(map)) => Value::Object(map.clone()).to_string(),
-        }
+        args_as_json_str(&self.args)
     }
 
     /// The arguments as a JSON object: `None` and `""` give `{}`; invalid or non-object JSON
     /// gives `{"INVALID_JSON": "<raw>"}`.
     pub fn args_as_dict(&self) -> Map<String, Value> {
-        match &self.args {
-            None => Map::new(),
-            Some(ToolArgs::Json(text)) if text.is_empty() => Map::new(),
-            Some(ToolArgs::Json(text)) => match serde_json::from_str::<Value>(text) {
-                Ok(Value::Object(map)) => map,
-                _ => {
-                    let mut map = Map::new();
-                    map.insert(INVALID_JSON_KEY.into(), Value::String(text.clone()));
-                    map
-                }
-            },
-            Some(ToolArgs::Object(map)) => map.clone(),
-        }
+        args_as_dict(&self.args)
     }
 
     /// Whether the call has arguments (not `None`, `""` or `{}`).
     pub fn has_content(&self) -> bool {
-        match &self.args {
-            None => false,
-            Some(ToolArgs::Json(text)) => !text.is_empty(),
-            Some(ToolArgs::Object(map)) => !map.is_empty(),
+        args_have_content(&self.args)
+    }
+}
+
+/// [`ToolCallPart::args_as_json_str`] of any call's arguments.
+pub(crate) fn args_as_json_str(args: &Option<ToolArgs>) -> String {
+    match args {
+        None => "{}".to_owned(),
+        Some(ToolArgs::Json(text)) if text.is_empty() => "{}".to_owned(),
+        Some(ToolArgs::Json(text)) if is_json_object(text) => text.clone(),
+        Some(ToolArgs::Json(text)) => {
+            let mut map = Map::new();
+            map.insert(INVALID_JSON_KEY.into(), Value::String(text.clone()));
+            Value::Object(map).to_string()
         }
+        Some(ToolArgs::Object(map)) => Value::Object(map.clone()).to_string(),
+    }
+}
+
+/// [`ToolCallPart::args_as_dict`] of any call's arguments.
+pub(crate) fn args_as_dict(args: &Option<ToolArgs>) -> Map<String, Value> {
+    match args {
+        None => Map::new(),
+        Some(ToolArgs::Json(text)) if text.is_empty() => Map::new(),
+        Some(ToolArgs::Json(text)) => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(map)) => map,
+            _ => {
+                let mut map = Map::new();
+                map.insert(INVALID_JSON_KEY.into(), Value::String(text.clone()));
+                map
+            }
+        },
+        Some(ToolArgs::Object(map)) => map.clone(),
+    }
+}
+
+/// [`ToolCallPart::has_content`] of any call's arguments.
+pub(crate) fn args_have_content(args: &Option<ToolArgs>) -> bool {
+    match args {
+        None => false,
+        Some(ToolArgs::Json(text)) => !text.is_empty(),
+        Some(ToolArgs::Object(map)) => !map.is_empty(),
     }
 }
 
@@ -476,10 +573,10 @@ mod tests {
             serde_json::from_value::<ModelResponsePart>(value).unwrap(),
             part
         );
-        let err = serde_json::from_value::<ModelResponsePart>(json!({"part_kind": "file"}));
+        let err = serde_json::from_value::<ModelResponsePart>(json!({"part_kind": "speech"}));
         assert!(err
             .unwrap_err()
             .to_string()
-            .contains("unknown variant `file`"));
+            .contains("unknown variant `speech`"));
     }
 }

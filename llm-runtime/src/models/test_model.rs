@@ -388,6 +388,11 @@ fn estimate_response_part(part: &ModelResponsePart) -> u64 {
         ModelResponsePart::Text(text) => estimate_tokens(&text.content),
         ModelResponsePart::Thinking(thinking) => estimate_tokens(&thinking.content),
         ModelResponsePart::ToolCall(call) => 1 + estimate_tokens(&call.args_as_json_str()),
+        ModelResponsePart::BuiltinToolCall(call) => 1 + estimate_tokens(&call.args_as_json_str()),
+        ModelResponsePart::BuiltinToolReturn(ret) => estimate_tokens(&ret.model_response_str()),
+        // pydantic-ai counts a file's bytes, one token each.
+        ModelResponsePart::File(file) => file.content.data.len() as u64,
+        ModelResponsePart::Compaction(_) => 0,
     }
 }
 

@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::messages::{generate_tool_call_id, FileUrl};
+use crate::messages::{generate_tool_call_id, FileUrl, ModelResponsePart};
 use crate::stream::PartsManager;
+use crate::warning::Warning;
 
 /// The JSON bytes of a request body.
 ///
@@ -75,6 +76,30 @@ pub(super) fn needs_download(kind: &str, file: &FileUrl) -> Error {
          not make: pass it as `BinaryContent`",
         file.url
     ))
+}
+
+/// The warning for a response part a protocol does not send back: a built-in tool's call or
+/// return, a generated file or a compaction summary that this API cannot take (or that another
+/// provider produced). `protocol` names the API, as in "Anthropic's Messages API".
+pub(super) fn unsent_part(part: &ModelResponsePart, protocol: &str) -> Warning {
+    let (what, name): (&'static str, Option<&str>) = match part {
+        ModelResponsePart::BuiltinToolCall(p) => ("builtin tool call", Some(&p.tool_name)),
+        ModelResponsePart::BuiltinToolReturn(p) => ("builtin tool return", Some(&p.tool_name)),
+        ModelResponsePart::File(_) => ("file", None),
+        ModelResponsePart::Compaction(_) => ("compaction", None),
+        ModelResponsePart::Text(_) => ("text", None),
+        ModelResponsePart::ToolCall(p) => ("tool call", Some(&p.tool_name)),
+        ModelResponsePart::Thinking(_) => ("thinking", None),
+    };
+    let name = name.map(|n| format!(" `{n}`")).unwrap_or_default();
+    let from = part
+        .provider_name()
+        .map(|p| format!(" from `{p}`"))
+        .unwrap_or_default();
+    Warning::dropped_content(
+        what,
+        format!("{protocol} cannot take back the {what}{name}{from}; it is not sent"),
+    )
 }
 
 /// A tool call id, or a fresh one for a call that has none.

@@ -438,7 +438,9 @@ impl PartsManager {
     ///
     /// A call whose name has not arrived yet is kept aside (no event) and shows up, with a
     /// `PartStart`, when its name arrives. With `vendor = None`, a piece without a name
-    /// continues the latest tool call and a piece with a name starts a new one.
+    /// continues the latest tool call and a piece with a name starts a new one. A built-in tool
+    /// call started with [`handle_part`](Self::handle_part) grows the same way (its arguments
+    /// streamed as JSON fragments), as in pydantic-ai.
     ///
     /// # Errors
     /// [`Error::UnexpectedModelBehavior`] when `vendor` identifies a part that is not a tool
@@ -453,7 +455,10 @@ impl PartsManager {
         let is_call = |p: &ManagedPart| {
             matches!(
                 p,
-                ManagedPart::PendingToolCall(_) | ManagedPart::Part(ModelResponsePart::ToolCall(_))
+                ManagedPart::PendingToolCall(_)
+                    | ManagedPart::Part(
+                        ModelResponsePart::ToolCall(_) | ModelResponsePart::BuiltinToolCall(_)
+                    )
             )
         };
         let existing = match vendor {
@@ -503,31 +508,28 @@ impl PartsManager {
                 }
             }
             ManagedPart::Part(ModelResponsePart::ToolCall(call)) => {
-                if let Some(name) = tool_name {
-                    call.tool_name.push_str(name);
-                }
-                let args_delta = match args {
-                    Some(args) => {
-                        let owned = owned_args_ref(&args);
-                        merge_args(&mut call.args, args)?;
-                        Some(owned)
-                    }
-                    None => None,
-                };
-                if let Some(id) = tool_call_id {
-                    call.tool_call_id = id.to_owned();
-                }
-                let event = ModelResponseStreamEvent::PartDelta(PartDeltaEvent {
+                let delta = grow_call(
+                    (&mut call.tool_name, &mut call.args, &mut call.tool_call_id),
+                    tool_name,
+                    args,
+                    tool_call_id,
+                )?;
+                self.emit(ModelResponseStreamEvent::PartDelta(PartDeltaEvent {
                     index,
-                    delta: ModelResponsePartDelta::ToolCall(ToolCallPartDelta {
-                        tool_name_delta: tool_name.map(str::to_owned),
-                        args_delta,
-                        tool_call_id: Some(call.tool_call_id.clone()),
-                        provider_name: None,
-                        provider_details: None,
-                    }),
-                });
-                self.emit(event);
+                    delta,
+                }));
+            }
+            ManagedPart::Part(ModelResponsePart::BuiltinToolCall(call)) => {
+                let delta = grow_call(
+                    (&mut call.tool_name, &mut call.args, &mut call.tool_call_id),
+                    tool_name,
+                    args,
+                    tool_call_id,
+                )?;
+                self.emit(ModelResponseStreamEvent::PartDelta(PartDeltaEvent {
+                    index,
+                    delta,
+                }));
             }
             ManagedPart::Part(_) => return Err(self.kind_error("tool call", index)),
         }
@@ -563,18 +565,19 @@ impl PartsManager {
         let Some(index) = self.lookup(vendor) else {
             return;
         };
-        let Some(ManagedPart::Part(ModelResponsePart::ToolCall(call))) = self.parts.get_mut(index)
-        else {
-            return;
+        let args = match self.parts.get_mut(index) {
+            Some(ManagedPart::Part(ModelResponsePart::ToolCall(call))) => &mut call.args,
+            Some(ManagedPart::Part(ModelResponsePart::BuiltinToolCall(call))) => &mut call.args,
+            _ => return,
         };
-        let object = match &call.args {
+        let object = match args {
             None => Some(Map::new()),
             Some(ToolArgs::Json(text)) if text.trim().is_empty() => Some(Map::new()),
             Some(ToolArgs::Json(text)) => serde_json::from_str::<Map<String, Value>>(text).ok(),
             Some(ToolArgs::Object(_)) => None,
         };
         if let Some(object) = object {
-            call.args = Some(ToolArgs::Object(object));
+            *args = Some(ToolArgs::Object(object));
         }
     }
 
@@ -642,6 +645,28 @@ impl PartsManager {
                     provider_details: Some(details),
                     ..ToolCallPartDelta::default()
                 })
+            }
+            ManagedPart::Part(ModelResponsePart::BuiltinToolCall(call)) => {
+                merge(&mut call.provider_details, &details);
+                ModelResponsePartDelta::ToolCall(ToolCallPartDelta {
+                    tool_call_id: Some(call.tool_call_id.clone()),
+                    provider_details: Some(details),
+                    ..ToolCallPartDelta::default()
+                })
+            }
+            // pydantic-ai has no delta for these parts: the details are kept in the part, and
+            // its `PartEnd` carries them.
+            ManagedPart::Part(ModelResponsePart::BuiltinToolReturn(part)) => {
+                merge(&mut part.provider_details, &details);
+                return Ok(());
+            }
+            ManagedPart::Part(ModelResponsePart::File(part)) => {
+                merge(&mut part.provider_details, &details);
+                return Ok(());
+            }
+            ManagedPart::Part(ModelResponsePart::Compaction(part)) => {
+                merge(&mut part.provider_details, &details);
+                return Ok(());
             }
             ManagedPart::PendingToolCall(_) => {
                 return Err(self.kind_error("provider details", index));
@@ -787,6 +812,37 @@ impl PartsManager {
             self.emit(ModelResponseStreamEvent::FinalResult(event));
         }
     }
+}
+
+/// Applies a piece of a tool call (function or built-in) to its name, arguments and id, and
+/// gives the delta event's content.
+fn grow_call(
+    (name, call_args, call_id): (&mut String, &mut Option<ToolArgs>, &mut String),
+    tool_name: Option<&str>,
+    args: Option<ArgsDelta<'_>>,
+    tool_call_id: Option<&str>,
+) -> Result<ModelResponsePartDelta> {
+    if let Some(more) = tool_name {
+        name.push_str(more);
+    }
+    let args_delta = match args {
+        Some(args) => {
+            let owned = owned_args_ref(&args);
+            merge_args(call_args, args)?;
+            Some(owned)
+        }
+        None => None,
+    };
+    if let Some(id) = tool_call_id {
+        id.clone_into(call_id);
+    }
+    Ok(ModelResponsePartDelta::ToolCall(ToolCallPartDelta {
+        tool_name_delta: tool_name.map(str::to_owned),
+        args_delta,
+        tool_call_id: Some(call_id.clone()),
+        provider_name: None,
+        provider_details: None,
+    }))
 }
 
 fn owned_args(args: ArgsDelta<'_>) -> ToolArgs {

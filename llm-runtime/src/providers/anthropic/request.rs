@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use super::super::common::{guard_id, json_body};
+use super::super::common::{guard_id, json_body, unsent_part};
 use super::super::PreparedRequest;
 use super::content::{limit_cache_points, retry, tool_result, user_content};
 use super::models::model_traits;
@@ -48,7 +48,7 @@ fn build_request<'a>(
     check_output_tools_with_thinking(parameters, thinking, traits)?;
     let format = output_format(request, warnings)?;
     let (tools, tool_choice) = tools(request, traits, thinking, warnings)?;
-    let (system, messages) = map_messages(request)?;
+    let (system, messages) = map_messages(request, warnings)?;
     let max_tokens = max_tokens(settings, thinking)?;
 
     let (mut temperature, mut top_p, mut top_k) =
@@ -133,6 +133,7 @@ fn unsupported_settings(settings: &ModelSettings, warnings: &mut Warnings) {
 /// The system prompt and the messages.
 fn map_messages<'a>(
     request: &PreparedRequest<'a>,
+    warnings: &mut Warnings,
 ) -> Result<(Option<System<'a>>, Vec<Message<'a>>)> {
     let mut system_prompts: Vec<&'a str> = Vec::new();
     let mut messages: Vec<Message<'a>> = Vec::new();
@@ -149,7 +150,7 @@ fn map_messages<'a>(
                 }
             }
             ModelMessage::Response(response) => {
-                let content = map_response(response, tags, request.provider_name);
+                let content = map_response(response, tags, request.provider_name, warnings);
                 if !content.is_empty() {
                     messages.push(Message {
                         role: "assistant",
@@ -207,6 +208,7 @@ fn map_response<'a>(
     response: &'a ModelResponse,
     tags: &(String, String),
     provider: &str,
+    warnings: &mut Warnings,
 ) -> Vec<Block<'a>> {
     let mut content = Vec::new();
     for part in &response.parts {
@@ -248,6 +250,7 @@ fn map_response<'a>(
                     None => {}
                 }
             }
+            other => warnings.push(unsent_part(other, "Anthropic's Messages API")),
         }
     }
     content

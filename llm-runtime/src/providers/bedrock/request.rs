@@ -23,7 +23,7 @@ use crate::messages::{
     ModelMessage, ModelRequestPart, ModelResponse, ModelResponsePart, ToolArgs, ToolReturnOutcome,
 };
 use crate::models::{request_instructions, ModelRequestParameters, OutputMode};
-use crate::providers::common::guard_id;
+use crate::providers::common::{guard_id, unsent_part};
 use crate::providers::tool_choice::{
     resolve_tool_choice, tool_definitions, without_allowed_tools, ForcedChoice,
 };
@@ -69,7 +69,7 @@ pub(super) fn build<'a>(
         ));
     }
     warn_unsupported_settings(model, settings, warnings);
-    let (mut system, mut messages) = map_messages(request, profile, provider_name)?;
+    let (mut system, mut messages) = map_messages(request, profile, provider_name, warnings)?;
     let tool_config = tool_config(request, profile, thinking.is_some(), warnings)?;
     limit_cache_points(&mut system, &mut messages);
     Ok(ConverseRequest {
@@ -333,6 +333,7 @@ fn map_messages<'a>(
     request: &PreparedRequest<'a>,
     profile: &BedrockProfile,
     provider_name: &str,
+    warnings: &mut Warnings,
 ) -> Result<(Vec<Block<'a>>, Vec<Message<'a>>)> {
     let mut system: Vec<Block<'a>> = Vec::new();
     let mut messages: Vec<Message<'a>> = Vec::new();
@@ -396,7 +397,7 @@ fn map_messages<'a>(
                 }
             }
             ModelMessage::Response(response) => {
-                let content = response_content(response, request, profile, provider_name);
+                let content = response_content(response, request, profile, provider_name, warnings);
                 if !content.is_empty() {
                     messages.push(Message {
                         role: "assistant",
@@ -453,6 +454,7 @@ fn response_content<'a>(
     request: &PreparedRequest<'_>,
     profile: &BedrockProfile,
     provider_name: &str,
+    warnings: &mut Warnings,
 ) -> Vec<Block<'a>> {
     let (open, close) = &request.profile.thinking_tags;
     let mut content = Vec::new();
@@ -491,6 +493,7 @@ fn response_content<'a>(
                     }
                 });
             }
+            other => warnings.push(unsent_part(other, "Bedrock's Converse API")),
         }
     }
     content

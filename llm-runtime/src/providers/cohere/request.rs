@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use super::super::common::{guard_id, json_body};
+use super::super::common::{guard_id, json_body, unsent_part};
 use super::super::tool_choice::{resolve_tool_choice, tool_definitions, ResolvedToolChoice};
 use super::super::PreparedRequest;
 use super::models::{is_tool_plan, model_traits};
@@ -46,6 +46,7 @@ pub(super) fn request_body(
         request.parameters,
         request.provider_name,
         &mut documents,
+        warnings,
     )?;
     let (tools, tool_choice, strict_tools) = tools_and_choice(request, warnings)?;
     let settings = request.settings;
@@ -78,13 +79,14 @@ fn map_messages<'a>(
     parameters: &ModelRequestParameters,
     provider: &str,
     documents: &mut Vec<Document<'a>>,
+    warnings: &mut Warnings,
 ) -> Result<Vec<Message<'a>>> {
     let mut out = Vec::new();
     for message in messages {
         match message {
             ModelMessage::Request(request) => request_messages(request, documents, &mut out)?,
             ModelMessage::Response(response) => {
-                if let Some(message) = assistant_message(response, provider) {
+                if let Some(message) = assistant_message(response, provider, warnings) {
                     out.push(message);
                 }
             }
@@ -207,7 +209,11 @@ fn is_text_document(media_type: &str) -> bool {
 /// by blank lines), then its tool calls; the tool plan of the provider's own earlier response
 /// goes back as `tool_plan`. `None` for a response with nothing to send (Cohere rejects an
 /// empty assistant message).
-fn assistant_message<'a>(response: &'a ModelResponse, provider: &str) -> Option<Message<'a>> {
+fn assistant_message<'a>(
+    response: &'a ModelResponse,
+    provider: &str,
+    warnings: &mut Warnings,
+) -> Option<Message<'a>> {
     let mut texts: Vec<&str> = Vec::new();
     let mut thinking: Vec<&str> = Vec::new();
     let mut plan: Vec<&str> = Vec::new();
@@ -227,6 +233,7 @@ fn assistant_message<'a>(response: &'a ModelResponse, provider: &str) -> Option<
                     arguments: Cow::Owned(call.args_as_json_str()),
                 },
             }),
+            other => warnings.push(unsent_part(other, "Cohere's Chat API")),
         }
     }
     // A plan goes with tool calls; without them it is sent as the thinking it is.

@@ -21,6 +21,7 @@ use super::wire::{
 use crate::error::{Error, Result};
 use crate::messages::{ModelMessage, ModelRequestPart, ModelResponse, ModelResponsePart};
 use crate::models::{request_instructions, ModelRequestParameters};
+use crate::providers::common::unsent_part;
 use crate::providers::PreparedRequest;
 use crate::settings::ModelSettings;
 use crate::warning::{Warning, Warnings};
@@ -156,7 +157,7 @@ fn map_messages<'a>(
                 push_user_turns(parts, &mut contents);
             }
             ModelMessage::Response(response) => {
-                if let Some(content) = model_content(response, provider)? {
+                if let Some(content) = model_content(response, provider, warnings)? {
                     contents.push(content);
                 }
             }
@@ -184,7 +185,11 @@ fn map_messages<'a>(
 
 /// A response sent back as a `model` turn (pydantic-ai's `_content_model_response`), with
 /// each thought signature in the part it came with; `None` when nothing is left to send.
-fn model_content<'a>(response: &'a ModelResponse, provider: &str) -> Result<Option<Content<'a>>> {
+fn model_content<'a>(
+    response: &'a ModelResponse,
+    provider: &str,
+    warnings: &mut Warnings,
+) -> Result<Option<Content<'a>>> {
     let mut parts = Vec::new();
     // A thinking part's own signature (older pydantic-ai histories) goes with the next part.
     let mut pending: Option<&'a str> = None;
@@ -223,6 +228,10 @@ fn model_content<'a>(response: &'a ModelResponse, provider: &str) -> Result<Opti
                         thought: true,
                     })
                 })
+            }
+            other => {
+                warnings.push(unsent_part(other, "the Gemini API"));
+                None
             }
         };
         parts.extend(part);

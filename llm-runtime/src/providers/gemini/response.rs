@@ -143,21 +143,7 @@ fn part_from(
         WireKind::Unknown => return Err(unknown_part(raw)),
     };
     if let Some(details) = details {
-        let name = Some(provider.to_owned());
-        match &mut item {
-            ModelResponsePart::Text(p) => {
-                p.provider_details = Some(details);
-                p.provider_name = name;
-            }
-            ModelResponsePart::Thinking(p) => {
-                p.provider_details = Some(details);
-                p.provider_name = name;
-            }
-            ModelResponsePart::ToolCall(p) => {
-                p.provider_details = Some(details);
-                p.provider_name = name;
-            }
-        }
+        item.set_provider_details(provider, details);
     }
     Ok(Some(item))
 }

@@ -36,11 +36,7 @@ pub(super) fn inline_signature<'a>(
     response: &ModelResponse,
     provider: &str,
 ) -> Result<Option<&'a str>> {
-    let (name, details) = match item {
-        ModelResponsePart::Text(p) => (p.provider_name.as_deref(), p.provider_details.as_ref()),
-        ModelResponsePart::Thinking(p) => (p.provider_name.as_deref(), p.provider_details.as_ref()),
-        ModelResponsePart::ToolCall(p) => (p.provider_name.as_deref(), p.provider_details.as_ref()),
-    };
+    let (name, details) = (item.provider_name(), item.provider_details());
     let Some(details) = details else {
         return Ok(None);
     };

@@ -497,3 +497,59 @@ fn a_tool_call_that_never_gets_its_name_is_a_warning_at_the_end() {
         warnings[0]
     );
 }
+
+#[test]
+fn builtin_tool_calls_grow_like_tool_calls_and_returns_are_whole_parts() {
+    use crate::messages::{BuiltinToolCallPart, BuiltinToolReturnPart};
+    let mut pm = manager();
+    let call = BuiltinToolCallPart::new("web_search", "", "srvtoolu_1").with_provider("anthropic");
+    pm.handle_part(Some(VendorId::Index(0)), call.into());
+    for fragment in ["{\"query\": ", "\"Paris\"}"] {
+        pm.handle_tool_call_delta(
+            Some(VendorId::Index(0)),
+            None,
+            Some(ArgsDelta::Json(fragment)),
+            None,
+        )
+        .unwrap();
+    }
+    pm.end_tool_call_args_as_object(VendorId::Index(0));
+    let ret = BuiltinToolReturnPart::new("web_search", json!([]), "srvtoolu_1");
+    pm.handle_part(Some(VendorId::Index(1)), ret.clone().into());
+    let mut details = Map::new();
+    details.insert("status".into(), json!("completed"));
+    pm.handle_provider_details(VendorId::Index(1), details.clone())
+        .unwrap();
+    // A text delta for the call's vendor id is the provider's mistake.
+    let err = pm
+        .handle_text_delta(Some(VendorId::Index(0)), "x")
+        .unwrap_err();
+    assert!(err.to_string().contains("BuiltinToolCall"), "{err}");
+    pm.finish();
+
+    let parts: Vec<_> = pm.parts().cloned().collect();
+    let ModelResponsePart::BuiltinToolCall(call) = &parts[0] else {
+        panic!("{parts:?}")
+    };
+    assert_eq!(
+        call.args,
+        Some(ToolArgs::Object(
+            json!({"query": "Paris"}).as_object().unwrap().clone()
+        ))
+    );
+    assert_eq!(call.provider_name.as_deref(), Some("anthropic"));
+    let ModelResponsePart::BuiltinToolReturn(got) = &parts[1] else {
+        panic!("{parts:?}")
+    };
+    assert_eq!(got.provider_details, Some(details));
+    let events = drain(&mut pm);
+    // No final result: a built-in tool's parts are not output.
+    assert_eq!(
+        kinds(&events),
+        ["start0", "delta0", "delta0", "end0", "start1", "end1"]
+    );
+    let ModelResponseStreamEvent::PartStart(start) = &events[4] else {
+        unreachable!()
+    };
+    assert_eq!(start.previous_part_kind, Some(PartKind::BuiltinToolCall));
+}

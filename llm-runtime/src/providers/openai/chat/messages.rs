@@ -13,14 +13,16 @@ use crate::messages::{
     ModelMessage, ModelRequest, ModelRequestPart, ModelResponse, ModelResponsePart, ThinkingPart,
 };
 use crate::models::request_instructions;
-use crate::providers::common::guard_id;
+use crate::providers::common::{guard_id, unsent_part};
 use crate::providers::PreparedRequest;
+use crate::warning::Warnings;
 
 impl OpenAiChat {
     /// The chat messages of the conversation.
     pub(super) fn map_messages<'a>(
         &self,
         request: &PreparedRequest<'a>,
+        warnings: &mut Warnings,
     ) -> Result<Vec<ChatMessage<'a>>> {
         let role = self.system_role_for(request.model_name);
         let thinking_active = request.messages.iter().any(|m| {
@@ -40,7 +42,7 @@ impl OpenAiChat {
                 ModelMessage::Request(req) => self.map_request(req, role, &mut out)?,
                 ModelMessage::Response(response) => {
                     if let Some(mut assistant) =
-                        self.map_response(response, request.provider_name)?
+                        self.map_response(response, request.provider_name, warnings)?
                     {
                         if let Some(field) = backfill_field {
                             // Hosts that want reasoning back reject a tool-calling turn without it.
@@ -110,6 +112,7 @@ impl OpenAiChat {
         &self,
         response: &'a ModelResponse,
         provider: &str,
+        warnings: &mut Warnings,
     ) -> Result<Option<AssistantMessage<'a>>> {
         let (start_tag, end_tag) = self.thinking_tags;
         let mut texts: Vec<Cow<'a, str>> = Vec::new();
@@ -152,6 +155,7 @@ impl OpenAiChat {
                         arguments: call.args_as_json_str(),
                     },
                 }),
+                other => warnings.push(unsent_part(other, "the Chat Completions API")),
             }
         }
         if texts.is_empty() && tool_calls.is_empty() {

@@ -161,7 +161,7 @@ impl OpenAiChat {
         } else {
             sampling.parallel_tool_calls
         };
-        let messages = self.map_messages(request)?;
+        let messages = self.map_messages(request, warnings)?;
         let response_format = self.response_format(request.parameters, warnings)?;
         let (max_completion_tokens, max_tokens) = match self.max_tokens_field {
             MaxTokensField::MaxCompletionTokens => (sampling.max_tokens, None),

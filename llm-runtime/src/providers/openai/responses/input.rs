@@ -17,7 +17,7 @@ use crate::messages::{
     BinaryContent, ForceDownload, ModelMessage, ModelRequest, ModelRequestPart, ModelResponse,
     ModelResponsePart, ThinkingPart, UserContent, UserContentItem,
 };
-use crate::providers::common::{guard_id, needs_download};
+use crate::providers::common::{guard_id, needs_download, unsent_part};
 use crate::providers::openai::shared::{document_format, image_detail, openai_system_role};
 use crate::providers::PreparedRequest;
 use crate::warning::{Warning, Warnings};
@@ -72,11 +72,7 @@ fn map_response<'a>(
     let mut message_at: Option<usize> = None;
     let mut reasoning_at: Option<usize> = None;
     for part in &response.parts {
-        let part_provider = match part {
-            ModelResponsePart::Text(p) => p.provider_name.as_deref(),
-            ModelResponsePart::ToolCall(p) => p.provider_name.as_deref(),
-            ModelResponsePart::Thinking(p) => p.provider_name.as_deref(),
-        };
+        let part_provider = part.provider_name();
         let same_provider = is_ours(part_provider)
             || (part_provider.is_none() && is_ours(response.provider_name.as_deref()));
         let send_id = facts.encrypted_reasoning() && same_provider;
@@ -192,6 +188,7 @@ fn map_response<'a>(
                     }
                 }
             }
+            other => warnings.push(unsent_part(other, "the Responses API")),
         }
     }
 }
