@@ -64,6 +64,7 @@
 //! # });
 //! ```
 
+mod builtin_tools;
 mod fallback;
 mod function;
 mod limited;
@@ -79,6 +80,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use crate::limit::ConcurrencyLimiter;
+pub use builtin_tools::{
+    AdvisorTool, BuiltinTool, CodeExecutionTool, FileSearchTool, ImageAction, ImageBackground,
+    ImageFormat, ImageGenerationTool, ImageLevel, MCPServerTool, MemoryTool, SearchContextSize,
+    UrlContextTool, WebFetchTool, WebSearchTool, WebSearchUserLocation, XSearchTool,
+};
 pub use fallback::{default_fallback_on, FallbackModel};
 pub use function::{FunctionModel, StreamDelta};
 pub use limited::ConcurrencyLimitedModel;
@@ -154,6 +160,10 @@ pub struct ModelRequestParameters {
     pub output_mode: OutputMode,
     /// The object to produce, for the `native` and `prompted` output modes.
     pub output_object: Option<OutputObjectDefinition>,
+    /// Tools the provider runs on its own side (web search, code execution, …): pydantic-ai's
+    /// `builtin_tools` (2.x `native_tools`). A protocol without one of them fails the request
+    /// with an [`Error::User`](crate::Error::User) naming it, unless it is `optional`.
+    pub builtin_tools: Vec<BuiltinTool>,
 }
 
 impl Default for ModelRequestParameters {
@@ -164,6 +174,7 @@ impl Default for ModelRequestParameters {
             allow_text_output: true,
             output_mode: OutputMode::Text,
             output_object: None,
+            builtin_tools: Vec::new(),
         }
     }
 }

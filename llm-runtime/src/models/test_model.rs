@@ -279,7 +279,7 @@ impl Model for TestModel {
 /// One step of a canned stream.
 enum Step {
     Text(usize, String),
-    Part(usize, ModelResponsePart),
+    Part(usize, Box<ModelResponsePart>),
     Usage(Usage),
 }
 
@@ -302,7 +302,7 @@ pub(crate) fn stream_parts(
                         .map(|w| Step::Text(i, w)),
                 );
             }
-            other => steps.push(Step::Part(i, other)),
+            other => steps.push(Step::Part(i, Box::new(other))),
         }
     }
     steps.push(Step::Usage(usage));
@@ -312,7 +312,7 @@ pub(crate) fn stream_parts(
         |step, pm| {
             match step {
                 Step::Text(i, word) => pm.handle_text_delta(Some(VendorId::from(i)), &word)?,
-                Step::Part(i, part) => pm.handle_part(Some(VendorId::from(i)), part),
+                Step::Part(i, part) => pm.handle_part(Some(VendorId::from(i)), *part),
                 Step::Usage(usage) => pm.usage = usage,
             }
             Ok(())

@@ -1,5 +1,6 @@
 #![doc = include_str!("../../docs/providers.md")]
 
+pub(crate) mod builtin_tools;
 mod common;
 mod driver;
 mod provider;
@@ -35,7 +36,7 @@ use reqwest::header::HeaderMap;
 
 use crate::error::{Error, Result};
 use crate::messages::{ModelMessage, ModelResponse};
-use crate::models::{ModelProfile, ModelRequestParameters};
+use crate::models::{BuiltinTool, ModelProfile, ModelRequestParameters};
 use crate::settings::ModelSettings;
 use crate::stream::PartsManager;
 use crate::warning::Warnings;
@@ -69,6 +70,9 @@ pub struct ResponseContext<'a> {
     pub provider_name: &'a str,
     /// What the protocol could not keep (a part the message model has no place for).
     pub warnings: Warnings,
+    /// The built-in tools the request enabled (a protocol may treat a server tool's call
+    /// differently when its tool was not asked for, as pydantic-ai does).
+    pub builtin_tools: &'a [BuiltinTool],
 }
 
 impl<'a> ResponseContext<'a> {
@@ -78,7 +82,14 @@ impl<'a> ResponseContext<'a> {
             model_name,
             provider_name,
             warnings: Warnings::new(),
+            builtin_tools: &[],
         }
+    }
+
+    /// The same context for a request that enabled `tools`.
+    pub fn with_builtin_tools(mut self, tools: &'a [BuiltinTool]) -> Self {
+        self.builtin_tools = tools;
+        self
     }
 }
 
@@ -206,6 +217,25 @@ pub trait Protocol: Send + Sync + std::fmt::Debug + 'static {
     /// How streamed bodies are framed ([`Framing::Sse`] unless overridden).
     fn framing(&self) -> Framing {
         Framing::Sse
+    }
+
+    /// The `kind`s of the built-in tools this protocol maps for `model_name` (`web_search`,
+    /// `code_execution`, …; see [`BuiltinTool::kind`](crate::models::BuiltinTool::kind)). The
+    /// driver fails a request with another one with an [`Error::User`] naming it (or leaves it
+    /// out with a warning when it is `optional`), so that
+    /// [`request_body`](Self::request_body) only sees these. None by default.
+    fn supported_builtin_tools(&self, model_name: &str) -> &'static [&'static str] {
+        let _ = model_name;
+        &[]
+    }
+
+    /// Headers this request needs besides the provider's own (Anthropic's `anthropic-beta`
+    /// for the built-in tools it uses). A header the user also sets in
+    /// [`ModelSettings::extra_headers`](crate::settings::ModelSettings::extra_headers) is
+    /// joined with theirs by `,`. None by default.
+    fn request_headers(&self, request: &PreparedRequest<'_>) -> Vec<(&'static str, String)> {
+        let _ = request;
+        Vec::new()
     }
 
     /// The path of the request, relative to the provider's base URL (e.g. `chat/completions`).

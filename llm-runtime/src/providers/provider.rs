@@ -264,13 +264,16 @@ impl<P: Protocol> Provider<P> {
     }
 
     /// Builds the request for `model_name` with `body` (the protocol's body, `extra_body`
-    /// merged), its headers (`extra_headers` last, so they win) and its timeout.
-    pub(crate) fn http_request<'a>(
+    /// merged), its headers (the provider's, then those the protocol asked for this request
+    /// ([`Protocol::request_headers`]), then `extra_headers`, which win, joined by `,` to a
+    /// protocol header of the same name) and its timeout.
+    pub(crate) fn http_request_with<'a>(
         &'a self,
         model_name: &'a str,
         settings: &ModelSettings,
         body: Vec<u8>,
         stream: bool,
+        protocol_headers: &[(&'static str, String)],
     ) -> Result<HttpRequest<'a>> {
         let inner = &*self.inner;
         let body = merge_extra_body(body, settings.extra_body.as_ref())?;
@@ -319,8 +322,16 @@ impl<P: Protocol> Provider<P> {
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }
-        for (name, value) in settings.extra_headers.iter().flatten() {
+        for (name, value) in protocol_headers {
             let (name, value) = header(name, value)?;
+            headers.insert(name, value);
+        }
+        for (name, value) in settings.extra_headers.iter().flatten() {
+            let joined = protocol_headers
+                .iter()
+                .find(|(ours, _)| ours.eq_ignore_ascii_case(name))
+                .map(|(_, ours)| format!("{ours},{value}"));
+            let (name, value) = header(name, joined.as_deref().unwrap_or(value))?;
             headers.insert(name, value);
         }
 

@@ -15,7 +15,7 @@ use crate::messages::{
     ResponseState, TextPart, TextPartDelta, ThinkingPart, ThinkingPartDelta, ToolArgs,
     ToolCallPart, ToolCallPartDelta,
 };
-use crate::models::ModelRequestParameters;
+use crate::models::{BuiltinTool, ModelRequestParameters};
 use crate::usage::Usage;
 use crate::warning::{Warning, Warnings};
 
@@ -124,6 +124,9 @@ pub struct PartsManager {
     final_result_sent: bool,
     allow_text_output: bool,
     output_tools: Vec<String>,
+    /// The built-in tools the request enabled (a protocol may treat a server tool's call
+    /// differently when its tool was not asked for, as pydantic-ai does).
+    pub builtin_tools: Vec<BuiltinTool>,
     /// Token usage so far; providers overwrite or add to it as usage chunks arrive.
     pub usage: Usage,
     /// The model that answers (starts as the requested model name).
@@ -165,6 +168,7 @@ impl PartsManager {
                 .iter()
                 .map(|t| t.name.clone())
                 .collect(),
+            builtin_tools: parameters.builtin_tools.clone(),
             usage: Usage::default(),
             model_name: model_name.into(),
             provider_name: None,
@@ -735,7 +739,7 @@ impl PartsManager {
     /// received a name are left out of the response, with a warning.
     pub(crate) fn finish(&mut self) {
         if let Some(last) = self.last_started.take() {
-            if let ManagedPart::Part(part) = &self.parts[last] {
+            if let Some(part) = self.parts[last].with_end() {
                 let event = ModelResponseStreamEvent::PartEnd(PartEndEvent {
                     index: last,
                     part: part.clone(),
@@ -774,6 +778,8 @@ impl PartsManager {
         if let Some(last) = self.last_started {
             if let ManagedPart::Part(previous) = &self.parts[last] {
                 previous_part_kind = Some(previous.part_kind());
+            }
+            if let Some(previous) = self.parts[last].with_end() {
                 let end = ModelResponseStreamEvent::PartEnd(PartEndEvent {
                     index: last,
                     part: previous.clone(),
@@ -843,6 +849,22 @@ fn grow_call(
         provider_name: None,
         provider_details: None,
     }))
+}
+
+impl ManagedPart {
+    /// The part, when it gets a `PartEnd`: as in pydantic-ai, only the parts that grow by
+    /// deltas (text, thinking, tool calls and built-in tool calls) do.
+    fn with_end(&self) -> Option<&ModelResponsePart> {
+        match self {
+            ManagedPart::Part(
+                part @ (ModelResponsePart::Text(_)
+                | ModelResponsePart::Thinking(_)
+                | ModelResponsePart::ToolCall(_)
+                | ModelResponsePart::BuiltinToolCall(_)),
+            ) => Some(part),
+            _ => None,
+        }
+    }
 }
 
 fn owned_args(args: ArgsDelta<'_>) -> ToolArgs {

@@ -13,6 +13,7 @@ use std::fmt;
 use futures::future::BoxFuture;
 use futures::StreamExt;
 
+use super::builtin_tools::keep_supported;
 use super::{PreparedRequest, Protocol, Provider, ResponseContext};
 use crate::error::{Error, Result};
 use crate::http::send::{
@@ -90,23 +91,35 @@ impl<P: Protocol> ProviderModel<P> {
         }
     }
 
-    /// The request body, its warnings logged (in the current span: the request's, when it is
-    /// instrumented).
+    /// The request body and the headers the protocol asks for, its warnings logged (in the
+    /// current span: the request's, when it is instrumented).
     fn request_body(
         &self,
         messages: &[ModelMessage],
         settings: &ModelSettings,
         parameters: &ModelRequestParameters,
         stream: bool,
-    ) -> Result<Vec<u8>> {
-        let prepared = self.prepared(messages, settings, parameters);
+    ) -> Result<(Vec<u8>, Vec<(&'static str, String)>)> {
+        let protocol = self.provider.protocol();
         let mut warnings = Warnings::new();
-        let body = self
-            .provider
-            .protocol()
-            .request_body(&prepared, stream, &mut warnings);
+        let kept = keep_supported(
+            parameters,
+            protocol.supported_builtin_tools(&self.model_name),
+            self.provider.name(),
+            &self.model_name,
+            &mut warnings,
+        );
+        let kept = match kept {
+            Ok(kept) => kept,
+            Err(error) => {
+                warnings.log_all(self.provider.name(), &self.model_name);
+                return Err(error);
+            }
+        };
+        let prepared = self.prepared(messages, settings, kept.as_ref().unwrap_or(parameters));
+        let body = protocol.request_body(&prepared, stream, &mut warnings);
         warnings.log_all(self.provider.name(), &self.model_name);
-        body
+        Ok((body?, protocol.request_headers(&prepared)))
     }
 
     async fn send(
@@ -117,17 +130,18 @@ impl<P: Protocol> ProviderModel<P> {
     ) -> Result<ModelResponse> {
         let protocol = self.provider.protocol();
         let parameters = resolve_output_mode(parameters, &self.profile);
-        let body = self.request_body(messages, settings, &parameters, false)?;
-        let request = self
-            .provider
-            .http_request(&self.model_name, settings, body, false)?;
+        let (body, headers) = self.request_body(messages, settings, &parameters, false)?;
+        let request =
+            self.provider
+                .http_request_with(&self.model_name, settings, body, false, &headers)?;
         let limiter = self.provider.limiter();
         let _slot = match limiter {
             Some(limiter) => Some(limiter.acquire().await),
             None => None,
         };
         let body = send_for_body(&request).await?;
-        let mut cx = ResponseContext::new(&self.model_name, self.provider.name());
+        let mut cx = ResponseContext::new(&self.model_name, self.provider.name())
+            .with_builtin_tools(&parameters.builtin_tools);
         let parsed = protocol.parse_response(&body, &mut cx);
         cx.warnings.log_all(self.provider.name(), &self.model_name);
         let mut response = parsed?;
@@ -151,10 +165,10 @@ impl<P: Protocol> ProviderModel<P> {
     ) -> Result<StreamedResponse> {
         let framing = self.provider.protocol().framing();
         let parameters = resolve_output_mode(parameters, &self.profile);
-        let body = self.request_body(messages, settings, &parameters, true)?;
-        let request = self
-            .provider
-            .http_request(&self.model_name, settings, body, true)?;
+        let (body, headers) = self.request_body(messages, settings, &parameters, true)?;
+        let request =
+            self.provider
+                .http_request_with(&self.model_name, settings, body, true, &headers)?;
         let parts = PartsManager::new(self.model_name.clone(), &parameters).with_provider(
             self.provider.name().to_owned(),
             Some(self.provider.base_url().to_owned()),

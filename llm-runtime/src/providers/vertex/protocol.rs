@@ -55,6 +55,14 @@ impl Protocol for VertexGemini {
         }
     }
 
+    fn request_headers(&self, request: &PreparedRequest<'_>) -> Vec<(&'static str, String)> {
+        self.0.request_headers(request)
+    }
+
+    fn supported_builtin_tools(&self, model_name: &str) -> &'static [&'static str] {
+        self.0.supported_builtin_tools(model_name)
+    }
+
     fn request_body(
         &self,
         request: &PreparedRequest<'_>,
@@ -118,6 +126,16 @@ impl Protocol for VertexClaude {
             "rawPredict"
         };
         format!("{}:{action}", model_path("anthropic", model_name))
+    }
+
+    fn request_headers(&self, request: &PreparedRequest<'_>) -> Vec<(&'static str, String)> {
+        self.0.request_headers(request)
+    }
+
+    /// Vertex AI has Anthropic's server tools but web fetch and the advisor (as pydantic-ai's
+    /// profile narrows them for the Vertex client).
+    fn supported_builtin_tools(&self, _model_name: &str) -> &'static [&'static str] {
+        &["web_search", "code_execution", "memory", "mcp_server"]
     }
 
     fn request_body(

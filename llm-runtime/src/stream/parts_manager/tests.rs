@@ -543,10 +543,11 @@ fn builtin_tool_calls_grow_like_tool_calls_and_returns_are_whole_parts() {
     };
     assert_eq!(got.provider_details, Some(details));
     let events = drain(&mut pm);
-    // No final result: a built-in tool's parts are not output.
+    // No final result: a built-in tool's parts are not output; as in pydantic-ai, a part
+    // without deltas (the return) gets no end.
     assert_eq!(
         kinds(&events),
-        ["start0", "delta0", "delta0", "end0", "start1", "end1"]
+        ["start0", "delta0", "delta0", "end0", "start1"]
     );
     let ModelResponseStreamEvent::PartStart(start) = &events[4] else {
         unreachable!()

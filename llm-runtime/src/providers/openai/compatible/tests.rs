@@ -193,7 +193,7 @@ fn wire(
     model: &str,
 ) -> (reqwest::Url, reqwest::header::HeaderMap) {
     let request = provider
-        .http_request(model, &ModelSettings::default(), b"{}".to_vec(), false)
+        .http_request_with(model, &ModelSettings::default(), b"{}".to_vec(), false, &[])
         .unwrap();
     (request.url, request.headers)
 }
