@@ -30,7 +30,8 @@ use llm_runtime::warning::Warnings;
 use llm_runtime::Error;
 use serde_json::Value;
 use support::anthropic::{
-    assemble, check_outcome, check_request, protocol, recorded_tools, report, Accepted,
+    assemble, check_outcome, check_request, protocol, recorded_builtin_tools, recorded_tools,
+    report, Accepted,
 };
 use support::conformance::{replay_stream, Failure, Interaction, Tally};
 use support::recordings::{
@@ -132,8 +133,13 @@ fn recorded_streams_equal_their_assembled_whole_messages() {
             continue;
         };
         let model = recorded.model();
-        let parts = PartsManager::new(model, &ModelRequestParameters::default())
-            .with_provider("anthropic", None);
+        // With the built-in tools the recorded request enabled, as a user's request would.
+        let builtin_tools = recorded_builtin_tools(&recorded.interaction["request"]);
+        let parameters = ModelRequestParameters {
+            builtin_tools: builtin_tools.clone(),
+            ..Default::default()
+        };
+        let parts = PartsManager::new(model, &parameters).with_provider("anthropic", None);
         let (_, streamed, error) = replay_stream(
             protocol.clone(),
             split_sse(std::str::from_utf8(&body).unwrap()),
@@ -146,7 +152,7 @@ fn recorded_streams_equal_their_assembled_whole_messages() {
         let parsed = protocol
             .parse_response(
                 whole.to_string().as_bytes(),
-                &mut ResponseContext::new(model, "anthropic"),
+                &mut ResponseContext::new(model, "anthropic").with_builtin_tools(&builtin_tools),
             )
             .unwrap_or_else(|e| panic!("{key}: {e}"));
         let parsed = comparable(serde_json::to_value(parsed).unwrap());

@@ -37,6 +37,7 @@ impl<'a> Block<'a> {
             Block::ToolResult { .. } => "tool_result",
             Block::Thinking { .. } => "thinking",
             Block::RedactedThinking { .. } => "redacted_thinking",
+            Block::Raw(_) => "server tool",
         }
     }
 
@@ -48,7 +49,7 @@ impl<'a> Block<'a> {
             | Block::Document { cache_control, .. }
             | Block::ToolUse { cache_control, .. }
             | Block::ToolResult { cache_control, .. } => Some(cache_control),
-            Block::Thinking { .. } | Block::RedactedThinking { .. } => None,
+            Block::Thinking { .. } | Block::RedactedThinking { .. } | Block::Raw(_) => None,
         }
     }
 }

@@ -38,6 +38,7 @@
 //! `request.rs` (with `content.rs`, `tools.rs`, `thinking.rs`) and `response.rs` never import
 //! each other; `stream.rs` uses the helpers of `response.rs`.
 
+mod builtin_tools;
 mod content;
 mod errors;
 mod finish_reason;
@@ -119,6 +120,19 @@ impl Protocol for AnthropicMessages {
     type StreamState = MessagesStreamState;
     type Event<'a> = WireEvent<'a>;
     const EVENT_DESCRIPTION: &'static str = "Messages stream event";
+
+    fn supported_builtin_tools(&self, _model_name: &str) -> &'static [&'static str] {
+        builtin_tools::SUPPORTED
+    }
+
+    fn request_headers(&self, request: &PreparedRequest<'_>) -> Vec<(&'static str, String)> {
+        let betas = builtin_tools::betas(request);
+        if betas.is_empty() {
+            return Vec::new();
+        }
+        let betas: Vec<&str> = betas.into_iter().collect();
+        vec![("anthropic-beta", betas.join(","))]
+    }
 
     fn endpoint(&self, _model_name: &str, _stream: bool) -> String {
         "v1/messages".to_owned()

@@ -1,23 +1,29 @@
 //! Messages, settings and parameters -> the body of `POST /v1/messages`: system prompts and
 //! instructions in `system`, one `user` message per request and one `assistant` message per
 //! response, thinking sent back with its signature to the provider that signed it, and the
-//! settings the API has fields for (the others are reported as [`Warning`]s and not sent).
+//! settings the API has fields for (the others are reported as [`Warning`]s and not sent);
+//! built-in tools and their parts as `builtin_tools.rs` maps them.
 
 use std::borrow::Cow;
 
 use super::super::common::{guard_id, json_body, unsent_part};
 use super::super::PreparedRequest;
+use super::builtin_tools::{
+    call_block, compaction_block, has_compaction, return_block, server_tools,
+};
 use super::content::{limit_cache_points, retry, tool_result, user_content};
 use super::models::model_traits;
 use super::thinking::{effort_for, max_tokens, thinking_mode};
 use super::tools::{check_output_tools_with_thinking, output_format, tools};
-use super::wire::{Block, Message, MessagesRequest, OutputConfig, System};
+use super::wire::{
+    AnyTool, Block, Message, MessagesRequest, OutputConfig, System, ToolChoiceParam,
+};
 use super::REDACTED_THINKING_ID;
 use crate::error::Result;
 use crate::messages::{
     ModelMessage, ModelRequest, ModelRequestPart, ModelResponse, ModelResponsePart, ToolArgs,
 };
-use crate::models::request_instructions;
+use crate::models::{request_instructions, BuiltinTool};
 use crate::settings::ModelSettings;
 use crate::warning::{Warning, Warnings};
 
@@ -47,8 +53,26 @@ fn build_request<'a>(
 
     check_output_tools_with_thinking(parameters, thinking, traits)?;
     let format = output_format(request, warnings)?;
-    let (tools, tool_choice) = tools(request, traits, thinking, warnings)?;
+    let (function_tools, mut tool_choice) = tools(request, traits, thinking, warnings)?;
+    let server = server_tools(request, warnings)?;
+    let mut tools: Vec<AnyTool<'_>> = function_tools
+        .into_iter()
+        // The memory tool replaces the function tool that handles it.
+        .filter(|tool| !(server.memory && tool.name == "memory"))
+        .map(AnyTool::Function)
+        .collect();
+    tools.extend(server.tools.into_iter().map(AnyTool::Server));
+    if tool_choice.is_none() && !tools.is_empty() {
+        tool_choice = Some(ToolChoiceParam {
+            kind: "auto",
+            name: None,
+            disable_parallel_tool_use: None,
+        });
+    }
     let (system, messages) = map_messages(request, warnings)?;
+    // Compaction blocks of the history need compaction enabled, as pydantic-ai enables it.
+    let context_management = has_compaction(request.messages)
+        .then(|| serde_json::json!({"edits": [{"type": "compact_20260112"}]}));
     let max_tokens = max_tokens(settings, thinking)?;
 
     let (mut temperature, mut top_p, mut top_k) =
@@ -80,6 +104,8 @@ fn build_request<'a>(
         system,
         messages,
         tools,
+        mcp_servers: server.mcp_servers,
+        context_management,
         tool_choice,
         stream,
         stop_sequences: settings.stop_sequences.as_deref(),
@@ -138,6 +164,11 @@ fn map_messages<'a>(
     let mut system_prompts: Vec<&'a str> = Vec::new();
     let mut messages: Vec<Message<'a>> = Vec::new();
     let tags = &request.profile.thinking_tags;
+    let advisor = request
+        .parameters
+        .builtin_tools
+        .iter()
+        .any(|t| matches!(t, BuiltinTool::Advisor(_)));
     for message in request.messages {
         match message {
             ModelMessage::Request(req) => {
@@ -150,7 +181,8 @@ fn map_messages<'a>(
                 }
             }
             ModelMessage::Response(response) => {
-                let content = map_response(response, tags, request.provider_name, warnings);
+                let content =
+                    map_response(response, tags, request.provider_name, advisor, warnings);
                 if !content.is_empty() {
                     messages.push(Message {
                         role: "assistant",
@@ -203,11 +235,15 @@ fn map_request<'a>(
     Ok(content)
 }
 
+/// The API's name in warnings.
+const API: &str = "Anthropic's Messages API";
+
 /// The content of the assistant message a response becomes.
 fn map_response<'a>(
     response: &'a ModelResponse,
     tags: &(String, String),
     provider: &str,
+    advisor: bool,
     warnings: &mut Warnings,
 ) -> Vec<Block<'a>> {
     let mut content = Vec::new();
@@ -250,7 +286,32 @@ fn map_response<'a>(
                     None => {}
                 }
             }
-            other => warnings.push(unsent_part(other, "Anthropic's Messages API")),
+            // Built-in tools' parts go back only to the provider that ran them; an advisor's
+            // only while the advisor is enabled (the API rejects them otherwise).
+            ModelResponsePart::BuiltinToolCall(call)
+                if call.provider_name.as_deref() == Some(provider)
+                    && (advisor || call.tool_name != "advisor") =>
+            {
+                match call_block(call, &guard_id(&call.tool_call_id)) {
+                    Some(block) => content.push(Block::Raw(block)),
+                    None => warnings.push(unsent_part(part, API)),
+                }
+            }
+            ModelResponsePart::BuiltinToolReturn(ret)
+                if ret.provider_name.as_deref() == Some(provider)
+                    && (advisor || ret.tool_name != "advisor") =>
+            {
+                match return_block(ret, &guard_id(&ret.tool_call_id)) {
+                    Some(block) => content.push(Block::Raw(block)),
+                    None => warnings.push(unsent_part(part, API)),
+                }
+            }
+            ModelResponsePart::Compaction(compaction)
+                if compaction.provider_name.as_deref() == Some(provider) =>
+            {
+                content.push(Block::Raw(compaction_block(compaction)));
+            }
+            other => warnings.push(unsent_part(other, API)),
         }
     }
     content

@@ -1,6 +1,7 @@
 //! A whole response body -> [`ModelResponse`]: text, thinking (signed, or redacted), tool
-//! calls, usage, the stop reason and its details. Content blocks the message model has no
-//! part for (server-side tools' calls and results) are left out with a [`Warning`].
+//! calls, server tools' calls and results (`builtin_tools.rs`), compaction, usage, the stop
+//! reason and its details. Content blocks the message model has no part for are left out with
+//! a [`Warning`].
 
 use std::borrow::Cow;
 
@@ -8,6 +9,9 @@ use serde_json::{Map, Value};
 
 use super::super::common::parse_body;
 use super::super::ResponseContext;
+use super::builtin_tools::{
+    compaction, enabled_server_tool_names, mcp_tool_call, server_tool_call, tool_result,
+};
 use super::errors::reported_error;
 use super::finish_reason::{map_stop_reason, stop_details_entries};
 use super::usage::{usage_details, usage_from_details};
@@ -53,29 +57,66 @@ fn response_from(
         ));
     };
     let provider_name = Some(cx.provider_name.to_owned());
+    let enabled = enabled_server_tool_names(cx.builtin_tools, requested_model);
+    let answered: Vec<&str> = content
+        .iter()
+        .filter_map(|b| b.tool_use_id.as_deref())
+        .collect();
     let mut parts: Vec<ModelResponsePart> = Vec::with_capacity(content.len());
-    for block in content {
+    for block in &content {
         match block.kind.as_ref() {
-            "text" => parts.push(TextPart::new(block.text.unwrap_or_default()).into()),
+            "server_tool_use" => {
+                let name = block.name.as_deref().unwrap_or_default();
+                let id = block.id.as_deref().unwrap_or_default();
+                // As pydantic-ai: a call of a tool the request did not enable is kept only
+                // with its result.
+                if !enabled.contains(&name) && !answered.contains(&id) {
+                    cx.warnings.push(unrequested_call(name));
+                    continue;
+                }
+                match server_tool_call(block, cx.provider_name) {
+                    Some(call) => parts.push(call.into()),
+                    None => cx
+                        .warnings
+                        .push(unsupported_block(&format!("server_tool_use {name}"))),
+                }
+            }
+            "mcp_tool_use" => parts.push(mcp_tool_call(block, cx.provider_name).into()),
+            "compaction" => parts.push(
+                compaction(
+                    block.content.as_ref().and_then(Value::as_str),
+                    block.encrypted_content.as_deref(),
+                    cx.provider_name,
+                )
+                .into(),
+            ),
+            kind if kind.ends_with("_tool_result") => {
+                let mcp_name = |id: &str| mcp_call_name(&parts, id);
+                match tool_result(block, cx.provider_name, mcp_name) {
+                    Some(ret) => parts.push(ret.into()),
+                    None => cx.warnings.push(unsupported_block(kind)),
+                }
+            }
+            "text" => parts.push(TextPart::new(block.text.clone().unwrap_or_default()).into()),
             "thinking" => parts.push(
                 ThinkingPart {
-                    signature: block.signature.map(Cow::into_owned),
+                    signature: block.signature.clone().map(Cow::into_owned),
                     provider_name: provider_name.clone(),
-                    ..ThinkingPart::new(block.thinking.unwrap_or_default())
+                    ..ThinkingPart::new(block.thinking.clone().unwrap_or_default())
                 }
                 .into(),
             ),
             "redacted_thinking" => parts.push(
                 ThinkingPart {
                     id: Some(REDACTED_THINKING_ID.to_owned()),
-                    signature: block.data.map(Cow::into_owned),
+                    signature: block.data.clone().map(Cow::into_owned),
                     provider_name: provider_name.clone(),
                     ..ThinkingPart::default()
                 }
                 .into(),
             ),
             "tool_use" => {
-                let Some(name) = block.name.filter(|n| !n.is_empty()) else {
+                let Some(name) = block.name.clone().filter(|n| !n.is_empty()) else {
                     return Err(Error::unexpected_with_body(
                         "a `tool_use` block has no `name`",
                         body,
@@ -83,10 +124,16 @@ fn response_from(
                 };
                 let id = block
                     .id
+                    .clone()
                     .filter(|id| !id.is_empty())
                     .map_or_else(generate_tool_call_id, Cow::into_owned);
                 parts.push(
-                    ToolCallPart::new(name.into_owned(), tool_input(block.input, body)?, id).into(),
+                    ToolCallPart::new(
+                        name.into_owned(),
+                        tool_input(block.input.clone(), body)?,
+                        id,
+                    )
+                    .into(),
                 );
             }
             other => cx.warnings.push(unsupported_block(other)),
@@ -121,6 +168,27 @@ fn response_from(
         },
         ..ModelResponse::default()
     })
+}
+
+/// The tool name of the MCP call `id` among `parts` (for its result).
+pub(super) fn mcp_call_name(parts: &[ModelResponsePart], id: &str) -> Option<String> {
+    parts.iter().rev().find_map(|p| match p {
+        ModelResponsePart::BuiltinToolCall(call) if call.tool_call_id == id => {
+            Some(call.tool_name.clone())
+        }
+        _ => None,
+    })
+}
+
+/// The warning for a server tool's call of a tool the request did not enable.
+pub(super) fn unrequested_call(name: &str) -> Warning {
+    Warning::dropped_content(
+        "server_tool_use",
+        format!(
+            "a call of the server tool `{name}`, which the request did not enable, was left out \
+             (as pydantic-ai does; enable it with `builtin_tools` to keep such calls)"
+        ),
+    )
 }
 
 /// The warning for a content block of a kind the message model has no part for.

@@ -1,19 +1,23 @@
 //! Stream events -> [`PartsManager`] calls: `message_start` (id, model, usage),
 //! `content_block_start`/`_delta`/`_stop` (text, thinking and its signature, tool calls and
-//! their argument fragments), `message_delta` (stop reason, usage), `message_stop` (the end),
+//! their argument fragments, server tools' calls and results, compaction), `message_delta`
+//! (stop reason, usage), `message_stop` (the end),
 //! `ping` and `error`. Blocks, deltas and events the message model has no place for are
 //! skipped with a [`Warning`]; a stream must end with `message_stop`.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
-use serde_json::Map;
+use serde_json::{Map, Value};
 
 use super::super::common::insert_detail;
 use super::super::{Flow, RawEvent};
+use super::builtin_tools::{
+    compaction, enabled_server_tool_names, mcp_tool_call, server_tool_call, tool_result,
+};
 use super::errors::reported_error;
 use super::finish_reason::{map_stop_reason, stop_details_entries};
-use super::response::{tool_input, unsupported_block};
+use super::response::{tool_input, unrequested_call, unsupported_block};
 use super::usage::{usage_details, usage_from_details};
 use super::wire::{WireBlock, WireDelta, WireDeltaEvent, WireEvent};
 use super::REDACTED_THINKING_ID;
@@ -33,6 +37,8 @@ pub struct MessagesStreamState {
     /// The usage counts so far, as pydantic-ai keeps them (`message_start`, then each
     /// `message_delta` overriding the counts it carries).
     usage_details: BTreeMap<String, u64>,
+    /// The tool names of the MCP calls so far, by id (for their results).
+    mcp_calls: HashMap<String, String>,
 }
 
 /// The kind of a content block seen in a stream.
@@ -41,6 +47,18 @@ enum OpenBlock {
     Text,
     Thinking,
     ToolUse,
+    /// A server tool's call (`server_tool_use`), whether arguments arrived.
+    ServerToolUse {
+        has_args: bool,
+    },
+    /// An MCP tool's call, whether its arguments' object must be closed at its end.
+    McpToolUse {
+        close: bool,
+    },
+    /// A server tool's result, whole at its start.
+    Whole,
+    /// A compaction block.
+    Compaction,
     /// A block the message model has no part for (server tools' calls and results…); its
     /// deltas are skipped, it was reported when it started.
     Unsupported,
@@ -172,9 +190,24 @@ pub(super) fn apply_event(
         }
         "content_block_stop" => {
             let index = index(&event)?;
-            if state.blocks.get(&index) == Some(&OpenBlock::ToolUse) {
+            match state.blocks.get(&index) {
                 // A whole response carries the arguments as an object: so does the stream.
-                parts.end_tool_call_args_as_object(VendorId::Index(index));
+                Some(OpenBlock::ToolUse | OpenBlock::ServerToolUse { has_args: true }) => {
+                    parts.end_tool_call_args_as_object(VendorId::Index(index));
+                }
+                Some(OpenBlock::McpToolUse { close }) => {
+                    if *close {
+                        let vendor = Some(VendorId::Index(index));
+                        parts.handle_tool_call_delta(
+                            vendor,
+                            None,
+                            Some(ArgsDelta::Json("}")),
+                            None,
+                        )?;
+                    }
+                    parts.end_tool_call_args_as_object(VendorId::Index(index));
+                }
+                _ => {}
             }
         }
         "message_delta" => {
@@ -267,9 +300,74 @@ fn start_block(
             )?;
             OpenBlock::ToolUse
         }
+        "server_tool_use" => {
+            let name = block.name.as_deref().unwrap_or_default();
+            let provider = stream_provider_name(parts);
+            let enabled = enabled_server_tool_names(&parts.builtin_tools, &parts.model_name);
+            match server_tool_call(&block, &provider) {
+                // As pydantic-ai: a streamed call of a tool the request did not enable is not
+                // kept.
+                Some(_) if !enabled.contains(&name) => {
+                    parts.warnings.push(unrequested_call(name));
+                    OpenBlock::Unsupported
+                }
+                Some(call) => {
+                    let has_args = call.args.is_some();
+                    parts.handle_part(vendor, call.into());
+                    OpenBlock::ServerToolUse { has_args }
+                }
+                None => {
+                    parts
+                        .warnings
+                        .push(unsupported_block(&format!("server_tool_use {name}")));
+                    OpenBlock::Unsupported
+                }
+            }
+        }
+        "mcp_tool_use" => {
+            let provider = stream_provider_name(parts);
+            let mut call = mcp_tool_call(&block, &provider);
+            state
+                .mcp_calls
+                .insert(call.tool_call_id.clone(), call.tool_name.clone());
+            // As pydantic-ai streams it: the call without arguments, then their JSON text up to
+            // `"tool_args":`, the input's fragments, and `}` at the block's end.
+            let json = call.args_as_json_str();
+            call.args = None;
+            parts.handle_part(vendor, call.into());
+            let streamed = block
+                .input
+                .as_ref()
+                .is_none_or(|i| i == &Value::Object(Map::new()));
+            let text = match json.strip_suffix("{}}") {
+                Some(prefix) if streamed => prefix,
+                _ => json.as_str(),
+            };
+            parts.handle_tool_call_delta(vendor, None, Some(ArgsDelta::Json(text)), None)?;
+            OpenBlock::McpToolUse {
+                close: streamed && json.ends_with("{}}"),
+            }
+        }
+        "compaction" => {
+            let provider = stream_provider_name(parts);
+            let content = block.content.as_ref().and_then(Value::as_str);
+            let part = compaction(content, block.encrypted_content.as_deref(), &provider);
+            parts.handle_part(vendor, part.into());
+            OpenBlock::Compaction
+        }
         other => {
-            parts.warnings.push(unsupported_block(other));
-            OpenBlock::Unsupported
+            let provider = stream_provider_name(parts);
+            let mcp_calls = &state.mcp_calls;
+            match tool_result(&block, &provider, |id| mcp_calls.get(id).cloned()) {
+                Some(ret) => {
+                    parts.handle_part(vendor, ret.into());
+                    OpenBlock::Whole
+                }
+                None => {
+                    parts.warnings.push(unsupported_block(other));
+                    OpenBlock::Unsupported
+                }
+            }
         }
     };
     state.blocks.insert(index, kind);
@@ -319,8 +417,22 @@ fn block_delta(
         }
         "input_json_delta" => {
             let fragment = delta.partial_json.as_deref().unwrap_or_default();
+            if let Some(OpenBlock::ServerToolUse { has_args }) = state.blocks.get_mut(&index) {
+                // A server tool's call without arguments has none, streamed or not.
+                if fragment.is_empty() {
+                    return Ok(());
+                }
+                *has_args = true;
+            }
             parts.handle_tool_call_delta(vendor, None, Some(ArgsDelta::Json(fragment)), None)?;
             state.blocks.entry(index).or_insert(OpenBlock::ToolUse);
+        }
+        "compaction_delta" => {
+            if let Some(content) = delta.content.as_deref().filter(|c| !c.is_empty()) {
+                let provider = stream_provider_name(parts);
+                let part = compaction(Some(content), delta.encrypted_content.as_deref(), &provider);
+                parts.handle_part(vendor, part.into());
+            }
         }
         other => parts.warnings.push(Warning::dropped_content(
             other.to_owned(),

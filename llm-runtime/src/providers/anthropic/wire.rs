@@ -23,7 +23,13 @@ pub(super) struct MessagesRequest<'a> {
     pub(super) system: Option<System<'a>>,
     pub(super) messages: Vec<Message<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(super) tools: Vec<WireTool<'a>>,
+    pub(super) tools: Vec<AnyTool<'a>>,
+    /// MCP connector servers (built-in MCP server tools).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(super) mcp_servers: Vec<Value>,
+    /// Context management (compaction, when the history holds compaction blocks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) context_management: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) tool_choice: Option<ToolChoiceParam<'a>>,
     pub(super) stream: bool,
@@ -97,6 +103,10 @@ pub(super) enum Block<'a> {
     RedactedThinking {
         data: &'a str,
     },
+    /// A block built as JSON: server tool calls and results, MCP calls and results,
+    /// compaction, as they came back from the API.
+    #[serde(untagged)]
+    Raw(Value),
 }
 
 #[derive(Serialize)]
@@ -119,6 +129,14 @@ pub(super) enum Source<'a> {
 pub(super) enum ToolResultContent<'a> {
     Text(Cow<'a, str>),
     Blocks(Vec<Block<'a>>),
+}
+
+/// A tool definition: a function tool, or a server tool built as JSON.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(super) enum AnyTool<'a> {
+    Function(WireTool<'a>),
+    Server(Value),
 }
 
 #[derive(Serialize)]
@@ -211,6 +229,24 @@ pub(super) struct WireBlock<'a> {
     /// A `tool_use` block's arguments (the JSON object, kept whole).
     #[serde(default)]
     pub(super) input: Option<Value>,
+    /// The call a server tool's result block answers.
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
+    pub(super) tool_use_id: Option<Cow<'a, str>>,
+    /// A result block's content (kept whole), or a compaction block's summary.
+    #[serde(default)]
+    pub(super) content: Option<Value>,
+    /// The MCP server of an `mcp_tool_use` block.
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
+    pub(super) server_name: Option<Cow<'a, str>>,
+    /// Whether an `mcp_tool_result` is an error.
+    #[serde(default)]
+    pub(super) is_error: Option<bool>,
+    /// Who invoked a server tool (`direct`, or code execution).
+    #[serde(default)]
+    pub(super) caller: Option<Value>,
+    /// A compaction block's encrypted content.
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
+    pub(super) encrypted_content: Option<Cow<'a, str>>,
 }
 
 /// Why a refusal stopped the model.
@@ -322,6 +358,12 @@ pub(super) struct WireDelta<'a> {
     pub(super) signature: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "opt_cow")]
     pub(super) partial_json: Option<Cow<'a, str>>,
+    /// A `compaction_delta`'s summary.
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
+    pub(super) content: Option<Cow<'a, str>>,
+    /// A `compaction_delta`'s encrypted content.
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
+    pub(super) encrypted_content: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "opt_cow")]
     pub(super) stop_reason: Option<Cow<'a, str>>,
     #[serde(default, borrow)]

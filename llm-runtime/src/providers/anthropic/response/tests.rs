@@ -116,7 +116,7 @@ fn lenient_with_compatible_servers() {
 }
 
 #[test]
-fn server_tool_blocks_are_left_out_with_a_warning() {
+fn server_tool_blocks_become_builtin_tool_parts() {
     let response = parse(json!({
         "id": "msg", "type": "message", "model": "m",
         "content": [
@@ -127,7 +127,16 @@ fn server_tool_blocks_are_left_out_with_a_warning() {
         ],
         "stop_reason": "end_turn", "usage": {"input_tokens": 1, "output_tokens": 1}
     }));
-    assert_eq!(response.parts, vec![TextPart::new("Sunny.").into()]);
+    // The call is kept with its result even though the request did not enable web search.
+    let kinds: Vec<_> = response.parts.iter().map(|p| p.part_kind()).collect();
+    assert_eq!(
+        kinds,
+        [
+            crate::messages::PartKind::BuiltinToolCall,
+            crate::messages::PartKind::BuiltinToolReturn,
+            crate::messages::PartKind::Text
+        ]
+    );
 }
 
 #[test]
@@ -188,8 +197,8 @@ fn blocks_left_out_of_a_response_are_warned() {
         cx.warnings.as_slice(),
         [Warning::dropped_content(
             "server_tool_use",
-            "a `server_tool_use` content block (a server tool's call or result, or another kind \
-             the message model has no part for) was left out of the response",
+            "a call of the server tool `web_search`, which the request did not enable, was left \
+             out (as pydantic-ai does; enable it with `builtin_tools` to keep such calls)",
         )]
     );
     // A response the message model holds whole: no warning.

@@ -387,7 +387,7 @@ fn skipped_events_and_dropped_content_are_warned() {
         start,
         block_start(
             0,
-            json!({"type": "web_search_tool_result", "tool_use_id": "srv", "content": []}),
+            json!({"type": "future_tool_result", "tool_use_id": "srv", "content": []}),
         ),
         block_stop(0),
         block_start(1, json!({"type": "text", "text": "Found "})),
@@ -421,8 +421,8 @@ fn skipped_events_and_dropped_content_are_warned() {
                  `content_block_*` events; they were left out",
             ),
             Warning::dropped_content(
-                "web_search_tool_result",
-                "a `web_search_tool_result` content block (a server tool's call or result, or \
+                "future_tool_result",
+                "a `future_tool_result` content block (a server tool's call or result, or \
                  another kind the message model has no part for) was left out of the response",
             ),
             Warning::dropped_content(
