@@ -255,6 +255,23 @@ fn streaming_prints_the_deltas_then_what_they_assembled() {
 }
 
 #[test]
+fn builtin_tools_shows_the_canned_search_of_the_test_model() {
+    let out = run_example("builtin_tools", &[]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert_eq!(
+        lines[0],
+        r#"searched (test): web_search {"query":"What is the weather in Paris today?"}"#
+    );
+    assert_eq!(lines[1], "results of web_search: 1");
+    assert_eq!(lines[2], "answer: success (no tool calls)");
+    assert!(
+        lines[3].starts_with("Usage { requests: 1, request_tokens: "),
+        "{out}"
+    );
+}
+
+#[test]
 fn tool_calling_parses_the_call_of_the_test_model_into_divide() {
     let out = run_example("tool_calling", &[]);
     assert!(out.starts_with("ModelResponse {"), "{out}");

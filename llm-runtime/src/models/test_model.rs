@@ -15,6 +15,8 @@ use crate::stream::{PartsManager, StreamedResponse, VendorId};
 use crate::tools::ToolDefinition;
 use crate::usage::Usage;
 
+mod builtin;
+
 /// Which function tools a [`TestModel`] calls.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum CallTools {
@@ -32,7 +34,9 @@ pub enum CallTools {
 /// tool's JSON schema (ids `pyd_ai_tool_call_id__<name>`). Then it answers with the tool
 /// returns as JSON, or `success (no tool calls)`. With output tools and no text output
 /// allowed, it calls an output tool. Usage is estimated from the words in the conversation.
-/// Streamed, text arrives word by word.
+/// Streamed, text arrives word by word. With built-in tools, a text answer starts with a
+/// canned call and return of each, attributed to the `test` provider (pydantic-ai's
+/// `TestModel` refuses built-in tools instead).
 ///
 /// ```
 /// use llm_runtime::{model_request_sync, models::TestModel, messages::ModelRequest};
@@ -197,7 +201,9 @@ impl TestModel {
                     }
                 }
             };
-            return Ok(vec![TextPart::new(text).into()]);
+            let mut parts = builtin::canned_parts(&parameters.builtin_tools, messages);
+            parts.push(TextPart::new(text).into());
+            return Ok(parts);
         }
         let Some(output_tool) = parameters
             .output_tools
@@ -769,5 +775,72 @@ mod tests {
             err.to_string(),
             "TestModel was configured to call unknown tool `nope`"
         );
+    }
+
+    #[test]
+    fn builtin_tools_get_a_canned_call_and_return_streamed_or_not() {
+        use crate::models::{MCPServerTool, WebSearchTool};
+        use futures::StreamExt as _;
+        let params = ModelRequestParameters {
+            builtin_tools: vec![
+                WebSearchTool::default().into(),
+                MCPServerTool {
+                    id: "wiki".into(),
+                    url: "https://example.com/mcp".into(),
+                    ..Default::default()
+                }
+                .into(),
+            ],
+            ..Default::default()
+        };
+        let history = vec![ModelMessage::from(ModelRequest::user_text_prompt("Paris"))];
+        let response = TestModel::new().respond(&history, &params).unwrap();
+        let kinds: Vec<_> = response.parts.iter().map(|p| p.part_kind()).collect();
+        use crate::messages::PartKind::*;
+        assert_eq!(
+            kinds,
+            [
+                BuiltinToolCall,
+                BuiltinToolReturn,
+                BuiltinToolCall,
+                BuiltinToolReturn,
+                Text
+            ]
+        );
+        let ModelResponsePart::BuiltinToolCall(search) = &response.parts[0] else {
+            unreachable!()
+        };
+        assert_eq!(search.args_as_json_str(), r#"{"query":"Paris"}"#);
+        assert_eq!(search.provider_name.as_deref(), Some("test"));
+        let ModelResponsePart::BuiltinToolCall(mcp) = &response.parts[2] else {
+            unreachable!()
+        };
+        assert_eq!(mcp.tool_name, "mcp_server:wiki");
+
+        let streamed = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(async {
+                let settings = ModelSettings::default();
+                let mut stream = TestModel::new()
+                    .request_stream(&history, &settings, &params)
+                    .await
+                    .unwrap();
+                while stream.next().await.is_some() {}
+                stream.get()
+            });
+        let strip = |parts: &[ModelResponsePart]| -> Vec<ModelResponsePart> {
+            parts
+                .iter()
+                .cloned()
+                .map(|mut p| {
+                    if let ModelResponsePart::BuiltinToolReturn(r) = &mut p {
+                        r.timestamp = chrono::DateTime::UNIX_EPOCH;
+                    }
+                    p
+                })
+                .collect()
+        };
+        assert_eq!(strip(&streamed.parts), strip(&response.parts));
     }
 }

@@ -14,6 +14,9 @@ use futures::future::BoxFuture;
 use futures::StreamExt;
 
 use super::builtin_tools::keep_supported;
+
+/// Headers a protocol asks for one request ([`Protocol::request_headers`]).
+type Headers = Vec<(&'static str, String)>;
 use super::{PreparedRequest, Protocol, Provider, ResponseContext};
 use crate::error::{Error, Result};
 use crate::http::send::{
@@ -99,7 +102,7 @@ impl<P: Protocol> ProviderModel<P> {
         settings: &ModelSettings,
         parameters: &ModelRequestParameters,
         stream: bool,
-    ) -> Result<(Vec<u8>, Vec<(&'static str, String)>)> {
+    ) -> Result<(Vec<u8>, Headers)> {
         let protocol = self.provider.protocol();
         let mut warnings = Warnings::new();
         let kept = keep_supported(
