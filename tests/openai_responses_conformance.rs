@@ -184,205 +184,75 @@ const ACCEPTED: &[Accepted] = &[
 ];
 
 /// Comparisons known to differ, by oracle file stem and aspect, with the reason. They are
-/// counted as failing; the test fails if one of them starts to pass (remove it then). For a
-/// response that differs by [`BUILTIN_TOOLS`], everything but those parts must still be equal.
+/// counted as failing; the test fails if one of them starts to pass (remove it then).
 const KNOWN_DIFFERENCES: &[Known] = &[
     (
-        "test_openai_responses/test_openai_include_raw_annotations_non_streaming.0",
-        "response",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_include_raw_annotations_non_streaming.1",
-        "response",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_include_raw_annotations_streaming.0",
-        "response",
-        BUILTIN_TOOLS,
-    ),
-    (
         "test_openai_responses/test_openai_include_raw_annotations_streaming.0",
         "events",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_include_raw_annotations_streaming.1",
-        "response",
-        BUILTIN_TOOLS,
+        STREAMED_BUILTIN_ITEMS,
     ),
     (
         "test_openai_responses/test_openai_include_raw_annotations_streaming.1",
         "events",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_code_execution_return_image.0",
-        "response",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_code_execution_return_image.1",
-        "response",
-        BUILTIN_TOOLS,
+        STREAMED_BUILTIN_ITEMS,
     ),
     (
         "test_openai_responses/test_openai_responses_code_execution_return_image_stream.0",
         "response",
-        BUILTIN_TOOLS,
+        STREAMED_BUILTIN_ITEMS,
     ),
     (
         "test_openai_responses/test_openai_responses_code_execution_return_image_stream.0",
         "events",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_compact_stateful_mode.2",
-        "response",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_compact_stateful_mode_stream.2",
-        "response",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_compact_stateful_mode_stream.2",
-        "events",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_image_generation_jpeg.0",
-        "response",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_model_builtin_tools_web_search.0",
-        "response",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_model_file_search_tool.3",
-        "response",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_model_file_search_tool.4",
-        "response",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_model_file_search_tool_stream.3",
-        "response",
-        BUILTIN_TOOLS,
+        STREAMED_BUILTIN_ITEMS,
     ),
     (
         "test_openai_responses/test_openai_responses_model_file_search_tool_stream.3",
         "events",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_model_file_search_tool_with_results.3",
-        "response",
-        BUILTIN_TOOLS,
+        STREAMED_BUILTIN_ITEMS,
     ),
     (
         "test_openai_responses/test_openai_responses_model_mcp_list_tools_stream_backfills_missing_results.0",
         "response",
-        BUILTIN_TOOLS,
+        STREAMED_BUILTIN_ITEMS,
     ),
     (
         "test_openai_responses/test_openai_responses_model_mcp_list_tools_stream_backfills_missing_results.0",
         "events",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_model_mcp_server_tool.0",
-        "response",
-        BUILTIN_TOOLS,
+        STREAMED_BUILTIN_ITEMS,
     ),
     (
         "test_openai_responses/test_openai_responses_model_mcp_server_tool_stream.0",
         "response",
-        BUILTIN_TOOLS,
+        STREAMED_BUILTIN_ITEMS,
     ),
     (
         "test_openai_responses/test_openai_responses_model_mcp_server_tool_stream.0",
         "events",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_model_mcp_server_tool_with_connector.0",
-        "response",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_model_web_search_tool.0",
-        "response",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_model_web_search_tool.1",
-        "response",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_model_web_search_tool_stream.0",
-        "response",
-        BUILTIN_TOOLS,
+        STREAMED_BUILTIN_ITEMS,
     ),
     (
         "test_openai_responses/test_openai_responses_model_web_search_tool_stream.0",
         "events",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_model_web_search_tool_stream.1",
-        "response",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_model_web_search_tool_with_allowed_domains.0",
-        "response",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_model_web_search_tool_with_invalid_region.0",
-        "response",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_model_web_search_tool_with_user_location.0",
-        "response",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_model_web_search_tool_without_external_access.0",
-        "response",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_openai_responses/test_openai_responses_thinking_with_code_execution_tool.0",
-        "response",
-        BUILTIN_TOOLS,
+        STREAMED_BUILTIN_ITEMS,
     ),
     (
         "test_openai_responses/test_openai_responses_thinking_with_code_execution_tool_stream.0",
         "response",
-        BUILTIN_TOOLS,
+        STREAMED_BUILTIN_ITEMS,
     ),
     (
         "test_openai_responses/test_openai_responses_thinking_with_code_execution_tool_stream.0",
         "events",
-        BUILTIN_TOOLS,
+        STREAMED_BUILTIN_ITEMS,
     ),
 ];
 
-const BUILTIN_TOOLS: &str = "the response holds built-in tool items (web search, file search, \
-    code interpreter, image generation, MCP) or a compaction item, which pydantic-ai reads into \
-    builtin-tool call/return, file and compaction parts; our message model has no such parts, \
-    so the protocol leaves these items out with a warning";
+const STREAMED_BUILTIN_ITEMS: &str = "not done yet: our stream starts a built-in tool's call when \
+    its item is added and completes it, with its files and return, when the item is done; \
+    pydantic-ai also streams the call's arguments as they come (code interpreter code, MCP \
+    arguments, web search queries), partial images, and backfills MCP tool lists from the final \
+    response, so its events (and, where items interleave, the order of its parts) differ";
 
 /// The part kinds of built-in tools and compaction, which our message model does not have.
 const BUILTIN_PART_KINDS: [&str; 4] = [
@@ -734,7 +604,7 @@ fn report(tallies: &BTreeMap<String, Tally>, failures: &[Failure], not_covered: 
         );
     }
     // Known, but the rest of the response must still be right.
-    judge(failures, KNOWN_DIFFERENCES, Some(BUILTIN_TOOLS));
+    judge(failures, KNOWN_DIFFERENCES, None);
 }
 
 #[test]
@@ -850,6 +720,19 @@ fn round_logprobs(value: &mut Value) {
     }
 }
 
+/// Recordings whose stream is known to differ from its final response object, with the reason.
+const STREAM_WHOLE_KNOWN: &[(&str, &str)] = &[
+    (
+        "test_openai_responses/test_openai_responses_compact_stateful_mode_stream.2",
+        "the recording's `compaction` item has another `encrypted_content` in its \
+         `output_item.done` event than in the final response object; the stream keeps the event's",
+    ),
+    (
+        "test_openai_responses/test_openai_responses_model_mcp_list_tools_stream_backfills_missing_results.0",
+        STREAMED_BUILTIN_ITEMS,
+    ),
+];
+
 /// The same recorded answer gives the same response streamed and whole: every streamed
 /// recording is replayed, and its final event's response object is parsed as a whole body.
 #[test]
@@ -898,7 +781,11 @@ fn recorded_streams_equal_their_final_responses_parsed_whole() {
             }
         }
         checked += 1;
-        compare_stream_with_whole(&key, &parsed, &streamed, None, &mut failures);
+        let known = STREAM_WHOLE_KNOWN
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, why)| *why);
+        compare_stream_with_whole(&key, &parsed, &streamed, known, &mut failures);
     }
     for (what, why, _) in STREAM_WHOLE_ACCEPTED {
         println!("accepted (streamed vs whole): {what} -- {why}");

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+use super::builtin_tools;
 use super::models::ModelFacts;
 use super::wire::{
     FunctionCall, FunctionCallOutput, InputContent, InputItem, Message, MessageContent,
@@ -188,10 +189,29 @@ fn map_response<'a>(
                     }
                 }
             }
-            other => warnings.push(unsent_part(other, "the Responses API")),
+            // A built-in tool's call goes back as its item, by id, to the provider that ran it;
+            // its return and files are kept server-side with it.
+            ModelResponsePart::BuiltinToolCall(call) if is_ours(part_provider) && send_id => {
+                match builtin_tools::call_item(call) {
+                    Some(item) => out.push(InputItem::Raw(item)),
+                    None => warnings.push(unsent_part(part, API)),
+                }
+            }
+            ModelResponsePart::BuiltinToolReturn(_) | ModelResponsePart::File(_)
+                if same_provider && send_id => {}
+            ModelResponsePart::Compaction(compaction) if is_ours(part_provider) => {
+                match builtin_tools::compaction_item(compaction) {
+                    Some(item) => out.push(InputItem::Raw(item)),
+                    None => warnings.push(unsent_part(part, API)),
+                }
+            }
+            other => warnings.push(unsent_part(other, API)),
         }
     }
 }
+
+/// The API's name in warnings.
+const API: &str = "the Responses API";
 
 fn map_request<'a>(
     request: &'a ModelRequest,

@@ -40,6 +40,7 @@
 //!
 //! [`ModelSettings::thinking`]: crate::settings::ModelSettings::thinking
 
+mod builtin_tools;
 mod finish_reason;
 mod input;
 mod models;
@@ -192,6 +193,10 @@ impl Protocol for OpenAiResponses {
     type StreamState = ResponsesStreamState;
     type Event<'a> = ResponsesEvent<'a>;
     const EVENT_DESCRIPTION: &'static str = "Responses API event";
+
+    fn supported_builtin_tools(&self, _model_name: &str) -> &'static [&'static str] {
+        builtin_tools::SUPPORTED
+    }
 
     fn endpoint(&self, _model_name: &str, _stream: bool) -> String {
         self.endpoint.to_owned()

@@ -4,9 +4,12 @@
 
 use std::borrow::Cow;
 
+use super::builtin_tools::server_tools;
 use super::input::map_messages;
 use super::models::ModelFacts;
-use super::wire::{InputItem, Message, ReasoningParam, ResponsesRequest, TextFormat, TextParam};
+use super::wire::{
+    AnyTool, InputItem, Message, ReasoningParam, ResponsesRequest, TextFormat, TextParam,
+};
 use super::OpenAiResponses;
 use crate::error::Result;
 use crate::models::{request_instructions, OutputMode};
@@ -65,7 +68,10 @@ impl OpenAiResponses {
             sampling_dropped(model, &dropped, warnings);
         }
 
-        let (tools, tool_choice) = self.tools(request, warnings)?;
+        let (function_tools, tool_choice) = self.tools(request, warnings)?;
+        let mut tools: Vec<AnyTool<'_>> =
+            function_tools.into_iter().map(AnyTool::Function).collect();
+        tools.extend(server_tools(request)?.into_iter().map(AnyTool::Builtin));
         let parallel_tool_calls = if tools.is_empty() {
             None
         } else {

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+use super::builtin_tools;
 use super::finish_reason::{map_finish_reason, status_state};
 use super::wire::{WireError, WireItem, WireResponse};
 use crate::error::{Error, Result};
@@ -51,7 +52,20 @@ fn response_from(
     let provider = Some(cx.provider_name);
     let mut parts = Vec::new();
     let mut refusal = None;
-    for item in wire.output.unwrap_or_default() {
+    // Built-in tools' items are read from the body as JSON (their fields vary by tool).
+    let mut raw_output: Option<Value> = None;
+    for (index, item) in wire.output.unwrap_or_default().into_iter().enumerate() {
+        if builtin_tools::ITEM_TYPES.contains(&item.kind.0.as_ref()) {
+            let raw = raw_output.get_or_insert_with(|| {
+                serde_json::from_slice::<Value>(body).unwrap_or_default()["output"].take()
+            });
+            let provider = cx.provider_name;
+            match builtin_tools::item_parts(&raw[index], provider) {
+                Some(item_parts) => parts.extend(item_parts),
+                None => cx.warnings.push(unread_item(&item.kind.0)),
+            }
+            continue;
+        }
         item_parts(item, provider, &mut parts, &mut refusal, &mut cx.warnings)?;
     }
     let mut details = Map::new();
@@ -253,8 +267,7 @@ pub(super) fn unread_item(kind: &str) -> Warning {
     Warning::dropped_content(
         kind.to_owned(),
         format!(
-            "an output item of type `{kind}` was left out: built-in tools (web search, code \
-             interpreter, image generation, file search, MCP…) have no part in the message model"
+            "an output item of type `{kind}` was left out (the message model has no part for it)"
         ),
     )
 }

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::builtin_tools;
 use super::finish_reason::{map_finish_reason, status_state};
 use super::response::{item_parts, nonempty, reported_error};
 use super::wire::{
@@ -20,7 +21,7 @@ use crate::messages::{FinishReason, ResponseState};
 use crate::providers::common::{self, insert_detail};
 use crate::providers::openai::shared::{cow, timestamp_detail};
 use crate::providers::{Flow, RawEvent};
-use crate::stream::PartsManager;
+use crate::stream::{PartsManager, VendorId};
 
 mod items;
 #[cfg(test)]
@@ -156,12 +157,20 @@ pub(super) fn apply_event(
         "response.output_item.added" => {
             let event: ItemEvent<'_> = parse_data(kind, data)?;
             state.note_sequence(event.sequence_number);
-            item_added(event.item, state, parts)?;
+            if builtin_tools::ITEM_TYPES.contains(&event.item.kind.0.as_ref()) {
+                builtin_item(data, kind, true, parts)?;
+            } else {
+                item_added(event.item, state, parts)?;
+            }
         }
         "response.output_item.done" => {
             let event: ItemEvent<'_> = parse_data(kind, data)?;
             state.note_sequence(event.sequence_number);
-            item_done(event.item, state, parts)?;
+            if builtin_tools::ITEM_TYPES.contains(&event.item.kind.0.as_ref()) {
+                builtin_item(data, kind, false, parts)?;
+            } else {
+                item_done(event.item, state, parts)?;
+            }
         }
         "response.output_text.delta" => {
             let event: PieceEvent<'_> = parse_data(kind, data)?;
@@ -231,6 +240,26 @@ pub(super) fn apply_event(
         }
     }
     Ok(Flow::Continue)
+}
+
+/// A built-in tool's item (read from the event as JSON: their fields vary by tool): when added,
+/// its call starts, in the place the item has among the others; when done, the call is
+/// replaced by the whole item's, and its files and return follow, as a whole response has them.
+fn builtin_item(data: &str, kind: &str, added: bool, parts: &mut PartsManager) -> Result<()> {
+    let event: Value = parse_data(kind, data)?;
+    let item = &event["item"];
+    let provider = parts
+        .provider_name
+        .clone()
+        .unwrap_or_else(|| "openai".to_owned());
+    let id = item["id"].as_str().unwrap_or_default();
+    let item_parts = builtin_tools::item_parts(item, &provider).unwrap_or_default();
+    let take = if added { 1 } else { item_parts.len() };
+    for (n, part) in item_parts.into_iter().take(take).enumerate() {
+        let key = format!("{id}-builtin-{n}");
+        parts.handle_part(Some(VendorId::Key(&key)), part);
+    }
+    Ok(())
 }
 
 /// What every status event says: ids, model, time, usage, the background marker, the state.

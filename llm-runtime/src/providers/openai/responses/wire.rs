@@ -27,7 +27,7 @@ pub(super) struct ResponsesRequest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) instructions: Option<Cow<'a, str>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(super) tools: Vec<FunctionTool<'a>>,
+    pub(super) tools: Vec<AnyTool<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) tool_choice: Option<ToolChoiceParam>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -49,10 +49,20 @@ pub(super) struct ResponsesRequest<'a> {
     pub(super) include: Vec<&'static str>,
 }
 
+/// A tool: a function tool, or a built-in tool built as JSON.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(super) enum AnyTool<'a> {
+    Function(FunctionTool<'a>),
+    Builtin(serde_json::Value),
+}
+
 /// One item of `input`.
 #[derive(Serialize)]
 #[serde(untagged)]
 pub(super) enum InputItem<'a> {
+    /// A built-in tool's call or a compaction item, sent back by id, built as JSON.
+    Raw(serde_json::Value),
     /// A message given by role, without an id (`EasyInputMessage`).
     Message(Message<'a>),
     /// An assistant message of this provider, sent back with its id.

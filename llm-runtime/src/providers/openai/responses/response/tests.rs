@@ -43,7 +43,6 @@ fn parses_items_usage_and_details() {
             ..TextPart::new("Let me divide.")
         }
         .into(),
-        // The web search is a built-in tool: left out, with a warning.
         ToolCallPart {
             id: Some("fc_1".into()),
             provider_name: Some(OURS.into()),
@@ -52,7 +51,18 @@ fn parses_items_usage_and_details() {
         }
         .into(),
     ];
-    assert_eq!(response.parts, expected_parts);
+    // Then the web search, a built-in tool's call and return.
+    assert_eq!(response.parts[..4], expected_parts);
+    assert_eq!(
+        response.parts[4..]
+            .iter()
+            .map(|p| p.part_kind())
+            .collect::<Vec<_>>(),
+        [
+            crate::messages::PartKind::BuiltinToolCall,
+            crate::messages::PartKind::BuiltinToolReturn
+        ]
+    );
     assert_eq!(response.model_name.as_deref(), Some("gpt-5.5-2026-01-01"));
     assert_eq!(response.provider_response_id.as_deref(), Some("resp_1"));
     assert_eq!(response.finish_reason, Some(FinishReason::Stop));
@@ -205,8 +215,7 @@ fn items_and_content_left_out_of_a_response_are_warned() {
     let body = json!({
         "id": "resp_1", "status": "completed", "model": "gpt-5",
         "output": [
-            {"type": "web_search_call", "id": "ws_1", "status": "completed",
-             "action": {"type": "search", "query": "weather"}},
+            {"type": "computer_call", "id": "cu_1", "status": "completed"},
             {"type": "message", "id": "msg_1", "role": "assistant",
              "content": [{"type": "output_text", "text": "Sunny."},
                          {"type": "output_audio", "data": "AAAA"}]}
@@ -221,10 +230,9 @@ fn items_and_content_left_out_of_a_response_are_warned() {
         cx.warnings.as_slice(),
         [
             Warning::dropped_content(
-                "web_search_call",
-                "an output item of type `web_search_call` was left out: built-in tools (web \
-                 search, code interpreter, image generation, file search, MCP…) have no part in \
-                 the message model"
+                "computer_call",
+                "an output item of type `computer_call` was left out (the message model has no \
+                 part for it)"
             ),
             Warning::dropped_content(
                 "output_audio",
