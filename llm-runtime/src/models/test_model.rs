@@ -4,7 +4,7 @@ use futures::future::BoxFuture;
 use futures::stream;
 use serde_json::{Map, Value};
 
-use super::{Model, ModelRequestParameters};
+use super::{resolve_output_mode, Model, ModelProfile, ModelRequestParameters, OutputMode};
 use crate::error::{Error, Result};
 use crate::messages::{
     ModelMessage, ModelRequestPart, ModelResponse, ModelResponsePart, TextPart, ToolArgs,
@@ -31,7 +31,11 @@ pub enum CallTools {
 /// the history has no response yet, it calls each tool once with arguments generated from the
 /// tool's JSON schema (ids `pyd_ai_tool_call_id__<name>`). Then it answers with the tool
 /// returns as JSON, or `success (no tool calls)`. With output tools and no text output
-/// allowed, it calls an output tool. Usage is estimated from the words in the conversation.
+/// allowed, it calls an output tool. In the native and prompted output modes it answers with
+/// JSON text generated from the output object's schema (or the custom output arguments), so
+/// that structured output parses: pydantic-ai's `TestModel` answers `success (no tool calls)`
+/// there. [`OutputMode::Auto`] resolves as for a default profile (tool output). Usage is
+/// estimated from the words in the conversation.
 /// Streamed, text arrives word by word.
 ///
 /// ```
@@ -175,11 +179,24 @@ impl TestModel {
         }
         let text_output = self.custom_output_text.is_some()
             || (self.custom_output_args.is_none()
-                && (parameters.allow_text_output || parameters.output_tools.is_empty()));
+                && (parameters.allow_text_output || parameters.output_tools.is_empty()))
+            || (parameters.output_object.is_some() && parameters.output_tools.is_empty());
         if text_output {
-            let text = match &self.custom_output_text {
-                Some(text) => text.clone(),
-                None => {
+            let structured = parameters.output_object.as_ref().filter(|_| {
+                matches!(
+                    parameters.output_mode,
+                    OutputMode::Native | OutputMode::Prompted
+                )
+            });
+            let text = match (&self.custom_output_text, structured) {
+                (Some(text), _) => text.clone(),
+                (None, Some(object)) => match &self.custom_output_args {
+                    Some(args) => args.to_string(),
+                    None => SchemaData::new(&object.json_schema, self.seed)
+                        .generate()
+                        .to_string(),
+                },
+                (None, None) => {
                     let mut returns = Map::new();
                     for message in messages {
                         if let ModelMessage::Request(request) = message {
@@ -235,7 +252,8 @@ impl TestModel {
         messages: &[ModelMessage],
         parameters: &ModelRequestParameters,
     ) -> Result<ModelResponse> {
-        let mut response = ModelResponse::new(self.parts(messages, parameters)?);
+        let parameters = resolve_output_mode(parameters, ModelProfile::default_ref());
+        let mut response = ModelResponse::new(self.parts(messages, &parameters)?);
         response.model_name = Some(self.model_name.clone());
         response.provider_name = Some("test".to_owned());
         response.usage = estimate_usage(messages, &response.parts);
@@ -261,8 +279,9 @@ impl Model for TestModel {
     ) -> BoxFuture<'a, Result<StreamedResponse>> {
         Box::pin(async move {
             let response = self.respond(messages, parameters)?;
+            let parameters = resolve_output_mode(parameters, ModelProfile::default_ref());
             let manager =
-                PartsManager::new(self.model_name.clone(), parameters).with_provider("test", None);
+                PartsManager::new(self.model_name.clone(), &parameters).with_provider("test", None);
             Ok(stream_parts(manager, response.parts, response.usage))
         })
     }
