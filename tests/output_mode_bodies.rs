@@ -29,7 +29,6 @@ struct City {
     country: String,
 }
 
-
 /// The body `protocol` writes for a typed request of `City` in `mode` to `model`.
 fn body<P: Protocol>(
     protocol: &P,
