@@ -147,3 +147,44 @@ fn fences_are_found_as_pydantic_ai_finds_them() {
         "```\nnot json\n```"
     );
 }
+
+#[test]
+fn the_blocking_stream_gives_partials_then_the_non_streamed_value() {
+    use crate::messages::ModelRequest;
+    use crate::models::TestModel;
+
+    let model =
+        TestModel::new().with_custom_output_args(json!({"name": "Paris", "population": 2100000}));
+    let prompt = || [ModelRequest::user_text_prompt("The capital of France?")];
+    let whole = crate::model_request(model.clone(), prompt())
+        .output::<City>()
+        .mode(OutputMode::Prompted)
+        .blocking()
+        .unwrap();
+    assert_eq!(
+        whole.output,
+        City {
+            name: "Paris".into(),
+            population: Some(2_100_000)
+        }
+    );
+
+    let mut stream = crate::model_request_stream(model.clone(), prompt())
+        .output::<City>()
+        .mode(OutputMode::Prompted)
+        .blocking()
+        .unwrap();
+    let items = stream.by_ref().collect::<Result<Vec<City>>>().unwrap();
+    assert!(items.len() >= 2, "{items:?}");
+    assert_eq!(items.last(), Some(&whole.output));
+    assert_eq!(stream.get().text(), whole.response.text());
+
+    let finished = crate::model_request_stream(model, prompt())
+        .output::<City>()
+        .blocking()
+        .unwrap()
+        .finish()
+        .unwrap();
+    assert_eq!(finished.output, whole.output);
+    assert_eq!(finished.usage.requests, 1);
+}
