@@ -12,6 +12,7 @@ use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::{resolve_output_mode, ModelRequestParameters, OutputMode};
 use llm_runtime::output::OutputSpec;
 use llm_runtime::providers::bedrock::BedrockConverse;
+use llm_runtime::providers::openai::chat::OpenAiChat;
 use llm_runtime::providers::{
     Anthropic, Cohere, GoogleGla, OpenAi, OpenAiResponsesHost, PreparedRequest, Protocol,
 };
@@ -179,6 +180,10 @@ fn check_openai_chat(mode: OutputMode) {
                 json!(["name", "country"])
             );
             assert!(body.get("tools").is_none(), "{body}");
+            // A host without JSON-schema output: a clear error, as pydantic-ai raises.
+            let host = OpenAiChat::new().with_structured_output(false, true);
+            let err = self::body(&host, "openai", model, mode);
+            assert!(matches!(err, Err(Error::User { .. })), "{err:?}");
             if let Some(recorded) = recorded("test_openai/test_openai_native_output.yaml") {
                 let theirs = &recorded["response_format"];
                 assert_same_keys(theirs, format, &[]);
