@@ -188,3 +188,34 @@ fn the_blocking_stream_gives_partials_then_the_non_streamed_value() {
     assert_eq!(finished.output, whole.output);
     assert_eq!(finished.usage.requests, 1);
 }
+
+#[tokio::test]
+async fn a_function_model_sees_the_resolved_mode_and_its_answer_is_parsed() {
+    use crate::messages::ModelRequest;
+    use crate::models::FunctionModel;
+
+    let model = FunctionModel::new(|_, parameters| {
+        // `Auto` on a default profile: an output tool, text not allowed, no output object.
+        assert_eq!(parameters.output_mode, OutputMode::Tool);
+        assert!(!parameters.allow_text_output);
+        assert_eq!(parameters.output_object, None);
+        let tool = &parameters.output_tools[0];
+        Ok(ModelResponse::new(vec![ToolCallPart::new(
+            tool.name.clone(),
+            r#"{"name": "Lyon", "population": 522000.0}"#,
+            "call_9",
+        )
+        .into()]))
+    });
+    let typed = crate::model_request(model, [ModelRequest::user_text_prompt("A city?")])
+        .output::<City>()
+        .await
+        .unwrap();
+    assert_eq!(
+        typed.output,
+        City {
+            name: "Lyon".into(),
+            population: Some(522_000)
+        }
+    );
+}
