@@ -87,3 +87,31 @@ fn text_that_is_not_json_has_no_value() {
     // What follows a complete value is ignored.
     assert_eq!(partial_json(r#"{"a": 1} trailing"#), Some(json!({"a": 1})));
 }
+
+#[test]
+fn no_text_makes_it_panic() {
+    // Texts made of JSON's own characters (and a few others), in every arrangement a simple
+    // generator gives: each either has a value or not, never a panic.
+    const ALPHABET: &[&str] = &[
+        "{", "}", "[", "]", "\"", "\\", ":", ",", " ", "1", "-", ".", "e", "t", "true", "null",
+        "u", "d83e", "é", "🦀", "\"k\"", "\\u00", "\\ud83e",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..20_000 {
+        let len = next() % 24;
+        let text: String = (0..len)
+            .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+            .collect();
+        if let Some(value) = partial_json(&text) {
+            // A value is always one serde_json reads back.
+            let again: Value = serde_json::from_str(&value.to_string()).unwrap();
+            assert_eq!(again, value);
+        }
+    }
+}
