@@ -425,6 +425,17 @@ fn check_cohere(mode: OutputMode) {
         OutputMode::Tool => {
             assert_eq!(body["tools"][0]["function"]["name"], "final_result");
             assert_eq!(body["tool_choice"], "REQUIRED");
+            let cassette =
+                "test_tool_choice_matrix/test_tool_choice_matrix[none_with_output-cohere].yaml";
+            if let Some(recorded) = recorded(cassette) {
+                assert_eq!(recorded["tool_choice"], "REQUIRED");
+                assert_same_keys(&recorded["tools"][0], &body["tools"][0], &[]);
+                assert_same_keys(
+                    &recorded["tools"][0]["function"],
+                    &body["tools"][0]["function"],
+                    &[],
+                );
+            }
         }
         OutputMode::ToolOrText => {
             // Cohere has no `auto`: the choice is left out.

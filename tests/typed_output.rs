@@ -12,8 +12,8 @@ use llm_runtime::models::{ModelRequestParameters, OutputMode, TestModel};
 use llm_runtime::output::{partial_json, OutputSpec, TypedStreamedResponse};
 use llm_runtime::providers::bedrock::BedrockConverse;
 use llm_runtime::providers::{
-    apply_event, Anthropic, Flow, GoogleGla, OpenAi, OpenAiResponsesHost, Protocol, RawEvent,
-    ResponseContext,
+    apply_event, Anthropic, Cohere, Flow, GoogleGla, OpenAi, OpenAiResponsesHost, Protocol,
+    RawEvent, ResponseContext,
 };
 use llm_runtime::stream::{PartsManager, StreamedResponse};
 use llm_runtime::{model_request, model_request_stream, Error};
@@ -191,6 +191,31 @@ fn recorded_bedrock_output_parses() {
     let cassette = "test_bedrock/test_bedrock_model_structured_output.yaml";
     if let Some(tool) = last_response(&BedrockConverse, cassette, "us.amazon.nova-micro-v1:0") {
         assert_eq!(typed::<Response>(&tool), london());
+    }
+}
+
+/// The output of the recorded tool-choice matrix: a city and a summary.
+#[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
+struct CitySummary {
+    city: String,
+    summary: String,
+}
+
+#[test]
+fn recorded_cohere_output_parses() {
+    let cohere = Cohere::builder()
+        .api_key("t")
+        .build_with_env(|_| None)
+        .unwrap()
+        .protocol()
+        .clone();
+    let cassette = "test_tool_choice_matrix/test_tool_choice_matrix[none_with_output-cohere].yaml";
+    if let Some(tool) = last_response(&cohere, cassette, "command-r7b-12-2024") {
+        let summary = CitySummary {
+            city: "Paris".into(),
+            summary: "Tell me about Paris".into(),
+        };
+        assert_eq!(typed::<CitySummary>(&tool), summary);
     }
 }
 
