@@ -189,3 +189,34 @@ fn result_content_is_the_first_json_block_or_the_blocks_as_they_came() {
                               "type": "nova_code_interpreter_result"}})
     );
 }
+
+#[test]
+fn with_tool_choice_none_no_tool_is_sent_and_that_is_warned_about() {
+    let parameters = ModelRequestParameters {
+        builtin_tools: vec![CodeExecutionTool::default().into()],
+        allow_text_output: true,
+        ..Default::default()
+    };
+    let settings = ModelSettings {
+        tool_choice: Some(crate::settings::ToolChoice::None),
+        ..Default::default()
+    };
+    let profile = ModelProfile::default();
+    let messages = prompt();
+    let request = PreparedRequest {
+        model_name: NOVA,
+        provider_name: "bedrock",
+        messages: &messages,
+        settings: &settings,
+        parameters: &parameters,
+        profile: &profile,
+    };
+    let mut warnings = Warnings::new();
+    let bytes = BedrockConverse
+        .request_body(&request, false, &mut warnings)
+        .unwrap();
+    let value: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(value.get("toolConfig"), None);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings.as_slice()[0].setting(), Some("builtin_tools"));
+}
