@@ -624,3 +624,112 @@ async fn the_secret_key_is_in_no_span() {
         assert!(!exported.contains(secret), "{secret} was exported");
     }
 }
+
+/// Nova's code interpreter over the wire: the request carries its `systemTool`, the streamed
+/// call and result (frames cut anywhere) end as the built-in parts the same blocks give whole,
+/// and a built-in tool Bedrock does not have fails before anything is sent.
+#[tokio::test]
+async fn the_code_interpreter_streamed_equals_it_whole_and_web_search_is_a_user_error() {
+    let call = json!({"toolUseId": "tooluse_c", "name": "nova_code_interpreter", "type": "server_tool_use"});
+    let result = json!({"toolUseId": "tooluse_c", "status": "success", "type": "nova_code_interpreter_result"});
+    let output = json!([{"json": {"stdOut": "7006652", "exitCode": 0}}]);
+    let bytes = frames(&[
+        ("messageStart", json!({"role": "assistant"})),
+        (
+            "contentBlockStart",
+            json!({"contentBlockIndex": 0, "start": {"toolUse": call}}),
+        ),
+        (
+            "contentBlockDelta",
+            json!({"contentBlockIndex": 0, "delta": {"toolUse": {"input": "{\"snippet\":\"1234 * 5678\"}"}}}),
+        ),
+        ("contentBlockStop", json!({"contentBlockIndex": 0})),
+        (
+            "contentBlockStart",
+            json!({"contentBlockIndex": 1, "start": {"toolResult": result}}),
+        ),
+        (
+            "contentBlockDelta",
+            json!({"contentBlockIndex": 1, "delta": {"toolResult": output}}),
+        ),
+        ("contentBlockStop", json!({"contentBlockIndex": 1})),
+        (
+            "contentBlockDelta",
+            json!({"contentBlockIndex": 2, "delta": {"text": "7006652"}}),
+        ),
+        ("contentBlockStop", json!({"contentBlockIndex": 2})),
+        ("messageStop", json!({"stopReason": "end_turn"})),
+        (
+            "metadata",
+            json!({"usage": {"inputTokens": 20, "outputTokens": 9, "totalTokens": 29}}),
+        ),
+    ]);
+    let mut whole_call = call.clone();
+    whole_call["input"] = json!({"snippet": "1234 * 5678"});
+    let mut whole_result = result.clone();
+    whole_result["content"] = output.clone();
+    let whole = converse(
+        json!([{"toolUse": whole_call}, {"toolResult": whole_result}, {"text": "7006652"}]),
+        "end_turn",
+    );
+    let server = TestServer::sequence(vec![event_stream(&bytes), Reply::json(200, &whole)]).await;
+    let parameters = ModelRequestParameters {
+        builtin_tools: vec![llm_runtime::models::CodeExecutionTool::default().into()],
+        allow_text_output: true,
+        ..Default::default()
+    };
+    let mut stream = model_request_stream(model(&server), prompt())
+        .parameters(parameters.clone())
+        .await
+        .unwrap();
+    while let Some(event) = stream.next().await {
+        event.unwrap();
+    }
+    let streamed = stream.get();
+    let (parsed, _) = model_request(model(&server), prompt())
+        .parameters(parameters)
+        .await
+        .unwrap();
+    let as_json = |parts: &[ModelResponsePart]| -> Vec<Value> {
+        parts
+            .iter()
+            .map(|part| {
+                let mut value = serde_json::to_value(part).unwrap();
+                value.as_object_mut().map(|m| m.remove("timestamp"));
+                if let Some(args) = value.get("args").and_then(Value::as_str) {
+                    value["args"] = serde_json::from_str(args).unwrap();
+                }
+                value
+            })
+            .collect()
+    };
+    assert_eq!(as_json(&streamed.parts), as_json(&parsed.parts));
+    assert!(matches!(
+        parsed.parts.as_slice(),
+        [
+            ModelResponsePart::BuiltinToolCall(_),
+            ModelResponsePart::BuiltinToolReturn(_),
+            ModelResponsePart::Text(_)
+        ]
+    ));
+    for request in server.requests() {
+        assert_eq!(
+            request.json()["toolConfig"]["tools"],
+            json!([{"systemTool": {"name": "nova_code_interpreter"}}])
+        );
+    }
+
+    let parameters = ModelRequestParameters {
+        builtin_tools: vec![llm_runtime::models::WebSearchTool::default().into()],
+        allow_text_output: true,
+        ..Default::default()
+    };
+    let err = model_request(model(&server), prompt())
+        .parameters(parameters)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::User { .. }), "{err:?}");
+    assert!(err.to_string().contains("WebSearchTool"), "{err}");
+    assert!(err.to_string().contains("`bedrock`"), "{err}");
+    assert_eq!(server.requests().len(), 2);
+}

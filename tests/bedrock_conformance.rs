@@ -25,7 +25,9 @@ use std::path::Path;
 
 use base64::Engine;
 use llm_runtime::http::eventstream::EventStreamDecoder;
-use llm_runtime::messages::{ModelMessage, ModelRequest};
+use llm_runtime::messages::{
+    ModelMessage, ModelRequest, ModelResponsePart, SystemPromptPart, ToolReturnPart, UserPromptPart,
+};
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::bedrock::BedrockConverse;
 use llm_runtime::providers::{PreparedRequest, Protocol, ResponseContext};
@@ -40,10 +42,6 @@ use support::recordings::{
     comparable, compare_stream_with_whole, diff, directory, normalise, oracle_entries, read_json,
     response_body, status,
 };
-
-const BUILTIN: &str = "Nova's code interpreter (a Bedrock built-in tool) answers with \
-    `server_tool_use` / `nova_code_interpreter_result` blocks, which pydantic-ai maps to \
-    built-in tool parts the message model does not have yet; they are left out with a warning";
 
 const CACHE_TTL: &str = "pydantic-ai reads Bedrock's `cacheDetails` into a per-TTL count \
     (`usage.cache_write_5m_tokens`), a field `Usage` does not have; every other usage field is equal";
@@ -69,26 +67,6 @@ const KNOWN: &[Known] = &[
         "test_bedrock/test_bedrock_cache_messages_with_image_as_last_content.1",
         "response",
         CACHE_TTL,
-    ),
-    (
-        "test_bedrock/test_bedrock_model_with_code_execution_tool.0",
-        "response",
-        BUILTIN,
-    ),
-    (
-        "test_bedrock/test_bedrock_model_with_code_execution_tool.1",
-        "response",
-        BUILTIN,
-    ),
-    (
-        "test_bedrock/test_bedrock_model_code_execution_tool_stream.0",
-        "response",
-        BUILTIN,
-    ),
-    (
-        "test_bedrock/test_bedrock_model_code_execution_tool_stream.0",
-        "events",
-        BUILTIN,
     ),
 ];
 
@@ -205,11 +183,16 @@ fn assemble(events: &[(String, String)]) -> Value {
                     let mut tool = tool.clone();
                     tool["input"] = json!("");
                     blocks.insert(index, json!({"toolUse": tool}));
+                } else if let Some(result) = payload.pointer("/start/toolResult") {
+                    blocks.insert(index, json!({"toolResult": result}));
                 }
             }
             "contentBlockDelta" => {
                 let delta = &payload["delta"];
                 let block = blocks.entry(index).or_insert_with(|| json!({}));
+                if let Some(content) = delta.get("toolResult") {
+                    block["toolResult"]["content"] = content.clone();
+                }
                 let mut append = |pointer: &str, piece: &Value| {
                     if let Some(piece) = piece.as_str() {
                         let old = block
@@ -500,4 +483,100 @@ fn bedrock_recorded_streams_equal_their_assembled_whole_responses() {
     println!("bedrock streams compared with their whole responses: {checked}");
     assert!(checked > 0, "no recorded bedrock stream");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The recorded two-turn conversation with Nova's code interpreter
+/// (`test_bedrock_model_with_code_execution_tool`): each request body we build, the second
+/// with the first answer's built-in tool call and return sent back, is the recorded one.
+#[test]
+fn bedrock_code_execution_requests_are_the_recorded_ones() {
+    let Some(fixtures) =
+        support::shared_fixtures("bedrock_code_execution_requests_are_the_recorded_ones")
+    else {
+        return;
+    };
+    let cassette = support::recordings::load_yaml(
+        &fixtures.join("cassettes/test_bedrock/test_bedrock_model_with_code_execution_tool.yaml"),
+    );
+    assert_eq!(cassette.interactions.len(), 2);
+    let recorded = |i: usize| -> Value {
+        let text = cassette.interactions[i]["request"]["body"]
+            .as_str()
+            .unwrap_or_default();
+        serde_json::from_str(text).unwrap()
+    };
+    let model = "us.amazon.nova-2-lite-v1:0";
+    let mut output = ToolDefinition::new("final_result");
+    output.description = Some("The final response which ends this conversation".into());
+    output.parameters_json_schema = json!({
+        "properties": {"result": {"type": "number"}},
+        "required": ["result"],
+        "title": "Response",
+        "type": "object",
+    });
+    let parameters = ModelRequestParameters {
+        output_tools: vec![output],
+        allow_text_output: false,
+        output_mode: llm_runtime::models::OutputMode::Tool,
+        builtin_tools: vec![llm_runtime::models::CodeExecutionTool::default().into()],
+        ..Default::default()
+    };
+    let protocol = protocol();
+    let settings = ModelSettings::default();
+    let profile = protocol.profile(model);
+    let body = |messages: &[ModelMessage]| -> Value {
+        let request = PreparedRequest {
+            model_name: model,
+            provider_name: "bedrock",
+            messages,
+            settings: &settings,
+            parameters: &parameters,
+            profile: &profile,
+        };
+        let bytes = protocol
+            .request_body(&request, false, &mut Warnings::new())
+            .unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    };
+    let mut messages = vec![ModelMessage::from(ModelRequest::new(vec![
+        SystemPromptPart::new("You are a helpful chatbot.").into(),
+        UserPromptPart::new("What is 1234 * 5678?").into(),
+    ]))];
+    let first = body(&messages);
+    assert_eq!(
+        first,
+        recorded(0),
+        "{}",
+        diff("first request", &recorded(0), &first)
+    );
+
+    let answer = protocol
+        .parse_response(
+            &response_body(&cassette.interactions[0]["response"]),
+            &mut ResponseContext::new(model, "bedrock"),
+        )
+        .unwrap();
+    let output_call = answer
+        .parts
+        .iter()
+        .find_map(|part| match part {
+            ModelResponsePart::ToolCall(call) => Some(call.tool_call_id.clone()),
+            _ => None,
+        })
+        .unwrap();
+    messages.push(answer.into());
+    messages.push(
+        ModelRequest::new(vec![
+            ToolReturnPart::new("final_result", "Final result processed.", output_call).into(),
+            UserPromptPart::new("Now multiply that by 2").into(),
+        ])
+        .into(),
+    );
+    let second = body(&messages);
+    assert_eq!(
+        second,
+        recorded(1),
+        "{}",
+        diff("second request", &recorded(1), &second)
+    );
 }

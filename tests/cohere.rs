@@ -2,7 +2,8 @@
 //! speaking `POST /v2/chat` with bodies written from the API reference
 //! (<https://docs.cohere.com/reference/chat>, <https://docs.cohere.com/v2/docs/streaming>):
 //! the path and the bearer key, `CO_API_KEY` / `CO_API_URL`, text, a tool call with its plan,
-//! streams cut in odd places, a truncated stream and a malformed event, retries.
+//! streams cut in odd places, a truncated stream and a malformed event, retries, built-in
+//! tools (none: an `Error::User`).
 
 mod support;
 
@@ -414,4 +415,53 @@ async fn the_host_reads_co_api_key_and_co_api_url() {
     let err = Cohere::builder().build_with_env(|_| None).unwrap_err();
     assert!(matches!(err, Error::User { .. }), "{err:?}");
     assert!(err.to_string().contains("CO_API_KEY"), "{err}");
+}
+
+/// Cohere's v2 Chat API has no built-in tools (nor has pydantic-ai 2.33's `CohereModel`): a
+/// request with one fails before anything is sent, with an `Error::User` naming the tool and
+/// the provider; an optional one is left out with a warning and the request goes on.
+#[tokio::test]
+async fn builtin_tools_are_user_errors_naming_the_tool_and_cohere() {
+    use llm_runtime::models::{CodeExecutionTool, WebSearchTool};
+    let server = TestServer::always(Reply::json(200, &text_response())).await;
+    for tool in [
+        WebSearchTool::default().into(),
+        CodeExecutionTool::default().into(),
+    ] {
+        let parameters = ModelRequestParameters {
+            builtin_tools: vec![tool],
+            ..lookup()
+        };
+        let err = model_request(model(&server), prompt())
+            .parameters(parameters)
+            .await
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, Error::User { .. }), "{err:?}");
+        assert!(text.contains("`cohere`"), "{text}");
+        assert!(text.contains("supported: none"), "{text}");
+        assert!(
+            text.contains("WebSearchTool") || text.contains("CodeExecutionTool"),
+            "{text}"
+        );
+    }
+    assert!(server.requests().is_empty());
+
+    let parameters = ModelRequestParameters {
+        builtin_tools: vec![WebSearchTool {
+            optional: true,
+            ..Default::default()
+        }
+        .into()],
+        ..lookup()
+    };
+    let (response, _) = model_request(model(&server), prompt())
+        .parameters(parameters)
+        .await
+        .unwrap();
+    assert_eq!(response.text(), "About 384 400 km — on average…");
+    assert_eq!(server.requests().len(), 1);
+    let tools = server.requests()[0].json()["tools"].clone();
+    assert_eq!(tools.as_array().map(Vec::len), Some(1), "{tools}");
+    assert_eq!(tools[0]["function"]["name"], "lookup");
 }

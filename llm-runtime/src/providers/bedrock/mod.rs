@@ -37,6 +37,7 @@ use super::{
 };
 use credentials::{BedrockAuth, BedrockConfig, ProcessEnvironment};
 
+mod builtin_tools;
 mod content;
 pub mod credentials;
 mod errors;
@@ -178,6 +179,11 @@ impl Protocol for BedrockConverse {
 
     fn framing(&self) -> Framing {
         Framing::AwsEventStream
+    }
+
+    /// `code_execution` (Nova's code interpreter), the only one pydantic-ai 2.33 maps.
+    fn supported_builtin_tools(&self, _model_name: &str) -> &'static [&'static str] {
+        builtin_tools::SUPPORTED
     }
 
     fn endpoint(&self, model_name: &str, stream: bool) -> String {

@@ -2,7 +2,8 @@
 //! `BedrockConverseModel._messages_create` builds it: system blocks, one user message per run
 //! of request parts (consecutive user turns merged, or split by a `.` assistant turn where the
 //! model rejects content beside a tool result), tool results with a status, reasoning sent back
-//! with its signature to Bedrock only, `toolConfig` and `toolChoice`, `inferenceConfig`, and
+//! with its signature to Bedrock only, `toolConfig` (with the built-in tools'
+//! `systemTool` entries) and `toolChoice`, `inferenceConfig`, and
 //! `additionalModelRequestFields` for `top_k` and thinking as the model family takes them.
 
 use std::borrow::Cow;
@@ -10,6 +11,7 @@ use std::borrow::Cow;
 use base64::Engine;
 use serde_json::{Map, Value};
 
+use super::builtin_tools;
 use super::content::user_content;
 use super::models::{BedrockProfile, ThinkingVariant, TopKVariant};
 use super::wire::{
@@ -290,10 +292,21 @@ fn tool_config<'a>(
         }
         Ok(true)
     };
+    let system_tools = builtin_tools::system_tools(request)?;
     let resolved = resolve_tool_choice(explicit, parameters, warnings)?;
     let (choice, only) = without_allowed_tools(resolved, supports_forcing)?;
     let choice = match choice {
-        ForcedChoice::None => return Ok(None),
+        ForcedChoice::None => {
+            // Converse has no `none` choice: no tool is sent, built-in ones neither.
+            if !system_tools.is_empty() {
+                warnings.push(Warning::unsupported_setting(
+                    "builtin_tools",
+                    "Bedrock cannot be told not to call tools, so with `tool_choice: none` no \
+                     tool is sent, the built-in ones neither",
+                ));
+            }
+            return Ok(None);
+        }
         ForcedChoice::Auto => ToolChoice::Auto(Empty {}),
         ForcedChoice::Required => ToolChoice::Any(Empty {}),
         ForcedChoice::Tool(name) => ToolChoice::Tool {
@@ -304,7 +317,7 @@ fn tool_config<'a>(
     if let Some(names) = only {
         definitions.retain(|d| names.contains(&d.name));
     }
-    if definitions.is_empty() {
+    if definitions.is_empty() && system_tools.is_empty() {
         return Ok(None);
     }
     let transformer = profile.transformer();
@@ -322,6 +335,7 @@ fn tool_config<'a>(
             strict: strict.then_some(true),
         }));
     }
+    tools.extend(system_tools);
     Ok(Some(ToolConfig {
         tools,
         tool_choice: profile.supports_tool_choice.then_some(choice),
@@ -439,6 +453,7 @@ fn tool_result_message<'a>(
         content: vec![Block::ToolResult(ToolResult {
             tool_use_id: Cow::Borrowed(id),
             content: vec![content],
+            kind: None,
             status: profile.supports_tool_result_status.then_some(if failed {
                 "error"
             } else {
@@ -470,6 +485,7 @@ fn response_content<'a>(
                     Some(ToolArgs::Object(map)) => Cow::Borrowed(map),
                     _ => Cow::Owned(call.args_as_dict()),
                 },
+                kind: None,
             })),
             ModelResponsePart::Thinking(thinking) => {
                 let signature = thinking
@@ -492,6 +508,18 @@ fn response_content<'a>(
                         Block::Text(Cow::Owned(format!("{open}\n{}\n{close}", thinking.content)))
                     }
                 });
+            }
+            ModelResponsePart::BuiltinToolCall(call) => {
+                match builtin_tools::call_block(call, provider_name) {
+                    Some(block) => content.push(block),
+                    None => warnings.push(unsent_part(part, "Bedrock's Converse API")),
+                }
+            }
+            ModelResponsePart::BuiltinToolReturn(result) => {
+                match builtin_tools::return_block(result, provider_name) {
+                    Some(block) => content.push(block),
+                    None => warnings.push(unsent_part(part, "Bedrock's Converse API")),
+                }
             }
             other => warnings.push(unsent_part(other, "Bedrock's Converse API")),
         }

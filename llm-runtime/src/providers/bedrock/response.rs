@@ -1,10 +1,12 @@
 //! The body of a `/converse` response to a [`ModelResponse`], as pydantic-ai's
 //! `BedrockConverseModel._process_response` reads it; and the pieces the stream shares with it:
-//! usage, stop reasons, reasoning's redacted content, the errors Bedrock reports.
+//! usage, stop reasons, reasoning's redacted content, the errors Bedrock reports. Built-in
+//! tools' blocks are read by [`builtin_tools`].
 
 use base64::Engine;
 use serde_json::{Map, Value};
 
+use super::builtin_tools::{self, SERVER_TOOL_USE};
 use super::wire::{ConverseResponse, OutputBlock, TokenUsage};
 use super::REDACTED_CONTENT_ID;
 use crate::error::{Error, Result};
@@ -13,7 +15,7 @@ use crate::messages::{
     ToolArgs, ToolCallPart,
 };
 use crate::usage::Usage;
-use crate::warning::{Warning, Warnings};
+use crate::warning::Warnings;
 
 /// Parses a whole response. `provider_name` marks signed reasoning, so that it is sent back
 /// only to this provider.
@@ -87,10 +89,10 @@ fn output_block(
     if let Some(text) = block.text.filter(|t| !t.is_empty()) {
         parts.push(TextPart::new(text).into());
     } else if let Some(tool_use) = block.tool_use {
-        if tool_use.kind.as_deref() == Some("server_tool_use") {
-            warnings.push(builtin_tool_warning(
-                tool_use.name.as_deref().unwrap_or_default(),
-            ));
+        if tool_use.kind.as_deref() == Some(SERVER_TOOL_USE) {
+            if let Some(call) = builtin_tools::call_part(tool_use, provider_name, warnings) {
+                parts.push(call.into());
+            }
             return Ok(());
         }
         let Some(name) = tool_use.name.filter(|n| !n.is_empty()) else {
@@ -106,8 +108,10 @@ fn output_block(
             Some(other) => ToolArgs::Json(other.to_string()),
         };
         parts.push(ToolCallPart::new(name, args, id).into());
-    } else if block.tool_result.is_some() {
-        warnings.push(builtin_tool_warning("nova_code_interpreter"));
+    } else if let Some(result) = block.tool_result {
+        if let Some(part) = builtin_tools::return_part(&result, provider_name, warnings) {
+            parts.push(part.into());
+        }
     }
     Ok(())
 }
@@ -129,16 +133,6 @@ pub(super) fn redacted_signature(base64: &str) -> Result<String> {
             base64.as_bytes(),
         )
     })
-}
-
-/// Built-in tools (Nova's code interpreter) have no part in the message model yet.
-pub(super) fn builtin_tool_warning(name: &str) -> Warning {
-    Warning::dropped_content(
-        "built-in tool call",
-        format!(
-            "Bedrock returned a call or result of its built-in tool `{name}`, which the message model cannot hold; it is left out"
-        ),
-    )
 }
 
 /// The usage of a response, as pydantic-ai extracts it: the input tokens include those read

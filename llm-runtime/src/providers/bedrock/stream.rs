@@ -1,7 +1,8 @@
 //! ConverseStream events to [`PartsManager`] calls, as pydantic-ai's `BedrockStreamedResponse`
 //! applies them: `messageStart`, `contentBlockStart` (a tool call's name and id),
-//! `contentBlockDelta` (text, reasoning, a tool call's argument fragment),
-//! `contentBlockStop`, `messageStop` (the stop reason) and `metadata` (the usage, last).
+//! `contentBlockDelta` (text, reasoning, a tool call's argument fragment, a built-in tool's
+//! result), `contentBlockStop` (a built-in tool's return is added whole then, as pydantic-ai
+//! does), `messageStop` (the stop reason) and `metadata` (the usage, last).
 //!
 //! Exception events (`throttlingException`, `modelStreamErrorException`,
 //! `validationException`, `serviceUnavailableException`, …) become [`Error::Http`] with the
@@ -14,13 +15,14 @@
 
 use serde_json::Value;
 
-use super::response::{builtin_tool_warning, map_stop_reason, redacted_signature, usage};
+use super::builtin_tools::{self, SERVER_TOOL_USE};
+use super::response::{map_stop_reason, redacted_signature, usage};
 use super::wire::{
     ContentBlockDelta, ContentBlockStart, ContentBlockStop, ExceptionPayload, MessageStop, Metadata,
 };
 use super::REDACTED_CONTENT_ID;
 use crate::error::{Error, Result};
-use crate::messages::ThinkingPart;
+use crate::messages::{BuiltinToolReturnPart, ThinkingPart};
 use crate::providers::Flow;
 use crate::stream::{ArgsDelta, PartsManager, VendorId};
 use crate::warning::Warning;
@@ -62,8 +64,10 @@ pub fn parse_event(name: &str, data: &str) -> serde_json::Result<ConverseEvent> 
 /// What a Converse stream remembers between events.
 #[derive(Debug, Default)]
 pub struct ConverseStreamState {
-    /// Block indexes of built-in tool calls and results, whose deltas are skipped.
+    /// Block indexes of unmapped built-in tools' calls and results, whose deltas are skipped.
     skipped_blocks: Vec<u64>,
+    /// Built-in tools' returns by block index, filled by deltas until their block ends.
+    returns: Vec<(u64, BuiltinToolReturnPart)>,
     /// Whether `messageStop` came.
     stopped: bool,
 }
@@ -122,11 +126,12 @@ pub fn on_event(
         Event::ContentBlockStart(start) => {
             let index = start.content_block_index;
             if let Some(tool_use) = start.start.tool_use {
-                if tool_use.kind.as_deref() == Some("server_tool_use") {
-                    parts.warnings.push(builtin_tool_warning(
-                        tool_use.name.as_deref().unwrap_or_default(),
-                    ));
-                    state.skipped_blocks.push(index);
+                if tool_use.kind.as_deref() == Some(SERVER_TOOL_USE) {
+                    let provider_name = provider_name(parts);
+                    match builtin_tools::call_part(tool_use, &provider_name, &mut parts.warnings) {
+                        Some(call) => parts.handle_part(Some(VendorId::Index(index)), call.into()),
+                        None => state.skipped_blocks.push(index),
+                    }
                 } else {
                     parts.handle_tool_call_delta(
                         Some(VendorId::Index(index)),
@@ -135,20 +140,32 @@ pub fn on_event(
                         tool_use.tool_use_id.as_deref(),
                     )?;
                 }
-            } else if start.start.tool_result.is_some() {
-                state.skipped_blocks.push(index);
+            } else if let Some(result) = start.start.tool_result {
+                let provider_name = provider_name(parts);
+                match builtin_tools::return_part(&result, &provider_name, &mut parts.warnings) {
+                    // Its content comes in deltas; the part is added whole when the block ends.
+                    Some(part) => state.returns.push((index, part)),
+                    None => state.skipped_blocks.push(index),
+                }
             }
         }
         Event::ContentBlockDelta(delta) => {
             let index = delta.content_block_index;
-            if !state.skipped_blocks.contains(&index) {
+            if let Some((_, part)) = state.returns.iter_mut().find(|(i, _)| *i == index) {
+                if let Some(blocks) = delta.delta.tool_result.filter(|b| !b.is_empty()) {
+                    part.content = builtin_tools::result_content(&blocks);
+                }
+            } else if !state.skipped_blocks.contains(&index) {
                 apply_delta(index, delta.delta, parts)?;
             }
         }
         Event::ContentBlockStop(stop) => {
-            state
-                .skipped_blocks
-                .retain(|i| *i != stop.content_block_index);
+            let index = stop.content_block_index;
+            state.skipped_blocks.retain(|i| *i != index);
+            if let Some(at) = state.returns.iter().position(|(i, _)| *i == index) {
+                let (_, part) = state.returns.remove(at);
+                parts.handle_part(Some(VendorId::Index(index)), part.into());
+            }
         }
         Event::MessageStop(stop) => {
             state.stopped = true;
@@ -174,11 +191,16 @@ pub fn on_event(
     Ok(Flow::Continue)
 }
 
-fn apply_delta(index: u64, delta: super::wire::Delta, parts: &mut PartsManager) -> Result<()> {
-    let provider_name = parts
+/// The provider name that marks signed reasoning and built-in tools' parts.
+fn provider_name(parts: &PartsManager) -> String {
+    parts
         .provider_name
         .clone()
-        .unwrap_or_else(|| super::PROVIDER_NAME.to_owned());
+        .unwrap_or_else(|| super::PROVIDER_NAME.to_owned())
+}
+
+fn apply_delta(index: u64, delta: super::wire::Delta, parts: &mut PartsManager) -> Result<()> {
+    let provider_name = provider_name(parts);
     let provider_name = provider_name.as_str();
     let vendor = Some(VendorId::Index(index));
     if let Some(reasoning) = delta.reasoning_content {

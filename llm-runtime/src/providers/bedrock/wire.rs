@@ -107,6 +107,9 @@ pub(super) struct ToolUse<'a> {
     pub tool_use_id: Cow<'a, str>,
     pub name: &'a str,
     pub input: Cow<'a, Map<String, Value>>,
+    /// `server_tool_use` for a built-in tool's call; absent for a function tool's.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
 }
 
 /// A tool's result (or a retry prompt for a tool, with status `error`).
@@ -115,8 +118,12 @@ pub(super) struct ToolUse<'a> {
 pub(super) struct ToolResult<'a> {
     pub tool_use_id: Cow<'a, str>,
     pub content: Vec<ToolResultContent<'a>>,
+    /// `nova_code_interpreter_result` for a built-in tool's result; absent for a function
+    /// tool's.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<&'static str>,
+    pub status: Option<&'a str>,
 }
 
 /// A block of a tool result.
@@ -125,6 +132,9 @@ pub(super) struct ToolResult<'a> {
 pub(super) enum ToolResultContent<'a> {
     Text(Cow<'a, str>),
     Json(&'a Value),
+    /// A block sent back as it came (a built-in tool's result that was not one JSON block).
+    #[serde(untagged)]
+    Raw(&'a Value),
 }
 
 /// Reasoning sent back to the model that produced it.
@@ -171,11 +181,18 @@ pub(super) struct ToolConfig<'a> {
     pub tool_choice: Option<ToolChoice<'a>>,
 }
 
-/// A tool: its specification.
+/// A tool: a function tool's specification, or a built-in (system) tool by name.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) enum Tool<'a> {
     ToolSpec(ToolSpec<'a>),
+    SystemTool(SystemTool),
+}
+
+/// A built-in tool Bedrock runs itself (`{"systemTool": {"name": "nova_code_interpreter"}}`).
+#[derive(Debug, Serialize)]
+pub(super) struct SystemTool {
+    pub name: &'static str,
 }
 
 /// A function tool.
@@ -390,6 +407,9 @@ pub(super) struct Delta {
     pub text: Option<String>,
     #[serde(default)]
     pub tool_use: Option<ToolUseDelta>,
+    /// The content blocks of a built-in tool's result.
+    #[serde(default)]
+    pub tool_result: Option<Vec<Value>>,
     #[serde(default)]
     pub reasoning_content: Option<ReasoningDelta>,
 }

@@ -109,18 +109,31 @@ fn stop_reasons_map_as_pydantic_ai_maps_them() {
 }
 
 #[test]
-fn built_in_tool_blocks_are_left_out_with_a_warning() {
+fn the_code_interpreter_blocks_are_builtin_parts_and_other_server_tools_warnings() {
     let mut warnings = Warnings::new();
     let body = json!({
         "output": {"message": {"content": [
             {"toolUse": {"toolUseId": "t", "name": "nova_code_interpreter", "input": {}, "type": "server_tool_use"}},
             {"toolResult": {"toolUseId": "t", "content": [], "type": "nova_code_interpreter_result"}},
+            {"toolUse": {"toolUseId": "g", "name": "nova_grounding", "input": {}, "type": "server_tool_use"}},
             {"text": "42"},
         ]}},
         "stopReason": "end_turn",
     });
     let response = parse(body.to_string().as_bytes(), "m", "bedrock", &mut warnings).unwrap();
-    assert_eq!(response.parts.len(), 1);
-    assert_eq!(warnings.len(), 2);
+    assert!(
+        matches!(
+            response.parts.as_slice(),
+            [
+                ModelResponsePart::BuiltinToolCall(_),
+                ModelResponsePart::BuiltinToolReturn(_),
+                ModelResponsePart::Text(_)
+            ]
+        ),
+        "{:?}",
+        response.parts
+    );
+    assert_eq!(warnings.len(), 1);
     assert_eq!(warnings.as_slice()[0].kind(), "dropped-content");
+    assert!(warnings.as_slice()[0].message().contains("nova_grounding"));
 }

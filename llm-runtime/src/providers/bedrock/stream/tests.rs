@@ -112,3 +112,55 @@ fn malformed_payloads_do_not_parse_and_unknown_events_are_warned_about() {
     assert_eq!(parts.warnings.len(), 1);
     assert_eq!(parts.warnings.as_slice()[0].kind(), "skipped-event");
 }
+
+#[test]
+fn the_code_interpreter_streams_a_builtin_call_and_a_whole_return_at_its_block_end() {
+    let (parts, last) = apply(&[
+        (
+            "contentBlockStart",
+            json!({"contentBlockIndex": 0, "start": {"toolUse": {
+                "toolUseId": "t1", "name": "nova_code_interpreter", "type": "server_tool_use"}}}),
+        ),
+        (
+            "contentBlockDelta",
+            json!({"contentBlockIndex": 0, "delta": {"toolUse": {"input": "{\"snippet\":\"1\"}"}}}),
+        ),
+        ("contentBlockStop", json!({"contentBlockIndex": 0})),
+        (
+            "contentBlockStart",
+            json!({"contentBlockIndex": 1, "start": {"toolResult": {
+                "toolUseId": "t1", "status": "success", "type": "nova_code_interpreter_result"}}}),
+        ),
+        (
+            "contentBlockDelta",
+            json!({"contentBlockIndex": 1, "delta": {"toolResult": [{"json": {"stdOut": "1"}}]}}),
+        ),
+        (
+            "contentBlockStart",
+            json!({"contentBlockIndex": 2, "start": {"toolUse": {
+                "toolUseId": "g1", "name": "nova_grounding", "type": "server_tool_use"}}}),
+        ),
+        (
+            "contentBlockDelta",
+            json!({"contentBlockIndex": 2, "delta": {"toolUse": {"input": "{}"}}}),
+        ),
+        ("contentBlockStop", json!({"contentBlockIndex": 2})),
+        ("contentBlockStop", json!({"contentBlockIndex": 1})),
+        ("messageStop", json!({"stopReason": "end_turn"})),
+    ]);
+    assert!(last.is_ok(), "{last:?}");
+    let response = serde_json::to_value(parts.parts().collect::<Vec<_>>()).unwrap();
+    assert_eq!(response[0]["part_kind"], "builtin-tool-call");
+    assert_eq!(response[0]["tool_name"], "code_execution");
+    assert_eq!(response[0]["args"], "{\"snippet\":\"1\"}");
+    assert_eq!(response[0]["provider_name"], "bedrock");
+    assert_eq!(response[1]["part_kind"], "builtin-tool-return");
+    assert_eq!(response[1]["content"], json!({"stdOut": "1"}));
+    assert_eq!(response[1]["tool_call_id"], "t1");
+    assert_eq!(
+        response[1]["provider_details"],
+        json!({"status": "success"})
+    );
+    assert_eq!(response.as_array().map(Vec::len), Some(2), "{response}");
+    assert_eq!(parts.warnings.len(), 1);
+}
