@@ -1,5 +1,4 @@
 #![doc = include_str!("../docs/guide.md")]
-
 #![warn(missing_docs)]
 
 // The built-in providers are declared with `#[provider]`, whose expansion names this crate
