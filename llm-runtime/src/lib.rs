@@ -1,23 +1,4 @@
-//! Request any large language model through one small API: the Rust counterpart of
-//! pydantic-ai's direct API (`model_request`, `model_request_sync`, `model_request_stream`,
-//! `model_request_stream_sync`).
-//!
-//! ```
-//! use llm_runtime::{model_request_sync, messages::ModelRequest};
-//!
-//! let (response, usage) = model_request_sync(
-//!     "test",
-//!     [ModelRequest::user_text_prompt("What is the capital of France?")],
-//! )?;
-//! println!("{}", response.text());
-//! println!("{usage:?}");
-//! # Ok::<(), llm_runtime::Error>(())
-//! ```
-//!
-//! The only abstraction is the translation of the message model ([`messages`]) to and from
-//! each provider's wire format. Model strings name a provider and a model
-//! (`"openai:gpt-4.1-nano"`); `"test"` is a built-in offline model.
-
+#![doc = include_str!("../docs/guide.md")]
 #![warn(missing_docs)]
 
 // The built-in providers are declared with `#[provider]`, whose expansion names this crate

@@ -3,7 +3,7 @@
 //! Nothing here knows a provider: providers reach HTTP only through the [`Protocol`](crate::providers::Protocol)
 //! they implement, driven by [`ProviderModel`](crate::providers::ProviderModel).
 //!
-//! - [`shared_client`]: one `reqwest` client (rustls) for every provider not given its own.
+//! - [`shared_client`]: one `reqwest` client (rustls or native TLS) for every provider not given its own.
 //! - Auth, a driver part a user can implement too:
 //!   - [`ApiKey`] (redacted in `Debug`) and [`AuthStyle`]: a static key as a bearer token, a
 //!     header or a query parameter;

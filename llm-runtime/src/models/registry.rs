@@ -120,8 +120,55 @@ pub fn infer_model(model: &str) -> Result<Arc<dyn Model>> {
         .find(|r| r.prefix == prefix || r.aliases.contains(&prefix));
     match found {
         Some(registration) => (registration.build)(name),
-        None => Err(unknown_provider_error(model, prefix)),
+        None => Err(match family_feature(prefix) {
+            Some(feature) => Error::user(format!(
+                "model provider `{prefix}` in `{model}` is not compiled in: turn on llm-runtime's \
+                 cargo feature `{feature}`"
+            )),
+            None => unknown_provider_error(model, prefix),
+        }),
     }
+}
+
+/// The cargo feature of each built-in provider family and the prefixes it registers.
+const FAMILIES: &[(&str, &[&str])] = &[
+    (
+        "openai",
+        &[
+            "openai",
+            "openai-chat",
+            "openai-responses",
+            "openai-compatible",
+            "azure",
+            "groq",
+            "mistral",
+            "deepseek",
+            "openrouter",
+            "ollama",
+            "xai",
+            "grok",
+            "together",
+            "fireworks",
+            "cerebras",
+            "github",
+            "huggingface",
+            "moonshotai",
+            "litellm",
+        ],
+    ),
+    ("anthropic", &["anthropic"]),
+    ("google", &["google-gla", "google"]),
+    ("vertex", &["google-vertex"]),
+    ("bedrock", &["bedrock"]),
+    ("cohere", &["cohere"]),
+];
+
+/// The cargo feature that brings the built-in provider `prefix`, if it is one.
+fn family_feature(prefix: &str) -> Option<&'static str> {
+    FAMILIES
+        .iter()
+        .find(|(_, prefixes)| prefixes.contains(&prefix))
+        .map(|(feature, _)| *feature)
 }
 
 fn unknown_provider_error(model: &str, prefix: &str) -> Error {
@@ -227,6 +274,59 @@ mod tests {
         let err = infer_model("mystery").unwrap_err().to_string();
         assert!(err.ends_with("for example `openai:mystery`"), "{err}");
         assert!(infer_model("test:").is_err());
+    }
+
+    /// Every prefix of the family table is registered when its feature is on, and names its
+    /// feature when it is off; with all families on, the table lists every built-in prefix.
+    #[test]
+    fn a_family_left_out_names_its_feature() {
+        let registered = known_providers();
+        for (feature, prefixes) in FAMILIES {
+            let enabled = match *feature {
+                "openai" => cfg!(feature = "openai"),
+                "anthropic" => cfg!(feature = "anthropic"),
+                "google" => cfg!(feature = "google"),
+                "vertex" => cfg!(feature = "vertex"),
+                "bedrock" => cfg!(feature = "bedrock"),
+                "cohere" => cfg!(feature = "cohere"),
+                other => panic!("no cfg for feature `{other}`"),
+            };
+            for prefix in *prefixes {
+                assert_eq!(registered.contains(prefix), enabled, "{prefix}");
+                if !enabled {
+                    let err = infer_model(&format!("{prefix}:m")).unwrap_err().to_string();
+                    assert_eq!(
+                        err,
+                        format!(
+                            "model provider `{prefix}` in `{prefix}:m` is not compiled in: turn \
+                             on llm-runtime's cargo feature `{feature}`"
+                        )
+                    );
+                }
+            }
+        }
+        let all_on = cfg!(all(
+            feature = "openai",
+            feature = "anthropic",
+            feature = "google",
+            feature = "vertex",
+            feature = "bedrock",
+            feature = "cohere"
+        ));
+        if all_on {
+            let in_table: Vec<&str> = FAMILIES
+                .iter()
+                .flat_map(|(_, p)| p.iter().copied())
+                .collect();
+            // The prefixes of this module's own models, in every build.
+            let always = ["test", "fallback"];
+            for prefix in registered.iter().filter(|p| !always.contains(p)) {
+                assert!(
+                    in_table.contains(prefix),
+                    "`{prefix}` missing from FAMILIES"
+                );
+            }
+        }
     }
 
     #[test]

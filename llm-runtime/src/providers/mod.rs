@@ -1,11 +1,45 @@
 #![doc = include_str!("../../docs/providers.md")]
 
 pub(crate) mod builtin_tools;
+// Helpers the protocol families share: with only some families compiled in, some go unused.
+#[cfg_attr(
+    not(all(
+        feature = "openai",
+        feature = "anthropic",
+        feature = "google",
+        feature = "bedrock",
+        feature = "vertex",
+        feature = "cohere"
+    )),
+    allow(dead_code, unused_imports)
+)]
 mod common;
 mod driver;
 mod provider;
+#[cfg_attr(
+    not(all(
+        feature = "openai",
+        feature = "anthropic",
+        feature = "google",
+        feature = "bedrock",
+        feature = "vertex",
+        feature = "cohere"
+    )),
+    allow(dead_code, unused_imports)
+)]
 #[cfg(test)]
 pub(crate) mod test_support;
+#[cfg_attr(
+    not(all(
+        feature = "openai",
+        feature = "anthropic",
+        feature = "google",
+        feature = "bedrock",
+        feature = "vertex",
+        feature = "cohere"
+    )),
+    allow(dead_code, unused_imports)
+)]
 mod tool_choice;
 
 pub use driver::{apply_event, ProviderModel};
@@ -14,22 +48,34 @@ pub use provider::{
     DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_STREAM_SIZE, DEFAULT_TIMEOUT,
 };
 
+// One cargo feature per provider family (all on by default).
+#[cfg(feature = "anthropic")]
 pub mod anthropic;
+#[cfg(feature = "bedrock")]
 pub mod bedrock;
+#[cfg(feature = "cohere")]
 pub mod cohere;
+#[cfg(feature = "google")]
 pub mod gemini;
+#[cfg(feature = "openai")]
 pub mod openai;
+#[cfg(feature = "vertex")]
 pub mod vertex;
 
+#[cfg(feature = "google")]
 pub use gemini::GoogleGla;
 
+#[cfg(feature = "anthropic")]
 pub use anthropic::{Anthropic, AnthropicMessages};
+#[cfg(feature = "cohere")]
 pub use cohere::Cohere;
 
+#[cfg(feature = "openai")]
 pub use openai::compatible::{
     Azure, Cerebras, DeepSeek, Fireworks, GitHub, Groq, HuggingFace, LiteLlm, Mistral, MoonshotAi,
     Ollama, OpenAi, OpenAiCompatible, OpenRouter, Together, Xai,
 };
+#[cfg(feature = "openai")]
 pub use openai::responses::OpenAiResponsesHost;
 
 use reqwest::header::HeaderMap;
