@@ -251,30 +251,28 @@ pub fn run_stream<P: Protocol>(protocol: P, events: Vec<OwnedEvent>) {
         ended: false,
     };
     let mut stream = StreamedResponse::new(parts, source);
-    let mut started = 0usize;
+    // Indices of the parts started so far. As in pydantic-ai, a part may have no start of its
+    // own (a tool-call delta without a tool name waits for one), so starts may skip indices,
+    // and a part replaced at its index (`handle_part`) starts again.
+    let mut started = std::collections::BTreeSet::new();
     let mut failed = false;
     futures::executor::block_on(async {
         while let Some(event) = stream.next().await {
             match event {
                 Ok(ModelResponseStreamEvent::PartStart(start)) => {
-                    assert!(
-                        start.index <= started,
-                        "part {} started out of order",
-                        start.index
-                    );
-                    started = started.max(start.index + 1);
+                    started.insert(start.index);
                 }
                 Ok(ModelResponseStreamEvent::PartDelta(delta)) => {
                     assert!(
-                        delta.index < started,
-                        "a delta for part {} never started",
+                        started.contains(&delta.index),
+                        "a delta for part {} that never started",
                         delta.index
                     );
                 }
                 Ok(ModelResponseStreamEvent::PartEnd(end)) => {
                     assert!(
-                        end.index < started,
-                        "the end of part {} never started",
+                        started.contains(&end.index),
+                        "the end of part {} that never started",
                         end.index
                     );
                 }
