@@ -239,8 +239,9 @@ impl<P: Protocol> StreamSource for EventSource<P> {
 }
 
 /// Streams `events` through `protocol` into a [`StreamedResponse`] and checks what a caller
-/// may rely on: every delta and end names a part that was started, and a stream that ended
-/// without error gives a complete response whose parts are those the events built.
+/// may rely on: every delta and end names a part that was started, a stream that ended
+/// without error gives a complete (or suspended) response, a failed one an incomplete
+/// response, and the response serializes and loads back.
 pub fn run_stream<P: Protocol>(protocol: P, events: Vec<OwnedEvent>) {
     let parameters = ModelRequestParameters::default();
     let parts = PartsManager::new("fuzz-model", &parameters);
@@ -286,11 +287,22 @@ pub fn run_stream<P: Protocol>(protocol: P, events: Vec<OwnedEvent>) {
         }
     });
     let response = stream.get();
-    if !failed {
+    // A stream that ended without an error is never taken for a truncated one, nor the
+    // reverse (a background job that was queued ends `Suspended`, as pydantic-ai's does).
+    if failed {
         assert_eq!(
             response.state,
-            ResponseState::Complete,
-            "a stream that ended is complete"
+            ResponseState::Incomplete,
+            "a failed stream is incomplete"
+        );
+    } else {
+        assert!(
+            matches!(
+                response.state,
+                ResponseState::Complete | ResponseState::Suspended
+            ),
+            "a stream that ended is complete, not {:?}",
+            response.state
         );
     }
     // The response serializes and loads back as pydantic-ai's history format.
