@@ -11,7 +11,9 @@
 //! * [`openai_chat`], [`anthropic`], [`gemini`]: the protocol-specific halves of those suites shared by an
 //!   offline suite and a wire suite;
 //! * [`vertex`]: a local OAuth2 token endpoint and Vertex AI credential files;
-//! * [`oracle`]: the Python that runs an official SDK as a test oracle.
+//! * [`oracle`]: the Python that runs an official SDK as a test oracle;
+//! * [`wire`]: every landed protocol pointed at the [`server`], with one answer whole and
+//!   streamed and its in-stream error (the reliability suites).
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -41,3 +43,4 @@ pub mod replay;
 pub mod server;
 pub mod stream;
 pub mod vertex;
+pub mod wire;

@@ -135,6 +135,7 @@ pub(super) fn apply_event(
             return Err(reported_error(
                 "the response failed",
                 event.response.error.as_ref(),
+                &parts.model_name,
                 raw,
             ));
         }
@@ -150,6 +151,7 @@ pub(super) fn apply_event(
             return Err(reported_error(
                 "the provider reported an error in the stream",
                 Some(&error),
+                &parts.model_name,
                 raw,
             ));
         }
