@@ -112,3 +112,24 @@ fn malformed_payloads_do_not_parse_and_unknown_events_are_warned_about() {
     assert_eq!(parts.warnings.len(), 1);
     assert_eq!(parts.warnings.as_slice()[0].kind(), "skipped-event");
 }
+
+#[test]
+fn metadata_without_message_stop_is_a_truncated_stream() {
+    let text = (
+        "contentBlockDelta",
+        json!({"contentBlockIndex": 0, "delta": {"text": "Par"}}),
+    );
+    let metadata = (
+        "metadata",
+        json!({"usage": {"inputTokens": 9, "outputTokens": 1, "totalTokens": 10}}),
+    );
+    let (_, last) = apply(&[text.clone(), metadata.clone()]);
+    let Err(Error::UnexpectedModelBehavior { message, .. }) = last else {
+        panic!("{last:?}");
+    };
+    assert!(message.contains("before `messageStop`"), "{message}");
+    let stop = ("messageStop", json!({"stopReason": "end_turn"}));
+    let (parts, last) = apply(&[text, stop, metadata]);
+    assert_eq!(last.unwrap(), Flow::Done);
+    assert_eq!(parts.usage.request_tokens, 9);
+}
