@@ -56,13 +56,7 @@ async fn an_error_event_after_the_first_event_ends_the_stream_and_is_not_retried
             continue;
         };
         // Everything up to the first delta ("Par"), then the error.
-        let frames = proto.stream_frames();
-        let first_delta = match proto {
-            Proto::Chat | Proto::Gemini | Proto::Vertex => 0,
-            Proto::Bedrock => 1,
-            Proto::Anthropic | Proto::Responses | Proto::Cohere => 2,
-        };
-        let mut failing = frames[..=first_delta].to_vec();
+        let mut failing = proto.stream_frames()[..=proto.first_delta()].to_vec();
         failing.push(overloaded);
         let server = TestServer::sequence(vec![
             proto.stream_reply(failing, End::Complete),

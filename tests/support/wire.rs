@@ -40,6 +40,7 @@ pub struct Limits {
     pub timeout: Duration,
     pub max_body_size: usize,
     pub max_stream_size: usize,
+    pub stream_deadline: Option<Duration>,
 }
 
 impl Default for Limits {
@@ -49,6 +50,7 @@ impl Default for Limits {
             timeout: Duration::from_secs(10),
             max_body_size: 64 * 1024 * 1024,
             max_stream_size: 256 * 1024 * 1024,
+            stream_deadline: None,
         }
     }
 }
@@ -61,11 +63,15 @@ pub fn fast_retry() -> RetryPolicy {
 }
 
 fn limited<P>(builder: ProviderBuilder<P>, limits: &Limits) -> ProviderBuilder<P> {
-    builder
+    let builder = builder
         .retry(limits.retry.clone())
         .timeout(limits.timeout)
         .max_body_size(limits.max_body_size)
-        .max_stream_size(limits.max_stream_size)
+        .max_stream_size(limits.max_stream_size);
+    match limits.stream_deadline {
+        Some(deadline) => builder.stream_deadline(deadline),
+        None => builder,
+    }
 }
 
 /// A server handing out OAuth2 tokens, for Vertex AI's metadata-server credentials.
@@ -110,10 +116,15 @@ impl Proto {
         tokens: &TestServer,
         limits: &Limits,
     ) -> Arc<dyn Model> {
-        let base = server.url("");
+        self.model_at(&server.url(""), tokens, limits)
+    }
+
+    /// A model of this protocol sending to `base` (a URL where nothing may listen).
+    pub fn model_at(self, base: &str, tokens: &TestServer, limits: &Limits) -> Arc<dyn Model> {
+        let base = base.to_owned();
         match self {
             Proto::Chat => Arc::new(
-                limited(OpenAi::builder().base_url(&base).api_key(SECRET), limits)
+                limited(OpenAi::builder().base_url(base).api_key(SECRET), limits)
                     .build()
                     .expect("provider")
                     .model("gpt-4o"),
@@ -130,19 +141,19 @@ impl Proto {
                 .model("gpt-5"),
             ),
             Proto::Anthropic => Arc::new(
-                limited(Anthropic::builder().base_url(&base).api_key(SECRET), limits)
+                limited(Anthropic::builder().base_url(base).api_key(SECRET), limits)
                     .build()
                     .expect("provider")
                     .model("claude-3-5-haiku-latest"),
             ),
             Proto::Gemini => Arc::new(
-                limited(GoogleGla::builder().base_url(&base).api_key(SECRET), limits)
+                limited(GoogleGla::builder().base_url(base).api_key(SECRET), limits)
                     .build()
                     .expect("provider")
                     .model("gemini-2.5-flash"),
             ),
             Proto::Cohere => Arc::new(
-                limited(Cohere::builder().base_url(&base).api_key(SECRET), limits)
+                limited(Cohere::builder().base_url(base).api_key(SECRET), limits)
                     .build()
                     .expect("provider")
                     .model("command-r"),
@@ -343,12 +354,12 @@ impl Proto {
                     ));
                 }
                 out.push(frame("contentBlockStop", json!({"contentBlockIndex": 0})));
+                out.push(frame("messageStop", json!({"stopReason": "end_turn"})));
                 out.push(frame(
                     "metadata",
                     json!({"usage": {"inputTokens": 9,
                     "outputTokens": 1, "totalTokens": 10}, "metrics": {"latencyMs": 1}}),
                 ));
-                out.push(frame("messageStop", json!({"stopReason": "end_turn"})));
             }
             Proto::Cohere => {
                 let ev = |value: Value| {
@@ -371,6 +382,53 @@ impl Proto {
             }
         }
         out
+    }
+
+    /// The index in [`stream_frames`](Self::stream_frames) of the first delta ("Par"): the
+    /// first frame that gives the caller an event.
+    pub fn first_delta(self) -> usize {
+        match self {
+            Proto::Chat | Proto::Gemini | Proto::Vertex => 0,
+            Proto::Bedrock => 1,
+            Proto::Anthropic | Proto::Responses | Proto::Cohere => 2,
+        }
+    }
+
+    /// The index in [`stream_frames`](Self::stream_frames) of the frame that says the answer
+    /// is whole: the protocol's terminator, or Gemini's last chunk (with its finish reason).
+    pub fn terminator(self) -> usize {
+        let last = self.stream_frames().len() - 1;
+        match self {
+            // `messageStop`; the `metadata` with the usage follows it.
+            Proto::Bedrock => last - 1,
+            _ => last,
+        }
+    }
+
+    /// The frames of [`stream_frames`](Self::stream_frames) with a byte that is not UTF-8 in
+    /// the text of the first delta (a Bedrock frame re-encoded around it, its CRCs valid).
+    pub fn invalid_utf8_frames(self) -> Vec<Vec<u8>> {
+        let mut frames = self.stream_frames();
+        let first = self.first_delta();
+        if self == Proto::Bedrock {
+            let payload = b"{\"contentBlockIndex\":0,\"delta\":{\"text\":\"P\xFFr\"}}";
+            frames[first] = encode_message(
+                &[
+                    (":event-type", FrameHeader::String("contentBlockDelta")),
+                    (":content-type", FrameHeader::String("application/json")),
+                    (":message-type", FrameHeader::String("event")),
+                ],
+                payload,
+            );
+        } else {
+            let frame = &frames[first];
+            let at = frame
+                .windows(3)
+                .position(|w| w == b"Par")
+                .expect("the first delta holds `Par`");
+            frames[first][at + 1] = 0xFF;
+        }
+        frames
     }
 
     /// The error this protocol reports inside a stream when the provider is overloaded, as
