@@ -266,6 +266,30 @@ fn tool_calling_parses_the_call_of_the_test_model_into_divide() {
 }
 
 #[test]
+fn structured_output_parses_the_city_then_streams_growing_partials() {
+    let out = run_example("structured_output", &[]);
+    let lines: Vec<&str> = out.lines().collect();
+    let city = r#"CityLocation { city: "Mexico City", country: Some("Mexico"), known_for: ["the Zócalo", "tacos al pastor"] }"#;
+    assert_eq!(lines.first(), Some(&city), "{out}");
+    assert_eq!(lines.get(1), Some(&"requests: 1"), "{out}");
+    assert_eq!(
+        lines.last().copied(),
+        Some(format!("final: {city}").as_str()),
+        "{out}"
+    );
+    let partials: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("partial: "))
+        .collect();
+    assert!(partials.len() >= 3, "the text arrives word by word: {out}");
+    // The first partial has a piece of the city and nothing else yet.
+    assert!(
+        partials[0].contains("country: None, known_for: []"),
+        "{out}"
+    );
+}
+
+#[test]
 fn custom_provider_registers_its_prefix() {
     let out = run_example("custom_provider", &[]);
     assert!(

@@ -1,6 +1,7 @@
 //! The output modes that are a matter of the request, over real HTTP for the three native
 //! protocol families: `Prompted` puts pydantic-ai's schema instructions after the request's
-//! own, and `Auto` becomes the model profile's structured mode before the body is built.
+//! own, `Auto` becomes the model profile's structured mode before the body is built, and
+//! `ToolOrText` offers the output tools with the choice left to the model.
 
 mod support;
 
@@ -10,6 +11,7 @@ use llm_runtime::models::{
     ModelProfile, ModelRequestParameters, OutputMode, OutputObjectDefinition,
 };
 use llm_runtime::providers::{Anthropic, GoogleGla, OpenAi};
+use llm_runtime::tools::ToolDefinition;
 use serde_json::{json, Value};
 use support::echo::fast_retry;
 use support::server::{Reply, TestServer};
@@ -162,4 +164,41 @@ async fn auto_is_the_profiles_structured_mode() {
     // With the default profile (`Tool`) there is no `response_format`.
     let tool = chat_body(parameters(OutputMode::Auto), None).await;
     assert!(tool.get("response_format").is_none(), "{tool}");
+}
+
+#[tokio::test]
+async fn tool_or_text_offers_the_output_tool_and_leaves_the_choice_to_the_model() {
+    // Raw parameters that forbid text: `ToolOrText` allows it, so the choice is `auto`.
+    let parameters = ModelRequestParameters {
+        output_mode: OutputMode::ToolOrText,
+        output_tools: vec![ToolDefinition::new("final_result")
+            .with_parameters(city().json_schema)
+            .into_output_tool()],
+        allow_text_output: false,
+        ..ModelRequestParameters::default()
+    };
+    let body = chat_body(parameters, None).await;
+    assert_eq!(body["tool_choice"], "auto");
+    assert_eq!(body["tools"][0]["function"]["name"], "final_result");
+
+    // A typed request in that mode reads the text when the model answers with text.
+    let server = TestServer::always(chat_completion()).await;
+    let model = OpenAi::builder()
+        .base_url(server.url("/v1"))
+        .api_key("sk-test")
+        .retry(fast_retry())
+        .build()
+        .unwrap()
+        .model("gpt-4o");
+    #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+    struct City {
+        city: String,
+    }
+    let typed = model_request(model, prompt())
+        .output::<City>()
+        .mode(OutputMode::ToolOrText)
+        .await
+        .unwrap();
+    assert_eq!(typed.output.city, "Paris");
+    assert_eq!(server.requests()[0].json()["tool_choice"], "auto");
 }

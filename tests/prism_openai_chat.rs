@@ -33,7 +33,10 @@ use llm_runtime::messages::{
     TextPart, ThinkingPart, ToolCallPart, ToolReturnOutcome, ToolReturnPart, UserContentItem,
     UserPromptPart,
 };
-use llm_runtime::models::{Model, ModelRequestParameters, OutputMode, OutputObjectDefinition};
+use llm_runtime::models::{
+    resolve_output_mode, Model, ModelRequestParameters, OutputMode, OutputObjectDefinition,
+};
+use llm_runtime::output::OutputSpec;
 use llm_runtime::providers::openai::chat::{
     AudioEncoding, MaxTokensField, OpenAiChat, Reasoning, SendBackThinking, SystemRole,
 };
@@ -138,12 +141,13 @@ impl Case {
     /// The body this case's provider builds, as the provider path sends it (no I/O).
     fn body(&self, stream: bool) -> Vec<u8> {
         let model = self.provider_model("http://127.0.0.1:9");
+        let parameters = resolve_output_mode(&self.parameters, model.profile());
         let prepared = PreparedRequest {
             model_name: self.model,
             provider_name: model.provider().name(),
             messages: &self.messages,
             settings: &self.settings,
-            parameters: &self.parameters,
+            parameters: &parameters,
             profile: model.profile(),
         };
         model
@@ -929,6 +933,23 @@ fn settings_cases() -> Vec<Case> {
     cases
 }
 
+/// The parameters a typed request (`.output::<Forecast>()`) sends in `mode`.
+fn typed(mode: OutputMode) -> ModelRequestParameters {
+    /// A forecast for a city.
+    #[derive(serde::Deserialize, schemars::JsonSchema)]
+    #[allow(dead_code)]
+    struct Forecast {
+        city: String,
+        celsius: f64,
+        summary: Option<String>,
+    }
+    let mut parameters = ModelRequestParameters::default();
+    OutputSpec::<Forecast>::new()
+        .apply(&mut parameters, mode)
+        .expect("a structured mode");
+    parameters
+}
+
 fn output_cases() -> Vec<Case> {
     let ask = || vec![user("Tell me about Paris.")];
     let mode = |output_mode, strict| ModelRequestParameters {
@@ -991,6 +1012,15 @@ fn output_cases() -> Vec<Case> {
             ..Default::default()
         })
         .protocol(OpenAiChat::new().with_structured_output(false, false)),
+        Case::new(
+            "output: auto, as a typed request sets it (profile: tool)",
+            ask(),
+        )
+        .parameters(typed(OutputMode::Auto)),
+        Case::new("output: tool or text, as a typed request sets it", ask())
+            .parameters(typed(OutputMode::ToolOrText)),
+        Case::new("output: native, as a typed request sets it", ask())
+            .parameters(typed(OutputMode::Native)),
         Case::new(
             "output: native with tools",
             vec![user("Weather in Paris, as JSON.")],

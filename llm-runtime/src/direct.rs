@@ -4,7 +4,8 @@
 //! Each async function returns a builder: set options with `.settings(..)`,
 //! `.parameters(..)` and `.instrument(..)`, then `.await` it, or call `.blocking()` to run it
 //! from synchronous code. The model is resolved when the builder is made; a bad model string
-//! is reported when the request runs.
+//! is reported when the request runs. `.output::<T>()` on a builder asks for a typed output
+//! instead (see [`crate::output`]).
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
@@ -133,6 +134,12 @@ macro_rules! options {
         }
     };
 }
+
+mod typed;
+
+pub use typed::{
+    TypedRequestBuilder, TypedRequestFuture, TypedStreamRequestBuilder, TypedStreamRequestFuture,
+};
 
 /// Makes a request to a model and returns its response with the usage of the request.
 ///

@@ -33,6 +33,7 @@ pub mod instrument;
 pub mod limit;
 pub mod messages;
 pub mod models;
+pub mod output;
 pub mod providers;
 pub mod schema;
 pub mod settings;

@@ -38,6 +38,17 @@ pub fn default_fallback_on(error: &Error) -> bool {
 /// it were requested alone. The model name is pydantic-ai's `fallback:` followed by the
 /// models' names.
 ///
+/// The model string `fallback:<model>,<model>,…` makes one of model strings, wherever a
+/// model string is accepted (`LLM_MODEL` in the examples, `model_request("fallback:…", ..)`):
+///
+/// ```
+/// use llm_runtime::models::infer_model;
+/// let model = infer_model("fallback:test:primary, test:backup")?;
+/// assert_eq!(model.model_name(), "fallback:primary,backup");
+/// assert!(infer_model("fallback:test:a,,test:b").is_err());
+/// # Ok::<(), llm_runtime::Error>(())
+/// ```
+///
 /// ```
 /// use std::sync::Arc;
 /// use llm_runtime::models::{infer_model, FallbackModel, FunctionModel, Model};
@@ -62,6 +73,26 @@ pub struct FallbackModel {
     model_name: String,
     system: String,
     fallback_on: FallbackOn,
+}
+
+inventory::submit! {
+    super::ProviderRegistration { prefix: "fallback", aliases: &[], build: from_model_string }
+}
+
+/// Builds the model of the model string `fallback:<model>,<model>,…` (see [`FallbackModel`]).
+///
+/// # Errors
+/// [`Error::User`] for an empty entry, or an entry that does not resolve.
+fn from_model_string(models: &str) -> Result<Arc<dyn Model>> {
+    let models: Vec<&str> = models.split(',').map(str::trim).collect();
+    if models.iter().any(|model| model.is_empty()) {
+        return Err(Error::user(format!(
+            "`fallback:{}` has an empty entry: write model strings separated by commas, e.g. \
+             `fallback:openai:gpt-4.1-nano,anthropic:claude-3-5-haiku-latest`",
+            models.join(",")
+        )));
+    }
+    Ok(Arc::new(FallbackModel::new(models)?))
 }
 
 impl FallbackModel {

@@ -7,7 +7,7 @@ use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 
 use super::test_model::{estimate_tokens, estimate_usage};
-use super::{Model, ModelRequestParameters};
+use super::{resolve_output_mode, Model, ModelProfile, ModelRequestParameters};
 use crate::error::{Error, Result};
 use crate::messages::{ModelMessage, ModelResponse};
 use crate::settings::ModelSettings;
@@ -41,8 +41,9 @@ pub enum StreamDelta {
 
 /// A model answered by closures, for tests and custom logic (pydantic-ai's `FunctionModel`).
 ///
-/// The closure gets the messages and the request parameters. A response without usage gets
-/// an estimated one.
+/// The closure gets the messages and the request parameters, their output mode resolved as
+/// for a default profile ([`resolve_output_mode`]: `Auto` is tool output). A response without
+/// usage gets an estimated one.
 ///
 /// ```
 /// use llm_runtime::{model_request_sync, models::FunctionModel};
@@ -135,7 +136,8 @@ impl Model for FunctionModel {
                     "this FunctionModel only streams: give it a function with FunctionModel::new",
                 )
             })?;
-            let mut response = function(messages, parameters)?;
+            let parameters = resolve_output_mode(parameters, ModelProfile::default_ref());
+            let mut response = function(messages, &parameters)?;
             if !response.usage.has_values() {
                 response.usage = estimate_usage(messages, &response.parts);
             }
@@ -161,8 +163,9 @@ impl Model for FunctionModel {
                     "this FunctionModel cannot stream: give it a stream function with FunctionModel::with_stream",
                 )
             })?;
-            let deltas = stream_function(messages, parameters);
-            let manager = PartsManager::new(self.model_name.clone(), parameters)
+            let parameters = resolve_output_mode(parameters, ModelProfile::default_ref());
+            let deltas = stream_function(messages, &parameters);
+            let manager = PartsManager::new(self.model_name.clone(), &parameters)
                 .with_provider("function", None);
             // The usage is estimated as pydantic-ai does: the history up front, then the
             // words of each delta as it arrives.

@@ -2,6 +2,14 @@
 //! model-string registry ([`infer_model`]), the offline models [`TestModel`] and
 //! [`FunctionModel`], and the wrappers [`FallbackModel`] and [`ConcurrencyLimitedModel`].
 //!
+//! # Wrappers by model string
+//!
+//! `"fallback:<model>,<model>,…"` is a [`FallbackModel`] of the model strings between the
+//! commas (its [`model_name`](Model::model_name) reads the same), usable wherever a model
+//! string is. A [`ConcurrencyLimitedModel`] has no model string: its limit is a number and,
+//! to be worth having, a [`ConcurrencyLimiter`] shared by several models, both of which
+//! belong in code rather than in a name.
+//!
 //! # Writing a wrapper
 //!
 //! A wrapper (pydantic-ai's `WrapperModel`, Vercel's middleware) is a [`Model`] that holds

@@ -1,6 +1,7 @@
 //! How a request asks for structured output where that is a matter of the request itself, not
-//! of a wire format: [`OutputMode::Auto`] resolved from the model's profile, and the
-//! instructions of [`OutputMode::Prompted`] (pydantic-ai's `prompted_output_template`).
+//! of a wire format: [`OutputMode::Auto`] and [`OutputMode::ToolOrText`] resolved against the
+//! model's profile, and the instructions of [`OutputMode::Prompted`] (pydantic-ai's
+//! `prompted_output_template`).
 
 use std::borrow::Cow;
 use std::io;
@@ -15,22 +16,69 @@ use crate::messages::ModelMessage;
 pub const PROMPTED_OUTPUT_TEMPLATE: &str = "Always respond with a JSON object that's compatible \
 with this schema:\n\n{schema}\n\nDon't include any text or Markdown fencing before or after.";
 
-/// `parameters` with [`OutputMode::Auto`] replaced by the profile's
-/// [`default_structured_output_mode`](ModelProfile::default_structured_output_mode), as
-/// pydantic-ai resolves it before a request is built; borrowed as they are otherwise.
+/// `parameters` as pydantic-ai's `Model.prepare_request` resolves them before a request is
+/// built; borrowed when there is nothing to change:
+///
+/// - [`OutputMode::Auto`] becomes the profile's
+///   [`default_structured_output_mode`](ModelProfile::default_structured_output_mode), text
+///   output allowed exactly when that mode is native or prompted (pydantic-ai's
+///   `with_default_output_mode`);
+/// - [`OutputMode::ToolOrText`] offers the output tools with text output allowed, so the
+///   model is free to answer either way (`tool_choice` auto rather than required);
+/// - what the resolved mode does not use is dropped: the output tools outside the tool modes,
+///   the output object outside the native and prompted modes. A request may therefore carry
+///   both (as a typed request does, see [`crate::output`]) and let the profile choose.
+///
+/// ```
+/// use llm_runtime::models::{resolve_output_mode, ModelProfile, ModelRequestParameters, OutputMode};
+/// use llm_runtime::tools::ToolDefinition;
+///
+/// let parameters = ModelRequestParameters {
+///     output_mode: OutputMode::ToolOrText,
+///     output_tools: vec![ToolDefinition::new("final_result").into_output_tool()],
+///     allow_text_output: false,
+///     ..ModelRequestParameters::default()
+/// };
+/// let resolved = resolve_output_mode(&parameters, &ModelProfile::default());
+/// assert!(resolved.allow_text_output);
+/// assert_eq!(resolved.output_tools.len(), 1);
+/// ```
 pub fn resolve_output_mode<'a>(
     parameters: &'a ModelRequestParameters,
     profile: &ModelProfile,
 ) -> Cow<'a, ModelRequestParameters> {
-    if parameters.output_mode != OutputMode::Auto {
-        return Cow::Borrowed(parameters);
-    }
-    let mode = match profile.default_structured_output_mode {
-        OutputMode::Auto => OutputMode::Tool,
+    let mode = match parameters.output_mode {
+        OutputMode::Auto => match profile.default_structured_output_mode {
+            OutputMode::Auto => OutputMode::Tool,
+            mode => mode,
+        },
         mode => mode,
     };
+    let allow_text_output = match (parameters.output_mode, mode) {
+        (OutputMode::Auto, mode) => matches!(mode, OutputMode::Native | OutputMode::Prompted),
+        (_, OutputMode::ToolOrText) => true,
+        _ => parameters.allow_text_output,
+    };
+    let keeps_tools = matches!(mode, OutputMode::Tool | OutputMode::ToolOrText);
+    let keeps_object = matches!(mode, OutputMode::Native | OutputMode::Prompted);
+    let drops_tools = !keeps_tools && !parameters.output_tools.is_empty();
+    let drops_object = !keeps_object && parameters.output_object.is_some();
+    if mode == parameters.output_mode
+        && allow_text_output == parameters.allow_text_output
+        && !drops_tools
+        && !drops_object
+    {
+        return Cow::Borrowed(parameters);
+    }
     Cow::Owned(ModelRequestParameters {
         output_mode: mode,
+        allow_text_output,
+        output_tools: if keeps_tools {
+            parameters.output_tools.clone()
+        } else {
+            Vec::new()
+        },
+        output_object: parameters.output_object.clone().filter(|_| keeps_object),
         ..parameters.clone()
     })
 }

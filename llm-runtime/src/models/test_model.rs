@@ -4,7 +4,7 @@ use futures::future::BoxFuture;
 use futures::stream;
 use serde_json::{Map, Value};
 
-use super::{Model, ModelRequestParameters};
+use super::{resolve_output_mode, Model, ModelProfile, ModelRequestParameters, OutputMode};
 use crate::error::{Error, Result};
 use crate::messages::{
     ModelMessage, ModelRequestPart, ModelResponse, ModelResponsePart, TextPart, ToolArgs,
@@ -14,6 +14,10 @@ use crate::settings::ModelSettings;
 use crate::stream::{PartsManager, StreamedResponse, VendorId};
 use crate::tools::ToolDefinition;
 use crate::usage::Usage;
+
+mod schema_data;
+
+use schema_data::SchemaData;
 
 /// Which function tools a [`TestModel`] calls.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -31,7 +35,11 @@ pub enum CallTools {
 /// the history has no response yet, it calls each tool once with arguments generated from the
 /// tool's JSON schema (ids `pyd_ai_tool_call_id__<name>`). Then it answers with the tool
 /// returns as JSON, or `success (no tool calls)`. With output tools and no text output
-/// allowed, it calls an output tool. Usage is estimated from the words in the conversation.
+/// allowed, it calls an output tool. In the native and prompted output modes it answers with
+/// JSON text generated from the output object's schema (or the custom output arguments), so
+/// that structured output parses: pydantic-ai's `TestModel` answers `success (no tool calls)`
+/// there. [`OutputMode::Auto`] resolves as for a default profile (tool output). Usage is
+/// estimated from the words in the conversation.
 /// Streamed, text arrives word by word.
 ///
 /// ```
@@ -175,11 +183,24 @@ impl TestModel {
         }
         let text_output = self.custom_output_text.is_some()
             || (self.custom_output_args.is_none()
-                && (parameters.allow_text_output || parameters.output_tools.is_empty()));
+                && (parameters.allow_text_output || parameters.output_tools.is_empty()))
+            || (parameters.output_object.is_some() && parameters.output_tools.is_empty());
         if text_output {
-            let text = match &self.custom_output_text {
-                Some(text) => text.clone(),
-                None => {
+            let structured = parameters.output_object.as_ref().filter(|_| {
+                matches!(
+                    parameters.output_mode,
+                    OutputMode::Native | OutputMode::Prompted
+                )
+            });
+            let text = match (&self.custom_output_text, structured) {
+                (Some(text), _) => text.clone(),
+                (None, Some(object)) => match &self.custom_output_args {
+                    Some(args) => args.to_string(),
+                    None => SchemaData::new(&object.json_schema, self.seed)
+                        .generate()
+                        .to_string(),
+                },
+                (None, None) => {
                     let mut returns = Map::new();
                     for message in messages {
                         if let ModelMessage::Request(request) = message {
@@ -235,7 +256,8 @@ impl TestModel {
         messages: &[ModelMessage],
         parameters: &ModelRequestParameters,
     ) -> Result<ModelResponse> {
-        let mut response = ModelResponse::new(self.parts(messages, parameters)?);
+        let parameters = resolve_output_mode(parameters, ModelProfile::default_ref());
+        let mut response = ModelResponse::new(self.parts(messages, &parameters)?);
         response.model_name = Some(self.model_name.clone());
         response.provider_name = Some("test".to_owned());
         response.usage = estimate_usage(messages, &response.parts);
@@ -261,8 +283,9 @@ impl Model for TestModel {
     ) -> BoxFuture<'a, Result<StreamedResponse>> {
         Box::pin(async move {
             let response = self.respond(messages, parameters)?;
+            let parameters = resolve_output_mode(parameters, ModelProfile::default_ref());
             let manager =
-                PartsManager::new(self.model_name.clone(), parameters).with_provider("test", None);
+                PartsManager::new(self.model_name.clone(), &parameters).with_provider("test", None);
             Ok(stream_parts(manager, response.parts, response.usage))
         })
     }
@@ -420,243 +443,6 @@ pub(crate) fn estimate_usage(messages: &[ModelMessage], answer: &[ModelResponseP
     }
     response_tokens += answer.iter().map(estimate_response_part).sum::<u64>();
     Usage::new(request_tokens, response_tokens)
-}
-
-/// Generates the smallest data that fits a JSON schema (pydantic-ai's `_JsonSchemaTestData`):
-/// required properties only, `const`/`enum`/`examples` first, the seed picking among choices.
-struct SchemaData<'s> {
-    root: &'s Value,
-    defs: Option<&'s Map<String, Value>>,
-    seed: u64,
-}
-
-/// The characters generated strings are made of, in pydantic-ai's order.
-const CHARS: &[u8] =
-    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
-
-/// How deep `$ref`s are followed before giving up on a recursive schema.
-const MAX_DEPTH: usize = 32;
-
-impl<'s> SchemaData<'s> {
-    fn new(root: &'s Value, seed: u64) -> Self {
-        let defs = root
-            .get("$defs")
-            .or_else(|| root.get("definitions"))
-            .and_then(Value::as_object);
-        SchemaData { root, defs, seed }
-    }
-
-    fn generate(mut self) -> Value {
-        let root = self.root;
-        self.any(root, 0)
-    }
-
-    fn pick<'v>(&self, choices: &'v [Value]) -> Option<&'v Value> {
-        choices.get((self.seed % choices.len().max(1) as u64) as usize)
-    }
-
-    fn any(&mut self, schema: &'s Value, depth: usize) -> Value {
-        let Some(obj) = schema.as_object() else {
-            // `true` (anything) or `false`: a character is as good as anything.
-            return Value::String(self.char());
-        };
-        if depth > MAX_DEPTH {
-            return Value::Null;
-        }
-        if let Some(value) = obj.get("const") {
-            return value.clone();
-        }
-        if let Some(value) = obj
-            .get("enum")
-            .and_then(Value::as_array)
-            .and_then(|c| self.pick(c))
-        {
-            return value.clone();
-        }
-        if let Some(value) = obj
-            .get("examples")
-            .and_then(Value::as_array)
-            .and_then(|c| self.pick(c))
-        {
-            return value.clone();
-        }
-        if let Some(reference) = obj.get("$ref").and_then(Value::as_str) {
-            let name = reference.rsplit('/').next().unwrap_or(reference);
-            return match self.defs.and_then(|defs| defs.get(name)) {
-                Some(def) => self.any(def, depth + 1),
-                None if reference == "#" => self.any(self.root, depth + 1),
-                None => Value::Null,
-            };
-        }
-        for key in ["anyOf", "oneOf", "allOf"] {
-            if let Some(choice) = obj
-                .get(key)
-                .and_then(Value::as_array)
-                .and_then(|c| self.pick(c))
-            {
-                return self.any(choice, depth + 1);
-            }
-        }
-        let ty = match obj.get("type") {
-            Some(Value::String(ty)) => Some(ty.as_str()),
-            // `["number", "null"]`: the first type that is not null.
-            Some(Value::Array(types)) => types
-                .iter()
-                .filter_map(Value::as_str)
-                .find(|t| *t != "null")
-                .or(Some("null")),
-            _ => None,
-        };
-        match ty {
-            Some("object") => self.object(obj, depth),
-            Some("string") => Value::String(self.string(obj)),
-            Some("integer") => Value::from(self.integer(obj)),
-            Some("number") => Value::from(self.integer(obj) as f64),
-            Some("boolean") => Value::Bool(self.seed % 2 == 1),
-            Some("array") => self.array(obj, depth),
-            Some("null") => Value::Null,
-            _ if obj.contains_key("properties") => self.object(obj, depth),
-            _ => Value::String(self.char()),
-        }
-    }
-
-    fn object(&mut self, obj: &'s Map<String, Value>, depth: usize) -> Value {
-        let required: Vec<&str> = obj
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| r.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        let mut data = Map::new();
-        if let Some(properties) = obj.get("properties").and_then(Value::as_object) {
-            for (key, schema) in properties {
-                if required.contains(&key.as_str()) {
-                    let value = self.any(schema, depth + 1);
-                    data.insert(key.clone(), value);
-                }
-            }
-        }
-        match obj.get("additionalProperties") {
-            Some(Value::Bool(true)) => {
-                let key = self.free_key(&data);
-                data.insert(key, Value::String(self.char()));
-            }
-            Some(schema @ Value::Object(_)) => {
-                let key = self.free_key(&data);
-                let value = self.any(schema, depth + 1);
-                data.insert(key, value);
-            }
-            _ => {}
-        }
-        Value::Object(data)
-    }
-
-    fn free_key(&self, data: &Map<String, Value>) -> String {
-        let mut key = "additionalProperty".to_owned();
-        while data.contains_key(&key) {
-            key.push('_');
-        }
-        key
-    }
-
-    fn string(&self, obj: &Map<String, Value>) -> String {
-        if let Some(min) = obj.get("minLength").and_then(Value::as_u64) {
-            return self.char().repeat(min as usize);
-        }
-        if obj.get("maxLength").and_then(Value::as_u64) == Some(0) {
-            return String::new();
-        }
-        match obj.get("format").and_then(Value::as_str) {
-            Some("date") => {
-                let base = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default();
-                (base + chrono::Days::new(self.seed)).to_string()
-            }
-            Some("date-time") => "2024-01-01T00:00:00Z".to_owned(),
-            _ => self.char(),
-        }
-    }
-
-    fn integer(&self, obj: &Map<String, Value>) -> i64 {
-        let seed = self.seed as i64;
-        let max = obj
-            .get("maximum")
-            .and_then(Value::as_f64)
-            .or_else(|| {
-                obj.get("exclusiveMaximum")
-                    .and_then(Value::as_f64)
-                    .map(|m| m - 1.0)
-            })
-            .map(|m| m as i64);
-        let min = obj
-            .get("minimum")
-            .and_then(Value::as_f64)
-            .or_else(|| {
-                obj.get("exclusiveMinimum")
-                    .and_then(Value::as_f64)
-                    .map(|m| m + 1.0)
-            })
-            .map(|m| m as i64);
-        match (min, max) {
-            (Some(min), Some(max)) if max > min => min + seed % (max - min),
-            (Some(min), _) => min + seed,
-            (None, Some(max)) => max - seed,
-            (None, None) => seed,
-        }
-    }
-
-    fn array(&mut self, obj: &'s Map<String, Value>, depth: usize) -> Value {
-        let mut data = Vec::new();
-        let unique = obj
-            .get("uniqueItems")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        if let Some(prefix) = obj.get("prefixItems").and_then(Value::as_array) {
-            for item in prefix {
-                data.push(self.any(item, depth + 1));
-                if unique {
-                    self.seed += 1;
-                }
-            }
-        }
-        let items = obj
-            .get("items")
-            .filter(|i| i.as_object().is_some_and(|o| !o.is_empty()));
-        let min_items = obj.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let max_items = obj
-            .get("maxItems")
-            .and_then(Value::as_u64)
-            .map(|m| m as usize);
-        let wanted = if min_items > data.len() {
-            min_items - data.len()
-        } else if items.is_some() && max_items.is_none_or(|max| max > data.len()) {
-            1
-        } else {
-            0
-        };
-        for _ in 0..wanted {
-            let value = match items {
-                Some(items) => self.any(items, depth + 1),
-                None => Value::String(self.char()),
-            };
-            data.push(value);
-            if unique {
-                self.seed += 1;
-            }
-        }
-        Value::Array(data)
-    }
-
-    /// Characters counted like spreadsheet columns: `a`…`~`, then `aa`, `ab`…
-    fn char(&self) -> String {
-        let n = CHARS.len() as u64;
-        let mut out = Vec::new();
-        let mut rem = self.seed / n;
-        while rem > 0 {
-            out.push(CHARS[((rem - 1) % n) as usize]);
-            rem /= n;
-        }
-        out.push(CHARS[(self.seed % n) as usize]);
-        String::from_utf8_lossy(&out).into_owned()
-    }
 }
 
 #[cfg(test)]

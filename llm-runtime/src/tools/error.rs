@@ -228,14 +228,16 @@ impl ToolArgsError {
 
     /// A retry prompt for the model, naming the tool and the call, listing the problems
     /// (for an unknown tool, pydantic-ai's "Unknown tool name: 'x'. Available tools: …").
+    /// Without a call (structured output that came as text) it names no tool, as
+    /// pydantic-ai's retry prompts for native and prompted output do.
     pub fn to_retry_prompt(&self) -> RetryPromptPart {
         let mut part = RetryPromptPart::new(String::new());
         part.content = match self.known_tools() {
             Some(_) => RetryContent::Text(self.unknown_tool_text()),
             None => RetryContent::Errors(self.error_details()),
         };
-        part.tool_name = Some(self.tool_name.clone());
         if let Some(id) = &self.tool_call_id {
+            part.tool_name = Some(self.tool_name.clone());
             part.tool_call_id = id.clone();
         }
         part

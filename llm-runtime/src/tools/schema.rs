@@ -171,6 +171,14 @@ impl ArgsSchema {
         }
     }
 
+    /// Coerces `value` in place as [`coerce`](ArgsSchema::coerce) does, without reporting
+    /// what does not fit: for a partial value, where missing and cut fields are expected
+    /// (the final value is checked with [`parse`](ArgsSchema::parse)).
+    pub(crate) fn coerce_partial(&self, value: &mut Value) {
+        // The problems of an incomplete value say only that it is incomplete.
+        let _incomplete = self.validator.coerce(value);
+    }
+
     /// Parses the arguments of `call` as `T`.
     ///
     /// The arguments may be a JSON text or an object; no arguments, `null`, `""` and `{}` all

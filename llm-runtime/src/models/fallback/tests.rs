@@ -180,3 +180,26 @@ async fn a_stream_that_fails_after_its_first_event_keeps_its_error() {
     let error = stream_text(&model).await.unwrap_err();
     assert_eq!(error.status(), Some(529), "{error:?}");
 }
+
+#[tokio::test]
+async fn a_fallback_model_string_tries_each_model_string_in_order() {
+    let model = crate::models::infer_model("fallback:test:first,test:second").unwrap();
+    assert_eq!(model.model_name(), "fallback:first,second");
+    assert_eq!(model.system(), "fallback:test,test");
+    let response = model
+        .request(
+            &prompt(),
+            &ModelSettings::default(),
+            &ModelRequestParameters::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.model_name.as_deref(), Some("first"));
+    let err = crate::models::infer_model("fallback:test:a,nope:b").unwrap_err();
+    assert!(
+        err.to_string().starts_with("unknown model provider `nope`"),
+        "{err}"
+    );
+    let err = crate::models::infer_model("fallback:test:a, ").unwrap_err();
+    assert!(err.to_string().contains("has an empty entry"), "{err}");
+}

@@ -3,6 +3,16 @@ use serde_json::json;
 use super::*;
 use crate::messages::ModelRequest;
 use crate::models::OutputObjectDefinition;
+use crate::tools::ToolDefinition;
+
+fn object(name: Option<&str>) -> OutputObjectDefinition {
+    OutputObjectDefinition {
+        json_schema: json!({"type": "object", "properties": {"city": {"type": "string"}}}),
+        name: name.map(str::to_owned),
+        description: None,
+        strict: None,
+    }
+}
 
 fn prompted(
     schema: Value,
@@ -118,4 +128,63 @@ fn auto_becomes_the_profiles_mode_and_the_rest_stays_borrowed() {
         resolve_output_mode(&tool, &profile),
         Cow::Borrowed(_)
     ));
+}
+
+#[test]
+fn auto_allows_text_exactly_for_the_text_modes() {
+    let auto = ModelRequestParameters {
+        output_mode: OutputMode::Auto,
+        allow_text_output: true,
+        ..ModelRequestParameters::default()
+    };
+    let mut profile = ModelProfile::default();
+    assert!(!resolve_output_mode(&auto, &profile).allow_text_output);
+    for mode in [OutputMode::Native, OutputMode::Prompted] {
+        profile.default_structured_output_mode = mode;
+        let forbidden = ModelRequestParameters {
+            allow_text_output: false,
+            ..auto.clone()
+        };
+        assert!(resolve_output_mode(&forbidden, &profile).allow_text_output);
+    }
+}
+
+#[test]
+fn tool_or_text_offers_the_tools_and_allows_text() {
+    let tool = ToolDefinition::new("final_result").into_output_tool();
+    let parameters = ModelRequestParameters {
+        output_mode: OutputMode::ToolOrText,
+        output_tools: vec![tool.clone()],
+        output_object: Some(object(None)),
+        allow_text_output: false,
+        ..ModelRequestParameters::default()
+    };
+    let resolved = resolve_output_mode(&parameters, &ModelProfile::default());
+    assert_eq!(resolved.output_mode, OutputMode::ToolOrText);
+    assert!(resolved.allow_text_output);
+    assert_eq!(resolved.output_tools, vec![tool]);
+    assert_eq!(resolved.output_object, None);
+}
+
+#[test]
+fn what_the_mode_does_not_use_is_dropped() {
+    let both = ModelRequestParameters {
+        output_mode: OutputMode::Native,
+        output_tools: vec![ToolDefinition::new("final_result").into_output_tool()],
+        output_object: Some(object(None)),
+        ..ModelRequestParameters::default()
+    };
+    let profile = ModelProfile::default();
+    let native = resolve_output_mode(&both, &profile);
+    assert!(native.output_tools.is_empty());
+    assert_eq!(native.output_object, both.output_object);
+    let tool = ModelRequestParameters {
+        output_mode: OutputMode::Tool,
+        allow_text_output: false,
+        ..both.clone()
+    };
+    let tool = resolve_output_mode(&tool, &profile);
+    assert_eq!(tool.output_tools, both.output_tools);
+    assert_eq!(tool.output_object, None);
+    assert!(!tool.allow_text_output);
 }

@@ -162,7 +162,7 @@ impl OpenAiChat {
             sampling.parallel_tool_calls
         };
         let messages = self.map_messages(request)?;
-        let response_format = self.response_format(request.parameters, warnings)?;
+        let response_format = self.response_format(request, warnings)?;
         let (max_completion_tokens, max_tokens) = match self.max_tokens_field {
             MaxTokensField::MaxCompletionTokens => (sampling.max_tokens, None),
             MaxTokensField::MaxTokens => (None, sampling.max_tokens),
@@ -229,11 +229,16 @@ impl OpenAiChat {
     }
 
     /// The `response_format` of the requested output mode.
+    ///
+    /// # Errors
+    /// [`Error::User`] for native output without a schema, or on a model whose profile has no
+    /// JSON-schema output (pydantic-ai's check in `prepare_request`).
     fn response_format<'a>(
         &self,
-        parameters: &'a ModelRequestParameters,
+        request: &PreparedRequest<'a>,
         warnings: &mut Warnings,
     ) -> Result<Option<ResponseFormat<'a>>> {
+        let parameters: &'a ModelRequestParameters = request.parameters;
         match parameters.output_mode {
             OutputMode::Native => {
                 let Some(object) = &parameters.output_object else {
@@ -241,6 +246,13 @@ impl OpenAiChat {
                         "the `native` output mode needs `output_object` (the schema to produce)",
                     ));
                 };
+                if !request.profile.supports_json_schema_output {
+                    return Err(Error::user(format!(
+                        "native structured output is not supported by `{}`; use tool or \
+                         prompted output",
+                        request.model_name
+                    )));
+                }
                 let transformed = (self.schema_transformer)(&object.json_schema, object.strict)?;
                 warnings.extend(transformed.warnings);
                 Ok(Some(ResponseFormat::JsonSchema {
