@@ -1,5 +1,7 @@
 //! History loading: any JSON is a history or a typed serde error; a history that loads
-//! serializes, and the JSON it gives loads back as the same history.
+//! serializes, and the JSON it gives loads back and serializes to the same JSON (one round
+//! trip may add what pydantic-ai derives when it dumps, a URL's media type; after it, nothing
+//! changes).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -11,5 +13,6 @@ fuzz_target!(|data: &[u8]| {
     };
     let json = serde_json::to_string(&history).expect("a history serializes");
     let again: Vec<ModelMessage> = serde_json::from_str(&json).expect("a serialized history loads");
-    assert_eq!(history, again, "a history changed through JSON");
+    let json_again = serde_json::to_string(&again).expect("a history serializes");
+    assert_eq!(json, json_again, "a history changed through JSON");
 });
