@@ -524,20 +524,26 @@ async fn a_corrupt_or_truncated_stream_is_unexpected_behavior() {
     let truncated = truncated[..truncated.len() - 5].to_vec();
     for bytes in [corrupt, truncated] {
         let server = TestServer::always(event_stream(&bytes)).await;
-        let mut stream = model_request_stream(model(&server), prompt())
-            .await
-            .unwrap();
-        let mut error = None;
-        while let Some(event) = stream.next().await {
-            if let Err(err) = event {
-                error = Some(err);
-                break;
+        // Nothing reached the caller before the bad frame (`messageStart` makes no event), so
+        // the request itself fails; a corrupt stream is not retried.
+        let error = match model_request_stream(model(&server), prompt()).await {
+            Err(err) => Some(err),
+            Ok(mut stream) => {
+                let mut error = None;
+                while let Some(event) = stream.next().await {
+                    if let Err(err) = event {
+                        error = Some(err);
+                        break;
+                    }
+                }
+                error
             }
-        }
+        };
         assert!(
             matches!(error, Some(Error::UnexpectedModelBehavior { .. })),
             "{error:?}"
         );
+        assert_eq!(server.requests().len(), 1);
     }
 }
 

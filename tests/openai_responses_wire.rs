@@ -373,34 +373,49 @@ async fn a_stream_cut_before_response_completed_is_truncated() {
 
 #[tokio::test]
 async fn failures_inside_a_stream_are_errors_with_their_message() {
-    let failed = json!({"type": "response.failed", "sequence_number": 1, "response": {
-        "id": "resp_2", "status": "failed",
-        "error": {"code": "server_error", "message": "The server had an error."}}});
+    // A failure before the first event fails the stream's request itself (nothing reached the
+    // caller, so a retry policy may ask again): a known code as the HTTP status it stands for,
+    // an unknown one as unexpected behaviour with its message.
+    let failed = |code: &str| {
+        json!({"type": "response.failed", "sequence_number": 1, "response": {
+            "id": "resp_2", "status": "failed",
+            "error": {"code": code, "message": "The server had an error."}}})
+    };
     let error_event = json!({"type": "error", "sequence_number": 1,
         "code": "rate_limit_exceeded", "message": "Too many tokens.", "param": null});
-    for (name, data, expected) in [
-        (
-            "response.failed",
-            failed,
-            "the response failed: server_error: The server had an error.",
-        ),
-        (
-            "error",
-            error_event,
-            "the provider reported an error in the stream: rate_limit_exceeded: Too many tokens.",
-        ),
+    for (name, data, expected_status) in [
+        ("response.failed", failed("server_error"), Some(500)),
+        ("error", error_event, Some(429)),
+        ("response.failed", failed("mystery_code"), None),
     ] {
         let text = format!("event: {name}\ndata: {data}\n\n");
         let server = TestServer::always(Reply::sse_split(text.as_bytes(), &CHUNK_SIZES)).await;
-        let (_, _, error) = collect_stream(model(&server, RetryPolicy::none()), parameters()).await;
-        match error {
-            Some(Error::UnexpectedModelBehavior { message, body, .. }) => {
-                assert_eq!(message, expected);
+        let error = model_request_stream(model(&server, RetryPolicy::none()), prompt())
+            .parameters(parameters())
+            .await
+            .err();
+        match (error, expected_status) {
+            (Some(Error::Http { status, body, .. }), Some(expected)) => {
+                assert_eq!(status, expected, "{name}");
+                assert!(body.contains(name), "{body}");
+                assert!(error_is_retryable(status), "{name}");
+            }
+            (Some(Error::UnexpectedModelBehavior { message, body, .. }), None) => {
+                assert_eq!(
+                    message,
+                    "the response failed: mystery_code: The server had an error."
+                );
                 assert!(body.is_some_and(|b| b.contains(name)));
             }
-            other => panic!("{name}: {other:?}"),
+            (other, _) => panic!("{name}: {other:?}"),
         }
+        assert_eq!(server.requests().len(), 1, "no retry without a policy");
     }
+}
+
+/// Whether a status is one the retry policy asks again for.
+fn error_is_retryable(status: u16) -> bool {
+    Error::http(status, "m", b"", None).is_retryable()
 }
 
 fn error_body(message: &str, code: &str) -> Value {

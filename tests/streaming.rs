@@ -236,10 +236,11 @@ async fn malformed_and_error_events_are_errors_with_their_data() {
         ),
     ] {
         let server = TestServer::always(Reply::sse([event], End::Complete)).await;
-        let stream = model_request_stream(echo_model(&server), prompt())
+        // The first event is the error: the stream's request fails before anything reached
+        // the caller.
+        let error = model_request_stream(echo_model(&server), prompt())
             .await
-            .unwrap();
-        let (_, error, _) = collect(stream).await;
+            .err();
         let Some(Error::UnexpectedModelBehavior { message, body, .. }) = &error else {
             panic!("{error:?}")
         };

@@ -240,3 +240,93 @@ async fn a_stream_that_keeps_sending_past_its_deadline_ends_with_a_timeout() {
     }
     assert!(stream.get().text().starts_with("0 1 2"));
 }
+
+/// An echo model of `server` whose streams must send a byte within `limit`.
+fn with_first_byte_timeout(
+    server: &TestServer,
+    limit: Duration,
+    retry: RetryPolicy,
+) -> ProviderModel<Echo> {
+    ProviderBuilder::new("echo-test", Echo::default())
+        .base_url(server.url("/v1"))
+        .api_key("sk-test")
+        .retry(retry)
+        .first_byte_timeout(limit)
+        .build()
+        .unwrap()
+        .model("m1")
+}
+
+/// A stream whose headers come at once and whose first byte comes after `delay`.
+fn late_body(delay: Duration) -> Reply {
+    Reply {
+        status: 200,
+        headers: vec![("content-type".into(), "text/event-stream".into())],
+        delay: Duration::ZERO,
+        body: Body::Chunked {
+            pieces: vec![
+                (delay, b"data: {\"text\":\"late\"}\n\n".to_vec()),
+                (Duration::ZERO, b"data: [DONE]\n\n".to_vec()),
+            ],
+            end: End::Complete,
+        },
+    }
+}
+
+fn assert_first_byte_error(error: &Error) {
+    let Error::Api { kind, message, .. } = error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(*kind, ApiErrorKind::Timeout);
+    assert!(message.contains("first_byte_timeout"), "{message}");
+    assert!(
+        message.contains("ProviderBuilder::first_byte_timeout"),
+        "{message}"
+    );
+    assert!(error.is_retryable());
+}
+
+#[tokio::test]
+async fn a_stream_whose_first_byte_is_late_fails_with_the_first_byte_timeout() {
+    // Headers at once, the body late; then headers late.
+    for reply in [
+        late_body(NEVER),
+        Reply::sse(["data: [DONE]\n\n"], End::Complete).delayed(NEVER),
+    ] {
+        let server = TestServer::always(reply).await;
+        let model =
+            with_first_byte_timeout(&server, Duration::from_millis(150), RetryPolicy::none());
+        let started = std::time::Instant::now();
+        let error = model_request_stream(model, prompt()).await.unwrap_err();
+        assert!(started.elapsed() < NEVER / 2, "{:?}", started.elapsed());
+        assert_first_byte_error(&error);
+    }
+}
+
+#[tokio::test]
+async fn a_late_first_byte_is_retried_and_a_prompt_one_is_not_bounded_further() {
+    let server = TestServer::sequence(vec![
+        late_body(NEVER),
+        // The first byte within the bound; the rest may take longer than the bound.
+        Reply::sse(
+            [
+                "data: {\"text\":\"on \"}\n\n",
+                "data: {\"text\":\"time\"}\n\n",
+                "data: [DONE]\n\n",
+            ],
+            End::Complete,
+        )
+        .piece_delay(Duration::from_millis(150)),
+    ])
+    .await;
+    let retry = RetryPolicy::default()
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(5));
+    let model = with_first_byte_timeout(&server, Duration::from_millis(100), retry);
+    let mut stream = model_request_stream(model, prompt()).await.unwrap();
+    while let Some(event) = stream.next().await {
+        event.unwrap();
+    }
+    assert_eq!(stream.get().text(), "on time");
+    assert_eq!(server.requests().len(), 2);
+}

@@ -11,7 +11,10 @@
 //! * [`openai_chat`], [`anthropic`], [`gemini`]: the protocol-specific halves of those suites shared by an
 //!   offline suite and a wire suite;
 //! * [`vertex`]: a local OAuth2 token endpoint and Vertex AI credential files;
-//! * [`oracle`]: the Python that runs an official SDK as a test oracle.
+//! * [`oracle`]: the Python that runs an official SDK as a test oracle;
+//! * [`load`]: a lean Chat server with counters, for the load and connection tests;
+//! * [`wire`]: every landed protocol pointed at the [`server`], with one answer whole and
+//!   streamed and its in-stream error (the reliability suites).
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -33,6 +36,7 @@ pub mod anthropic;
 pub mod conformance;
 pub mod echo;
 pub mod gemini;
+pub mod load;
 pub mod openai_chat;
 pub mod oracle;
 pub mod peers;
@@ -41,3 +45,4 @@ pub mod replay;
 pub mod server;
 pub mod stream;
 pub mod vertex;
+pub mod wire;

@@ -9,6 +9,7 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Client, Method, Response, StatusCode, Url};
 use serde_json::Value;
+use tokio::time::Instant;
 
 use super::auth::{ApiKey, RequestSigner, SignableRequest, TokenCache};
 use super::retry::{retry_after, should_retry_header, RetryPolicy};
@@ -40,6 +41,9 @@ pub(crate) struct HttpRequest<'a> {
     pub timeout: Duration,
     /// The largest body [`send_for_body`] reads.
     pub max_body_size: usize,
+    /// For [`send_for_stream`]: how long each attempt may wait for the first byte of the body,
+    /// from sending the request.
+    pub first_byte_timeout: Option<Duration>,
     /// Told of every response's status and headers (rate-limit pacing), if the provider has one.
     pub limiter: Option<&'a ConcurrencyLimiter>,
     pub retry: &'a RetryPolicy,
@@ -122,17 +126,54 @@ fn too_large(request: &HttpRequest<'_>, max: usize) -> Error {
 /// Sends `request` until a response with a success status arrives and `open` succeeds on it
 /// (or the retry policy gives up), and returns what `open` made of it. `open` runs within the
 /// attempt, under its timeout: an error it returns is retried when
-/// [`is_retryable`](Error::is_retryable) says so (an exception in a stream's first frame).
+/// [`is_retryable`](Error::is_retryable) says so (an error the stream reports before its
+/// first event). `open` is also given the instant by which the body's first byte must have
+/// come, when the request has a first-byte timeout; the headers must come before it too.
 pub(crate) async fn send_for_stream<T, F, Fut>(request: &HttpRequest<'_>, open: F) -> Result<T>
 where
-    F: Fn(Response) -> Fut,
+    F: Fn(Response, Option<Instant>) -> Fut,
     Fut: Future<Output = Result<T>>,
 {
     with_retries(request, || async {
-        let response = attempt(request).await?;
-        open(response).await.map_err(Failure::from)
+        let Some(limit) = request.first_byte_timeout else {
+            let response = attempt(request).await?;
+            return open(response, None).await.map_err(Failure::from);
+        };
+        let first_byte_by = deadline(limit);
+        let response = tokio::time::timeout_at(first_byte_by, attempt(request))
+            .await
+            .map_err(|_elapsed| {
+                Failure::from(first_byte_error(
+                    request.provider,
+                    request.model_name,
+                    limit,
+                ))
+            })??;
+        open(response, Some(first_byte_by))
+            .await
+            .map_err(Failure::from)
     })
     .await
+}
+
+/// `timeout` from now; a timeout too long to represent is as good as none.
+pub(crate) fn deadline(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .unwrap_or_else(|| now + Duration::from_secs(60 * 60 * 24 * 365 * 30))
+}
+
+/// The error for a stream whose first byte did not come within `limit` of the request.
+pub(crate) fn first_byte_error(provider: &str, model_name: &str, limit: Duration) -> Error {
+    Error::api(
+        format!(
+            "the stream from {provider} for model {model_name} sent no byte within {limit:?} of \
+             the request, the provider's first_byte_timeout; raise it with \
+             ProviderBuilder::first_byte_timeout"
+        ),
+        ApiErrorKind::Timeout,
+        None,
+    )
 }
 
 async fn with_retries<T, F, Fut>(request: &HttpRequest<'_>, mut attempt: F) -> Result<T>

@@ -174,9 +174,10 @@ impl Framing {
     }
 
     /// Whether its frames say, apart from their data, that they carry an exception
-    /// ([`EventKind::Exception`]: AWS event-stream's `:message-type`). The driver then reads
-    /// the first frame within the attempt, so that an exception before any event (a
-    /// throttling one) is retried as an error status would be, and after it ends the stream.
+    /// ([`EventKind::Exception`]: AWS event-stream's `:message-type`). Such a frame becomes
+    /// the protocol's error ([`Protocol::on_exception`]); like any error before a stream's
+    /// first event (the driver reads that far within the attempt), it is retried as an error
+    /// status would be, and after it ends the stream.
     pub fn reports_exceptions(self) -> bool {
         matches!(self, Framing::AwsEventStream)
     }

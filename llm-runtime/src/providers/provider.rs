@@ -157,6 +157,7 @@ struct ProviderInner<P> {
     max_body_size: usize,
     max_stream_size: usize,
     stream_deadline: Option<Duration>,
+    first_byte_timeout: Option<Duration>,
     limiter: Option<ConcurrencyLimiter>,
     settings: Option<ModelSettings>,
     protocol: P,
@@ -227,6 +228,12 @@ impl<P> Provider<P> {
     /// How long a stream may last in all, if bounded.
     pub fn stream_deadline(&self) -> Option<Duration> {
         self.inner.stream_deadline
+    }
+
+    /// How long a stream may take to send its first byte, if bounded
+    /// ([`ProviderBuilder::first_byte_timeout`]).
+    pub fn first_byte_timeout(&self) -> Option<Duration> {
+        self.inner.first_byte_timeout
     }
 
     /// The most bytes a streamed response may bring in all.
@@ -348,6 +355,7 @@ impl<P: Protocol> Provider<P> {
             error_body: &inner.protocol,
             timeout: settings.timeout.unwrap_or(inner.timeout),
             max_body_size: inner.max_body_size,
+            first_byte_timeout: inner.first_byte_timeout,
             limiter: inner.limiter.as_ref(),
             retry: &inner.retry,
             provider: &inner.name,

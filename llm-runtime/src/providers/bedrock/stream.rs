@@ -180,6 +180,12 @@ pub fn on_event(
             if let Some(wire) = metadata.usage {
                 parts.usage = usage(&wire);
             }
+            // AWS sends `metadata` after `messageStop`: without it the answer was cut.
+            if !state.stopped {
+                return Err(Error::unexpected(
+                    "the stream sent `metadata` before `messageStop`: the response is truncated",
+                ));
+            }
             return Ok(Flow::Done);
         }
         Event::Exception => return Err(exception_error(name, data.as_bytes(), &parts.model_name)),

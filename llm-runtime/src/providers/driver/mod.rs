@@ -9,9 +9,10 @@
 mod source;
 
 use std::fmt;
+use std::time::Duration;
 
 use futures::future::BoxFuture;
-use futures::StreamExt;
+use tokio::time::Instant;
 
 use super::builtin_tools::keep_supported;
 
@@ -19,22 +20,24 @@ use super::builtin_tools::keep_supported;
 type Headers = Vec<(&'static str, String)>;
 use super::{PreparedRequest, Protocol, Provider, ResponseContext};
 use crate::error::{Error, Result};
-use crate::http::send::{
-    media_type, read_limited, send_for_body, send_for_stream, transport_error_for,
-};
+use crate::http::send::{media_type, read_limited, send_for_body, send_for_stream};
 use crate::messages::{ModelMessage, ModelResponse};
 use crate::models::{resolve_output_mode, Model, ModelProfile, ModelRequestParameters};
 use crate::settings::ModelSettings;
 use crate::stream::{PartsManager, StreamedResponse};
 use crate::warning::Warnings;
 pub use source::apply_event;
-use source::{BodyStream, Decoder, FrameSource};
+use source::{BodyStream, Decoder, FrameSource, Timing};
 
 /// A model of an HTTP provider: a [`Provider`] and a model name.
 ///
 /// Requests are sent with the provider's retry policy; `ModelSettings::timeout` (else the
 /// provider's default) bounds each attempt, and for a stream each gap between two chunks.
-/// Dropping the [`StreamedResponse`] of a stream closes its connection.
+/// A stream's attempt lasts until its first event is ready: a failure before then (an error
+/// status, an error event or exception frame, a lost connection, the provider's
+/// [`first_byte_timeout`](super::ProviderBuilder::first_byte_timeout)) is retried when
+/// [`Error::is_retryable`] says so; once an event may have reached the caller, nothing is
+/// retried. Dropping the [`StreamedResponse`] of a stream closes its connection.
 ///
 /// Its `Debug` shows the provider's configuration with the key redacted. Cloning it is cheap
 /// (the provider's configuration is shared).
@@ -166,48 +169,36 @@ impl<P: Protocol> ProviderModel<P> {
         settings: &ModelSettings,
         parameters: &ModelRequestParameters,
     ) -> Result<StreamedResponse> {
-        let framing = self.provider.protocol().framing();
         let parameters = resolve_output_mode(parameters, &self.profile);
         let (body, headers) = self.request_body(messages, settings, &parameters, true)?;
         let request =
             self.provider
                 .http_request_with(&self.model_name, settings, body, true, &headers)?;
-        let parts = PartsManager::new(self.model_name.clone(), &parameters).with_provider(
-            self.provider.name().to_owned(),
-            Some(self.provider.base_url().to_owned()),
-        );
         let slot = match self.provider.limiter() {
             Some(limiter) => Some((limiter, limiter.acquire().await)),
             None => None,
         };
-        let (body, decoder) = send_for_stream(&request, |response| {
-            self.open_stream(response, framing, &parts)
+        let stream = send_for_stream(&request, |response, first_byte_by| {
+            self.open_stream(response, &parameters, request.timeout, first_byte_by)
         })
         .await?;
-        let source = FrameSource::new(
-            self.provider.clone(),
-            self.model_name.clone(),
-            body,
-            decoder,
-            request.timeout,
-        );
-        let stream = StreamedResponse::new(parts, source);
         Ok(match slot {
             Some((limiter, slot)) => stream.with_observer(limiter.stream_accounting(slot)),
             None => stream,
         })
     }
 
-    /// The body of a streamed response and its decoder, within the attempt: an answer that is
-    /// JSON instead of a stream is an error; for a framing that
-    /// [reports exceptions](super::Framing::reports_exceptions) the body is read up to its
-    /// first frame, and an exception there is the protocol's error (retried when retryable).
+    /// The stream of one attempt, read up to its first event (within the attempt, so that an
+    /// error the provider reports before anything reached the caller, an overloaded error
+    /// event or an exception frame, is retried as an error status would be). An answer that
+    /// is JSON instead of a stream is an error.
     async fn open_stream(
         &self,
         response: reqwest::Response,
-        framing: super::Framing,
-        parts: &PartsManager,
-    ) -> Result<(BodyStream, Decoder)> {
+        parameters: &ModelRequestParameters,
+        idle_timeout: Duration,
+        first_byte_by: Option<Instant>,
+    ) -> Result<StreamedResponse> {
         if media_type(&response).as_deref() == Some("application/json") {
             // An answer that is not a stream (some hosts answer errors this way with 200).
             let body = read_limited(response, 16 * 1024).await;
@@ -220,27 +211,25 @@ impl<P: Protocol> ProviderModel<P> {
                 &body,
             ));
         }
-        let mut body: BodyStream = Box::pin(response.bytes_stream());
-        let mut decoder = Decoder::new(framing);
-        if framing.reports_exceptions() {
-            let protocol = self.provider.protocol();
-            while decoder.check_next(protocol, parts)?.is_none() {
-                match body.next().await {
-                    Some(Ok(chunk)) => decoder.push(&chunk),
-                    Some(Err(err)) => {
-                        return Err(transport_error_for(
-                            err,
-                            self.provider.name(),
-                            &self.model_name,
-                            "reading the stream",
-                        ))
-                    }
-                    // An empty body: the stream says so when it is read.
-                    None => break,
-                }
-            }
-        }
-        Ok((body, decoder))
+        // A fresh parts manager each attempt: nothing of a failed one remains.
+        let parts = PartsManager::new(self.model_name.clone(), parameters).with_provider(
+            self.provider.name().to_owned(),
+            Some(self.provider.base_url().to_owned()),
+        );
+        let body: BodyStream = Box::pin(response.bytes_stream());
+        let source = FrameSource::new(
+            self.provider.clone(),
+            self.model_name.clone(),
+            body,
+            Decoder::new(self.provider.protocol().framing()),
+            Timing {
+                idle: idle_timeout,
+                first_byte_by,
+            },
+        );
+        let mut stream = StreamedResponse::new(parts, source);
+        stream.ready().await?;
+        Ok(stream)
     }
 }
 

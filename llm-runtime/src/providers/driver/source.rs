@@ -14,7 +14,7 @@ use tokio::time::{Instant, Sleep};
 use crate::error::{ApiErrorKind, Error, Result};
 use crate::http::eventstream::{EventStreamDecoder, EventStreamMessage};
 use crate::http::jsonl::JsonLinesDecoder;
-use crate::http::send::transport_error_for;
+use crate::http::send::{deadline, first_byte_error, transport_error_for};
 use crate::http::sse::SseDecoder;
 use crate::providers::{EventKind, Flow, Framing, Protocol, Provider, RawEvent};
 use crate::stream::{PartsManager, StreamSource};
@@ -22,6 +22,14 @@ use crate::warning::Warning;
 
 /// A response body, chunk by chunk.
 pub(super) type BodyStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+
+/// The timers of a stream besides its deadline.
+pub(super) struct Timing {
+    /// Bounds each gap between two chunks.
+    pub idle: Duration,
+    /// When the first byte must have come, if bounded.
+    pub first_byte_by: Option<Instant>,
+}
 
 /// The decoder of one framing.
 pub(super) enum Decoder {
@@ -40,42 +48,11 @@ impl Decoder {
         }
     }
 
-    pub(super) fn push(&mut self, chunk: &[u8]) {
+    fn push(&mut self, chunk: &[u8]) {
         match self {
             Decoder::Sse(decoder) => decoder.push(chunk),
             Decoder::EventStream(decoder) => decoder.push(chunk),
             Decoder::JsonLines(decoder) => decoder.push(chunk),
-        }
-    }
-
-    /// Looks at the next complete event without taking it: `Some(())` when it is data, the
-    /// protocol's error ([`Protocol::on_exception`]) when it is an exception, `None` when more
-    /// bytes are needed. The framings without exceptions of their own have nothing to check.
-    ///
-    /// # Errors
-    /// The exception's error, or [`Error::UnexpectedModelBehavior`] for a corrupt frame.
-    pub(super) fn check_next<P: Protocol>(
-        &mut self,
-        protocol: &P,
-        parts: &PartsManager,
-    ) -> Result<Option<()>> {
-        match self {
-            Decoder::EventStream(decoder) => {
-                if !decoder.has_message()? {
-                    return Ok(None);
-                }
-                // A copy decodes the frame (once), so that the stream still reads it.
-                let mut probe = decoder.clone();
-                let Some(message) = probe.next_message()? else {
-                    return Ok(None);
-                };
-                let event = message_event(&message)?;
-                if event.kind == EventKind::Exception {
-                    return Err(protocol.on_exception(&event, parts));
-                }
-                Ok(Some(()))
-            }
-            Decoder::Sse(_) | Decoder::JsonLines(_) => Ok(Some(())),
         }
     }
 
@@ -280,6 +257,8 @@ pub(super) struct FrameSource<P: Protocol> {
     idle: Pin<Box<Sleep>>,
     /// When the whole stream must have ended, if the provider has a stream deadline.
     total: Option<Pin<Box<Sleep>>>,
+    /// When the first byte must have come, until it has, if the provider bounds it.
+    first_byte: Option<Pin<Box<Sleep>>>,
     /// The span the stream was opened in (the request's, when instrumented): warnings are
     /// logged in it.
     span: tracing::Span,
@@ -293,19 +272,23 @@ pub(super) struct FrameSource<P: Protocol> {
 impl<P: Protocol> Unpin for FrameSource<P> {}
 
 impl<P: Protocol> FrameSource<P> {
-    /// A source reading `body` with `decoder` (which may hold its first bytes already);
-    /// `idle_timeout` bounds each gap between chunks.
+    /// A source reading `body` with `decoder`, under the timers of `timing` and the
+    /// provider's stream deadline.
     pub(super) fn new(
         provider: Provider<P>,
         model_name: String,
         body: BodyStream,
         decoder: Decoder,
-        idle_timeout: Duration,
+        timing: Timing,
     ) -> Self {
         let total = provider
             .stream_deadline()
             .map(|limit| Box::pin(tokio::time::sleep_until(deadline(limit))));
+        let idle_timeout = timing.idle;
         FrameSource {
+            first_byte: timing
+                .first_byte_by
+                .map(|by| Box::pin(tokio::time::sleep_until(by))),
             provider,
             model_name,
             body,
@@ -430,6 +413,9 @@ impl<P: Protocol> StreamSource for FrameSource<P> {
             }
             match this.body.as_mut().poll_next(cx) {
                 Poll::Ready(Some(Ok(chunk))) => {
+                    if !chunk.is_empty() {
+                        this.first_byte = None;
+                    }
                     if this.past_deadline(cx) {
                         this.ended = true;
                         return Poll::Ready(Some(Err(this.deadline_error())));
@@ -467,6 +453,17 @@ impl<P: Protocol> StreamSource for FrameSource<P> {
                         this.ended = true;
                         return Poll::Ready(Some(Err(this.deadline_error())));
                     }
+                    if let Some(first_byte) = this.first_byte.as_mut() {
+                        if first_byte.as_mut().poll(cx).is_ready() {
+                            this.ended = true;
+                            let limit = this.provider.first_byte_timeout().unwrap_or_default();
+                            return Poll::Ready(Some(Err(first_byte_error(
+                                this.provider.name(),
+                                &this.model_name,
+                                limit,
+                            ))));
+                        }
+                    }
                     if this.idle.as_mut().poll(cx).is_ready() {
                         this.ended = true;
                         return Poll::Ready(Some(Err(this.idle_error())));
@@ -489,11 +486,4 @@ fn price(parts: &mut PartsManager) {
             parts.timestamp,
         );
     }
-}
-
-/// `timeout` from now; a timeout too long to represent is as good as none.
-fn deadline(timeout: Duration) -> Instant {
-    let now = Instant::now();
-    now.checked_add(timeout)
-        .unwrap_or_else(|| now + Duration::from_secs(60 * 60 * 24 * 365 * 30))
 }

@@ -75,6 +75,7 @@ pub struct ProviderBuilder<P> {
     max_body_size: usize,
     max_stream_size: usize,
     stream_deadline: Option<Duration>,
+    first_byte_timeout: Option<Duration>,
     limiter: Option<ConcurrencyLimiter>,
     settings: Option<ModelSettings>,
 }
@@ -106,6 +107,7 @@ impl<P> ProviderBuilder<P> {
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             max_stream_size: DEFAULT_MAX_STREAM_SIZE,
             stream_deadline: None,
+            first_byte_timeout: None,
             limiter: None,
             settings: None,
             name,
@@ -282,6 +284,19 @@ impl<P> ProviderBuilder<P> {
         self
     }
 
+    /// How long a stream may take to send its first byte, counted from the moment each
+    /// attempt sends the request (so the wait for the response headers counts too). None by
+    /// default: models that reason before they write may be silent for minutes, and the
+    /// [`timeout`](Self::timeout) bounds every attempt anyway. Set it to fail fast on a server
+    /// that accepts connections but does not answer: past it the attempt fails with an
+    /// [`ApiErrorKind::Timeout`](crate::ApiErrorKind::Timeout) error naming this bound, which
+    /// the retry policy retries (nothing has reached the caller yet). Non-streamed requests
+    /// are bounded by the timeout alone.
+    pub fn first_byte_timeout(mut self, timeout: Duration) -> Self {
+        self.first_byte_timeout = Some(timeout);
+        self
+    }
+
     /// Sends every request of this provider through `limiter` (shared with whatever else holds
     /// a clone of it): at most its limit in flight, within its per-minute budgets, and paced by
     /// the rate-limit headers of this provider's responses (a 429's `retry-after`, OpenAI's
@@ -381,6 +396,7 @@ impl<P: Protocol> ProviderBuilder<P> {
                 max_body_size: self.max_body_size,
                 max_stream_size: self.max_stream_size,
                 stream_deadline: self.stream_deadline,
+                first_byte_timeout: self.first_byte_timeout,
                 limiter: self.limiter,
                 settings: self.settings,
                 protocol,
@@ -417,6 +433,7 @@ impl<P: fmt::Debug> fmt::Debug for ProviderBuilder<P> {
             .field("max_body_size", &self.max_body_size)
             .field("max_stream_size", &self.max_stream_size)
             .field("stream_deadline", &self.stream_deadline)
+            .field("first_byte_timeout", &self.first_byte_timeout)
             .field("limiter", &self.limiter)
             .finish_non_exhaustive()
     }

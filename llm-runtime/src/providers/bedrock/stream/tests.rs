@@ -164,3 +164,24 @@ fn the_code_interpreter_streams_a_builtin_call_and_a_whole_return_at_its_block_e
     assert_eq!(response.as_array().map(Vec::len), Some(2), "{response}");
     assert_eq!(parts.warnings.len(), 1);
 }
+
+#[test]
+fn metadata_without_message_stop_is_a_truncated_stream() {
+    let text = (
+        "contentBlockDelta",
+        json!({"contentBlockIndex": 0, "delta": {"text": "Par"}}),
+    );
+    let metadata = (
+        "metadata",
+        json!({"usage": {"inputTokens": 9, "outputTokens": 1, "totalTokens": 10}}),
+    );
+    let (_, last) = apply(&[text.clone(), metadata.clone()]);
+    let Err(Error::UnexpectedModelBehavior { message, .. }) = last else {
+        panic!("{last:?}");
+    };
+    assert!(message.contains("before `messageStop`"), "{message}");
+    let stop = ("messageStop", json!({"stopReason": "end_turn"}));
+    let (parts, last) = apply(&[text, stop, metadata]);
+    assert_eq!(last.unwrap(), Flow::Done);
+    assert_eq!(parts.usage.request_tokens, 9);
+}

@@ -46,6 +46,7 @@ fn response_from(
         return Err(reported_error(
             "the response failed",
             wire.error.as_ref(),
+            cx.model_name,
             body,
         ));
     }
@@ -249,9 +250,36 @@ fn namespace_details(namespace: Option<CowStr<'_>>) -> Option<Map<String, Value>
     Some(details)
 }
 
-/// The error a failed response or an `error` event describes, with the raw data.
-pub(super) fn reported_error(what: &str, error: Option<&WireError<'_>>, raw: &[u8]) -> Error {
+/// The HTTP status an error code of a failed response or an `error` event stands for, so
+/// that [`Error::is_retryable`] tells whether asking again may succeed: `server_error` and
+/// `vector_store_timeout` are the provider's failures, `rate_limit_exceeded` a 429, and the
+/// codes of input the model refused (`invalid_prompt`, `invalid_image`, …) a 400
+/// (<https://platform.openai.com/docs/api-reference/responses/object#responses/object-error>).
+fn error_status(code: &str) -> Option<u16> {
+    Some(match code {
+        "server_error" => 500,
+        "vector_store_timeout" => 504,
+        "rate_limit_exceeded" => 429,
+        "invalid_prompt" | "empty_image_file" | "failed_to_download_image" => 400,
+        code if code.starts_with("invalid_") || code.starts_with("image_") => 400,
+        "unsupported_image_media_type" => 400,
+        _ => return None,
+    })
+}
+
+/// The error a failed response or an `error` event describes, with the raw data: an
+/// [`Error::Http`] with the status its code stands for (a `server_error` is a retryable 500),
+/// else an [`Error::UnexpectedModelBehavior`].
+pub(super) fn reported_error(
+    what: &str,
+    error: Option<&WireError<'_>>,
+    model_name: &str,
+    raw: &[u8],
+) -> Error {
     let code = error.and_then(|e| e.code.as_ref()).map(|c| c.0.as_ref());
+    if let Some(status) = code.and_then(error_status) {
+        return Error::http(status, model_name, raw, None);
+    }
     let message = error
         .and_then(|e| e.message.as_ref())
         .map_or("no message", |m| m.0.as_ref());

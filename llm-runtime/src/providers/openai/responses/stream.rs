@@ -136,6 +136,7 @@ pub(super) fn apply_event(
             return Err(reported_error(
                 "the response failed",
                 event.response.error.as_ref(),
+                &parts.model_name,
                 raw,
             ));
         }
@@ -151,6 +152,7 @@ pub(super) fn apply_event(
             return Err(reported_error(
                 "the provider reported an error in the stream",
                 Some(&error),
+                &parts.model_name,
                 raw,
             ));
         }

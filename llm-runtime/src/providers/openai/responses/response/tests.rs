@@ -194,13 +194,28 @@ fn malformed_and_failed_bodies_are_typed_errors() {
     assert_eq!(body.as_deref(), Some("{\"output\": ["));
     let (message, _) = unexpected(&[b'{', 0xFF, b'}']);
     assert!(message.contains("invalid"), "{message}");
+    // A failure with a code is the status the code stands for: a server error may be retried.
+    let failed = br#"{"status": "failed", "error": {"code": "server_error", "message": "The model crashed."}}"#;
+    let error = protocol
+        .parse_response(failed, &mut ResponseContext::new("gpt-5", PROVIDER))
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Http { status: 500, model_name, body, .. }
+            if model_name == "gpt-5" && body.contains("The model crashed.")),
+        "{error:?}"
+    );
+    assert!(error.is_retryable());
+    let refused = br#"{"status": "failed", "error": {"code": "invalid_prompt", "message": "No."}}"#;
+    let error = protocol
+        .parse_response(refused, &mut ResponseContext::new("gpt-5", PROVIDER))
+        .unwrap_err();
+    assert_eq!(error.status(), Some(400));
+    assert!(!error.is_retryable());
+    // A code we do not know keeps the message, and is not retried.
     let (message, _) = unexpected(
-        br#"{"status": "failed", "error": {"code": "server_error", "message": "The model crashed."}}"#,
+        br#"{"status": "failed", "error": {"code": "mystery", "message": "The model crashed."}}"#,
     );
-    assert_eq!(
-        message,
-        "the response failed: server_error: The model crashed."
-    );
+    assert_eq!(message, "the response failed: mystery: The model crashed.");
     let (message, _) = unexpected(br#"{"output": [{"type": "function_call", "call_id": "c"}]}"#);
     assert!(message.contains("has no name"), "{message}");
     let (message, body) = unexpected(br#"{"created_at": 1e300, "output": []}"#);

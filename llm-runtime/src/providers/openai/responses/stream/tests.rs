@@ -573,24 +573,35 @@ fn truncated_failed_and_error_streams_are_errors() {
     let (message, _) = unexpected(stream_with(&named(), &Default::default(), &events));
     assert!(message.contains("truncated"), "{message}");
 
-    let (message, body) = unexpected(stream(vec![(
+    // A failure or an error event with a known code is the status the code stands for, so
+    // that `is_retryable` says whether asking again may succeed.
+    let Err(error) = stream(vec![(
         "response.failed",
         json!({"response": {"id": "r", "status": "failed",
             "error": {"code": "server_error", "message": "The model crashed."}}}),
-    )]));
-    assert_eq!(
-        message,
-        "the response failed: server_error: The model crashed."
+    )]) else {
+        panic!("a failed response is an error")
+    };
+    assert!(
+        matches!(&error, Error::Http { status: 500, body, .. } if body.contains("server_error")),
+        "{error:?}"
     );
-    assert!(body.is_some_and(|b| b.contains("server_error")));
-    let (message, _) = unexpected(stream(vec![(
+    assert!(error.is_retryable());
+    let Err(error) = stream(vec![(
         "error",
         json!({"code": "rate_limit_exceeded", "message": "Slow down.", "param": null}),
+    )]) else {
+        panic!("an error event is an error")
+    };
+    assert_eq!(error.status(), Some(429));
+    assert!(error.is_retryable());
+    let (message, body) = unexpected(stream(vec![(
+        "response.failed",
+        json!({"response": {"id": "r", "status": "failed",
+            "error": {"code": "mystery", "message": "The model crashed."}}}),
     )]));
-    assert_eq!(
-        message,
-        "the provider reported an error in the stream: rate_limit_exceeded: Slow down."
-    );
+    assert_eq!(message, "the response failed: mystery: The model crashed.");
+    assert!(body.is_some_and(|b| b.contains("mystery")));
     let (message, _) = unexpected(stream(vec![(
         "error",
         json!({"error": {"message": "Overloaded."}}),
