@@ -15,9 +15,6 @@ use futures::future::BoxFuture;
 use tokio::time::Instant;
 
 use super::builtin_tools::keep_supported;
-
-/// Headers a protocol asks for one request ([`Protocol::request_headers`]).
-type Headers = Vec<(&'static str, String)>;
 use super::{PreparedRequest, Protocol, Provider, ResponseContext};
 use crate::error::{Error, Result};
 use crate::http::send::{media_type, read_limited, send_for_body, send_for_stream};
@@ -28,6 +25,9 @@ use crate::stream::{PartsManager, StreamedResponse};
 use crate::warning::Warnings;
 pub use source::apply_event;
 use source::{BodyStream, Decoder, FrameSource, Timing};
+
+/// Headers a protocol asks for one request ([`Protocol::request_headers`]).
+type Headers = Vec<(&'static str, String)>;
 
 /// A model of an HTTP provider: a [`Provider`] and a model name.
 ///
