@@ -153,7 +153,7 @@ pub use partial::partial_json;
 pub use stream::{TypedStreamedResponse, TypedStreamedResponseSync};
 
 use crate::error::{Error, Result};
-use crate::messages::{ModelResponse, ToolArgs, ToolCallPart};
+use crate::messages::{joined_text, ModelResponse, ModelResponsePart, ToolArgs, ToolCallPart};
 use crate::models::{ModelRequestParameters, OutputMode, OutputObjectDefinition};
 use crate::tools::{parse_args, schema_for, ArgProblem, ArgsSchema, Tool, ToolArgsError};
 use crate::usage::Usage;
@@ -379,19 +379,28 @@ impl<T> OutputSpec<T> {
     /// The output a response holds so far, as a partial value (see the module docs): `None`
     /// while nothing of it deserializes into `T`.
     pub fn parse_partial(&self, response: &ModelResponse) -> Option<T> {
-        self.partial_value(response).and_then(|(_, output)| output)
+        self.partial_value(&response.parts)
+            .and_then(|(_, output)| output)
     }
 
     /// The JSON of the output so far, completed and coerced, and the `T` it deserializes
     /// into, if any.
-    fn partial_value(&self, response: &ModelResponse) -> Option<(Value, Option<T>)> {
-        let mut value = match self.output_call(response) {
+    /// Reads `parts` in place: a stream's parts, without a [`ModelResponse`] built per event.
+    fn partial_value<'p>(
+        &self,
+        parts: impl IntoIterator<Item = &'p ModelResponsePart> + Clone,
+    ) -> Option<(Value, Option<T>)> {
+        let call = parts.clone().into_iter().find_map(|part| match part {
+            ModelResponsePart::ToolCall(call) if call.tool_name == self.tool.name => Some(call),
+            _ => None,
+        });
+        let mut value = match call {
             Some(call) => match &call.args {
                 None => return None,
                 Some(ToolArgs::Object(map)) => Value::Object(map.clone()),
                 Some(ToolArgs::Json(text)) => partial_json(text)?,
             },
-            None => partial_json(strip_partial_fences(&response.text()))?,
+            None => partial_json(strip_partial_fences(&joined_text(parts)))?,
         };
         self.schema.coerce_partial(&mut value);
         let output = (self.partial)(value.clone());

@@ -41,6 +41,7 @@ pub use request::{
     RetryContent, RetryPromptPart, SystemPromptPart, ToolReturnOutcome, ToolReturnPart,
     UserPromptPart,
 };
+pub(crate) use response::joined_text;
 pub use response::{
     FinishReason, ModelResponse, ModelResponsePart, PartKind, ResponseKind, ResponseState,
     TextPart, ThinkingPart, ToolArgs, ToolCallPart, INVALID_JSON_KEY,

@@ -108,22 +108,7 @@ impl ModelResponse {
     /// assert_eq!(response.text(), "Paris");
     /// ```
     pub fn text(&self) -> String {
-        let mut out = String::new();
-        let mut adjacent = false;
-        let mut any = false;
-        for part in &self.parts {
-            if let ModelResponsePart::Text(text) = part {
-                if any && !adjacent {
-                    out.push_str("\n\n");
-                }
-                out.push_str(&text.content);
-                adjacent = true;
-                any = true;
-            } else {
-                adjacent = false;
-            }
-        }
-        out
+        joined_text(&self.parts)
     }
 
     /// The tool calls of the response, in order.
@@ -402,6 +387,27 @@ impl From<Map<String, Value>> for ToolArgs {
     fn from(map: Map<String, Value>) -> Self {
         ToolArgs::Object(map)
     }
+}
+
+/// The text of `parts` as [`ModelResponse::text`] joins it (adjacent text parts concatenated,
+/// others separated by a blank line); also read from a stream's parts in place.
+pub(crate) fn joined_text<'a>(parts: impl IntoIterator<Item = &'a ModelResponsePart>) -> String {
+    let mut out = String::new();
+    let mut adjacent = false;
+    let mut any = false;
+    for part in parts {
+        if let ModelResponsePart::Text(text) = part {
+            if any && !adjacent {
+                out.push_str("\n\n");
+            }
+            out.push_str(&text.content);
+            adjacent = true;
+            any = true;
+        } else {
+            adjacent = false;
+        }
+    }
+    out
 }
 
 /// The key pydantic-ai wraps invalid JSON arguments under.

@@ -94,7 +94,7 @@ impl<T> TypedStreamedResponse<T> {
         if matches!(event, ModelResponseStreamEvent::FinalResult(_)) {
             return None;
         }
-        let (value, output) = self.spec.partial_value(&self.inner.get())?;
+        let (value, output) = self.spec.partial_value(self.inner.parts())?;
         if self.last.as_ref() == Some(&value) {
             return None;
         }

@@ -12,7 +12,7 @@ use futures::Stream;
 pub use parts_manager::{ArgsDelta, PartsManager, VendorId};
 
 use crate::error::Result;
-use crate::messages::{ModelResponse, ModelResponseStreamEvent, ResponseState};
+use crate::messages::{ModelResponse, ModelResponsePart, ModelResponseStreamEvent, ResponseState};
 use crate::usage::Usage;
 
 /// What feeds a [`StreamedResponse`]: reads the provider's stream and applies each chunk to
@@ -150,6 +150,11 @@ impl StreamedResponse {
             ResponseState::Incomplete
         };
         self.parts.response(state)
+    }
+
+    /// The parts so far, borrowed in place (what [`get`](Self::get) clones into a response).
+    pub(crate) fn parts(&self) -> impl Iterator<Item = &ModelResponsePart> + Clone {
+        self.parts.parts()
     }
 
     /// The usage so far; final once the stream ended. It counts one request and its total

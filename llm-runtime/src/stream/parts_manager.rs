@@ -696,7 +696,7 @@ impl PartsManager {
     }
 
     /// The parts so far, without tool calls still waiting for their name.
-    pub fn parts(&self) -> impl Iterator<Item = &ModelResponsePart> {
+    pub fn parts(&self) -> impl Iterator<Item = &ModelResponsePart> + Clone {
         self.parts.iter().filter_map(|p| match p {
             ManagedPart::Part(part) => Some(part),
             ManagedPart::PendingToolCall(_) => None,
