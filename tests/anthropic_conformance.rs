@@ -21,19 +21,15 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
-use llm_runtime::providers::{PreparedRequest, Protocol, ResponseContext};
-use llm_runtime::settings::ModelSettings;
+use llm_runtime::providers::{Protocol, ResponseContext};
 use llm_runtime::stream::PartsManager;
-use llm_runtime::warning::Warnings;
 use llm_runtime::Error;
-use serde_json::Value;
 use support::anthropic::{
     assemble, check_outcome, check_request, protocol, recorded_builtin_tools, recorded_tools,
     report, Accepted,
 };
-use support::conformance::{replay_stream, Failure, Interaction, Tally};
+use support::conformance::{our_request_body, replay_stream, Failure, Interaction, Tally};
 use support::recordings::{
     comparable, compare_stream_with_whole, directory, oracle_entries, recorded_streams,
     response_body, split_sse, status,
@@ -62,21 +58,13 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
     };
     let stem = it.oracle_stem.display().to_string();
     // The request.
-    let messages = [ModelMessage::from(ModelRequest::user_text_prompt("x"))];
-    let settings = ModelSettings::default();
-    let profile = protocol.profile(it.model_name);
-    let request = PreparedRequest {
-        model_name: it.model_name,
-        provider_name: "anthropic",
-        messages: &messages,
-        settings: &settings,
-        parameters: &parameters,
-        profile: &profile,
-    };
-    let ours = match protocol.request_body(&request, it.streaming, &mut Warnings::new()) {
-        Ok(bytes) => serde_json::from_slice(&bytes).unwrap(),
-        Err(e) => Value::String(format!("error: {e}")),
-    };
+    let ours = our_request_body(
+        &protocol,
+        "anthropic",
+        it.model_name,
+        &parameters,
+        it.streaming,
+    );
     check_request(it.key, &stem, ours, tally, failures);
 
     // The outcome.

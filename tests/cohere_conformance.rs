@@ -20,16 +20,13 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::cohere::CohereChat;
-use llm_runtime::providers::{Cohere, PreparedRequest, Protocol, ResponseContext};
-use llm_runtime::settings::ModelSettings;
+use llm_runtime::providers::{Cohere, Protocol, ResponseContext};
 use llm_runtime::stream::PartsManager;
 use llm_runtime::tools::ToolDefinition;
-use llm_runtime::warning::Warnings;
 use serde_json::{json, Value};
-use support::conformance::{replay_stream, Failure, Interaction, Tally};
+use support::conformance::{our_request_body, replay_stream, Failure, Interaction, Tally};
 use support::recordings::{
     comparable, compare_stream_with_whole, diff, directory, normalise, oracle_entries, read_json,
     response_body,
@@ -152,21 +149,13 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
 
     // The request.
     if let Some(mut expected) = read_json(Path::new(&format!("{stem}.request.json"))) {
-        let messages = [ModelMessage::from(ModelRequest::user_text_prompt("x"))];
-        let settings = ModelSettings::default();
-        let profile = protocol.profile(it.model_name);
-        let request = PreparedRequest {
-            model_name: it.model_name,
-            provider_name: "cohere",
-            messages: &messages,
-            settings: &settings,
-            parameters: &parameters,
-            profile: &profile,
-        };
-        let mut ours = match protocol.request_body(&request, it.streaming, &mut Warnings::new()) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap(),
-            Err(e) => Value::String(format!("error: {e}")),
-        };
+        let mut ours = our_request_body(
+            &protocol,
+            "cohere",
+            it.model_name,
+            &parameters,
+            it.streaming,
+        );
         apply_accepted("request", &mut expected, &mut ours, &recorded);
         let ok = expected == ours;
         tally.record("request", ok);

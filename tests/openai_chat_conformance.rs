@@ -20,17 +20,14 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::openai::chat::OpenAiChat;
-use llm_runtime::providers::{PreparedRequest, Protocol, ResponseContext};
-use llm_runtime::settings::ModelSettings;
+use llm_runtime::providers::{Protocol, ResponseContext};
 use llm_runtime::stream::PartsManager;
 use llm_runtime::tools::ToolDefinition;
-use llm_runtime::warning::Warnings;
 use llm_runtime::Error;
 use serde_json::Value;
-use support::conformance::{replay_stream, Failure, Tally};
+use support::conformance::{our_request_body, replay_stream, Failure, Tally};
 use support::openai_chat::*;
 use support::recordings::{
     comparable, compare_stream_with_whole, directory, oracle_entries, recorded_streams,
@@ -108,21 +105,13 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
 
     // The request.
     if let Some(expected) = check.expected_request() {
-        let messages = [ModelMessage::from(ModelRequest::user_text_prompt("x"))];
-        let settings = ModelSettings::default();
-        let profile = protocol.profile(it.model_name);
-        let request = PreparedRequest {
-            model_name: it.model_name,
-            provider_name: provider,
-            messages: &messages,
-            settings: &settings,
-            parameters: &parameters,
-            profile: &profile,
-        };
-        let ours = match protocol.request_body(&request, it.streaming, &mut Warnings::new()) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap(),
-            Err(e) => Value::String(format!("error: {e}")),
-        };
+        let ours = our_request_body(
+            &protocol,
+            provider,
+            it.model_name,
+            &parameters,
+            it.streaming,
+        );
         check.request(expected, ours, tally, failures);
     }
 

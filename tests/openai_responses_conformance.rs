@@ -26,18 +26,17 @@ use std::path::{Path, PathBuf};
 
 use futures::StreamExt;
 use llm_runtime::http::RetryPolicy;
-use llm_runtime::messages::{ModelMessage, ModelRequest};
+use llm_runtime::messages::ModelRequest;
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::openai::responses::OpenAiResponses;
-use llm_runtime::providers::{OpenAiResponsesHost, PreparedRequest, Protocol, ResponseContext};
-use llm_runtime::settings::ModelSettings;
+use llm_runtime::providers::{OpenAiResponsesHost, Protocol, ResponseContext};
 use llm_runtime::stream::PartsManager;
 use llm_runtime::tools::ToolDefinition;
-use llm_runtime::warning::Warnings;
 use llm_runtime::{model_request, model_request_stream, Error};
 use serde_json::Value;
 use support::conformance::{
-    http_error_matches, judge, print_tallies, replay_stream, Failure, Known, Tally,
+    http_error_matches, judge, our_request_body, print_tallies, replay_stream, Failure, Known,
+    Tally,
 };
 use support::recordings::{
     comparable, compare_stream_with_whole, diff, directory, normalise, oracle_entries, read_json,
@@ -374,23 +373,13 @@ struct Outcome {
 fn offline(it: &Interaction) -> Outcome {
     let protocol = protocol();
     let parameters = it.parameters();
-    let messages = [ModelMessage::from(ModelRequest::user_text_prompt("x"))];
-    let settings = ModelSettings::default();
-    let profile = protocol.profile(&it.model_name);
-    let request = PreparedRequest {
-        model_name: &it.model_name,
-        provider_name: "openai-responses",
-        messages: &messages,
-        settings: &settings,
-        parameters: &parameters,
-        profile: &profile,
-    };
-    let request = Some(
-        match protocol.request_body(&request, it.streaming, &mut Warnings::new()) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap(),
-            Err(e) => Value::String(format!("error: {e}")),
-        },
-    );
+    let request = Some(our_request_body(
+        &protocol,
+        "openai-responses",
+        &it.model_name,
+        &parameters,
+        it.streaming,
+    ));
     let body = response_body(&it.response);
     let recorded_status = status(&it.response);
     if recorded_status >= 400 {

@@ -14,16 +14,13 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use llm_runtime::messages::{ModelMessage, ModelRequest};
 use llm_runtime::models::ModelRequestParameters;
 use llm_runtime::providers::vertex::VertexGemini;
-use llm_runtime::providers::{PreparedRequest, Protocol, ResponseContext};
-use llm_runtime::settings::ModelSettings;
+use llm_runtime::providers::{Protocol, ResponseContext};
 use llm_runtime::stream::PartsManager;
-use llm_runtime::warning::Warnings;
 use serde_json::Value;
 use support::conformance::{
-    judge, print_tallies, replay_stream, Failure, Interaction, Known, Tally,
+    judge, our_request_body, print_tallies, replay_stream, Failure, Interaction, Known, Tally,
 };
 use support::gemini::{
     apply_accepted, recorded_tools, rename_keys, rename_provider, sse_events,
@@ -144,21 +141,13 @@ fn check_interaction(
     }
 
     if let Some(mut expected) = read_json(Path::new(&format!("{stem}.request.json"))) {
-        let messages = [ModelMessage::from(ModelRequest::user_text_prompt("x"))];
-        let settings = ModelSettings::default();
-        let profile = protocol.profile(it.model_name);
-        let request = PreparedRequest {
-            model_name: it.model_name,
-            provider_name: PROVIDER,
-            messages: &messages,
-            settings: &settings,
-            parameters: &parameters,
-            profile: &profile,
-        };
-        let mut ours = match protocol.request_body(&request, it.streaming, &mut Warnings::new()) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap(),
-            Err(e) => Value::String(format!("error: {e}")),
-        };
+        let mut ours = our_request_body(
+            &protocol,
+            PROVIDER,
+            it.model_name,
+            &parameters,
+            it.streaming,
+        );
         apply_accepted(ACCEPTED, "request", &mut expected, &mut ours);
         let ok = expected == ours;
         tally.record("request", ok);

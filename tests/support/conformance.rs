@@ -4,14 +4,46 @@
 
 use std::collections::BTreeMap;
 
-use llm_runtime::providers::{apply_event, Flow, Protocol, RawEvent};
+use llm_runtime::messages::{ModelMessage, ModelRequest};
+use llm_runtime::models::ModelRequestParameters;
+use llm_runtime::providers::{apply_event, Flow, PreparedRequest, Protocol, RawEvent};
+use llm_runtime::settings::ModelSettings;
 use llm_runtime::stream::{PartsManager, StreamedResponse};
 use llm_runtime::tools::ToolDefinition;
+use llm_runtime::warning::Warnings;
 use llm_runtime::Error;
 use serde_json::Value;
 
 use super::recordings::OracleEntry;
 use super::stream::collect_json;
+
+/// The body `protocol` builds for a recorded interaction's `parameters`, with a one-message
+/// prompt and default settings (the recordings' prompts are compared elsewhere), as JSON; a
+/// refusal is the string `"error: …"`, so that it shows in the comparison.
+pub fn our_request_body<P: Protocol>(
+    protocol: &P,
+    provider_name: &str,
+    model_name: &str,
+    parameters: &ModelRequestParameters,
+    streaming: bool,
+) -> Value {
+    let messages = [ModelMessage::from(ModelRequest::user_text_prompt("x"))];
+    let settings = ModelSettings::default();
+    let profile = protocol.profile(model_name);
+    let request = PreparedRequest {
+        model_name,
+        provider_name,
+        messages: &messages,
+        settings: &settings,
+        parameters,
+        profile: &profile,
+    };
+    match protocol.request_body(&request, streaming, &mut Warnings::new()) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .unwrap_or_else(|e| Value::String(format!("error: the body is not JSON: {e}"))),
+        Err(e) => Value::String(format!("error: {e}")),
+    }
+}
 
 /// Replays the events of a recorded SSE body (`(event, data)` pairs) through `apply_event`
 /// (the driver's prologue, then the protocol), and `on_eof` when the body ends before
