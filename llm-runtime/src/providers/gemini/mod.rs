@@ -41,6 +41,8 @@
 //! | `usage.rs` | `usageMetadata` -> [`Usage`](crate::usage::Usage) |
 //! | `models.rs` | what each model supports |
 
+mod builtin_parts;
+mod builtin_tools;
 mod content;
 mod endpoint;
 mod models;
@@ -165,8 +167,14 @@ impl Protocol for Gemini {
         stream::on_event(chunk, raw, state, parts)
     }
 
-    fn on_eof(&self, state: &mut GeminiStreamState, _parts: &mut PartsManager) -> Result<()> {
-        stream::on_eof(state)
+    fn on_eof(&self, state: &mut GeminiStreamState, parts: &mut PartsManager) -> Result<()> {
+        stream::on_eof(state, parts)
+    }
+
+    /// Web search, code execution, URL context (`web_fetch`) and file search; image
+    /// generation on image models.
+    fn supported_builtin_tools(&self, model_name: &str) -> &'static [&'static str] {
+        builtin_tools::supported(model_name)
     }
 
     fn profile(&self, model_name: &str) -> ModelProfile {
