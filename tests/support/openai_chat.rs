@@ -197,11 +197,6 @@ pub const ACCEPTED: &[Accepted] = &[
 /// counted as failing; the test fails if one of them starts to pass (remove it then).
 pub const KNOWN_DIFFERENCES: &[Known] = &[
     (
-        "test_groq/test_groq_model_web_search_tool.0",
-        "response",
-        GROQ_EXECUTED_TOOLS,
-    ),
-    (
         "test_groq/test_groq_model_web_search_tool_stream.0",
         "response",
         GROQ_EXECUTED_TOOLS,
@@ -209,11 +204,6 @@ pub const KNOWN_DIFFERENCES: &[Known] = &[
     (
         "test_groq/test_groq_model_web_search_tool_stream.0",
         "events",
-        GROQ_EXECUTED_TOOLS,
-    ),
-    (
-        "test_groq/test_groq_web_search_tool_domain_filters.0",
-        "response",
         GROQ_EXECUTED_TOOLS,
     ),
     (
@@ -225,121 +215,6 @@ pub const KNOWN_DIFFERENCES: &[Known] = &[
         "test_groq/test_tool_use_failed_error_with_text.0",
         "response",
         GROQ_TOOL_USE_FAILED,
-    ),
-    (
-        "test_groq/test_tool_use_failed_error_streaming.0",
-        "response",
-        GROQ_TOOL_USE_FAILED,
-    ),
-    (
-        "test_groq/test_tool_use_failed_error_streaming.0",
-        "events",
-        GROQ_TOOL_USE_FAILED,
-    ),
-    (
-        "test_groq/test_tool_use_failed_error_streaming_with_text.0",
-        "response",
-        GROQ_TOOL_USE_FAILED,
-    ),
-    (
-        "test_groq/test_tool_use_failed_error_streaming_with_text.0",
-        "events",
-        GROQ_TOOL_USE_FAILED,
-    ),
-    (
-        "test_openrouter/test_eager_input_streaming_sent_to_openrouter[non-anthropic-enabled].0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_file_annotation.0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_map_messages_reasoning.0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_preserve_reasoning_block.1",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_stream_error.0",
-        "events",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_stream_with_native_options.0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_stream_with_native_options.0",
-        "events",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_stream_with_reasoning.0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_stream_with_reasoning.0",
-        "events",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_streaming_reasoning.0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_streaming_reasoning.0",
-        "events",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_thinking_high_emits_effort_high.0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_thinking_true_emits_effort_medium.0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_usage.0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_usage.1",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_web_search_tool_full_params.0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_with_reasoning.0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_web_search_annotations.0",
-        "response",
-        OPENROUTER_ANNOTATIONS,
-    ),
-    (
-        "test_openrouter/test_openrouter_web_search_annotations_stream.0",
-        "response",
-        OPENROUTER_ANNOTATIONS,
     ),
     (
         "test_openrouter/test_openrouter_google_nested_schema.0",
