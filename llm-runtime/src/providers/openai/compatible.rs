@@ -64,7 +64,7 @@ pub struct DeepSeek;
     .with_thinking_field("reasoning").with_send_back_thinking(SendBackThinking::Field)
     .with_max_tokens_field(MaxTokens).with_file_urls(true).with_reasoning(Reasoning::Effort)
     .with_builtin_tools(ChatBuiltinTools::OpenRouterServerTools).with_reasoning_details(true)
-    .with_annotations(true))]
+    .with_annotations(true).with_schema_transformer_for("google/", schema::gemini_legacy::transform))]
 pub struct OpenRouter;
 
 /// [Ollama](https://github.com/ollama/ollama/blob/main/docs/openai.md) on

@@ -41,7 +41,7 @@ pub(super) fn whole_parts(
 
 /// Applies the searches of one stream delta: a search without results yet starts its call, one
 /// with results adds its return (with the id of the call before it, as pydantic-ai pairs them).
-/// `open_call` is the id of the call waiting for its return.
+/// `open_call` is the id of the call waiting for its return. Returns whether a part was added.
 ///
 /// # Errors
 /// As [`whole_parts`].
@@ -49,7 +49,8 @@ pub(super) fn stream_parts(
     tools: &[ExecutedTool],
     open_call: &mut Option<String>,
     parts: &mut PartsManager,
-) -> Result<()> {
+) -> Result<bool> {
+    let mut added = false;
     let provider = parts.provider_name.clone().unwrap_or_default();
     for tool in tools {
         if tool.kind != "search" {
@@ -68,8 +69,9 @@ pub(super) fn stream_parts(
             parts.handle_part(Some(VendorId::Key(&key)), part.into());
             *open_call = Some(id);
         }
+        added = true;
     }
-    Ok(())
+    Ok(added)
 }
 
 fn call(tool: &ExecutedTool, provider_name: &str, id: &str) -> Result<BuiltinToolCallPart> {

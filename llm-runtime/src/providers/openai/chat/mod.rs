@@ -185,6 +185,7 @@ pub struct OpenAiChat {
     reasoning: Reasoning,
     unsupported_settings: &'static [Setting],
     schema_transformer: SchemaTransformer,
+    schema_transformer_for: Option<(&'static str, SchemaTransformer)>,
     json_schema_output: bool,
     json_object_output: bool,
     ignore_streamed_leading_whitespace: Option<bool>,
@@ -221,6 +222,7 @@ impl OpenAiChat {
             reasoning: Reasoning::OpenAiModels,
             unsupported_settings: &[],
             schema_transformer: schema::openai::transform,
+            schema_transformer_for: None,
             json_schema_output: true,
             json_object_output: true,
             ignore_streamed_leading_whitespace: None,
@@ -347,6 +349,27 @@ impl OpenAiChat {
     pub const fn with_schema_transformer(mut self, transformer: SchemaTransformer) -> Self {
         self.schema_transformer = transformer;
         self
+    }
+
+    /// Chooses `transformer` for the models whose names start with `prefix` (OpenRouter's
+    /// `google/` models take the legacy Google transformer,
+    /// [`schema::gemini_legacy::transform`], as in pydantic-ai); other models keep the
+    /// host's transformer.
+    pub const fn with_schema_transformer_for(
+        mut self,
+        prefix: &'static str,
+        transformer: SchemaTransformer,
+    ) -> Self {
+        self.schema_transformer_for = Some((prefix, transformer));
+        self
+    }
+
+    /// The schema transformer for `model_name`.
+    fn schema_transformer(&self, model_name: &str) -> SchemaTransformer {
+        match self.schema_transformer_for {
+            Some((prefix, transformer)) if model_name.starts_with(prefix) => transformer,
+            _ => self.schema_transformer,
+        }
     }
 
     /// Whether the host supports `response_format` with a JSON schema, and with

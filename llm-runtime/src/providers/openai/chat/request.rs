@@ -259,7 +259,10 @@ impl OpenAiChat {
                         request.model_name
                     )));
                 }
-                let transformed = (self.schema_transformer)(&object.json_schema, object.strict)?;
+                let transformed = (self.schema_transformer(request.model_name))(
+                    &object.json_schema,
+                    object.strict,
+                )?;
                 warnings.extend(transformed.warnings);
                 Ok(Some(ResponseFormat::JsonSchema {
                     json_schema: JsonSchemaFormat {

@@ -165,7 +165,13 @@ impl OpenAiChat {
                 _ => {}
             }
         }
-        executed_tools::stream_parts(&delta.executed_tools, &mut state.executed_call, parts)?;
+        if executed_tools::stream_parts(&delta.executed_tools, &mut state.executed_call, parts)? {
+            // Reasoning after a search is a new thinking part, as in pydantic-ai's Groq stream.
+            for field in self.reasoning_fields() {
+                parts.stop_tracking(VendorId::Key(field));
+            }
+            state.reasoning_started = [false; 3];
+        }
         match &delta.content {
             Some(WireContent::Text(text)) if !text.is_empty() => {
                 self.text_delta(text, state, parts)?;
