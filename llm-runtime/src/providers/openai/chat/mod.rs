@@ -38,6 +38,8 @@ mod executed_tools;
 mod failed_generation;
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod host_options_tests;
 mod messages;
 mod models;
 mod reasoning_details;
