@@ -34,8 +34,8 @@ use crate::schema;
 pub struct OpenAi;
 
 /// [Groq](https://console.groq.com/docs/openai): reasoning in `reasoning`, usage streamed
-/// without `stream_options`, tool schemas as given (`$ref`s inlined) and never strict;
-/// `GROQ_BASE_URL` ends in `/openai/v1`.
+/// without `stream_options`, tool schemas `$ref`-inlined, never strict; compound models'
+/// searches as built-in tool parts; `tool_use_failed` as a response; URL ends `/openai/v1`.
 #[provider(name = "groq", base_url = "https://api.groq.com/openai/v1", protocol = OpenAiChat::new()
     .with_max_tokens_field(MaxTokens).with_stream_usage(false).with_strict_tools(false)
     .with_schema_transformer(schema::inline_defs).with_reasoning(Reasoning::Effort)
@@ -57,14 +57,14 @@ pub struct Mistral;
     .with_reasoning(Reasoning::Effort).with_builtin_tools(ChatBuiltinTools::None))]
 pub struct DeepSeek;
 
-/// [OpenRouter](https://openrouter.ai/docs/api-reference/overview): models named
-/// `vendor/model`, reasoning in `reasoning` (sent back there), `max_tokens`, document URLs.
+/// [OpenRouter](https://openrouter.ai/docs/api-reference/overview): `vendor/model` names,
+/// `reasoning_details` (else `reasoning`), annotations, server tools, document URLs.
 #[provider(name = "openrouter", base_url = "https://openrouter.ai/api/v1",
-    protocol = OpenAiChat::new()
+    protocol = OpenAiChat::new().with_reasoning_details(true).with_annotations(true)
     .with_thinking_field("reasoning").with_send_back_thinking(SendBackThinking::Field)
     .with_max_tokens_field(MaxTokens).with_file_urls(true).with_reasoning(Reasoning::Effort)
-    .with_builtin_tools(ChatBuiltinTools::OpenRouterServerTools).with_reasoning_details(true)
-    .with_annotations(true).with_schema_transformer_for("google/", schema::gemini_legacy::transform))]
+    .with_builtin_tools(ChatBuiltinTools::OpenRouterServerTools)
+    .with_schema_transformer_for("google/", schema::gemini_legacy::transform))]
 pub struct OpenRouter;
 
 /// [Ollama](https://github.com/ollama/ollama/blob/main/docs/openai.md) on

@@ -19,6 +19,12 @@
 //! - `response.rs` (a whole completion) and `stream.rs` (stream chunks);
 //! - `thinking.rs` (reasoning fields and tags, read and sent back), `models.rs` (what each
 //!   model supports);
+//! - what some hosts add to the part model, each an option of [`OpenAiChat`]:
+//!   `builtin_tools.rs` (built-in tools in the body: OpenAI's `web_search_options`, Groq's
+//!   `search_settings`, OpenRouter's server tools; [`ChatBuiltinTools`]),
+//!   `executed_tools.rs` (Groq's server-side searches as built-in tool call/return parts),
+//!   `reasoning_details.rs` (OpenRouter's structured reasoning as thinking parts, and back),
+//!   `failed_generation.rs` (Groq's `tool_use_failed` errors as a response to retry);
 //! - `wire.rs` (the serde types) and `wire/seed.rs` (their hand-written deserializers).
 //!
 //! `request` and `response` do not import each other; `stream` uses `response`'s helpers.
