@@ -5,6 +5,8 @@
 //! text otherwise) with finish reason `error`, so that the model can be told to retry; every
 //! other error stays an error. Only for hosts configured so
 //! ([`OpenAiChat::with_failed_generations`](super::OpenAiChat::with_failed_generations)).
+//! The 400's body is read from what [`Error::Http`](crate::Error::Http) keeps (its first 4 KiB):
+//! a longer generation stays the error, whose body then ends with the bytes left out.
 
 use serde::Deserialize;
 use serde_json::{Map, Value};

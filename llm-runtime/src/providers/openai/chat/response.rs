@@ -1,6 +1,8 @@
-//! The response: a whole chat completion to a [`ModelResponse`], and the pieces the stream
-//! shares (usage, finish reasons, log probabilities, reported errors, the warnings for content
-//! that is not read).
+//! The response: a whole chat completion to a [`ModelResponse`] (thinking from a reasoning
+//! field or from reasoning details, Groq's executed searches, text, tool calls, annotations in
+//! `provider_details` where the host keeps them), and the pieces the stream shares (usage,
+//! finish reasons, log probabilities, reported errors, the warnings for content that is not
+//! read).
 
 use std::borrow::Cow;
 

@@ -1,6 +1,8 @@
 //! The stream: each chunk of a Chat Completions stream to calls of the [`PartsManager`]
-//! (text, thinking from reasoning fields, tags and content chunks, tool-call fragments by
-//! index, usage, refusals), and what a stream that ends without `[DONE]` means.
+//! (text, thinking from reasoning fields, reasoning details, tags and content chunks, Groq's
+//! executed searches, tool-call fragments by index, usage, refusals, annotations, a failed
+//! generation reported in place of the rest), and what a stream that ends without `[DONE]`
+//! means.
 
 use serde_json::{Map, Value};
 
