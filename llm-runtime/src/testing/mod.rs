@@ -22,7 +22,7 @@
 //!   the order of query parameters aside; [`MatchOn`] narrows this), each interaction once,
 //!   in any order or, with [`Order::Strict`], in the recorded one. A stream is replayed
 //!   chunk by chunk as it was recorded, so the decoders see the same chunk boundaries. A
-//!   request that matches nothing fails with [`Error::Cassette`](crate::Error::Cassette) of
+//!   request that matches nothing fails with [`Error::Cassette`] of
 //!   kind [`Unmatched`](crate::CassetteErrorKind::Unmatched), naming the request (its number,
 //!   method and URL), the cassette, and the first difference from the closest recording.
 //! - **Auto** ([`Mode::Auto`], `LLM_RECORD=auto`): replays when the file exists, records
