@@ -23,7 +23,6 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use base64::Engine;
 use llm_runtime::http::eventstream::EventStreamDecoder;
 use llm_runtime::messages::{
     ModelMessage, ModelRequest, ModelResponsePart, SystemPromptPart, ToolReturnPart, UserPromptPart,
@@ -127,14 +126,11 @@ fn recorded_tools(request: &Value) -> Vec<ToolDefinition> {
     tools
 }
 
-/// The frames of a recorded event stream (base64 in the cassette) as `(event type, payload)`;
-/// exception frames named by their exception type.
+/// The frames of a recorded event stream (base64 in the cassette, decoded by
+/// `llm_runtime::testing`) as `(event type, payload)`; exception frames named by their
+/// exception type.
 fn recorded_events(response: &Value) -> Vec<(String, String)> {
-    let text = String::from_utf8(response_body(response)).unwrap();
-    let compact: String = text.split_whitespace().collect();
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(compact)
-        .unwrap();
+    let bytes = response_body(response);
     let mut decoder = EventStreamDecoder::new();
     decoder.push(&bytes);
     let mut events = Vec::new();

@@ -108,15 +108,11 @@ fn sse_events(body: &[u8]) -> Vec<(String, String)> {
     events
 }
 
-/// The events of a recorded AWS event stream (stored base64 in the cassette).
+/// The events of a recorded AWS event stream (base64 in the cassette, decoded by
+/// `llm_runtime::testing` into `body`).
 fn aws_events(body: &[u8]) -> Vec<(String, String)> {
-    use base64::Engine;
-    let compact: String = String::from_utf8_lossy(body).split_whitespace().collect();
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(compact)
-        .unwrap();
     let mut decoder = EventStreamDecoder::new();
-    decoder.push(&bytes);
+    decoder.push(body);
     let mut events = Vec::new();
     while let Some(message) = decoder.next_message().unwrap() {
         let name = message

@@ -10,8 +10,8 @@ mod support;
 
 use std::path::PathBuf;
 
-use base64::Engine as _;
 use llm_runtime::http::eventstream::EventStreamDecoder;
+use llm_runtime::testing::RecordedResponse;
 use serde_json::Value;
 
 use support::recordings::load_yaml;
@@ -59,17 +59,16 @@ fn decode(key: &str, body: &[u8], chunk: usize) -> Vec<Decoded> {
     out
 }
 
-/// The recorded response body when the response is an event stream (base64 in the YAML).
+/// The recorded response body when the response is an event stream (base64 in the YAML,
+/// decoded by `llm_runtime::testing`).
 fn event_stream_body(response: &Value) -> Option<Vec<u8>> {
-    let content_type = response["headers"]["content-type"][0].as_str()?;
-    if content_type != "application/vnd.amazon.eventstream" {
+    let recorded = RecordedResponse::from_vcrpy(response);
+    if recorded.header("content-type")? != "application/vnd.amazon.eventstream" {
         return None;
     }
-    let text = response["body"]["string"].as_str()?;
-    let base64: String = text.split_whitespace().collect();
     Some(
-        base64::engine::general_purpose::STANDARD
-            .decode(base64)
+        recorded
+            .body_bytes()
             .unwrap_or_else(|e| panic!("an event-stream body is not base64: {e}")),
     )
 }

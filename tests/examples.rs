@@ -47,6 +47,29 @@ fn low_level_basic_answers_offline() {
     );
 }
 
+/// Records a streamed request against a local stand-in for the provider into a cassette,
+/// then replays it from the file with the server gone: the same events and response.
+#[test]
+fn record_replay_records_then_replays_offline() {
+    let out = run_example("record_replay", &[]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    // The four pieces the server wrote, as they arrived (a busy machine may join some).
+    let chunks: usize = lines[0]
+        .strip_prefix("recorded: 1 interaction(s), the stream in ")
+        .and_then(|rest| rest.strip_suffix(" chunks"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!((1..=4).contains(&chunks), "{out}");
+    assert_eq!(lines[1], "key in the cassette: false");
+    let (recorded, replayed) = lines[2]
+        .strip_prefix("recorded: \"Paris.\" in ")
+        .and_then(|rest| rest.split_once("; replayed: \"Paris.\" in "))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(recorded, replayed, "{out}");
+    assert_eq!(lines[3], "replay equals recording: true");
+}
+
 /// `LLM_MODEL=bedrock:<id>` runs an example on Bedrock: here a local server answering the
 /// Converse request, reached through `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, with static keys.
 #[tokio::test(flavor = "multi_thread")]

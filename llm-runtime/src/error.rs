@@ -75,6 +75,39 @@ pub enum Error {
         /// What is wrong and how to fix it.
         message: String,
     },
+    /// Record/replay (the `testing` feature) failed: a request no recorded interaction
+    /// matches, a cassette that is missing, corrupt, or cannot be written.
+    #[cfg(feature = "testing")]
+    #[error("{message}")]
+    #[non_exhaustive]
+    Cassette {
+        /// The cassette file (`None` for a cassette held in memory).
+        path: Option<std::path::PathBuf>,
+        /// What went wrong.
+        kind: CassetteErrorKind,
+        /// What went wrong and how to fix it, naming the cassette and, for an unmatched
+        /// request, its method, URL and how its body differs from the closest recording.
+        message: String,
+    },
+}
+
+/// The kind of an [`Error::Cassette`].
+#[cfg(feature = "testing")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CassetteErrorKind {
+    /// A request that no recorded interaction matches (or every match was played already).
+    Unmatched,
+    /// Replay was asked for and the cassette file does not exist.
+    Missing,
+    /// The file is not a cassette this crate reads (not JSON, wrong shape, bad base64,
+    /// another format version).
+    Corrupt,
+    /// The file could not be read or written.
+    Io,
+    /// Interactions of the cassette were never played
+    /// ([`Vcr::finish`](crate::testing::Vcr::finish)).
+    Unplayed,
 }
 
 /// How one model of a [`FallbackModel`](crate::models::FallbackModel) failed.
@@ -125,6 +158,20 @@ pub enum ApiErrorKind {
 }
 
 impl Error {
+    /// Creates an [`Error::Cassette`].
+    #[cfg(feature = "testing")]
+    pub(crate) fn cassette(
+        path: Option<&std::path::Path>,
+        kind: CassetteErrorKind,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Cassette {
+            path: path.map(std::path::Path::to_path_buf),
+            kind,
+            message: message.into(),
+        }
+    }
+
     /// Creates an [`Error::User`].
     pub fn user(message: impl Into<String>) -> Self {
         Error::User {
@@ -233,6 +280,8 @@ impl Error {
             Error::ToolArgs(_) => "ToolArgsError",
             Error::User { .. } => "UserError",
             Error::Fallback { .. } => "FallbackExceptionGroup",
+            #[cfg(feature = "testing")]
+            Error::Cassette { .. } => "CassetteError",
         }
     }
 }

@@ -19,6 +19,8 @@ pub mod providers;
 pub mod schema;
 pub mod settings;
 pub mod stream;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod tools;
 pub mod usage;
 pub mod warning;
@@ -26,6 +28,8 @@ pub mod warning;
 pub use direct::{
     model_request, model_request_stream, model_request_stream_sync, model_request_sync,
 };
+#[cfg(feature = "testing")]
+pub use error::CassetteErrorKind;
 pub use error::{ApiErrorKind, BoxError, Error, ModelFailure, Result};
 #[doc = include_str!("../docs/provider.md")]
 pub use llm_macros::provider;

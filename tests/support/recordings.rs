@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use llm_runtime::testing::RecordedResponse;
 use serde_json::{Map, Value};
 
 /// A recorded cassette: its interactions (request and response), as JSON.
@@ -121,31 +122,18 @@ pub fn is_recent(text: &str) -> bool {
     })
 }
 
-/// The body of a recorded response, as sent: the parsed JSON re-serialised, or the text.
+/// The body of a recorded (vcrpy) response, as sent: the parsed JSON re-serialised, the
+/// text, or the bytes of a binary body (base64 in the cassette), as `llm_runtime::testing`
+/// converts it.
 pub fn response_body(response: &Value) -> Vec<u8> {
-    if let Some(parsed) = response.get("parsed_body") {
-        return serde_json::to_vec(parsed).unwrap();
-    }
-    match response.get("body") {
-        Some(Value::Object(body)) => body
-            .get("string")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .as_bytes()
-            .to_vec(),
-        Some(Value::String(s)) => s.as_bytes().to_vec(),
-        _ => Vec::new(),
-    }
+    RecordedResponse::from_vcrpy(response)
+        .body_bytes()
+        .expect("a recorded body")
 }
 
 /// The status of a recorded response (200 when it is not recorded).
 pub fn status(response: &Value) -> u16 {
-    response
-        .get("status")
-        .and_then(|s| s.get("code"))
-        .and_then(Value::as_u64)
-        .and_then(|c| u16::try_from(c).ok())
-        .unwrap_or(200)
+    RecordedResponse::from_vcrpy(response).status
 }
 
 /// The paths where two JSON values differ, with both values shortened.

@@ -49,6 +49,9 @@ pub(crate) struct HttpRequest<'a> {
     pub retry: &'a RetryPolicy,
     pub provider: &'a str,
     pub model_name: &'a str,
+    /// Records each attempt's exchange, or answers it from a cassette (feature `testing`).
+    #[cfg(feature = "testing")]
+    pub vcr: Option<crate::testing::Vcr>,
 }
 
 /// Makes the body an [`Error::Http`] keeps from an error status's headers and body (the
@@ -235,20 +238,7 @@ async fn attempt(request: &HttpRequest<'_>) -> std::result::Result<Response, Fai
         url.path = request.url.path(),
         "sending request"
     );
-    // A static key (or none) is in the headers already: nothing to await or add.
-    let (headers, token) = if request.tokens.is_none() && request.signer.is_none() {
-        (request.headers.clone(), None)
-    } else {
-        authorize(request).await?
-    };
-    let response = request
-        .client
-        .request(METHOD, request.url.clone())
-        .headers(headers)
-        .body(request.body.clone())
-        .send()
-        .await
-        .map_err(|err| Failure::from(transport_error(err, request, "sending the request")))?;
+    let (response, token) = exchange(request).await?;
     let status = response.status();
     if status.is_success() {
         if let Some(limiter) = request.limiter {
@@ -279,6 +269,41 @@ async fn attempt(request: &HttpRequest<'_>) -> std::result::Result<Response, Fai
         error,
         token_refused,
     })
+}
+
+/// Sends one attempt, authorized, and returns the response with the token it carried; a
+/// [`Vcr`](crate::testing::Vcr) records the exchange or answers it from its cassette.
+async fn exchange(
+    request: &HttpRequest<'_>,
+) -> std::result::Result<(Response, Option<ApiKey>), Failure> {
+    #[cfg(feature = "testing")]
+    if let Some(vcr) = request.vcr.as_ref().filter(|vcr| vcr.is_replaying()) {
+        // Nothing leaves the process: no token is fetched and nothing is signed.
+        let response = vcr.replay(&METHOD, &request.url, &request.headers, &request.body)?;
+        return Ok((response, None));
+    }
+    // A static key (or none) is in the headers already: nothing to await or add.
+    let (headers, token) = if request.tokens.is_none() && request.signer.is_none() {
+        (request.headers.clone(), None)
+    } else {
+        authorize(request).await?
+    };
+    #[cfg(feature = "testing")]
+    let sent_headers = request.vcr.as_ref().map(|_| headers.clone());
+    let response = request
+        .client
+        .request(METHOD, request.url.clone())
+        .headers(headers)
+        .body(request.body.clone())
+        .send()
+        .await
+        .map_err(|err| Failure::from(transport_error(err, request, "sending the request")))?;
+    #[cfg(feature = "testing")]
+    if let (Some(vcr), Some(headers)) = (&request.vcr, &sent_headers) {
+        let response = vcr.record(&METHOD, &request.url, headers, &request.body, response);
+        return Ok((response, token));
+    }
+    Ok((response, token))
 }
 
 /// The headers of one attempt: the request's, then the cached token as a bearer header, then

@@ -160,6 +160,8 @@ struct ProviderInner<P> {
     first_byte_timeout: Option<Duration>,
     limiter: Option<ConcurrencyLimiter>,
     settings: Option<ModelSettings>,
+    #[cfg(feature = "testing")]
+    vcr: Option<crate::testing::Vcr>,
     protocol: P,
 }
 
@@ -175,7 +177,8 @@ impl<P: fmt::Debug> fmt::Debug for Provider<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &*self.inner;
         let headers: Vec<(&str, ())> = inner.headers.keys().map(|k| (k.as_str(), ())).collect();
-        f.debug_struct("Provider")
+        let mut debug = f.debug_struct("Provider");
+        debug
             .field("name", &inner.name)
             .field("base_url", &inner.base_url)
             .field("protocol", &inner.protocol)
@@ -194,8 +197,10 @@ impl<P: fmt::Debug> fmt::Debug for Provider<P> {
                 },
             )
             .field("retry", &inner.retry)
-            .field("timeout", &inner.timeout)
-            .finish_non_exhaustive()
+            .field("timeout", &inner.timeout);
+        #[cfg(feature = "testing")]
+        debug.field("vcr", &inner.vcr);
+        debug.finish_non_exhaustive()
     }
 }
 
@@ -360,6 +365,8 @@ impl<P: Protocol> Provider<P> {
             retry: &inner.retry,
             provider: &inner.name,
             model_name,
+            #[cfg(feature = "testing")]
+            vcr: inner.vcr.clone().or_else(crate::testing::Vcr::scoped),
         })
     }
 }

@@ -78,6 +78,8 @@ pub struct ProviderBuilder<P> {
     first_byte_timeout: Option<Duration>,
     limiter: Option<ConcurrencyLimiter>,
     settings: Option<ModelSettings>,
+    #[cfg(feature = "testing")]
+    vcr: Option<crate::testing::Vcr>,
 }
 
 impl<P> ProviderBuilder<P> {
@@ -110,6 +112,8 @@ impl<P> ProviderBuilder<P> {
             first_byte_timeout: None,
             limiter: None,
             settings: None,
+            #[cfg(feature = "testing")]
+            vcr: None,
             name,
         }
     }
@@ -243,6 +247,16 @@ impl<P> ProviderBuilder<P> {
     /// they are; timeouts and retries are still this provider's.
     pub fn client(mut self, client: reqwest::Client) -> Self {
         self.client = Some(client);
+        self
+    }
+
+    /// Records this provider's HTTP exchanges into a cassette, or answers them from one
+    /// (feature `testing`; see [`testing`](crate::testing)). When replaying, nothing is
+    /// sent: no token is fetched and no request signed, though building the provider still
+    /// wants its credentials (any key will do).
+    #[cfg(feature = "testing")]
+    pub fn vcr(mut self, vcr: crate::testing::Vcr) -> Self {
+        self.vcr = Some(vcr);
         self
     }
 
@@ -391,6 +405,8 @@ impl<P: Protocol> ProviderBuilder<P> {
                 headers,
                 query,
                 client: self.client,
+                #[cfg(feature = "testing")]
+                vcr: self.vcr,
                 retry: self.retry,
                 timeout: self.timeout,
                 max_body_size: self.max_body_size,
