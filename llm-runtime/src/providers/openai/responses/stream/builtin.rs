@@ -210,7 +210,7 @@ pub(super) fn partial_image(kind: &str, data: &str, parts: &mut PartsManager) ->
     #[derive(Deserialize)]
     struct PartialImage {
         #[serde(default)]
-        item_id: String,
+        item_id: Option<String>,
         #[serde(default)]
         partial_image_b64: String,
         /// Not in OpenAI's published schema, but sent.
@@ -218,6 +218,12 @@ pub(super) fn partial_image(kind: &str, data: &str, parts: &mut PartsManager) ->
         output_format: Option<String>,
     }
     let event: PartialImage = common::parse_event(data, format_args!("`{kind}` event"))?;
+    let Some(id) = event.item_id.filter(|id| !id.is_empty()) else {
+        return Err(Error::unexpected_with_body(
+            format!("a `{kind}` event has no `item_id`"),
+            data.as_bytes(),
+        ));
+    };
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(&event.partial_image_b64)
         .map_err(|e| {
@@ -228,10 +234,10 @@ pub(super) fn partial_image(kind: &str, data: &str, parts: &mut PartsManager) ->
         })?;
     let format = event.output_format.as_deref().unwrap_or("png");
     let file = FilePart {
-        id: Some(event.item_id.clone()),
+        id: Some(id.clone()),
         ..FilePart::new(BinaryContent::new(bytes, format!("image/{format}")))
     };
-    let key = format!("{}-file", event.item_id);
+    let key = format!("{id}-file");
     parts.handle_part(Some(VendorId::Key(&key)), file.into());
     Ok(())
 }

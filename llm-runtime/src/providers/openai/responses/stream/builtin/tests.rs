@@ -238,4 +238,15 @@ fn malformed_built_in_tool_events_are_errors() {
         matches!(&without_item, Err(Error::UnexpectedModelBehavior { .. })),
         "{without_item:?}"
     );
+    let image_without_item = stream(vec![(
+        "response.image_generation_call.partial_image",
+        json!({"partial_image_b64": "AAE="}),
+    )]);
+    assert!(
+        matches!(
+            &image_without_item,
+            Err(Error::UnexpectedModelBehavior { .. })
+        ),
+        "{image_without_item:?}"
+    );
 }
