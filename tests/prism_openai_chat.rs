@@ -52,6 +52,7 @@ use llm_runtime::warning::Warnings;
 use llm_runtime::{model_request, model_request_stream, Error};
 use serde_json::{json, Map, Value};
 use support::peers::peer_url;
+use support::spec_keys::{openai_spec, unknown_keys};
 
 /// The model most cases request (any name validates: the spec's model id is any string).
 const MODEL: &str = "gpt-4.1-nano";
@@ -1556,73 +1557,12 @@ async fn an_invalid_body_is_rejected_with_named_problems() {
 /// back in the reasoning field it came from (host variants, or thinking from such a host).
 const HOST_KEYS: [&str; 2] = ["reasoning", "reasoning_content"];
 
-/// The leaf schemas `schema` stands for: `$ref`s followed, `allOf`/`anyOf`/`oneOf` flattened.
-fn leaves<'s>(spec: &'s Value, schema: &'s Value, out: &mut Vec<&'s Value>) {
-    if let Some(reference) = schema["$ref"].as_str() {
-        let target = reference
-            .trim_start_matches("#/")
-            .split('/')
-            .fold(spec, |node, segment| &node[segment]);
-        return leaves(spec, target, out);
-    }
-    let mut combined = false;
-    for key in ["allOf", "anyOf", "oneOf"] {
-        if let Some(branches) = schema[key].as_array() {
-            combined = true;
-            for branch in branches {
-                leaves(spec, branch, out);
-            }
-        }
-    }
-    if !combined || schema.get("properties").is_some() || schema.get("items").is_some() {
-        out.push(schema);
-    }
-}
-
-/// Collects, under `path`, each key of `value` that none of `schemas` names. Objects whose
-/// schemas declare no properties (free-form maps, JSON schemas) are not looked into.
-fn unknown_keys(
-    spec: &Value,
-    schemas: &[&Value],
-    value: &Value,
-    path: &str,
-    out: &mut Vec<String>,
-) {
-    let mut flat = Vec::new();
-    for schema in schemas {
-        leaves(spec, schema, &mut flat);
-    }
-    match value {
-        Value::Object(map) => {
-            let declared: Vec<&Map<String, Value>> = flat
-                .iter()
-                .filter_map(|s| s["properties"].as_object())
-                .collect();
-            if declared.is_empty() {
-                return;
-            }
-            for (key, child) in map {
-                let children: Vec<&Value> = declared.iter().filter_map(|p| p.get(key)).collect();
-                if children.is_empty() {
-                    let in_message = path
-                        .strip_prefix("body.messages.")
-                        .is_some_and(|index| index.parse::<usize>().is_ok());
-                    if !(in_message && HOST_KEYS.contains(&key.as_str())) {
-                        out.push(format!("{path}.{key}"));
-                    }
-                    continue;
-                }
-                unknown_keys(spec, &children, child, &format!("{path}.{key}"), out);
-            }
-        }
-        Value::Array(items) => {
-            let item_schemas: Vec<&Value> = flat.iter().filter_map(|s| s.get("items")).collect();
-            for (i, item) in items.iter().enumerate() {
-                unknown_keys(spec, &item_schemas, item, &format!("{path}.{i}"), out);
-            }
-        }
-        _ => {}
-    }
+/// Whether `key` at `path` is one of the host keys allowed on messages.
+fn host_key(path: &str, key: &str) -> bool {
+    let in_message = path
+        .strip_prefix("body.messages.")
+        .is_some_and(|index| index.parse::<usize>().is_ok());
+    in_message && HOST_KEYS.contains(&key)
 }
 
 /// Prism accepts keys the spec does not name (its objects allow extra properties), and so
@@ -1632,16 +1572,9 @@ fn unknown_keys(
 #[test]
 fn every_key_we_send_is_named_by_openais_spec() {
     const TEST: &str = "every_key_we_send_is_named_by_openais_spec";
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/realpeers/openai-spec/openapi.json");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        println!(
-            "{TEST}: skipped, {} is not present (CI has it)",
-            path.display()
-        );
+    let Some(spec) = openai_spec(TEST) else {
         return;
     };
-    let spec: Value = serde_json::from_str(&text).expect("OpenAI's spec is JSON");
     let request_schema = &spec["paths"]["/chat/completions"]["post"]["requestBody"]["content"]
         ["application/json"]["schema"];
     assert!(
@@ -1656,7 +1589,14 @@ fn every_key_we_send_is_named_by_openais_spec() {
         "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "u", "detial": "low"}}]}],
         "tools": [{"type": "function", "function": {"name": "f", "parameters": {"any": "schema"}, "stict": true}}]
     });
-    unknown_keys(&spec, &[request_schema], &probe, "body", &mut found);
+    unknown_keys(
+        &spec,
+        &[request_schema],
+        &probe,
+        "body",
+        &host_key,
+        &mut found,
+    );
     assert_eq!(
         found,
         [
@@ -1672,7 +1612,14 @@ fn every_key_we_send_is_named_by_openais_spec() {
         for stream in [false, true] {
             let body: Value = serde_json::from_slice(&case.body(stream)).expect("JSON body");
             let mut unknown = Vec::new();
-            unknown_keys(&spec, &[request_schema], &body, "body", &mut unknown);
+            unknown_keys(
+                &spec,
+                &[request_schema],
+                &body,
+                "body",
+                &host_key,
+                &mut unknown,
+            );
             if !unknown.is_empty() {
                 failures.push(format!(
                     "`{}` (stream: {stream}): {unknown:?}\n  {body}",

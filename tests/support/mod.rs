@@ -10,7 +10,9 @@
 //!   the verdict on differences from pydantic-ai's oracle;
 //! * [`openai_chat`], [`anthropic`], [`gemini`]: the protocol-specific halves of those suites shared by an
 //!   offline suite and a wire suite;
+//! * [`builtin_tools`]: one request per (protocol, built-in tool), with the body to compare with;
 //! * [`vertex`]: a local OAuth2 token endpoint and Vertex AI credential files;
+//! * [`spec_keys`]: keys of a body that OpenAI's published spec does not name;
 //! * [`oracle`]: the Python that runs an official SDK as a test oracle;
 //! * [`load`]: a lean Chat server with counters, for the load and connection tests;
 //! * [`wire`]: every landed protocol pointed at the [`server`], with one answer whole and
@@ -33,6 +35,7 @@ pub fn shared_fixtures(test: &str) -> Option<PathBuf> {
 }
 
 pub mod anthropic;
+pub mod builtin_tools;
 pub mod conformance;
 pub mod echo;
 pub mod gemini;
@@ -43,6 +46,7 @@ pub mod peers;
 pub mod recordings;
 pub mod replay;
 pub mod server;
+pub mod spec_keys;
 pub mod stream;
 pub mod vertex;
 pub mod wire;

@@ -16,7 +16,10 @@
 //! - `wire.rs`: the JSON of requests, responses and stream events (serde types only);
 //! - `request.rs`: messages, settings and parameters to the request body (`content.rs`: user
 //!   prompt content to blocks);
-//! - `response.rs`: a response body to a [`ModelResponse`];
+//! - `response.rs`: a response body to a [`ModelResponse`] (its usage: cache reads and writes in
+//!   the input tokens, as pydantic-ai counts them, and the writes of `cacheDetails` per time to
+//!   live in `details["cache_write_5m_tokens"]` / `["cache_write_1h_tokens"]`, which
+//!   pydantic-ai's usage has as fields of their own);
 //! - `stream.rs`: stream events to [`PartsManager`] calls ([`stream::on_event`]);
 //! - `errors.rs`: error responses in botocore's shape (the `x-amzn-ErrorType` as the code);
 //! - `models.rs`: what each model family supports.

@@ -3,6 +3,8 @@
 //! usage, stop reasons, reasoning's redacted content, the errors Bedrock reports. Built-in
 //! tools' blocks are read by [`builtin_tools`].
 
+use std::collections::BTreeMap;
+
 use base64::Engine;
 use serde_json::{Map, Value};
 
@@ -136,13 +138,29 @@ pub(super) fn redacted_signature(base64: &str) -> Result<String> {
 }
 
 /// The usage of a response, as pydantic-ai extracts it: the input tokens include those read
-/// from and written to the prompt cache.
+/// from and written to the prompt cache, and the cache writes of `cacheDetails` are counted
+/// per time to live in `details` (`cache_write_5m_tokens`, `cache_write_1h_tokens`: the first
+/// entry of each TTL, as genai-prices' extractor reads them into pydantic-ai's usage).
 pub(super) fn usage(wire: &TokenUsage) -> Usage {
     let request_tokens = wire
         .input_tokens
         .saturating_add(wire.cache_read_input_tokens)
         .saturating_add(wire.cache_write_input_tokens);
+    let mut details = BTreeMap::new();
+    for (ttl, key) in [
+        ("5m", "cache_write_5m_tokens"),
+        ("1h", "cache_write_1h_tokens"),
+    ] {
+        if let Some(entry) = wire
+            .cache_details
+            .iter()
+            .find(|d| d.ttl.as_deref() == Some(ttl))
+        {
+            details.insert(key.to_owned(), entry.input_tokens);
+        }
+    }
     Usage {
+        details,
         requests: 1,
         request_tokens,
         cache_read_tokens: wire.cache_read_input_tokens,

@@ -354,6 +354,19 @@ pub(super) struct TokenUsage {
     pub cache_read_input_tokens: u64,
     #[serde(default)]
     pub cache_write_input_tokens: u64,
+    /// The tokens written to the cache, per time to live.
+    #[serde(default)]
+    pub cache_details: Vec<CacheDetail>,
+}
+
+/// An entry of `usage.cacheDetails`: tokens written to the cache with one time to live.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct CacheDetail {
+    #[serde(default)]
+    pub ttl: Option<String>,
+    #[serde(default)]
+    pub input_tokens: u64,
 }
 
 /// The payload of `messageStop`.

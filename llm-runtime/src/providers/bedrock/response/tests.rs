@@ -49,6 +49,29 @@ fn text_tool_calls_reasoning_and_usage() {
     assert_eq!(response.usage.cache_write_tokens, 3);
     assert_eq!(response.usage.response_tokens, 5);
     assert_eq!(response.usage.total_tokens, 20);
+    assert!(response.usage.details.is_empty());
+}
+
+#[test]
+fn cache_writes_per_ttl_are_counted_in_details() {
+    let response = parsed(json!({
+        "output": {"message": {"role": "assistant", "content": [{"text": "Hi"}]}},
+        "stopReason": "end_turn",
+        "usage": {"inputTokens": 3, "outputTokens": 5, "cacheWriteInputTokens": 300,
+                  "cacheDetails": [{"inputTokens": 200, "ttl": "1h"}, {"inputTokens": 100, "ttl": "5m"},
+                                   {"inputTokens": 7, "ttl": "5m"}, {"inputTokens": 9}]},
+    }));
+    // The first entry of each TTL, as genai-prices' extractor reads them.
+    assert_eq!(
+        response.usage.details,
+        [
+            ("cache_write_1h_tokens".to_owned(), 200),
+            ("cache_write_5m_tokens".to_owned(), 100)
+        ]
+        .into_iter()
+        .collect()
+    );
+    assert_eq!(response.usage.cache_write_tokens, 300);
 }
 
 #[test]

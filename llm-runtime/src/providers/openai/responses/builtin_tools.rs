@@ -66,8 +66,13 @@ pub(super) fn server_tools(request: &PreparedRequest<'_>) -> Result<Vec<Value>> 
             BuiltinTool::FileSearch(search) => {
                 json!({"type": "file_search", "vector_store_ids": search.file_store_ids})
             }
-            BuiltinTool::CodeExecution(_) => {
-                json!({"type": "code_interpreter", "container": {"type": "auto"}})
+            BuiltinTool::CodeExecution(code) => {
+                let mut container = json!({"type": "auto"});
+                let file_ids = uploaded_file_ids(code.files.as_deref(), request.provider_name);
+                if !file_ids.is_empty() {
+                    container["file_ids"] = json!(file_ids);
+                }
+                json!({"type": "code_interpreter", "container": container})
             }
             BuiltinTool::MCPServer(server) => {
                 let mut param = json!({"type": "mcp", "server_label": server.id,
@@ -102,6 +107,21 @@ pub(super) fn server_tools(request: &PreparedRequest<'_>) -> Result<Vec<Value>> 
         });
     }
     Ok(tools)
+}
+
+/// The ids of the uploaded files (pydantic-ai's `UploadedFile` JSON) that belong to this
+/// provider (named `provider` or, as pydantic-ai names it, `openai`); other providers' files
+/// are left out, as pydantic-ai leaves them.
+fn uploaded_file_ids<'f>(files: Option<&'f [Value]>, provider: &str) -> Vec<&'f str> {
+    files
+        .unwrap_or_default()
+        .iter()
+        .filter(|file| {
+            matches!(file.get("provider_name").and_then(Value::as_str),
+                Some(name) if name == provider || name == "openai")
+        })
+        .filter_map(|file| file.get("file_id").and_then(Value::as_str))
+        .collect()
 }
 
 /// OpenAI's image sizes, and the aspect ratios it maps to them.

@@ -14,8 +14,12 @@
 //! their item id and encrypted reasoning as `signature`, the same usage, finish reasons and
 //! `provider_details`, and the `suspended` state of a pending background response.
 //!
-//! Built-in tools (web search, code interpreter, image generation, file search, MCP) have no part
-//! in the message model: their output items are reported with a warning and left out.
+//! Built-in tools (web search, code interpreter with the ids of its uploaded files, image
+//! generation, file search, MCP servers and connectors) are sent as pydantic-ai sends them, and
+//! their output items become built-in tool call and return parts and file parts, whole or
+//! streamed as pydantic-ai streams them: a call starts when its item is added, code and MCP
+//! arguments grow as they come, partial images are a file part the final image replaces, and an
+//! MCP tool list whose item never ends gets its return from `response.completed`.
 //!
 //! Where it departs from pydantic-ai, on purpose: turning reasoning on with
 //! [`ModelSettings::thinking`] also asks for its summary ([`ReasoningSummary`]), which
@@ -32,8 +36,9 @@
 //!   conversation as `input` items) and `tools.rs` (function tools, tool choice, output format);
 //! - `response.rs`: a whole response body to a [`ModelResponse`], with `usage.rs` and
 //!   `finish_reason.rs`;
+//! - `builtin_tools.rs`: the built-in tools sent, and the parts of their output items;
 //! - `stream.rs`: stream events to [`PartsManager`] calls, with `stream/items.rs` (the pieces of
-//!   output items).
+//!   output items) and `stream/builtin.rs` (those of built-in tools' items).
 //!
 //! `request.rs` and `response.rs` never import each other; `stream.rs` reads whole items with
 //! `response.rs`.

@@ -1,7 +1,8 @@
 //! Stream events to [`PartsManager`] calls: the status events (ids, model, usage, state), the
 //! end of the response (`response.completed`, `.incomplete`, `.failed`, `error`) and the
-//! dispatch of the events of output items, which `stream/items.rs` applies. Items a stream gives
-//! whole are read as a whole response reads them (`response.rs`).
+//! dispatch of the events of output items, which `stream/items.rs` applies (those of built-in
+//! tools' items: `stream/builtin.rs`). Items a stream gives whole are read as a whole response
+//! reads them (`response.rs`).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -21,8 +22,9 @@ use crate::messages::{FinishReason, ResponseState};
 use crate::providers::common::{self, insert_detail};
 use crate::providers::openai::shared::{cow, timestamp_detail};
 use crate::providers::{Flow, RawEvent};
-use crate::stream::{PartsManager, VendorId};
+use crate::stream::PartsManager;
 
+mod builtin;
 mod items;
 #[cfg(test)]
 mod tests;
@@ -38,6 +40,10 @@ pub struct ResponsesStreamState {
     started: HashSet<String>,
     /// Output items seen in `output_item.added` or `.done` events.
     seen_items: HashSet<String>,
+    /// Built-in tool calls whose arguments (code, MCP arguments) grow by deltas.
+    builtin_args_streaming: HashSet<String>,
+    /// MCP tool lists whose return was given.
+    mcp_lists_returned: HashSet<String>,
     /// Function calls whose arguments were streamed.
     args_streamed: HashSet<String>,
     /// Arguments streamed for calls not yet announced (kept until their item arrives).
@@ -124,6 +130,9 @@ pub(super) fn apply_event(
             apply_status(&event.response, raw, state, parts)?;
         }
         "response.completed" | "response.incomplete" => {
+            if kind == "response.completed" {
+                builtin::backfill_mcp_lists(data, state, parts)?;
+            }
             let event: StatusEvent<'_> = parse_data(kind, data)?;
             state.note_sequence(event.sequence_number);
             apply_status(&event.response, raw, state, parts)?;
@@ -160,7 +169,7 @@ pub(super) fn apply_event(
             let event: ItemEvent<'_> = parse_data(kind, data)?;
             state.note_sequence(event.sequence_number);
             if builtin_tools::ITEM_TYPES.contains(&event.item.kind.0.as_ref()) {
-                builtin_item(data, kind, true, parts)?;
+                builtin::item_added(kind, data, state, parts)?;
             } else {
                 item_added(event.item, state, parts)?;
             }
@@ -169,7 +178,7 @@ pub(super) fn apply_event(
             let event: ItemEvent<'_> = parse_data(kind, data)?;
             state.note_sequence(event.sequence_number);
             if builtin_tools::ITEM_TYPES.contains(&event.item.kind.0.as_ref()) {
-                builtin_item(data, kind, false, parts)?;
+                builtin::item_done(kind, data, state, parts)?;
             } else {
                 item_done(event.item, state, parts)?;
             }
@@ -201,6 +210,19 @@ pub(super) fn apply_event(
             state.note_sequence(event.sequence_number);
             args_delta(event, state, parts)?;
         }
+        "response.code_interpreter_call_code.delta"
+        | "response.code_interpreter_call_code.done"
+        | "response.mcp_call_arguments.delta"
+        | "response.mcp_call_arguments.done" => {
+            let event: TypeOnly<'_> = parse_data(kind, data)?;
+            state.note_sequence(event.sequence_number);
+            builtin::args_piece(kind, data, state, parts)?;
+        }
+        "response.image_generation_call.partial_image" => {
+            let event: TypeOnly<'_> = parse_data(kind, data)?;
+            state.note_sequence(event.sequence_number);
+            builtin::partial_image(kind, data, parts)?;
+        }
         "response.reasoning_summary_part.added" => {
             let event: PieceEvent<'_> = parse_data(kind, data)?;
             state.note_sequence(event.sequence_number);
@@ -231,7 +253,8 @@ pub(super) fn apply_event(
             state.note_sequence(event.sequence_number);
         }
         other => {
-            // Built-in tool progress, audio, and event types added after this was written.
+            // Built-in tool progress (`…in_progress`, `.searching`, `.completed`), audio, and
+            // event types added after this was written.
             tracing::debug!(
                 target: "llm_runtime::providers",
                 event = other,
@@ -242,26 +265,6 @@ pub(super) fn apply_event(
         }
     }
     Ok(Flow::Continue)
-}
-
-/// A built-in tool's item (read from the event as JSON: their fields vary by tool): when added,
-/// its call starts, in the place the item has among the others; when done, the call is
-/// replaced by the whole item's, and its files and return follow, as a whole response has them.
-fn builtin_item(data: &str, kind: &str, added: bool, parts: &mut PartsManager) -> Result<()> {
-    let event: Value = parse_data(kind, data)?;
-    let item = &event["item"];
-    let provider = parts
-        .provider_name
-        .clone()
-        .unwrap_or_else(|| "openai".to_owned());
-    let id = item["id"].as_str().unwrap_or_default();
-    let item_parts = builtin_tools::item_parts(item, &provider).unwrap_or_default();
-    let take = if added { 1 } else { item_parts.len() };
-    for (n, part) in item_parts.into_iter().take(take).enumerate() {
-        let key = format!("{id}-builtin-{n}");
-        parts.handle_part(Some(VendorId::Key(&key)), part);
-    }
-    Ok(())
 }
 
 /// What every status event says: ids, model, time, usage, the background marker, the state.

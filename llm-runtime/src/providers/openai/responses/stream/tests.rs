@@ -240,7 +240,7 @@ fn streamed_and_whole_responses_are_equal() {
             "end1", "start2", "final", "delta2", "delta2", // text, then its logprobs
             "end2", "start3", "delta3", "delta3", // the call and its arguments
             "end3", "start4", // the web search's call, when its item is added
-            "end4", "start4", // the same call, whole at the item's end
+            "delta4", // its arguments, at the item's end
             "end4", "start5" // and its return, which has no end (as in pydantic-ai)
         ]
     );
