@@ -4,21 +4,17 @@
 # protocol's stream CPU and wall, first-event latency, a 1 MB and a 10 MB SSE line, memory
 # per open stream at 2,000 and 10,000 streams. See benches/floor/main.rs.
 #
-#   scripts/bench.sh            the full run (about 10 minutes on 2 cores)
-#   scripts/bench.sh --quick    fewer samples, one memory run each (under 3 minutes)
-#   scripts/bench.sh --peers    also async-openai, genai and rig-core on the same work
-#                               (bench-peers/, outside the workspace; appends to the report)
+#   scripts/bench.sh            the full run (about 2 minutes once built, on 2 cores)
+#   scripts/bench.sh --quick    fewer samples, one memory run each (about 30 seconds)
 #
 # Environment: CARGO_BUILD_JOBS as usual; BENCH_OUT for another report path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=()
-peers=0
 for arg in "$@"; do
     case "$arg" in
         --quick) quick=(--quick) ;;
-        --peers) peers=1 ;;
-        *) echo "usage: scripts/bench.sh [--quick] [--peers]" >&2; exit 2 ;;
+        *) echo "usage: scripts/bench.sh [--quick]" >&2; exit 2 ;;
     esac
 done
 out="${BENCH_OUT:-$PWD/BENCHMARKS.md}"
@@ -29,7 +25,4 @@ if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt 10300 ]; then
 fi
 cargo bench --bench floor --no-run
 cargo bench --bench floor -- "${quick[@]}" --out "$out" > /dev/null
-if [ "$peers" = 1 ]; then
-    (cd bench-peers && cargo run --release -- "${quick[@]}" --append "$out")
-fi
 echo "wrote $out"

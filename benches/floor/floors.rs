@@ -92,21 +92,21 @@ pub async fn request(client: &reqwest::Client, url: &str) -> usize {
     completion.id.len() + completion.model.len()
 }
 
+/// What takes the text out of one event's data, onto the text so far.
+pub type TextOf = fn(&[u8], &mut String);
+
 /// Reads an SSE stream to its end (events end with `separator`), `text_of` given each
 /// event's data; returns the text.
-pub async fn sse(
-    request: reqwest::RequestBuilder,
-    separator: &[u8],
-    text_of: fn(&[u8], &mut String),
-) -> String {
+pub async fn sse(request: reqwest::RequestBuilder, separator: &[u8], text_of: TextOf) -> String {
     let response = request.send().await.expect("response");
     let mut body = response.bytes_stream();
+    let finder = memchr::memmem::Finder::new(separator);
     let (mut pending, mut scanned) = (Vec::new(), 0);
     let mut text = String::new();
     while let Some(bytes) = body.next().await {
         pending.extend_from_slice(&bytes.expect("bytes"));
         let mut start = 0;
-        while let Some(end) = memchr::memmem::find(&pending[scanned..], separator) {
+        while let Some(end) = finder.find(&pending[scanned..]) {
             let event = &pending[start..scanned + end];
             scanned += end + separator.len();
             start = scanned;

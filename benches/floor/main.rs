@@ -144,6 +144,8 @@ struct Bench {
 
 impl Bench {
     fn new(port: u16) -> Bench {
+        // The price data decoded now, not on a thread of its own during the first samples.
+        llm_runtime::cost::preload();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -192,7 +194,7 @@ impl Bench {
                 (Side::Ours, _) => ours::stream(&self.models[route]).await,
                 (Side::Floor, "bedrock") => floors::bedrock(stream_post(client, route, &url)).await,
                 (Side::Floor, route) => {
-                    let (separator, text_of): (&[u8], fn(&[u8], &mut String)) = match route {
+                    let (separator, text_of): (&[u8], floors::TextOf) = match route {
                         "responses" => (b"\n\n", floors::responses_text),
                         "anthropic" => (b"\n\n", floors::anthropic_text),
                         "gemini" => (b"\r\n\r\n", floors::gemini_text),

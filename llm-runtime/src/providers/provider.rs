@@ -274,7 +274,7 @@ impl<P: Protocol> Provider<P> {
     /// merged), its headers (the provider's, then those the protocol asked for this request
     /// ([`Protocol::request_headers`]), then `extra_headers`, which win, joined by `,` to a
     /// protocol header of the same name) and its timeout.
-    #[cfg(test)]
+    #[cfg(all(test, feature = "openai"))]
     pub(crate) fn http_request_with<'a>(
         &'a self,
         model_name: &'a str,
