@@ -5,8 +5,9 @@
 //!
 //! For each: the request path (the recorded URL's, after the host, `/v1beta1/projects/…/
 //! locations/…/`), the request body for the oracle's scenario (prompt `'x'`, the recorded
-//! tools, no settings) against `.request.json`, the parsed response against `.json`, and the
-//! stream events against `.events.json`. Accepted differences are listed in [`ACCEPTED`] with
+//! tools, no settings) against `.request.json`, what the built-in tools the recorded request
+//! enabled put in the body against the recorded body (`builtin request`), the parsed response
+//! against `.json`, and the stream events against `.events.json`. Accepted differences are listed in [`ACCEPTED`] with
 //! their reasons, known ones in [`KNOWN_DIFFERENCES`]; the tallies are printed per directory.
 
 mod support;
@@ -23,8 +24,8 @@ use support::conformance::{
     judge, our_request_body, print_tallies, replay_stream, Failure, Interaction, Known, Tally,
 };
 use support::gemini::{
-    apply_accepted, recorded_tools, rename_keys, rename_provider, sse_events,
-    without_builtin_parts, Accepted, USAGE_FIELDS_WE_LACK,
+    apply_accepted, check_builtin_request, recorded_tools, rename_keys, rename_provider,
+    sse_events, without_builtin_parts, Accepted, USAGE_FIELDS_WE_LACK,
 };
 use support::recordings::{
     diff, directory, normalise, oracle_entries, read_json, response_body, status,
@@ -80,30 +81,7 @@ const ACCEPTED: &[Accepted] = &[
 ];
 
 /// Comparisons known to differ, by oracle file stem and aspect, with the reason.
-const KNOWN_DIFFERENCES: &[Known] = &[
-    (
-        "test_google/test_google_vertex_tool_combination_omits_include_server_side_tool_invocations.1",
-        "response",
-        BUILTIN_TOOLS,
-    ),
-    (
-        "test_google/test_google_vertexai_image_generation_with_output_format.0",
-        "request",
-        IMAGE_OUTPUT,
-    ),
-    (
-        "test_google/test_google_vertexai_image_generation_with_output_format.0",
-        "response",
-        IMAGE_OUTPUT,
-    ),
-];
-
-const IMAGE_OUTPUT: &str = "pydantic-ai asks an image model for `IMAGE` output and reads the \
-    image as a FilePart; the Gemini protocol does not ask for images and leaves generated \
-    files out with a warning (its module docs)";
-
-const BUILTIN_TOOLS: &str = "Google's built-in tools become builtin-tool parts in pydantic-ai; \
-    our message model has none yet";
+const KNOWN_DIFFERENCES: &[Known] = &[];
 
 /// The path of the recorded URL from `publishers/` on, as our endpoint gives it.
 fn recorded_path(entry: &Value) -> Option<String> {
@@ -115,6 +93,7 @@ fn recorded_path(entry: &Value) -> Option<String> {
 fn check_interaction(
     it: &Interaction<'_>,
     entry: &Value,
+    request: &Value,
     tally: &mut Tally,
     failures: &mut Vec<Failure>,
 ) {
@@ -157,6 +136,13 @@ fn check_interaction(
                 diff(&format!("{} request", it.key), &expected, &ours),
                 false,
             );
+        }
+    }
+
+    if let Some(outcome) = check_builtin_request(&protocol, PROVIDER, it, request) {
+        tally.record("builtin request", outcome.is_ok());
+        if let Err(detail) = outcome {
+            fail("builtin request", detail, false);
         }
     }
 
@@ -238,6 +224,7 @@ fn gemini_on_vertex_matches_pydantic_ai_on_recorded_traffic() {
         check_interaction(
             &it,
             &entry.entry,
+            &entry.interaction["request"],
             tallies.entry(directory(&entry.cassette)).or_default(),
             &mut failures,
         );
@@ -250,5 +237,5 @@ fn gemini_on_vertex_matches_pydantic_ai_on_recorded_traffic() {
             accepted.aspect, accepted.what, accepted.why
         );
     }
-    judge(&failures, KNOWN_DIFFERENCES, Some(BUILTIN_TOOLS));
+    judge(&failures, KNOWN_DIFFERENCES, None);
 }

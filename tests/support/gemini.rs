@@ -1,10 +1,19 @@
 //! The Gemini halves of the conformance suites shared by `tests/gemini_conformance.rs` and
 //! `tests/vertex_conformance.rs` (Gemini on Vertex AI): the accepted differences' shape, the
-//! renames they apply, the recorded tools and SSE events.
+//! renames they apply, the recorded tools (function and built-in) and SSE events.
 
 use llm_runtime::http::sse::SseDecoder;
+use llm_runtime::models::ModelRequestParameters;
+use llm_runtime::models::{
+    BuiltinTool, CodeExecutionTool, FileSearchTool, ImageFormat, ImageGenerationTool, WebFetchTool,
+    WebSearchTool,
+};
+use llm_runtime::providers::Protocol;
 use llm_runtime::tools::ToolDefinition;
 use serde_json::Value;
+
+use super::conformance::{our_request_body, Interaction};
+use super::recordings::diff;
 
 /// A difference from the oracle accepted on purpose.
 pub struct Accepted {
@@ -136,4 +145,115 @@ pub fn without_builtin_parts(response: &Value) -> Value {
         });
     }
     response
+}
+
+/// The built-in tools a recorded Gemini request enabled: its `googleSearch`, `urlContext`,
+/// `codeExecution` and `fileSearch` tool entries, and its `imageConfig` as an
+/// `ImageGenerationTool`.
+pub fn recorded_builtin_tools(request: &Value) -> Vec<BuiltinTool> {
+    let body = request.get("parsed_body").unwrap_or(&Value::Null);
+    let mut tools: Vec<BuiltinTool> = Vec::new();
+    for tool in body["tools"].as_array().into_iter().flatten() {
+        if tool.get("googleSearch").is_some() {
+            tools.push(WebSearchTool::default().into());
+        } else if tool.get("urlContext").is_some() {
+            tools.push(WebFetchTool::default().into());
+        } else if tool.get("codeExecution").is_some() {
+            tools.push(CodeExecutionTool::default().into());
+        } else if let Some(search) = tool.get("fileSearch") {
+            let stores = search["file_search_store_names"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect();
+            tools.push(
+                FileSearchTool {
+                    file_store_ids: stores,
+                    ..Default::default()
+                }
+                .into(),
+            );
+        }
+    }
+    if let Some(config) = body.pointer("/generationConfig/imageConfig") {
+        let options = &config["imageOutputOptions"];
+        let format = match options["mimeType"].as_str() {
+            Some("image/png") => Some(ImageFormat::Png),
+            Some("image/webp") => Some(ImageFormat::Webp),
+            Some("image/jpeg") => Some(ImageFormat::Jpeg),
+            _ => None,
+        };
+        tools.push(
+            ImageGenerationTool {
+                aspect_ratio: config["aspectRatio"].as_str().map(str::to_owned),
+                size: config["imageSize"].as_str().map(str::to_owned),
+                output_format: format,
+                output_compression: options["compressionQuality"]
+                    .as_u64()
+                    .and_then(|q| u8::try_from(q).ok()),
+                ..Default::default()
+            }
+            .into(),
+        );
+    }
+    tools
+}
+
+/// What built-in tools put in a request body: the tool entries other than function
+/// declarations (sorted: recordings from older pydantic-ai versions put them first),
+/// `toolConfig.includeServerSideToolInvocations` and `generationConfig.imageConfig`.
+pub fn builtin_shape(body: &Value) -> Value {
+    let mut entries: Vec<Value> = body["tools"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|tool| tool.get("functionDeclarations").is_none())
+        .cloned()
+        .collect();
+    entries.sort_by_key(Value::to_string);
+    serde_json::json!({
+        "tools": entries,
+        "includeServerSideToolInvocations":
+            body.pointer("/toolConfig/includeServerSideToolInvocations").cloned(),
+        "imageConfig": body.pointer("/generationConfig/imageConfig").cloned(),
+    })
+}
+
+/// Builds our request for the interaction `it` with the built-in tools its recorded `request`
+/// enabled (and its function tools), and compares what the tools put in the body
+/// ([`builtin_shape`]) with the recorded body's. `None` when the request enabled none.
+pub fn check_builtin_request<P: Protocol>(
+    protocol: &P,
+    provider_name: &str,
+    it: &Interaction<'_>,
+    request: &Value,
+) -> Option<Result<(), String>> {
+    let builtin_tools = recorded_builtin_tools(request);
+    if builtin_tools.is_empty() {
+        return None;
+    }
+    let parameters = ModelRequestParameters {
+        function_tools: it.tools.clone(),
+        builtin_tools,
+        ..Default::default()
+    };
+    let ours = builtin_shape(&our_request_body(
+        protocol,
+        provider_name,
+        it.model_name,
+        &parameters,
+        it.streaming,
+    ));
+    let recorded = builtin_shape(request.get("parsed_body").unwrap_or(&Value::Null));
+    Some(if ours == recorded {
+        Ok(())
+    } else {
+        Err(diff(
+            &format!("{} builtin request", it.key),
+            &recorded,
+            &ours,
+        ))
+    })
 }

@@ -601,6 +601,14 @@ impl PartsManager {
         self.emit_start(index);
     }
 
+    /// Adds a whole part without announcing it (no `PartStart`), keeping its place: a later
+    /// [`handle_part`](Self::handle_part) with the same `vendor` replaces and announces it. For
+    /// a part whose content arrives events later (Gemini's file search results, which
+    /// pydantic-ai reserves this way).
+    pub fn reserve_part(&mut self, vendor: VendorId<'_>, part: ModelResponsePart) {
+        self.append(ManagedPart::Part(part), Some(vendor));
+    }
+
     /// Merges `details` into the provider details of the part `vendor` identifies, and emits a
     /// delta of that part's kind carrying only them (pydantic-ai's delta with empty content and
     /// `provider_details`): for data a provider sends after the part's content, such as the

@@ -36,6 +36,17 @@ const CALLER_DETAIL: &str = "anthropic_caller";
 /// The beta of compaction blocks.
 pub(super) const COMPACTION_BETA: &str = "compact-2026-01-12";
 
+/// Providers speaking this protocol without the `*_20260209` web tools (pydantic-ai's
+/// `_WEB_TOOLS_20260209_UNSUPPORTED_CLIENTS`): Claude on Vertex AI has basic web search only.
+const WITHOUT_DYNAMIC_FILTERING: &[&str] = &["google-vertex", "google-cloud"];
+
+/// Whether the request's web tools are the versions that filter results with code: the model
+/// has them and so does the provider.
+fn dynamic_filtering(request: &PreparedRequest<'_>) -> bool {
+    starts_with_any(request.model_name, DYNAMIC_FILTERING_MODELS)
+        && !WITHOUT_DYNAMIC_FILTERING.contains(&request.provider_name)
+}
+
 /// Models whose web tools filter results with code (`*_20260209` versions).
 const DYNAMIC_FILTERING_MODELS: &[&str] = &[
     "claude-fable-5",
@@ -88,7 +99,7 @@ pub(super) fn server_tools(
     warnings: &mut Warnings,
 ) -> Result<ServerTools> {
     let model = request.model_name;
-    let dynamic = starts_with_any(model, DYNAMIC_FILTERING_MODELS);
+    let dynamic = dynamic_filtering(request);
     let mut out = ServerTools::default();
     for tool in &request.parameters.builtin_tools {
         match tool {
@@ -201,7 +212,7 @@ fn mcp_server(server: &MCPServerTool) -> Value {
 /// The beta features (`anthropic-beta`) the request needs: those of its built-in tools, and
 /// compaction's when the history holds a compaction part from this provider.
 pub(super) fn betas(request: &PreparedRequest<'_>) -> BTreeSet<&'static str> {
-    let dynamic = starts_with_any(request.model_name, DYNAMIC_FILTERING_MODELS);
+    let dynamic = dynamic_filtering(request);
     let mut betas = BTreeSet::new();
     for tool in &request.parameters.builtin_tools {
         match tool {

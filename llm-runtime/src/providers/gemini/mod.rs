@@ -17,12 +17,23 @@
 //! finish-reason map; a blocked prompt is a response with the `content_filter` finish reason and
 //! the block reason in `provider_details`.
 //!
+//! Built-in tools (`builtin_tools.rs`, `builtin_parts.rs`) as pydantic-ai 2.33 maps them:
+//! `WebSearchTool` as `googleSearch`, `WebFetchTool` (URL context) as `urlContext`,
+//! `CodeExecutionTool` as `codeExecution`, `FileSearchTool` as `fileSearch`, and
+//! `ImageGenerationTool` as the `imageConfig` of an image model (which is also asked for `IMAGE`
+//! output); before Gemini 3 a model takes built-in tools or function tools, not both. Their
+//! `executableCode`/`codeExecutionResult` and `toolCall`/`toolResponse` parts, or else their
+//! grounding metadata, become builtin-tool call and return parts (`code_execution`,
+//! `web_search`, `web_fetch`, `file_search`) and generated images file parts, with pydantic-ai's
+//! JSON; they go back to the same provider in later turns (`toolCall`/`toolResponse` to Gemini 3
+//! only, and only with Google's ids). Streams read them as pydantic-ai streams them: search
+//! grounding, which Google sends after the text, is not streamed.
+//!
 //! What the message model cannot hold is left out and reported as a
-//! [`Warning`](crate::warning::Warning) (as are settings the API has no field for): parts of
-//! Google's built-in tools (code execution, search and URL-context grounding), generated
-//! files. Files given by URL are sent as `fileData` when the API fetches them itself (YouTube,
-//! the Files API); others need a download, which this pure translation does not make: pass
-//! their bytes as [`BinaryContent`](crate::messages::BinaryContent).
+//! [`Warning`](crate::warning::Warning) (as are settings the API has no field for): `fileData`
+//! parts of responses. Files given by URL are sent as `fileData` when the API fetches them
+//! itself (YouTube, the Files API); others need a download, which this pure translation does
+//! not make: pass their bytes as [`BinaryContent`](crate::messages::BinaryContent).
 //!
 //! Pure translation: no I/O here. The files of this folder:
 //!
@@ -34,6 +45,8 @@
 //! | `request.rs` | messages, settings and parameters -> the request body |
 //! | `content.rs` | a user prompt's content (text, bytes, files) as parts |
 //! | `tools.rs` | function declarations, the tool choice, the structured output format |
+//! | `builtin_tools.rs` | built-in tools in the request, and their parts sent back |
+//! | `builtin_parts.rs` | built-in tools' parts, grounding metadata and images in responses |
 //! | `thinking.rs` | the `thinking` setting as `thinkingConfig` |
 //! | `signatures.rs` | thought signatures: kept from responses, sent back in requests |
 //! | `response.rs` | a whole response body -> [`ModelResponse`] |
@@ -41,6 +54,8 @@
 //! | `usage.rs` | `usageMetadata` -> [`Usage`](crate::usage::Usage) |
 //! | `models.rs` | what each model supports |
 
+mod builtin_parts;
+mod builtin_tools;
 mod content;
 mod endpoint;
 mod models;
@@ -117,8 +132,9 @@ pub struct GoogleGla;
 /// [`Error::UnexpectedModelBehavior`](crate::Error::UnexpectedModelBehavior) with the offending
 /// bytes, and so is a stream that ends before a finish reason; an `error` object in a 200 body or
 /// in a stream is an [`Error::Http`](crate::Error::Http) with its `code`. Input the API cannot take
-/// (a file URL it does not fetch, image output) is an [`Error::User`](crate::Error::User) when the
-/// body is built.
+/// (a file URL it does not fetch, image output or image generation from a model without it,
+/// built-in tools beside function tools before Gemini 3) is an
+/// [`Error::User`](crate::Error::User) when the body is built.
 #[derive(Debug, Clone, Default)]
 pub struct Gemini;
 
@@ -165,8 +181,14 @@ impl Protocol for Gemini {
         stream::on_event(chunk, raw, state, parts)
     }
 
-    fn on_eof(&self, state: &mut GeminiStreamState, _parts: &mut PartsManager) -> Result<()> {
-        stream::on_eof(state)
+    fn on_eof(&self, state: &mut GeminiStreamState, parts: &mut PartsManager) -> Result<()> {
+        stream::on_eof(state, parts)
+    }
+
+    /// Web search, code execution, URL context (`web_fetch`) and file search; image
+    /// generation on image models.
+    fn supported_builtin_tools(&self, model_name: &str) -> &'static [&'static str] {
+        builtin_tools::supported(model_name)
     }
 
     fn profile(&self, model_name: &str) -> ModelProfile {

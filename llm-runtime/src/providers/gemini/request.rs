@@ -3,20 +3,22 @@
 //! `contents` with the roles `user` and `model`; tool returns and retry prompts as
 //! `functionResponse` parts; each thought signature sent back in the part it came with; the
 //! settings in `generationConfig`. User content is in `content.rs`, tools and the output
-//! format in `tools.rs`, thinking in `thinking.rs`, thought signatures in `signatures.rs`.
+//! format in `tools.rs`, built-in tools (and their parts sent back) in `builtin_tools.rs`,
+//! thinking in `thinking.rs`, thought signatures in `signatures.rs`.
 
 use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+use super::builtin_tools::{builtin_request, call_data, return_data, same_provider};
 use super::content::user_parts;
 use super::models::Family;
 use super::signatures::{accepts, inline_signature, SKIP_SIGNATURE};
 use super::thinking::thinking_config;
 use super::tools::{output_format, tools};
 use super::wire::{
-    Content, FunctionCall, FunctionResponse, GenerateContentRequest, GenerationConfig, Part,
-    PartData, Tool,
+    Blob, Content, FunctionCall, FunctionResponse, GenerateContentRequest, GenerationConfig, Part,
+    PartData, Tool, ToolConfig,
 };
 use crate::error::{Error, Result};
 use crate::messages::{ModelMessage, ModelRequestPart, ModelResponse, ModelResponsePart};
@@ -65,32 +67,46 @@ pub(super) fn build<'a>(
     let parameters = request.parameters;
     let family = Family::of(model);
 
-    let (declarations, tool_config) = tools(request, family, warnings)?;
+    let builtin = builtin_request(parameters, model, request.provider_name, family)?;
+    let (declarations, mut tool_config) = tools(request, family, warnings)?;
     if !parameters.function_tools.is_empty() && !request.profile.supports_tools {
         return Err(Error::user(format!(
             "`{model}` does not support tools: remove the function tools or use another model"
         )));
     }
+    let mut all_tools = Vec::new();
+    if !declarations.is_empty() {
+        all_tools.push(Tool::FunctionDeclarations(declarations));
+    }
+    all_tools.extend(builtin.tools);
+    if builtin.include_invocations {
+        tool_config
+            .get_or_insert_with(ToolConfig::default)
+            .include_server_side_tool_invocations = Some(true);
+    }
     let (response_mime_type, response_json_schema) =
-        output_format(request, family, !declarations.is_empty(), warnings)?;
+        output_format(request, family, !all_tools.is_empty(), warnings)?;
     let (system_instruction, contents) = map_messages(
         request.messages,
         request.parameters,
         request.provider_name,
+        family,
         warnings,
     )?;
     unsupported_settings(settings, warnings);
+    // Image models answer with images too; with text output not allowed, only with images.
+    let mut response_modalities = vec!["TEXT"];
+    if family.image {
+        response_modalities.push("IMAGE");
+        if !parameters.allow_text_output {
+            response_modalities.remove(0);
+        }
+    }
 
     Ok(GenerateContentRequest {
         contents,
         system_instruction,
-        tools: if declarations.is_empty() {
-            Vec::new()
-        } else {
-            vec![Tool {
-                function_declarations: declarations,
-            }]
-        },
+        tools: all_tools,
         tool_config,
         generation_config: GenerationConfig {
             temperature: settings.temperature,
@@ -104,7 +120,8 @@ pub(super) fn build<'a>(
             thinking_config: thinking_config(model, family, settings.thinking, warnings),
             response_mime_type,
             response_json_schema,
-            response_modalities: ["TEXT"],
+            response_modalities,
+            image_config: builtin.image_config,
         },
         service_tier: service_tier(settings.service_tier.as_deref(), warnings),
     })
@@ -115,6 +132,7 @@ fn map_messages<'a>(
     messages: &'a [ModelMessage],
     parameters: &ModelRequestParameters,
     provider: &str,
+    family: Family,
     warnings: &mut Warnings,
 ) -> Result<(Option<Content<'a>>, Vec<Content<'a>>)> {
     let mut system_parts: Vec<Part<'a>> = Vec::new();
@@ -157,7 +175,7 @@ fn map_messages<'a>(
                 push_user_turns(parts, &mut contents);
             }
             ModelMessage::Response(response) => {
-                if let Some(content) = model_content(response, provider, warnings)? {
+                if let Some(content) = model_content(response, provider, family, warnings)? {
                     contents.push(content);
                 }
             }
@@ -184,10 +202,13 @@ fn map_messages<'a>(
 }
 
 /// A response sent back as a `model` turn (pydantic-ai's `_content_model_response`), with
-/// each thought signature in the part it came with; `None` when nothing is left to send.
+/// each thought signature in the part it came with; built-in tools' parts of this provider as
+/// `builtin_tools.rs` sends them, generated files as `inlineData`; `None` when nothing is left
+/// to send.
 fn model_content<'a>(
     response: &'a ModelResponse,
     provider: &str,
+    family: Family,
     warnings: &mut Warnings,
 ) -> Result<Option<Content<'a>>> {
     let mut parts = Vec::new();
@@ -229,6 +250,33 @@ fn model_content<'a>(
                     })
                 })
             }
+            ModelResponsePart::BuiltinToolCall(call) => {
+                if same_provider(provider, call.provider_name.as_deref()) {
+                    call_data(call, family)?.map(|data| Part {
+                        thought_signature: signature,
+                        ..Part::new(data)
+                    })
+                } else {
+                    None
+                }
+            }
+            ModelResponsePart::BuiltinToolReturn(ret) => {
+                if same_provider(provider, ret.provider_name.as_deref()) {
+                    return_data(ret, family)?.map(|data| Part {
+                        thought_signature: signature,
+                        ..Part::new(data)
+                    })
+                } else {
+                    None
+                }
+            }
+            ModelResponsePart::File(file) => Some(Part {
+                thought_signature: signature,
+                ..Part::new(PartData::InlineData(Blob {
+                    mime_type: file.content.media_type.clone(),
+                    data: file.content.base64(),
+                }))
+            }),
             other => {
                 warnings.push(unsent_part(other, "the Gemini API"));
                 None

@@ -1,18 +1,19 @@
 //! A `GenerateContentResponse` body -> [`ModelResponse`] (pydantic-ai's `_process_response`),
 //! and the pieces a stream shares with it (`stream.rs` uses them): what a part holds, function
 //! calls as tool calls, the finish-reason map, safety ratings and block reasons in
-//! `provider_details`, errors reported in the body. Parts the message model has no place for
-//! (built-in tools' parts, generated files, grounding metadata) are left out with a
-//! [`Warning`].
+//! `provider_details`, errors reported in the body. Built-in tools' parts, their grounding
+//! metadata and generated images are read by `builtin_parts.rs`; a `fileData` part, which
+//! the message model has no place for, is left out with a [`Warning`].
 
 use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+use super::builtin_parts;
 use super::signatures::signature_details;
 use super::wire::{
-    LogprobsResult, PromptFeedback, SafetyRating, WireError, WireFunctionCall, WirePart,
-    WireResponse,
+    GroundingMetadata, LogprobsResult, PromptFeedback, SafetyRating, WireBlob, WireError,
+    WireFunctionCall, WirePart, WireResponse, WireToolCall, WireToolResponse,
 };
 use crate::error::{Error, Result};
 use crate::messages::{
@@ -92,13 +93,35 @@ fn response_from(
                 candidate.avg_logprobs.map_or(Value::Null, Value::from),
             );
         }
-        if candidate.grounding_metadata.is_some() || candidate.url_context_metadata.is_some() {
-            cx.warnings.push(grounding());
-        }
-        for part in candidate.content.and_then(|c| c.parts).unwrap_or_default() {
-            if let Some(item) = part_from(&part, raw, cx.provider_name, &mut cx.warnings)? {
-                parts.push(item);
+        let provider = cx.provider_name;
+        let wire_parts = candidate.content.and_then(|c| c.parts).unwrap_or_default();
+        let grounding = candidate.grounding_metadata.as_ref();
+        if !builtin_parts::has_invocations(&wire_parts) {
+            // Without the tools' own parts, their calls are rebuilt from the metadata.
+            let pairs = [
+                grounding.and_then(|g| builtin_parts::web_search(g, provider)),
+                grounding.and_then(|g| builtin_parts::file_search(g, provider)),
+                candidate
+                    .url_context_metadata
+                    .as_ref()
+                    .and_then(|m| builtin_parts::url_context(m, provider)),
+            ];
+            for (call, ret) in pairs.into_iter().flatten() {
+                parts.push(call.into());
+                parts.push(ret.into());
             }
+        }
+        let mut code_id = None;
+        for part in &wire_parts {
+            let item = part_from(
+                part,
+                raw,
+                provider,
+                &mut code_id,
+                grounding,
+                &mut cx.warnings,
+            )?;
+            parts.extend(item);
         }
     }
 
@@ -123,11 +146,14 @@ fn response_from(
 }
 
 /// One part of a whole response (pydantic-ai's `_process_part`); `None` for a part that
-/// is left out (empty text, what the message model has no part for).
+/// is left out (empty text, an image draft, what the message model has no part for).
+/// `code_id` is the id of the latest code execution, which its result shares.
 fn part_from(
     part: &WirePart<'_>,
     raw: &[u8],
     provider: &str,
+    code_id: &mut Option<String>,
+    grounding: Option<&GroundingMetadata>,
     warnings: &mut Warnings,
 ) -> Result<Option<ModelResponsePart>> {
     let details = part.signature_details();
@@ -136,6 +162,23 @@ fn part_from(
         WireKind::Text(text, true) => ThinkingPart::new(text).into(),
         WireKind::Text(text, false) => TextPart::new(text).into(),
         WireKind::FunctionCall(call) => call.to_part(raw)?.into(),
+        WireKind::ExecutableCode(code) => {
+            let id = generate_tool_call_id();
+            *code_id = Some(id.clone());
+            builtin_parts::code_call(code, id, provider).into()
+        }
+        WireKind::CodeExecutionResult(result) => {
+            let id = code_id.clone().unwrap_or_else(generate_tool_call_id);
+            builtin_parts::code_return(result, id, provider).into()
+        }
+        WireKind::ToolCall(call) => builtin_parts::tool_call(call, provider, raw)?.into(),
+        WireKind::ToolResponse(response) => {
+            let mut ret = builtin_parts::tool_response(response, provider, raw)?;
+            builtin_parts::fill_file_search(&mut ret, grounding);
+            ret.into()
+        }
+        WireKind::InlineData(_, true) => return Ok(None),
+        WireKind::InlineData(blob, false) => builtin_parts::file(blob, raw)?.into(),
         WireKind::Unrepresented(kind) => {
             warnings.push(unrepresented(kind));
             return Ok(None);
@@ -154,6 +197,16 @@ pub(super) enum WireKind<'p, 'a> {
     Text(&'p str, bool),
     /// A function call.
     FunctionCall(&'p WireFunctionCall<'a>),
+    /// Code that code execution ran.
+    ExecutableCode(&'p Map<String, Value>),
+    /// What the code printed, and its outcome.
+    CodeExecutionResult(&'p Map<String, Value>),
+    /// A server-side tool's call.
+    ToolCall(&'p WireToolCall<'a>),
+    /// A server-side tool's result.
+    ToolResponse(&'p WireToolResponse<'a>),
+    /// Bytes the model generated, and whether they are a thought (an image draft).
+    InlineData(&'p WireBlob<'a>, bool),
     /// Something the message model has no part for (named for the warning).
     Unrepresented(&'static str),
     /// None of the data fields this protocol knows.
@@ -163,20 +216,20 @@ pub(super) enum WireKind<'p, 'a> {
 impl<'a> WirePart<'a> {
     /// The part's kind, in pydantic-ai's order of precedence.
     pub(super) fn kind(&self) -> WireKind<'_, 'a> {
-        if self.executable_code.is_some() {
-            WireKind::Unrepresented("executableCode")
-        } else if self.code_execution_result.is_some() {
-            WireKind::Unrepresented("codeExecutionResult")
+        if let Some(code) = &self.executable_code {
+            WireKind::ExecutableCode(code)
+        } else if let Some(result) = &self.code_execution_result {
+            WireKind::CodeExecutionResult(result)
         } else if let Some(text) = &self.text {
             WireKind::Text(&text.0, self.thought == Some(true))
         } else if let Some(call) = &self.function_call {
             WireKind::FunctionCall(call)
-        } else if self.tool_call.is_some() {
-            WireKind::Unrepresented("toolCall")
-        } else if self.tool_response.is_some() {
-            WireKind::Unrepresented("toolResponse")
-        } else if self.inline_data.is_some() {
-            WireKind::Unrepresented("inlineData")
+        } else if let Some(call) = &self.tool_call {
+            WireKind::ToolCall(call)
+        } else if let Some(response) = &self.tool_response {
+            WireKind::ToolResponse(response)
+        } else if let Some(blob) = &self.inline_data {
+            WireKind::InlineData(blob, self.thought == Some(true))
         } else if self.file_data.is_some() {
             WireKind::Unrepresented("fileData")
         } else {
@@ -274,18 +327,9 @@ pub(super) fn unrepresented(kind: &'static str) -> Warning {
     Warning::dropped_content(
         kind,
         format!(
-            "a `{kind}` part (a built-in tool's or a generated file) has no place in the message \
-             model; it is left out of the response"
+            "a `{kind}` part (a file the API stores) has no place in the message model; it is \
+             left out of the response"
         ),
-    )
-}
-
-/// The warning for grounding metadata, which the message model has no place for.
-pub(super) fn grounding() -> Warning {
-    Warning::dropped_content(
-        "groundingMetadata",
-        "grounding metadata of a built-in tool (search, URL context, file search) has no place \
-         in the message model; it is left out of the response",
     )
 }
 

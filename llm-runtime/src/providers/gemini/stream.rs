@@ -1,21 +1,35 @@
 //! Stream events -> [`PartsManager`] calls (pydantic-ai's `GeminiStreamedResponse`): each
 //! server-sent event is a partial `GenerateContentResponse`; text and thoughts arrive as
-//! deltas, function calls whole, usage as cumulative snapshots. The API sends no terminator: a
-//! stream is whole once a finish reason (or a block reason) has come.
+//! deltas, function calls, built-in tools' parts and images whole, usage as cumulative
+//! snapshots. The API sends no terminator: a stream is whole once a finish reason (or a block
+//! reason) has come.
+//!
+//! Built-in tools as pydantic-ai streams them: URL context metadata becomes its `web_fetch`
+//! call and return when it comes (before the text); search grounding is not streamed (Google
+//! sends it after the text it grounds); the code file search runs becomes a `file_search` call
+//! when the request enabled file search, and its results a return once the grounding metadata
+//! holds them; a Gemini 3 `toolResponse` of file search without content waits in its place
+//! for the retrieved contexts of later events (or the end of the stream).
 
 use serde_json::{Map, Value};
 
+use super::builtin_parts;
 use super::response::{
-    grounding, insert_block_details, map_finish_reason, ratings_value, reported_error,
-    unknown_part, unrepresented, WireKind,
+    insert_block_details, map_finish_reason, ratings_value, reported_error, unknown_part,
+    unrepresented, WireKind,
 };
 use super::usage::merge_usage;
-use super::wire::WireResponse;
+use super::wire::{GroundingMetadata, WireResponse};
 use crate::error::{Error, Result};
-use crate::messages::{FinishReason, ToolCallPart};
+use crate::messages::{
+    generate_tool_call_id, BuiltinToolCallPart, BuiltinToolReturnPart, FinishReason,
+    ModelResponsePart, ToolArgs, ToolCallPart,
+};
+use crate::models::BuiltinTool;
 use crate::providers::common::insert_detail;
 use crate::providers::{Flow, RawEvent};
 use crate::stream::PartsManager;
+use crate::stream::VendorId;
 
 /// The provider name a [`Gemini`](super::Gemini) value uses until a provider gives it its own.
 const DEFAULT_PROVIDER_NAME: &str = "google-gla";
@@ -29,8 +43,15 @@ pub struct GeminiStreamState {
     finished: bool,
     /// The prompt was blocked: later finish reasons do not replace `content_filter`.
     blocked: bool,
-    /// Grounding metadata was reported once.
-    grounding_reported: bool,
+    /// Built-in tools' own parts (`toolCall`, `toolResponse`) came: grounding metadata is
+    /// not read into parts.
+    has_invocations: bool,
+    /// The id of the latest code execution, which its result shares.
+    code_id: Option<String>,
+    /// The id of the file search call whose results are still to come.
+    file_search_id: Option<String>,
+    /// File search returns without content yet, reserved in their place (by their id).
+    pending: Vec<BuiltinToolReturnPart>,
 }
 
 /// Applies one parsed event; an `error` object in it is the error it describes.
@@ -52,11 +73,16 @@ pub(super) fn on_event(
     Ok(Flow::Continue)
 }
 
-/// The end of the body: whole after a finish reason, else truncated.
+/// The end of the body: whole after a finish reason, else truncated. File search returns
+/// still waiting for their content are announced as they are.
 ///
 /// # Errors
 /// [`Error::UnexpectedModelBehavior`] when no finish reason came.
-pub(super) fn on_eof(state: &GeminiStreamState) -> Result<()> {
+pub(super) fn on_eof(state: &mut GeminiStreamState, parts: &mut PartsManager) -> Result<()> {
+    for pending in std::mem::take(&mut state.pending) {
+        let key = pending.tool_call_id.clone();
+        parts.handle_part(Some(VendorId::Key(&key)), pending.into());
+    }
     if state.finished {
         Ok(())
     } else {
@@ -130,15 +156,26 @@ fn apply_chunk(
             parts.finish_reason = map_finish_reason(&reason.0);
         }
     }
-    if (candidate.grounding_metadata.is_some() || candidate.url_context_metadata.is_some())
-        && !state.grounding_reported
-    {
-        state.grounding_reported = true;
-        parts.warnings.push(grounding());
+    let provider = stream_provider_name(parts);
+    if !state.has_invocations {
+        // URL context metadata comes first, before the text.
+        if let Some((call, ret)) = candidate
+            .url_context_metadata
+            .as_ref()
+            .and_then(|m| builtin_parts::url_context(m, &provider))
+        {
+            parts.handle_part(None, call.into());
+            parts.handle_part(None, ret.into());
+        }
     }
-    for part in candidate.content.and_then(|c| c.parts).unwrap_or_default() {
+    let wire_parts = candidate.content.and_then(|c| c.parts).unwrap_or_default();
+    if wire_parts.is_empty() {
+        return Ok(());
+    }
+    state.has_invocations = state.has_invocations || builtin_parts::has_invocations(&wire_parts);
+    for part in &wire_parts {
         let details = part.signature_details();
-        let name = details.as_ref().map(|_| stream_provider_name(parts));
+        let name = details.as_ref().map(|_| provider.clone());
         match part.kind() {
             WireKind::Text(text, _) if text.is_empty() && details.is_none() => {}
             WireKind::Text(text, true) => parts.handle_thinking_delta_with_details(
@@ -160,11 +197,117 @@ fn apply_chunk(
                 };
                 parts.handle_part(None, call.into());
             }
+            WireKind::InlineData(_, true) => {}
+            WireKind::InlineData(blob, false) => {
+                let mut file = builtin_parts::file(blob, raw)?;
+                file.provider_name = name;
+                file.provider_details = details;
+                parts.handle_part(None, file.into());
+            }
+            WireKind::ToolCall(call) => {
+                let mut call = builtin_parts::tool_call(call, &provider, raw)?;
+                call.provider_details = details;
+                parts.handle_part(None, call.into());
+            }
+            WireKind::ToolResponse(response) => {
+                let mut ret = builtin_parts::tool_response(response, &provider, raw)?;
+                ret.provider_details = details;
+                if ret.tool_name == "file_search" && ret.content.is_null() {
+                    // Its content comes in a later event's grounding metadata.
+                    let key = ret.tool_call_id.clone();
+                    parts.reserve_part(VendorId::Key(&key), ret.clone().into());
+                    state.pending.push(ret);
+                } else {
+                    parts.handle_part(None, ret.into());
+                }
+            }
+            WireKind::ExecutableCode(code) => {
+                let mut call = code_or_file_search(code, state, &parts.builtin_tools, &provider);
+                call.provider_details = details;
+                parts.handle_part(None, call.into());
+            }
+            WireKind::CodeExecutionResult(result) => {
+                let id = state.code_id.clone().unwrap_or_else(generate_tool_call_id);
+                let mut ret = builtin_parts::code_return(result, id, &provider);
+                ret.provider_details = details;
+                parts.handle_part(None, ret.into());
+            }
             WireKind::Unrepresented(kind) => parts.warnings.push(unrepresented(kind)),
             WireKind::Unknown => return Err(unknown_part(raw)),
         }
     }
+    // Grounding metadata comes with the last text it grounds: its results follow that text.
+    let grounding = candidate.grounding_metadata.as_ref();
+    if !state.has_invocations {
+        if let Some(ret) = file_search_results(grounding, state, &provider) {
+            parts.handle_part(None, ret.into());
+        }
+    } else if !state.pending.is_empty() {
+        for mut pending in std::mem::take(&mut state.pending) {
+            if builtin_parts::fill_file_search(&mut pending, grounding) {
+                let key = pending.tool_call_id.clone();
+                parts.handle_part(Some(VendorId::Key(&key)), ModelResponsePart::from(pending));
+            } else {
+                state.pending.push(pending);
+            }
+        }
+    }
     Ok(())
+}
+
+/// The call of an `executableCode` part: a `file_search` call with its query when the code
+/// queries file search and the request enabled it, else a `code_execution` call (pydantic-ai's
+/// `_handle_executable_code_streaming`).
+fn code_or_file_search(
+    code: &Map<String, Value>,
+    state: &mut GeminiStreamState,
+    enabled: &[BuiltinTool],
+    provider: &str,
+) -> BuiltinToolCallPart {
+    let file_search = enabled
+        .iter()
+        .any(|t| matches!(t, BuiltinTool::FileSearch(_)));
+    let query = code
+        .get("code")
+        .and_then(Value::as_str)
+        .filter(|_| file_search)
+        .and_then(builtin_parts::file_search_query);
+    let id = generate_tool_call_id();
+    match query {
+        Some(query) => {
+            state.file_search_id = Some(id.clone());
+            let mut args = Map::new();
+            args.insert("query".into(), Value::String(query));
+            BuiltinToolCallPart {
+                args: Some(ToolArgs::Object(args)),
+                ..BuiltinToolCallPart::new("file_search", "", id).with_provider(provider)
+            }
+        }
+        None => {
+            state.code_id = Some(id.clone());
+            builtin_parts::code_call(code, id, provider)
+        }
+    }
+}
+
+/// The return of the streamed file search call, once the grounding metadata holds its
+/// results.
+fn file_search_results(
+    grounding: Option<&GroundingMetadata>,
+    state: &mut GeminiStreamState,
+    provider: &str,
+) -> Option<BuiltinToolReturnPart> {
+    let grounding = grounding?;
+    state.file_search_id.as_ref()?;
+    let contexts = builtin_parts::retrieved_contexts(grounding);
+    if contexts.is_empty() {
+        return None;
+    }
+    let id = state.file_search_id.take()?;
+    Some(
+        BuiltinToolReturnPart::new("file_search", Value::Array(contexts), id)
+            .with_provider(provider),
+    )
 }
 
 #[cfg(test)]

@@ -79,10 +79,11 @@ pub(super) fn tools<'a>(
     Ok((
         declarations,
         Some(ToolConfig {
-            function_calling_config: FunctionCallingConfig {
+            function_calling_config: Some(FunctionCallingConfig {
                 mode,
                 allowed_function_names: allowed,
-            },
+            }),
+            ..ToolConfig::default()
         }),
     ))
 }
@@ -134,9 +135,10 @@ pub(super) fn output_format(
             }
             Ok((Some("application/json"), None))
         }
-        OutputMode::Image => Err(Error::user(
-            "image output is not supported: the message model has no part for generated files",
-        )),
+        OutputMode::Image if !family.image => Err(Error::user(format!(
+            "`{}` does not generate images: use a model with `image` in its name",
+            request.model_name
+        ))),
         _ => Ok((None, None)),
     }
 }

@@ -48,11 +48,17 @@ pub(super) struct Part<'a> {
 
 /// What a part carries: exactly one of these.
 pub(super) enum PartData<'a> {
-    Text { text: Cow<'a, str>, thought: bool },
+    Text {
+        text: Cow<'a, str>,
+        thought: bool,
+    },
     InlineData(Blob),
     FileData(FileData<'a>),
     FunctionCall(FunctionCall<'a>),
     FunctionResponse(FunctionResponse<'a>),
+    /// A built-in tool's part sent back as it came (`executableCode`, `codeExecutionResult`,
+    /// `toolCall`, `toolResponse`): its field name and value.
+    Builtin(&'static str, Value),
 }
 
 impl Serialize for Part<'_> {
@@ -71,6 +77,7 @@ impl Serialize for Part<'_> {
             PartData::FunctionResponse(response) => {
                 map.serialize_entry("functionResponse", response)?;
             }
+            PartData::Builtin(field, value) => map.serialize_entry(field, value)?,
         }
         if let Some(signature) = self.thought_signature {
             map.serialize_entry("thoughtSignature", signature)?;
@@ -118,11 +125,49 @@ pub(super) struct FunctionResponse<'a> {
     pub(super) id: &'a str,
 }
 
-/// The one tool entry that declares the function tools.
+/// A tool entry: the function declarations, or one built-in tool.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct Tool<'a> {
-    pub(super) function_declarations: Vec<FunctionDeclaration<'a>>,
+pub(super) enum Tool<'a> {
+    /// The function tools.
+    FunctionDeclarations(Vec<FunctionDeclaration<'a>>),
+    /// Google Search (`WebSearchTool`).
+    GoogleSearch(Empty),
+    /// URL context (`WebFetchTool`).
+    UrlContext(Empty),
+    /// Code execution (`CodeExecutionTool`).
+    CodeExecution(Empty),
+    /// File search over file search stores (`FileSearchTool`), spelled as google-genai sends
+    /// it (and Google's REST examples write it).
+    FileSearch {
+        file_search_store_names: &'a [String],
+    },
+}
+
+/// An empty configuration object (`{}`).
+#[derive(Serialize)]
+pub(super) struct Empty {}
+
+/// `generationConfig.imageConfig`: the image generation options.
+#[derive(Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ImageConfig<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) aspect_ratio: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) image_size: Option<&'a str>,
+    /// Vertex AI only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) image_output_options: Option<ImageOutputOptions>,
+}
+
+/// Vertex AI's output format of generated images.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ImageOutputOptions {
+    pub(super) mime_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) compression_quality: Option<u8>,
 }
 
 /// One function tool.
@@ -134,11 +179,15 @@ pub(super) struct FunctionDeclaration<'a> {
     pub(super) parameters_json_schema: Value,
 }
 
-/// `toolConfig`: how the model may call functions.
-#[derive(Serialize)]
+/// `toolConfig`: how the model may call functions, and whether built-in tools' calls come
+/// back as parts.
+#[derive(Serialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct ToolConfig<'a> {
-    pub(super) function_calling_config: FunctionCallingConfig<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) function_calling_config: Option<FunctionCallingConfig<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) include_server_side_tool_invocations: Option<bool>,
 }
 
 /// The function-calling mode (`AUTO`, `VALIDATED`, `ANY`, `NONE`) and the functions allowed.
@@ -176,7 +225,9 @@ pub(super) struct GenerationConfig<'a> {
     pub(super) response_mime_type: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) response_json_schema: Option<Value>,
-    pub(super) response_modalities: [&'static str; 1],
+    pub(super) response_modalities: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) image_config: Option<ImageConfig<'a>>,
 }
 
 /// `thinkingConfig`: a thinking budget (Gemini 2.5) or level (Gemini 3).
@@ -225,8 +276,32 @@ pub(super) struct WireCandidate<'a> {
     pub(super) safety_ratings: Option<Vec<SafetyRating>>,
     pub(super) avg_logprobs: Option<f64>,
     pub(super) logprobs_result: Option<Value>,
-    pub(super) grounding_metadata: Option<IgnoredAny>,
-    pub(super) url_context_metadata: Option<IgnoredAny>,
+    pub(super) grounding_metadata: Option<GroundingMetadata>,
+    pub(super) url_context_metadata: Option<UrlContextMetadata>,
+}
+
+/// What a built-in tool grounded the answer on: search queries and the chunks retrieved (web
+/// pages, file search contexts). Kept as JSON: the fields vary.
+#[derive(Deserialize, Default, Clone)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct GroundingMetadata {
+    pub(super) web_search_queries: Option<Vec<Value>>,
+    pub(super) grounding_chunks: Option<Vec<GroundingChunk>>,
+}
+
+/// One grounding chunk: a web page or a retrieved context.
+#[derive(Deserialize, Default, Clone)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct GroundingChunk {
+    pub(super) web: Option<Map<String, Value>>,
+    pub(super) retrieved_context: Option<Map<String, Value>>,
+}
+
+/// The URLs URL context fetched.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct UrlContextMetadata {
+    pub(super) url_metadata: Option<Vec<Map<String, Value>>>,
 }
 
 /// A candidate's `logprobsResult`, read in the API's camelCase and written into
@@ -281,12 +356,47 @@ pub(super) struct WirePart<'a> {
     pub(super) thought_signature: Option<CowStr<'a>>,
     #[serde(borrow)]
     pub(super) function_call: Option<WireFunctionCall<'a>>,
-    pub(super) executable_code: Option<IgnoredAny>,
-    pub(super) code_execution_result: Option<IgnoredAny>,
-    pub(super) inline_data: Option<IgnoredAny>,
+    pub(super) executable_code: Option<Map<String, Value>>,
+    pub(super) code_execution_result: Option<Map<String, Value>>,
+    #[serde(borrow)]
+    pub(super) inline_data: Option<WireBlob<'a>>,
     pub(super) file_data: Option<IgnoredAny>,
-    pub(super) tool_call: Option<IgnoredAny>,
-    pub(super) tool_response: Option<IgnoredAny>,
+    #[serde(borrow)]
+    pub(super) tool_call: Option<WireToolCall<'a>>,
+    #[serde(borrow)]
+    pub(super) tool_response: Option<WireToolResponse<'a>>,
+}
+
+/// Bytes in a response (a generated image), base64.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct WireBlob<'a> {
+    #[serde(borrow)]
+    pub(super) mime_type: Option<CowStr<'a>>,
+    #[serde(borrow)]
+    pub(super) data: Option<CowStr<'a>>,
+}
+
+/// A built-in tool's call, when `includeServerSideToolInvocations` asks for them.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct WireToolCall<'a> {
+    #[serde(borrow)]
+    pub(super) id: Option<CowStr<'a>>,
+    #[serde(borrow)]
+    pub(super) tool_type: Option<CowStr<'a>>,
+    pub(super) args: Option<Map<String, Value>>,
+}
+
+/// A built-in tool's result, when `includeServerSideToolInvocations` asks for them.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct WireToolResponse<'a> {
+    #[serde(borrow)]
+    pub(super) id: Option<CowStr<'a>>,
+    #[serde(borrow)]
+    pub(super) tool_type: Option<CowStr<'a>>,
+    pub(super) response: Option<Map<String, Value>>,
 }
 
 /// A function call the model makes.

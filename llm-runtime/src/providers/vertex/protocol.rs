@@ -132,8 +132,9 @@ impl Protocol for VertexClaude {
         self.0.request_headers(request)
     }
 
-    /// Vertex AI has Anthropic's server tools but web fetch and the advisor (as pydantic-ai's
-    /// profile narrows them for the Vertex client).
+    /// Vertex AI has Anthropic's server tools but web fetch and the advisor, and web search in
+    /// its basic version only (`web_search_20250305`), as pydantic-ai's profile narrows them for
+    /// the Vertex client.
     fn supported_builtin_tools(&self, _model_name: &str) -> &'static [&'static str] {
         &["web_search", "code_execution", "memory", "mcp_server"]
     }

@@ -135,24 +135,16 @@ fn safety_stops_and_blocked_prompts_are_content_filtered() {
 }
 
 #[test]
-fn unrepresented_parts_are_left_out_and_unknown_ones_are_errors() {
-    let response = parse(json!({"candidates": [{
-        "content": {"parts": [
-            {"executableCode": {"language": "PYTHON", "code": "print(1)"}},
-            {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "1"}},
-            {"inlineData": {"mimeType": "image/png", "data": "AA=="}},
-            {"text": "1"}
-        ]},
-        "finishReason": "STOP",
-        "groundingMetadata": {"webSearchQueries": ["x"]}
-    }]}));
-    assert_eq!(response.parts, [TextPart::new("1").into()]);
-
+fn unknown_parts_are_errors() {
     let gemini = Gemini::new();
     for bad in [
         json!({"candidates": [{"content": {"parts": [{"somethingNew": {}}]}}]}),
         json!({"candidates": [{"content": {"parts": [{"thoughtSignature": "c2ln"}]}}]}),
         json!({"candidates": [{"content": {"parts": [{"functionCall": {"args": {}}}]}}]}),
+        json!({"candidates": [{"content": {"parts": [{"toolCall": {"id": "a", "toolType": "GOOGLE_MAPS"}}]}}]}),
+        json!({"candidates": [{"content": {"parts": [{"toolResponse": {"id": "a"}}]}}]}),
+        json!({"candidates": [{"content": {"parts": [{"inlineData": {"mimeType": "image/png", "data": "**"}}]}}]}),
+        json!({"candidates": [{"content": {"parts": [{"inlineData": {"data": "AA=="}}]}}]}),
     ] {
         let raw = bad.to_string();
         let err = gemini
@@ -214,31 +206,20 @@ fn malformed_and_error_bodies_are_typed_errors() {
 fn content_left_out_of_a_response_is_a_warning() {
     let (response, warnings) = parse_warned(json!({"candidates": [{
         "content": {"parts": [
-            {"executableCode": {"language": "PYTHON", "code": "print(1)"}},
             {"text": "1"},
-            {"fileData": {"mimeType": "image/png", "fileUri": "gs://b/o.png"}}
+            {"fileData": {"mimeType": "image/png", "fileUri": "gs://b/o.png"}},
+            {"inlineData": {"mimeType": "image/png", "data": "AA=="}, "thought": true}
         ]},
-        "finishReason": "STOP",
-        "groundingMetadata": {"webSearchQueries": ["x"]}
+        "finishReason": "STOP"
     }]}));
     assert_eq!(response.parts, [TextPart::new("1").into()]);
-    let dropped = |kind: &str| {
-        format!(
-            "a `{kind}` part (a built-in tool's or a generated file) has no place in the message \
-             model; it is left out of the response"
-        )
-    };
     assert_eq!(
         warnings.as_slice(),
-        [
-            Warning::dropped_content(
-                "groundingMetadata",
-                "grounding metadata of a built-in tool (search, URL context, file search) has no \
-                 place in the message model; it is left out of the response"
-            ),
-            Warning::dropped_content("executableCode", dropped("executableCode")),
-            Warning::dropped_content("fileData", dropped("fileData")),
-        ]
+        [Warning::dropped_content(
+            "fileData",
+            "a `fileData` part (a file the API stores) has no place in the message model; it is \
+             left out of the response"
+        )]
     );
 
     let (_, warnings) = parse_warned(json!({"candidates": [{

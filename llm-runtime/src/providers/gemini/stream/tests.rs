@@ -203,13 +203,11 @@ fn streamed_and_whole_responses_are_equal() {
 
 #[test]
 fn skipped_events_and_dropped_parts_of_a_stream_are_warnings() {
-    let mut first = chunk(
-        json!([{"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "1"}}]),
+    let first = chunk(
+        json!([{"fileData": {"mimeType": "image/png", "fileUri": "gs://b/o.png"}}]),
         None,
     );
-    first["candidates"][0]["groundingMetadata"] = json!({"webSearchQueries": ["x"]});
-    let mut last = chunk(json!([{"text": "1"}]), Some("STOP"));
-    last["candidates"][0]["urlContextMetadata"] = json!({"urlMetadata": []});
+    let last = chunk(json!([{"text": "1"}]), Some("STOP"));
     let (first, last) = (first.to_string(), last.to_string());
     let ((response, _), warnings) = run_stream_warned(
         &Gemini::new(),
@@ -229,16 +227,10 @@ fn skipped_events_and_dropped_parts_of_a_stream_are_warnings() {
                 "ping",
                 "its data is not JSON, so it is not a streamGenerateContent event"
             ),
-            // Grounding metadata is reported once per stream.
             Warning::dropped_content(
-                "groundingMetadata",
-                "grounding metadata of a built-in tool (search, URL context, file search) has no \
-                 place in the message model; it is left out of the response"
-            ),
-            Warning::dropped_content(
-                "codeExecutionResult",
-                "a `codeExecutionResult` part (a built-in tool's or a generated file) has no \
-                 place in the message model; it is left out of the response"
+                "fileData",
+                "a `fileData` part (a file the API stores) has no place in the message model; it \
+                 is left out of the response"
             ),
         ]
     );

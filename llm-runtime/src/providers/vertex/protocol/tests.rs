@@ -44,3 +44,46 @@ fn claude_body_has_the_vertex_version_first_and_no_model() {
     assert_eq!(first, "anthropic_version");
     assert!(vertex_body(b"[1]").is_err());
 }
+
+#[test]
+fn claude_on_vertex_sends_the_basic_web_search() {
+    use crate::messages::{ModelMessage, ModelRequest};
+    use crate::models::{ModelRequestParameters, WebSearchTool};
+    use crate::providers::test_support::request_json;
+    use crate::settings::ModelSettings;
+
+    let messages: Vec<ModelMessage> = vec![ModelRequest::user_text_prompt("x").into()];
+    let parameters = ModelRequestParameters {
+        builtin_tools: vec![WebSearchTool::default().into()],
+        ..Default::default()
+    };
+    let tool_type = |protocol: &dyn Fn() -> Value| protocol()["tools"][0]["type"].clone();
+    // A model with the filtering web tools gets them from Anthropic, not on Vertex AI (as
+    // pydantic-ai narrows the profile for its Vertex client).
+    let vertex = || {
+        request_json(
+            &VertexClaude::default(),
+            "google-vertex",
+            "claude-sonnet-4-6",
+            &messages,
+            &ModelSettings::default(),
+            &parameters,
+            false,
+        )
+        .unwrap()
+    };
+    let anthropic = || {
+        request_json(
+            &AnthropicMessages,
+            "anthropic",
+            "claude-sonnet-4-6",
+            &messages,
+            &ModelSettings::default(),
+            &parameters,
+            false,
+        )
+        .unwrap()
+    };
+    assert_eq!(tool_type(&vertex), json!("web_search_20250305"));
+    assert_eq!(tool_type(&anthropic), json!("web_search_20260209"));
+}
