@@ -149,7 +149,9 @@ mod imp {
     use std::time::SystemTime;
 
     use chrono::{DateTime, Utc};
-    use genai_prices::{Calculator, PriceRequest, UsageKey};
+    use std::sync::RwLock;
+
+    use genai_prices::{Calculator, ErrorKind, PriceRequest, UsageKey};
 
     use super::provider_id;
     use crate::usage::Usage;
@@ -198,6 +200,29 @@ mod imp {
         ])
     }
 
+    /// Provider URLs that no provider of the price data matches (a local server, a proxy):
+    /// looking a URL up tries every provider's URL pattern, so each is tried once per process.
+    /// Whether a URL matches depends on the URL alone (the data is bundled), never on the
+    /// model or the usage. At most [`UNPRICED_URLS_KEPT`] are kept.
+    static UNPRICED_URLS: RwLock<Vec<Box<str>>> = RwLock::new(Vec::new());
+
+    /// How many URLs [`UNPRICED_URLS`] keeps (a program talks to a few hosts).
+    const UNPRICED_URLS_KEPT: usize = 64;
+
+    pub(super) fn unpriced_url(url: &str) -> bool {
+        UNPRICED_URLS
+            .read()
+            .is_ok_and(|urls| urls.iter().any(|known| **known == *url))
+    }
+
+    fn remember_unpriced_url(url: &str) {
+        if let Ok(mut urls) = UNPRICED_URLS.write() {
+            if urls.len() < UNPRICED_URLS_KEPT && !urls.iter().any(|known| **known == *url) {
+                urls.push(url.into());
+            }
+        }
+    }
+
     pub(super) fn usage_cost(
         usage: &Usage,
         model_name: &str,
@@ -214,10 +239,14 @@ mod imp {
                 .ok()
                 .map(|price| price.total_price)
         };
-        if let Some(url) = provider_url {
+        if let Some(url) = provider_url.filter(|url| !unpriced_url(url)) {
             let by_url = PriceRequest::new(model_name, &usage).with_provider_api_url(url);
-            if let Some(price) = request(by_url) {
-                return Some(price);
+            match calculator.calculate(&by_url.with_timestamp(at)) {
+                Ok(price) => return Some(price.total_price),
+                Err(error) if error.kind() == ErrorKind::ProviderNotFound => {
+                    remember_unpriced_url(url);
+                }
+                Err(_) => {}
             }
         }
         match provider_name {

@@ -207,6 +207,31 @@ mod priced {
     }
 
     #[test]
+    fn a_url_no_provider_matches_is_looked_up_once_and_priced_by_the_name() {
+        let usage = Usage::new(1_000, 100);
+        let url = "http://127.0.0.1:9/unpriced-by-url/v1";
+        let local = ModelResponse {
+            provider_url: Some(url.into()),
+            ..response("gpt-4o", "openai", usage.clone())
+        };
+        let by_name = response_cost(&response("gpt-4o", "openai", usage.clone()));
+        assert!(by_name.is_some());
+        assert!(!super::super::imp::unpriced_url(url));
+        assert_eq!(response_cost(&local), by_name);
+        // Remembered: the second price skips the URL and is the same.
+        assert!(super::super::imp::unpriced_url(url));
+        assert_eq!(response_cost(&local), by_name);
+        // A URL a provider matches is never remembered, whatever the model.
+        let groq = "https://api.groq.com/openai/v1";
+        let unknown_model = ModelResponse {
+            provider_url: Some(groq.into()),
+            ..response("no-such-model", "openai", usage)
+        };
+        assert_eq!(response_cost(&unknown_model), None);
+        assert!(!super::super::imp::unpriced_url(groq));
+    }
+
+    #[test]
     fn prices_change_with_the_timestamp() {
         // gemini-3.6-flash's prices double on 2027-01-01, in the bundled data.
         let usage = Usage::new(1_000_000, 0);

@@ -279,6 +279,7 @@ impl<P: Protocol> Provider<P> {
     /// merged), its headers (the provider's, then those the protocol asked for this request
     /// ([`Protocol::request_headers`]), then `extra_headers`, which win, joined by `,` to a
     /// protocol header of the same name) and its timeout.
+    #[cfg(all(test, feature = "openai"))]
     pub(crate) fn http_request_with<'a>(
         &'a self,
         model_name: &'a str,
@@ -287,8 +288,15 @@ impl<P: Protocol> Provider<P> {
         stream: bool,
         protocol_headers: &[(&'static str, String)],
     ) -> Result<HttpRequest<'a>> {
+        let target = self.request_target(model_name, stream)?;
+        self.http_request_to(&target, model_name, settings, body, protocol_headers)
+    }
+
+    /// The URL (query parameters and a key placed there included) and the headers every
+    /// request of `model_name` starts from: the same for each request of a model, so that a
+    /// [`ProviderModel`] computes them once.
+    pub(crate) fn request_target(&self, model_name: &str, stream: bool) -> Result<RequestTarget> {
         let inner = &*self.inner;
-        let body = merge_extra_body(body, settings.extra_body.as_ref())?;
         let endpoint = inner.protocol.endpoint(model_name, stream);
         let mut url = Url::parse(&format!(
             "{}/{}",
@@ -334,6 +342,23 @@ impl<P: Protocol> Provider<P> {
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }
+        Ok(RequestTarget { url, headers })
+    }
+
+    /// As [`http_request_with`](Self::http_request_with), from the request's
+    /// [`request_target`](Self::request_target).
+    pub(crate) fn http_request_to<'a>(
+        &'a self,
+        target: &RequestTarget,
+        model_name: &'a str,
+        settings: &ModelSettings,
+        body: Vec<u8>,
+        protocol_headers: &[(&'static str, String)],
+    ) -> Result<HttpRequest<'a>> {
+        let inner = &*self.inner;
+        let body = merge_extra_body(body, settings.extra_body.as_ref())?;
+        let url = target.url.clone();
+        let mut headers = target.headers.clone();
         for (name, value) in protocol_headers {
             let (name, value) = header(name, value)?;
             headers.insert(name, value);
@@ -369,6 +394,14 @@ impl<P: Protocol> Provider<P> {
             vcr: inner.vcr.clone().or_else(crate::testing::Vcr::scoped),
         })
     }
+}
+
+/// The URL and the headers every request of one model starts from
+/// ([`Provider::request_target`]). It may hold the API key: never log or show it.
+#[derive(Clone)]
+pub(crate) struct RequestTarget {
+    url: Url,
+    headers: HeaderMap,
 }
 
 impl<P: Protocol> ErrorBody for P {

@@ -9,15 +9,17 @@
 mod source;
 
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
 use tokio::time::Instant;
 
 use super::builtin_tools::keep_supported;
+use super::provider::RequestTarget;
 use super::{PreparedRequest, Protocol, Provider, ResponseContext};
 use crate::error::{Error, Result};
-use crate::http::send::{media_type, read_limited, send_for_body, send_for_stream};
+use crate::http::send::{media_type, read_limited, send_for_body, send_for_stream, HttpRequest};
 use crate::messages::{ModelMessage, ModelResponse};
 use crate::models::{resolve_output_mode, Model, ModelProfile, ModelRequestParameters};
 use crate::settings::ModelSettings;
@@ -45,6 +47,10 @@ pub struct ProviderModel<P> {
     provider: Provider<P>,
     model_name: String,
     profile: ModelProfile,
+    /// The URL and base headers of this model's requests, not streamed and streamed: made on
+    /// the first request of each kind (they depend on the provider and the model name only),
+    /// shared by the clones.
+    targets: Arc<[OnceLock<RequestTarget>; 2]>,
 }
 
 impl<P> Clone for ProviderModel<P> {
@@ -53,6 +59,7 @@ impl<P> Clone for ProviderModel<P> {
             provider: self.provider.clone(),
             model_name: self.model_name.clone(),
             profile: self.profile.clone(),
+            targets: Arc::clone(&self.targets),
         }
     }
 }
@@ -67,6 +74,7 @@ impl<P: Protocol> ProviderModel<P> {
             provider,
             model_name,
             profile,
+            targets: Arc::default(),
         }
     }
 
@@ -79,6 +87,26 @@ impl<P: Protocol> ProviderModel<P> {
     /// The provider of this model.
     pub fn provider(&self) -> &Provider<P> {
         &self.provider
+    }
+
+    /// The request of `body`, from this model's cached [`RequestTarget`] for `stream`.
+    fn http_request(
+        &self,
+        settings: &ModelSettings,
+        body: Vec<u8>,
+        stream: bool,
+        headers: &Headers,
+    ) -> Result<HttpRequest<'_>> {
+        let slot = &self.targets[usize::from(stream)];
+        let target = match slot.get() {
+            Some(target) => target,
+            None => {
+                let target = self.provider.request_target(&self.model_name, stream)?;
+                slot.get_or_init(|| target)
+            }
+        };
+        self.provider
+            .http_request_to(target, &self.model_name, settings, body, headers)
     }
 
     fn prepared<'a>(
@@ -137,9 +165,7 @@ impl<P: Protocol> ProviderModel<P> {
         let protocol = self.provider.protocol();
         let parameters = resolve_output_mode(parameters, &self.profile);
         let (body, headers) = self.request_body(messages, settings, &parameters, false)?;
-        let request =
-            self.provider
-                .http_request_with(&self.model_name, settings, body, false, &headers)?;
+        let request = self.http_request(settings, body, false, &headers)?;
         let limiter = self.provider.limiter();
         let _slot = match limiter {
             Some(limiter) => Some(limiter.acquire().await),
@@ -185,9 +211,7 @@ impl<P: Protocol> ProviderModel<P> {
     ) -> Result<StreamedResponse> {
         let parameters = resolve_output_mode(parameters, &self.profile);
         let (body, headers) = self.request_body(messages, settings, &parameters, true)?;
-        let request =
-            self.provider
-                .http_request_with(&self.model_name, settings, body, true, &headers)?;
+        let request = self.http_request(settings, body, true, &headers)?;
         let slot = match self.provider.limiter() {
             Some(limiter) => Some((limiter, limiter.acquire().await)),
             None => None,
