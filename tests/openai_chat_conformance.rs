@@ -117,9 +117,19 @@ fn check_interaction(it: &Interaction<'_>, tally: &mut Tally, failures: &mut Vec
 
     // The outcome.
     let (ours_response, ours_events, ours_error) = if recorded_status >= 400 {
-        // What the HTTP layer makes of an error status.
+        // What the HTTP layer makes of an error status, and what the driver makes of that (a
+        // host may read some error statuses as responses: Groq's `tool_use_failed`).
         let error = Error::http(recorded_status, it.model_name, &body, None);
-        (None, None, Some(error))
+        let recovered = match &error {
+            Error::Http { status, body, .. } => {
+                protocol.response_for_error(*status, body, it.model_name)
+            }
+            _ => None,
+        };
+        match recovered {
+            Some(response) => (Some(serde_json::to_value(response).unwrap()), None, None),
+            None => (None, None, Some(error)),
+        }
     } else if it.streaming {
         let parts = PartsManager::new(it.model_name, &parameters).with_provider(provider, None);
         let (events, response, error) = replay_stream(

@@ -35,6 +35,7 @@ use llm_runtime::messages::{
 };
 use llm_runtime::models::{
     resolve_output_mode, Model, ModelRequestParameters, OutputMode, OutputObjectDefinition,
+    SearchContextSize, WebSearchTool, WebSearchUserLocation,
 };
 use llm_runtime::output::OutputSpec;
 use llm_runtime::providers::openai::chat::{
@@ -1176,8 +1177,43 @@ fn host_cases() -> Vec<Case> {
     cases
 }
 
+/// OpenAI's built-in tool on Chat Completions: web search on a search model, as
+/// `web_search_options` (context sizes, an approximate user location with every field).
+fn builtin_cases() -> Vec<Case> {
+    let search =
+        |size: SearchContextSize, location: Option<WebSearchUserLocation>| ModelRequestParameters {
+            builtin_tools: vec![WebSearchTool {
+                search_context_size: size,
+                user_location: location,
+                ..Default::default()
+            }
+            .into()],
+            ..Default::default()
+        };
+    let everywhere = WebSearchUserLocation {
+        city: Some("Utrecht".into()),
+        country: Some("NL".into()),
+        region: Some("Utrecht".into()),
+        timezone: Some("Europe/Amsterdam".into()),
+    };
+    vec![
+        Case::new("web search, low context", vec![user("What day is today?")])
+            .host(OpenAi::builder)
+            .model("gpt-4o-search-preview")
+            .parameters(search(SearchContextSize::Low, None)),
+        Case::new(
+            "web search, located",
+            vec![user("What is the temperature?")],
+        )
+        .host(OpenAi::builder)
+        .model("gpt-4o-mini-search-preview")
+        .parameters(search(SearchContextSize::High, Some(everywhere))),
+    ]
+}
+
 fn matrix() -> Vec<Case> {
     let mut cases = message_cases();
+    cases.extend(builtin_cases());
     cases.extend(tool_cases());
     cases.extend(settings_cases());
     cases.extend(output_cases());
@@ -1481,6 +1517,14 @@ async fn an_invalid_body_is_rejected_with_named_problems() {
         (
             json!({"stream_options": {"include_usage": "yes"}}),
             "body.stream_options.include_usage",
+        ),
+        (
+            json!({"web_search_options": {"search_context_size": "huge"}}),
+            "body.web_search_options.search_context_size",
+        ),
+        (
+            json!({"web_search_options": {"user_location": {"approximate": {"city": "Utrecht"}}}}),
+            "body.web_search_options.user_location",
         ),
     ];
     for (extra, location) in mutations {

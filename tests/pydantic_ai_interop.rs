@@ -389,3 +389,157 @@ fn pydantic_ai_builtin_tool_parts_load_and_write_back_identical() {
         panic!("we wrote pydantic-ai's history back differently: {difference}");
     }
 }
+
+/// Parses a completion with the protocol of a built-in Chat Completions host.
+fn parsed_by<P: llm_runtime::providers::Protocol>(
+    provider: &llm_runtime::providers::Provider<P>,
+    model: &str,
+    completion: Value,
+) -> ModelResponse {
+    let mut cx = llm_runtime::providers::ResponseContext::new(model, provider.name());
+    let mut response = provider
+        .protocol()
+        .parse_response(completion.to_string().as_bytes(), &mut cx)
+        .unwrap();
+    response.provider_name = Some(provider.name().to_owned());
+    response.timestamp = at(9_000_000);
+    response
+}
+
+/// The Chat Completions parts new in the message model, from an OpenRouter completion (its
+/// `reasoning_details`: a summary, encrypted reasoning, text with a signature; its
+/// annotations) and a Groq compound completion (an executed web search), go to pydantic-ai and
+/// back unchanged; and the reasoning details our OpenRouter host sends back in the next
+/// request are the ones pydantic-ai's codec (`into_reasoning_detail`) makes of those parts.
+#[test]
+fn chat_reasoning_details_and_executed_searches_round_trip_with_pydantic_ai() {
+    use llm_runtime::models::ModelRequestParameters;
+    use llm_runtime::providers::{Groq, OpenRouter, PreparedRequest, Protocol};
+    use llm_runtime::settings::ModelSettings;
+    use llm_runtime::warning::Warnings;
+
+    const NAME: &str = "chat_reasoning_details_and_executed_searches_round_trip_with_pydantic_ai";
+    let Some(python) = python_with("pydantic_ai.models._reasoning_details", "pydantic_ai", NAME)
+    else {
+        return;
+    };
+    let openrouter = OpenRouter::builder()
+        .api_key("test")
+        .build_with_env(|_| None)
+        .unwrap();
+    let groq = Groq::builder()
+        .api_key("test")
+        .build_with_env(|_| None)
+        .unwrap();
+    let reasoned = parsed_by(
+        &openrouter,
+        "openai/gpt-5-mini",
+        json!({"id": "gen-1", "created": 1_761_751_492, "model": "openai/gpt-5-mini",
+               "choices": [{"index": 0, "finish_reason": "stop", "message": {
+                   "role": "assistant", "content": "Paris.", "reasoning": "**Capital**",
+                   "reasoning_details": [
+                       {"type": "reasoning.summary", "summary": "**Capital**",
+                        "format": "openai-responses-v1", "index": 0},
+                       {"type": "reasoning.encrypted", "data": "gAAAAB", "id": "rs_1",
+                        "format": "openai-responses-v1", "index": 0},
+                       {"type": "reasoning.text", "text": "France.", "signature": "EqQB",
+                        "format": "anthropic-claude-v1", "index": 1}],
+                   "annotations": [{"type": "url_citation", "url_citation": {
+                       "url": "https://example.com", "title": "E", "start_index": 0,
+                       "end_index": 6}}]}}],
+               "usage": {"prompt_tokens": 5, "completion_tokens": 9}}),
+    );
+    let searched = parsed_by(
+        &groq,
+        "groq/compound",
+        json!({"id": "chatcmpl-1", "created": 1_758_144_046, "model": "groq/compound",
+               "choices": [{"index": 0, "finish_reason": "stop", "message": {
+                   "role": "assistant", "content": "Sunny.",
+                   "executed_tools": [{"index": 0, "type": "search",
+                       "arguments": "{\"query\": \"weather\"}", "output": "Sunny",
+                       "search_results": {"results": [{"title": "W", "url": "https://w.example",
+                                                       "content": "Sunny", "score": 0.9}]}}]}}]}),
+    );
+    let kinds = |r: &ModelResponse| -> Vec<Value> {
+        r.parts
+            .iter()
+            .map(|p| serde_json::to_value(p.part_kind()).unwrap())
+            .collect()
+    };
+    assert_eq!(
+        kinds(&reasoned),
+        [
+            json!("thinking"),
+            json!("thinking"),
+            json!("thinking"),
+            json!("text")
+        ]
+    );
+    assert_eq!(
+        kinds(&searched),
+        [
+            json!("builtin-tool-call"),
+            json!("builtin-tool-return"),
+            json!("text")
+        ]
+    );
+
+    let mut question = ModelRequest::user_text_prompt("Capital of France?");
+    question.timestamp = Some(at(0));
+    if let ModelRequestPart::UserPrompt(part) = &mut question.parts[0] {
+        part.timestamp = at(0);
+    }
+    let history: Vec<ModelMessage> = vec![question.into(), reasoned.into(), searched.into()];
+    let ours = serde_json::to_vec(&history).unwrap();
+    let (_, theirs) = through_pydantic_ai(&python, &ours)
+        .unwrap_or_else(|error| panic!("pydantic-ai rejected the history:\n{error}"));
+    let ours_value: Value = serde_json::from_slice(&ours).unwrap();
+    if let Some(difference) = first_difference(&ours_value, &theirs, "$") {
+        panic!("pydantic-ai wrote the history back differently: {difference}");
+    }
+
+    // What goes back to OpenRouter.
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/reasoning_details_back.py");
+    let mut child = Command::new(&python)
+        .arg(&script)
+        .arg("openrouter")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&ours).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let settings = ModelSettings::default();
+    let parameters = ModelRequestParameters::default();
+    let profile = openrouter.protocol().profile("openai/gpt-5-mini");
+    let request = PreparedRequest {
+        model_name: "openai/gpt-5-mini",
+        provider_name: openrouter.name(),
+        messages: &history,
+        settings: &settings,
+        parameters: &parameters,
+        profile: &profile,
+    };
+    let body = openrouter
+        .protocol()
+        .request_body(&request, false, &mut Warnings::new())
+        .unwrap();
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    let sent: Vec<Value> = body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "assistant")
+        .map(|m| m.get("reasoning_details").cloned().unwrap_or(json!([])))
+        .collect();
+    assert_eq!(Value::Array(sent), expected);
+    assert_eq!(expected[0].as_array().map(Vec::len), Some(3));
+}

@@ -195,185 +195,7 @@ pub const ACCEPTED: &[Accepted] = &[
 
 /// Comparisons known to differ, by oracle file stem and aspect, with the reason. They are
 /// counted as failing; the test fails if one of them starts to pass (remove it then).
-pub const KNOWN_DIFFERENCES: &[Known] = &[
-    (
-        "test_groq/test_groq_model_web_search_tool.0",
-        "response",
-        GROQ_EXECUTED_TOOLS,
-    ),
-    (
-        "test_groq/test_groq_model_web_search_tool_stream.0",
-        "response",
-        GROQ_EXECUTED_TOOLS,
-    ),
-    (
-        "test_groq/test_groq_model_web_search_tool_stream.0",
-        "events",
-        GROQ_EXECUTED_TOOLS,
-    ),
-    (
-        "test_groq/test_groq_web_search_tool_domain_filters.0",
-        "response",
-        GROQ_EXECUTED_TOOLS,
-    ),
-    (
-        "test_groq/test_tool_use_failed_error.0",
-        "response",
-        GROQ_TOOL_USE_FAILED,
-    ),
-    (
-        "test_groq/test_tool_use_failed_error_with_text.0",
-        "response",
-        GROQ_TOOL_USE_FAILED,
-    ),
-    (
-        "test_groq/test_tool_use_failed_error_streaming.0",
-        "response",
-        GROQ_TOOL_USE_FAILED,
-    ),
-    (
-        "test_groq/test_tool_use_failed_error_streaming.0",
-        "events",
-        GROQ_TOOL_USE_FAILED,
-    ),
-    (
-        "test_groq/test_tool_use_failed_error_streaming_with_text.0",
-        "response",
-        GROQ_TOOL_USE_FAILED,
-    ),
-    (
-        "test_groq/test_tool_use_failed_error_streaming_with_text.0",
-        "events",
-        GROQ_TOOL_USE_FAILED,
-    ),
-    (
-        "test_openrouter/test_eager_input_streaming_sent_to_openrouter[non-anthropic-enabled].0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_file_annotation.0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_map_messages_reasoning.0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_preserve_reasoning_block.1",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_stream_error.0",
-        "events",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_stream_with_native_options.0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_stream_with_native_options.0",
-        "events",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_stream_with_reasoning.0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_stream_with_reasoning.0",
-        "events",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_streaming_reasoning.0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_streaming_reasoning.0",
-        "events",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_thinking_high_emits_effort_high.0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_thinking_true_emits_effort_medium.0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_usage.0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_usage.1",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_web_search_tool_full_params.0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_with_reasoning.0",
-        "response",
-        OPENROUTER_REASONING_DETAILS,
-    ),
-    (
-        "test_openrouter/test_openrouter_web_search_annotations.0",
-        "response",
-        OPENROUTER_ANNOTATIONS,
-    ),
-    (
-        "test_openrouter/test_openrouter_web_search_annotations_stream.0",
-        "response",
-        OPENROUTER_ANNOTATIONS,
-    ),
-    (
-        "test_openrouter/test_openrouter_google_nested_schema.0",
-        "request",
-        OPENROUTER_GOOGLE_SCHEMA,
-    ),
-    (
-        "test_openrouter/test_openrouter_google_nested_schema.1",
-        "request",
-        OPENROUTER_GOOGLE_SCHEMA,
-    ),
-];
-
-/// A reason for differences listed above.
-pub const GROQ_EXECUTED_TOOLS: &str = "Groq's `executed_tools` (its server-side web search) become \
-    builtin-tool call/return parts in pydantic-ai's GroqModel; our message model has no builtin-tool \
-    parts yet, so the Chat protocol reads the reasoning, text and tool calls only";
-/// A reason for differences listed above.
-pub const GROQ_TOOL_USE_FAILED: &str =
-    "pydantic-ai's GroqModel turns Groq's `tool_use_failed` 400 \
-    error into a response carrying the failed generation (a Groq-specific retry aid); the Chat \
-    protocol reports the HTTP 400 error it is";
-/// A reason for differences listed above.
-pub const OPENROUTER_REASONING_DETAILS: &str = "pydantic-ai's OpenRouterModel reads OpenRouter's \
-    `reasoning_details` (encrypted reasoning, signatures, per-part provider_details); the Chat \
-    protocol reads the `reasoning` text only: an OpenRouter host function to add";
-/// A reason for differences listed above.
-pub const OPENROUTER_ANNOTATIONS: &str =
-    "pydantic-ai's OpenRouterModel keeps `message.annotations` \
-    (web-search citations) in provider_details; OpenAIChatModel and the Chat protocol do not";
-/// A reason for differences listed above.
-pub const OPENROUTER_GOOGLE_SCHEMA: &str =
-    "pydantic-ai sends OpenRouter's google/* models schemas \
-    through its Google transformer (no `additionalProperties`); the OpenRouter host uses OpenAI's";
+pub const KNOWN_DIFFERENCES: &[Known] = &[];
 
 /// The function tools of a recorded request, as the oracle passed them.
 pub fn recorded_tools(request: &Value) -> Vec<ToolDefinition> {
@@ -437,6 +259,9 @@ pub fn assemble(sse: &str) -> Option<Value> {
     let mut texts: BTreeMap<&str, String> = BTreeMap::new();
     let mut calls: BTreeMap<u64, (Value, String, String)> = BTreeMap::new();
     let mut finish = Value::Null;
+    let mut details: Vec<Value> = Vec::new();
+    let mut annotations: Vec<Value> = Vec::new();
+    let mut executed: BTreeMap<u64, Value> = BTreeMap::new();
     for (_, data) in split_sse(sse) {
         let data = data.trim();
         if data == "[DONE]" {
@@ -491,6 +316,27 @@ pub fn assemble(sse: &str) -> Option<Value> {
                 Some(_) => return None,
             }
         }
+        for detail in delta
+            .get("reasoning_details")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            merge_reasoning_detail(&mut details, detail);
+        }
+        if let Some(list) = delta.get("annotations").and_then(Value::as_array) {
+            annotations.extend(list.iter().cloned());
+        }
+        for tool in delta
+            .get("executed_tools")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            // Announced, then repeated with its results: the last one is the whole search.
+            let index = tool.get("index").and_then(Value::as_u64)?;
+            executed.insert(index, tool.clone());
+        }
         for call in delta
             .get("tool_calls")
             .and_then(Value::as_array)
@@ -524,6 +370,18 @@ pub fn assemble(sse: &str) -> Option<Value> {
     for (field, text) in texts {
         message.insert(field.into(), Value::from(text));
     }
+    if !details.is_empty() {
+        message.insert("reasoning_details".into(), Value::Array(details));
+    }
+    if !annotations.is_empty() {
+        message.insert("annotations".into(), Value::Array(annotations));
+    }
+    if !executed.is_empty() {
+        message.insert(
+            "executed_tools".into(),
+            Value::Array(executed.into_values().collect()),
+        );
+    }
     if !calls.is_empty() {
         let calls: Vec<Value> = calls
             .into_values()
@@ -541,12 +399,52 @@ pub fn assemble(sse: &str) -> Option<Value> {
     Some(Value::Object(top))
 }
 
+/// Merges a streamed reasoning detail into the details so far: one of the same type and index
+/// grows (its text or summary appended, its signature, data and id replaced when given), as
+/// OpenRouter streams them; another is added.
+fn merge_reasoning_detail(details: &mut Vec<Value>, detail: &Value) {
+    let same = |d: &&mut Value| {
+        d.get("type") == detail.get("type")
+            && d.get("index").is_some()
+            && d.get("index") == detail.get("index")
+    };
+    let Some(existing) = details.iter_mut().find(same) else {
+        details.push(detail.clone());
+        return;
+    };
+    for key in ["text", "summary"] {
+        if let Some(Value::String(more)) = detail.get(key) {
+            let grown = format!(
+                "{}{more}",
+                existing.get(key).and_then(Value::as_str).unwrap_or("")
+            );
+            existing[key] = Value::String(grown);
+        }
+    }
+    for key in ["signature", "data", "id", "format"] {
+        if let Some(value) = detail.get(key).filter(|v| !v.is_null()) {
+            existing[key] = value.clone();
+        }
+    }
+}
+
 /// Streamed recordings whose assembled whole response differs from the streamed one, with
 /// the reason.
-pub const STREAM_WHOLE_DIFFERENCES: &[(&str, &str)] = &[(
-    "test_groq/test_groq_model_thinking_part_iter.0",
-    LEADING_WHITESPACE,
-)];
+pub const STREAM_WHOLE_DIFFERENCES: &[(&str, &str)] = &[
+    (
+        "test_groq/test_groq_model_thinking_part_iter.0",
+        LEADING_WHITESPACE,
+    ),
+    (
+        "test_groq/test_groq_model_web_search_tool_stream.0",
+        REASONING_SPLIT_BY_SEARCH,
+    ),
+];
+
+/// A reason for differences listed above.
+pub const REASONING_SPLIT_BY_SEARCH: &str = "a stream shows where Groq's server-side search \
+    interrupted the reasoning, so the reasoning after it is a new thinking part (as pydantic-ai's \
+    GroqModel streams it); a whole message carries the reasoning as one text before the searches";
 
 /// A reason for differences listed above.
 pub const LEADING_WHITESPACE: &str = "the stream drops the whitespace-only text that follows the \

@@ -368,6 +368,20 @@ pub trait Protocol: Send + Sync + std::fmt::Debug + 'static {
         ModelProfile::default()
     }
 
+    /// The response an error status amounts to, for a host that answers some failures of the
+    /// model with an error status (Groq's `tool_use_failed`, whose failed generation goes back
+    /// to the model as pydantic-ai does); `None`, the default, keeps the error. `body` is what
+    /// the [`Error::Http`] kept.
+    fn response_for_error(
+        &self,
+        status: u16,
+        body: &str,
+        model_name: &str,
+    ) -> Option<ModelResponse> {
+        let _ = (status, body, model_name);
+        None
+    }
+
     /// The body an [`Error::Http`] keeps for an error status, made from the response's
     /// headers and (the first kilobytes of) its body. The default keeps the body as it came; a
     /// protocol whose service names the error in a header (AWS's `x-amzn-ErrorType`) puts the

@@ -13,6 +13,7 @@
 
 pub mod anthropic;
 pub mod gemini;
+pub mod gemini_legacy;
 pub mod openai;
 
 use serde_json::{Map, Value};

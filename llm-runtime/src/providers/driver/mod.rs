@@ -145,11 +145,25 @@ impl<P: Protocol> ProviderModel<P> {
             Some(limiter) => Some(limiter.acquire().await),
             None => None,
         };
-        let body = send_for_body(&request).await?;
-        let mut cx = ResponseContext::new(&self.model_name, self.provider.name())
-            .with_builtin_tools(&parameters.builtin_tools);
-        let parsed = protocol.parse_response(&body, &mut cx);
-        cx.warnings.log_all(self.provider.name(), &self.model_name);
+        let parsed = match send_for_body(&request).await {
+            Ok(body) => {
+                let mut cx = ResponseContext::new(&self.model_name, self.provider.name())
+                    .with_builtin_tools(&parameters.builtin_tools);
+                let parsed = protocol.parse_response(&body, &mut cx);
+                cx.warnings.log_all(self.provider.name(), &self.model_name);
+                parsed
+            }
+            // Some hosts answer a failure of the model with an error status.
+            Err(error) => {
+                let recovered = match &error {
+                    Error::Http { status, body, .. } => {
+                        protocol.response_for_error(*status, body, &self.model_name)
+                    }
+                    _ => None,
+                };
+                recovered.ok_or(error)
+            }
+        };
         let mut response = parsed?;
         response.provider_name = Some(self.provider.name().to_owned());
         response.provider_url = Some(self.provider.base_url().to_owned());

@@ -23,7 +23,7 @@
 //! ```
 
 use super::chat::MaxTokensField::MaxTokens;
-use super::chat::{OpenAiChat, Reasoning, SendBackThinking, Setting};
+use super::chat::{ChatBuiltinTools, OpenAiChat, Reasoning, SendBackThinking, Setting};
 use crate::provider;
 use crate::schema;
 
@@ -34,18 +34,19 @@ use crate::schema;
 pub struct OpenAi;
 
 /// [Groq](https://console.groq.com/docs/openai): reasoning in `reasoning`, usage streamed
-/// without `stream_options`, tool schemas as given (`$ref`s inlined) and never strict;
-/// `GROQ_BASE_URL` ends in `/openai/v1`.
+/// without `stream_options`, tool schemas `$ref`-inlined, never strict; compound models'
+/// searches as built-in tool parts; `tool_use_failed` as a response; URL ends `/openai/v1`.
 #[provider(name = "groq", base_url = "https://api.groq.com/openai/v1", protocol = OpenAiChat::new()
     .with_max_tokens_field(MaxTokens).with_stream_usage(false).with_strict_tools(false)
-    .with_schema_transformer(schema::inline_defs).with_reasoning(Reasoning::Effort))]
+    .with_schema_transformer(schema::inline_defs).with_reasoning(Reasoning::Effort)
+    .with_builtin_tools(ChatBuiltinTools::GroqCompound).with_failed_generations(true))]
 pub struct Groq;
 
 /// [Mistral](https://docs.mistral.ai/api/)'s chat completions: `max_tokens`, no
 /// `stream_options`, no strict tools, no `reasoning_effort` (Magistral always reasons).
 #[provider(name = "mistral", base_url = "https://api.mistral.ai/v1", protocol = OpenAiChat::new()
     .with_max_tokens_field(MaxTokens).with_stream_usage(false).with_strict_tools(false)
-    .with_reasoning(Reasoning::Unsupported))]
+    .with_reasoning(Reasoning::Unsupported).with_builtin_tools(ChatBuiltinTools::None))]
 pub struct Mistral;
 
 /// [DeepSeek](https://api-docs.deepseek.com/): reasoning in `reasoning_content`, sent back
@@ -53,28 +54,31 @@ pub struct Mistral;
 #[provider(name = "deepseek", base_url = "https://api.deepseek.com", protocol = OpenAiChat::new()
     .with_thinking_field("reasoning_content").with_send_back_thinking(SendBackThinking::Field)
     .with_no_tool_choice_required_for(&["deepseek-reasoner", "deepseek-v4-"])
-    .with_reasoning(Reasoning::Effort))]
+    .with_reasoning(Reasoning::Effort).with_builtin_tools(ChatBuiltinTools::None))]
 pub struct DeepSeek;
 
-/// [OpenRouter](https://openrouter.ai/docs/api-reference/overview): models named
-/// `vendor/model`, reasoning in `reasoning` (sent back there), `max_tokens`, document URLs.
+/// [OpenRouter](https://openrouter.ai/docs/api-reference/overview): `vendor/model` names,
+/// `reasoning_details` (else `reasoning`), annotations, server tools, document URLs.
 #[provider(name = "openrouter", base_url = "https://openrouter.ai/api/v1",
-    protocol = OpenAiChat::new()
+    protocol = OpenAiChat::new().with_reasoning_details(true).with_annotations(true)
     .with_thinking_field("reasoning").with_send_back_thinking(SendBackThinking::Field)
-    .with_max_tokens_field(MaxTokens).with_file_urls(true).with_reasoning(Reasoning::Effort))]
+    .with_max_tokens_field(MaxTokens).with_file_urls(true).with_reasoning(Reasoning::Effort)
+    .with_builtin_tools(ChatBuiltinTools::OpenRouterServerTools)
+    .with_schema_transformer_for("google/", schema::gemini_legacy::transform))]
 pub struct OpenRouter;
 
 /// [Ollama](https://github.com/ollama/ollama/blob/main/docs/openai.md) on
 /// `OLLAMA_BASE_URL` (default `http://localhost:11434/v1`); the key is optional.
 #[provider(name = "ollama", base_url = "http://localhost:11434/v1", api_key_optional,
     protocol = OpenAiChat::new().with_thinking_field("reasoning").with_strict_tools(false)
-        .with_reasoning(Reasoning::Effort))]
+        .with_reasoning(Reasoning::Effort).with_builtin_tools(ChatBuiltinTools::None))]
 pub struct Ollama;
 
 /// [xAI](https://docs.x.ai/docs/api-reference)'s OpenAI-compatible API (`xai:grok-4`, also
 /// `grok:`): `XAI_API_KEY`, `XAI_BASE_URL`.
 #[provider(name = "xai", aliases = ["grok"], base_url = "https://api.x.ai/v1",
-    protocol = OpenAiChat::new().with_reasoning(Reasoning::Effort))]
+    protocol = OpenAiChat::new().with_reasoning(Reasoning::Effort)
+        .with_builtin_tools(ChatBuiltinTools::None))]
 pub struct Xai;
 
 /// [Together AI](https://docs.together.ai/docs/openai-api-compatibility): `TOGETHER_API_KEY`.
@@ -92,7 +96,7 @@ pub struct Fireworks;
 #[provider(name = "cerebras", base_url = "https://api.cerebras.ai/v1", protocol = OpenAiChat::new()
     .with_unsupported_settings(&[Setting::FrequencyPenalty, Setting::LogitBias,
         Setting::PresencePenalty, Setting::ParallelToolCalls, Setting::ServiceTier])
-    .with_reasoning(Reasoning::Effort))]
+    .with_reasoning(Reasoning::Effort).with_builtin_tools(ChatBuiltinTools::None))]
 pub struct Cerebras;
 
 /// [Azure OpenAI](https://learn.microsoft.com/azure/ai-foundry/openai/reference): the model is
@@ -114,7 +118,8 @@ pub struct GitHub;
 /// `HUGGINGFACE_API_KEY`), `max_tokens`, no strict tools.
 #[provider(name = "huggingface", base_url = "https://router.huggingface.co/v1",
     api_key_env = ["HF_TOKEN", "HUGGINGFACE_API_KEY"],
-    protocol = OpenAiChat::new().with_max_tokens_field(MaxTokens).with_strict_tools(false))]
+    protocol = OpenAiChat::new().with_max_tokens_field(MaxTokens).with_strict_tools(false)
+        .with_builtin_tools(ChatBuiltinTools::None))]
 pub struct HuggingFace;
 
 /// [Moonshot AI](https://platform.moonshot.ai/docs/api/chat) (Kimi): reasoning in
@@ -122,7 +127,7 @@ pub struct HuggingFace;
 #[provider(name = "moonshotai", base_url = "https://api.moonshot.ai/v1",
     protocol = OpenAiChat::new().with_thinking_field("reasoning_content")
         .with_send_back_thinking(SendBackThinking::Field).with_tool_choice_required(false)
-        .with_reasoning(Reasoning::Effort))]
+        .with_reasoning(Reasoning::Effort).with_builtin_tools(ChatBuiltinTools::None))]
 pub struct MoonshotAi;
 
 /// A [LiteLLM](https://docs.litellm.ai/docs/simple_proxy) proxy at `LITELLM_BASE_URL`

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use super::super::shared::SystemRole;
+use super::reasoning_details;
 use super::thinking::CONTENT;
 use super::wire::{AssistantMessage, ChatFunctionCall, ChatMessage, ChatToolCall, ChatUserContent};
 use super::{OpenAiChat, SendBackThinking};
@@ -118,6 +119,7 @@ impl OpenAiChat {
         let mut texts: Vec<Cow<'a, str>> = Vec::new();
         let mut thinking: Vec<(&'a str, Vec<&'a str>)> = Vec::new();
         let mut tool_calls = Vec::new();
+        let mut details = Vec::new();
         let mut push_thinking =
             |field: &'a str, content: &'a str| match thinking.iter_mut().find(|(f, _)| *f == field)
             {
@@ -127,6 +129,13 @@ impl OpenAiChat {
         for part in &response.parts {
             match part {
                 ModelResponsePart::Text(text) => texts.push(Cow::Borrowed(&text.content)),
+                ModelResponsePart::Thinking(part)
+                    if self.reasoning_details
+                        && part.provider_name.as_deref() == Some(provider)
+                        && reasoning_details::from_thinking(part).is_some() =>
+                {
+                    details.extend(reasoning_details::from_thinking(part));
+                }
                 ModelResponsePart::Thinking(part) => {
                     let tags = || Cow::Owned(format!("{start_tag}\n{}\n{end_tag}", part.content));
                     match self.send_back_thinking {
@@ -158,7 +167,7 @@ impl OpenAiChat {
                 other => warnings.push(unsent_part(other, "the Chat Completions API")),
             }
         }
-        if texts.is_empty() && tool_calls.is_empty() {
+        if texts.is_empty() && tool_calls.is_empty() && details.is_empty() {
             // An assistant message with neither content nor tool calls is rejected.
             return Ok(None);
         }
@@ -169,6 +178,7 @@ impl OpenAiChat {
                 .collect(),
             content: (!texts.is_empty()).then(|| texts.join("\n\n")),
             tool_calls,
+            reasoning_details: details,
         }))
     }
 

@@ -19,6 +19,12 @@
 //! - `response.rs` (a whole completion) and `stream.rs` (stream chunks);
 //! - `thinking.rs` (reasoning fields and tags, read and sent back), `models.rs` (what each
 //!   model supports);
+//! - what some hosts add to the part model, each an option of [`OpenAiChat`]:
+//!   `builtin_tools.rs` (built-in tools in the body: OpenAI's `web_search_options`, Groq's
+//!   `search_settings`, OpenRouter's server tools; [`ChatBuiltinTools`]),
+//!   `executed_tools.rs` (Groq's server-side searches as built-in tool call/return parts),
+//!   `reasoning_details.rs` (OpenRouter's structured reasoning as thinking parts, and back),
+//!   `failed_generation.rs` (Groq's `tool_use_failed` errors as a response to retry);
 //! - `wire.rs` (the serde types) and `wire/seed.rs` (their hand-written deserializers).
 //!
 //! `request` and `response` do not import each other; `stream` uses `response`'s helpers.
@@ -32,11 +38,17 @@ use crate::schema::{self, SchemaTransformer};
 use crate::stream::PartsManager;
 use crate::warning::Warnings;
 
+mod builtin_tools;
 mod content;
+mod executed_tools;
+mod failed_generation;
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod host_options_tests;
 mod messages;
 mod models;
+mod reasoning_details;
 mod request;
 mod response;
 mod stream;
@@ -44,6 +56,7 @@ mod thinking;
 mod tools;
 mod wire;
 
+pub use builtin_tools::ChatBuiltinTools;
 pub use wire::Completion;
 
 /// The request field that carries [`ModelSettings::max_tokens`](crate::settings::ModelSettings::max_tokens).
@@ -180,9 +193,14 @@ pub struct OpenAiChat {
     reasoning: Reasoning,
     unsupported_settings: &'static [Setting],
     schema_transformer: SchemaTransformer,
+    schema_transformer_for: Option<(&'static str, SchemaTransformer)>,
     json_schema_output: bool,
     json_object_output: bool,
     ignore_streamed_leading_whitespace: Option<bool>,
+    builtin_tools: ChatBuiltinTools,
+    reasoning_details: bool,
+    annotations: bool,
+    failed_generations: bool,
 }
 
 impl Default for OpenAiChat {
@@ -212,9 +230,14 @@ impl OpenAiChat {
             reasoning: Reasoning::OpenAiModels,
             unsupported_settings: &[],
             schema_transformer: schema::openai::transform,
+            schema_transformer_for: None,
             json_schema_output: true,
             json_object_output: true,
             ignore_streamed_leading_whitespace: None,
+            builtin_tools: ChatBuiltinTools::SearchModels,
+            reasoning_details: false,
+            annotations: false,
+            failed_generations: false,
         }
     }
 
@@ -336,6 +359,27 @@ impl OpenAiChat {
         self
     }
 
+    /// Chooses `transformer` for the models whose names start with `prefix` (OpenRouter's
+    /// `google/` models take the legacy Google transformer,
+    /// [`schema::gemini_legacy::transform`], as in pydantic-ai); other models keep the
+    /// host's transformer.
+    pub const fn with_schema_transformer_for(
+        mut self,
+        prefix: &'static str,
+        transformer: SchemaTransformer,
+    ) -> Self {
+        self.schema_transformer_for = Some((prefix, transformer));
+        self
+    }
+
+    /// The schema transformer for `model_name`.
+    fn schema_transformer(&self, model_name: &str) -> SchemaTransformer {
+        match self.schema_transformer_for {
+            Some((prefix, transformer)) if model_name.starts_with(prefix) => transformer,
+            _ => self.schema_transformer,
+        }
+    }
+
     /// Whether the host supports `response_format` with a JSON schema, and with
     /// `{"type": "json_object"}` (used for prompted output).
     pub const fn with_structured_output(mut self, json_schema: bool, json_object: bool) -> Self {
@@ -349,6 +393,39 @@ impl OpenAiChat {
     /// after their reasoning (Qwen, DeepSeek R1, Kimi, gpt-oss), as pydantic-ai's profiles say.
     pub const fn with_ignore_streamed_leading_whitespace(mut self, ignore: bool) -> Self {
         self.ignore_streamed_leading_whitespace = Some(ignore);
+        self
+    }
+
+    /// Chooses which built-in tools the host takes and how (default
+    /// [`ChatBuiltinTools::SearchModels`], OpenAI's). A request with another one fails with an
+    /// [`Error::User`](crate::Error::User) naming it, before anything is sent.
+    pub const fn with_builtin_tools(mut self, tools: ChatBuiltinTools) -> Self {
+        self.builtin_tools = tools;
+        self
+    }
+
+    /// Whether `reasoning_details` (OpenRouter's structured reasoning: text with signatures,
+    /// summaries, encrypted reasoning) are read into thinking parts, in place of the reasoning
+    /// field when a message has both, and sent back in that shape to this provider.
+    pub const fn with_reasoning_details(mut self, read: bool) -> Self {
+        self.reasoning_details = read;
+        self
+    }
+
+    /// Whether a message's `annotations` (citations of web search results and files) are kept
+    /// in the response's `provider_details["annotations"]`, as OpenRouter's model in
+    /// pydantic-ai keeps them.
+    pub const fn with_annotations(mut self, keep: bool) -> Self {
+        self.annotations = keep;
+        self
+    }
+
+    /// Whether Groq's `tool_use_failed` errors (a generation that did not match the tool
+    /// schema, or text where a tool call was required) become a response holding the failed
+    /// generation, a tool call or text for the model to retry, as pydantic-ai's `GroqModel`
+    /// does, instead of an error.
+    pub const fn with_failed_generations(mut self, as_response: bool) -> Self {
+        self.failed_generations = as_response;
         self
     }
 }
@@ -369,12 +446,22 @@ pub struct ChatStreamState {
     /// Whether leading whitespace-only text is ignored, decided from the requested model on
     /// the first event.
     ignore_leading_whitespace: Option<bool>,
+    /// The stream keys of the reasoning details whose thinking part was started.
+    details_started: Vec<String>,
+    /// The id of the executed search whose call was announced and whose return is awaited.
+    executed_call: Option<String>,
+    /// The annotations so far (each chunk's are appended).
+    annotations: Vec<serde_json::Value>,
 }
 
 impl Protocol for OpenAiChat {
     type StreamState = ChatStreamState;
     type Event<'a> = Completion<'a>;
     const EVENT_DESCRIPTION: &'static str = "chat completion chunk";
+
+    fn supported_builtin_tools(&self, model_name: &str) -> &'static [&'static str] {
+        self.builtin_tool_kinds(model_name)
+    }
 
     fn endpoint(&self, model_name: &str, _stream: bool) -> String {
         self.endpoint_path(model_name)
@@ -404,13 +491,26 @@ impl Protocol for OpenAiChat {
         state: &mut ChatStreamState,
         parts: &mut PartsManager,
     ) -> Result<Flow> {
-        self.apply_chunk(chunk, raw.data, state, parts)?;
-        Ok(Flow::Continue)
+        self.apply_chunk(chunk, raw.data, state, parts)
     }
 
     /// `[DONE]` is the terminator of Chat Completions streams.
     fn on_done(&self, _state: &mut ChatStreamState, _parts: &mut PartsManager) -> Result<Flow> {
         Ok(Flow::Done)
+    }
+
+    /// Groq's `tool_use_failed` 400, for a host with
+    /// [`with_failed_generations`](Self::with_failed_generations).
+    fn response_for_error(
+        &self,
+        status: u16,
+        body: &str,
+        model_name: &str,
+    ) -> Option<ModelResponse> {
+        if !self.failed_generations || status != 400 {
+            return None;
+        }
+        failed_generation::response(body.as_bytes(), model_name)
     }
 
     fn on_eof(&self, state: &mut ChatStreamState, _parts: &mut PartsManager) -> Result<()> {

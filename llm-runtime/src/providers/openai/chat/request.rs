@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::super::shared::{
     effort, openai_reasoning_support, sampling_dropped, DEFAULT_OUTPUT_NAME,
 };
-use super::wire::{ChatRequest, JsonSchemaFormat, ResponseFormat, StreamOptions};
+use super::wire::{ChatRequest, ChatToolParam, JsonSchemaFormat, ResponseFormat, StreamOptions};
 use super::{MaxTokensField, OpenAiChat, Reasoning, Setting};
 use crate::error::{Error, Result};
 use crate::models::{ModelRequestParameters, OutputMode};
@@ -161,6 +161,10 @@ impl OpenAiChat {
         } else {
             sampling.parallel_tool_calls
         };
+        let builtin = self.builtin_params(request.parameters);
+        let mut tools: Vec<ChatToolParam<'a>> =
+            tools.into_iter().map(ChatToolParam::Function).collect();
+        tools.extend(builtin.tools);
         let messages = self.map_messages(request, warnings)?;
         let response_format = self.response_format(request, warnings)?;
         let (max_completion_tokens, max_tokens) = match self.max_tokens_field {
@@ -189,6 +193,8 @@ impl OpenAiChat {
             presence_penalty: sampling.presence_penalty,
             frequency_penalty: sampling.frequency_penalty,
             logit_bias: sampling.logit_bias,
+            web_search_options: builtin.web_search_options,
+            search_settings: builtin.search_settings,
         })
     }
 
@@ -253,7 +259,10 @@ impl OpenAiChat {
                         request.model_name
                     )));
                 }
-                let transformed = (self.schema_transformer)(&object.json_schema, object.strict)?;
+                let transformed = (self.schema_transformer(request.model_name))(
+                    &object.json_schema,
+                    object.strict,
+                )?;
                 warnings.extend(transformed.warnings);
                 Ok(Some(ResponseFormat::JsonSchema {
                     json_schema: JsonSchemaFormat {

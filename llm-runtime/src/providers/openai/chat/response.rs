@@ -1,6 +1,8 @@
-//! The response: a whole chat completion to a [`ModelResponse`], and the pieces the stream
-//! shares (usage, finish reasons, log probabilities, reported errors, the warnings for content
-//! that is not read).
+//! The response: a whole chat completion to a [`ModelResponse`] (thinking from a reasoning
+//! field or from reasoning details, Groq's executed searches, text, tool calls, annotations in
+//! `provider_details` where the host keeps them), and the pieces the stream shares (usage,
+//! finish reasons, log probabilities, reported errors, the warnings for content that is not
+//! read).
 
 use std::borrow::Cow;
 
@@ -13,6 +15,7 @@ use super::wire::{
     parse_completion, Completion, ContentChunk, Thought, WireContent, WireLogprobs, WireUsage,
 };
 use super::OpenAiChat;
+use super::{executed_tools, reasoning_details};
 use crate::error::{Error, Result};
 use crate::messages::{
     generate_tool_call_id, FinishReason, ModelResponse, ModelResponsePart, TextPart, ThinkingPart,
@@ -89,7 +92,12 @@ impl OpenAiChat {
         let usage = completion
             .usage
             .map_or_else(|| Usage::new(0, 0), |u| u.into_usage(1));
-        let message = choice.message.unwrap_or_default();
+        let mut message = choice.message.unwrap_or_default();
+        if self.annotations {
+            if let Some(annotations) = message.annotations.take().filter(non_empty_list) {
+                details.insert("annotations".into(), annotations);
+            }
+        }
 
         let mut response = ModelResponse {
             usage,
@@ -108,7 +116,14 @@ impl OpenAiChat {
         }
 
         let mut parts: Vec<ModelResponsePart> = Vec::new();
-        for field in self.reasoning_fields() {
+        let use_details = self.reasoning_details && !message.reasoning_details.is_empty();
+        for detail in message.reasoning_details.iter().filter(|_| use_details) {
+            match reasoning_details::to_thinking(detail, Some(cx.provider_name)) {
+                Ok(part) => parts.push(part.into()),
+                Err(warning) => cx.warnings.push(warning),
+            }
+        }
+        for field in self.reasoning_fields().filter(|_| !use_details) {
             match &message.reasoning[reasoning_slot(field)] {
                 Some(Thought::Text(text)) if !text.is_empty() => {
                     parts.push(
@@ -125,6 +140,11 @@ impl OpenAiChat {
                 _ => {}
             }
         }
+        parts.extend(executed_tools::whole_parts(
+            &message.executed_tools,
+            cx.provider_name,
+            &mut cx.warnings,
+        )?);
         let (start, end) = self.thinking_tags;
         match message.content {
             Some(WireContent::Text(text)) if !text.is_empty() => {
@@ -273,6 +293,12 @@ pub(super) fn reported_error(error: &Value, model_name: &str, raw: &[u8]) -> Err
             Error::unexpected_with_body(format!("the provider reported an error: {message}"), raw)
         }
     }
+}
+
+/// Whether `value` is a list with something in it (annotations are kept only then, as
+/// pydantic-ai keeps them).
+pub(super) fn non_empty_list(value: &Value) -> bool {
+    value.as_array().is_some_and(|list| !list.is_empty())
 }
 
 /// The warning for a reasoning field whose value is not text (`kind` says what it is).

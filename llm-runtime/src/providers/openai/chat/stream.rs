@@ -1,6 +1,8 @@
 //! The stream: each chunk of a Chat Completions stream to calls of the [`PartsManager`]
-//! (text, thinking from reasoning fields, tags and content chunks, tool-call fragments by
-//! index, usage, refusals), and what a stream that ends without `[DONE]` means.
+//! (text, thinking from reasoning fields, reasoning details, tags and content chunks, Groq's
+//! executed searches, tool-call fragments by index, usage, refusals, annotations, a failed
+//! generation reported in place of the rest), and what a stream that ends without `[DONE]`
+//! means.
 
 use serde_json::{Map, Value};
 
@@ -9,11 +11,12 @@ use super::response::{
     logprobs_details, map_finish_reason, not_text, reported_error, unknown_chunk,
 };
 use super::thinking::{reasoning_slot, CONTENT, THINKING_CHUNKS};
-use super::wire::{Completion, ContentChunk, Thought, WireContent};
-use super::{ChatStreamState, OpenAiChat};
+use super::wire::{Completion, ContentChunk, ReasoningDetail, Thought, WireContent};
+use super::{executed_tools, failed_generation, reasoning_details, ChatStreamState, OpenAiChat};
 use crate::error::{Error, Result};
 use crate::messages::{FinishReason, ThinkingPart};
 use crate::providers::common::insert_detail;
+use crate::providers::Flow;
 use crate::stream::{ArgsDelta, PartsManager, VendorId};
 
 #[cfg(test)]
@@ -27,13 +30,22 @@ impl OpenAiChat {
         raw: &str,
         state: &mut ChatStreamState,
         parts: &mut PartsManager,
-    ) -> Result<()> {
+    ) -> Result<Flow> {
         if state.ignore_leading_whitespace.is_none() {
             // Decided on the requested model, before the chunks rename it.
             state.ignore_leading_whitespace =
                 Some(self.ignores_leading_whitespace(&parts.model_name));
         }
         if let Some(error) = chunk.error.as_ref().filter(|e| !e.is_null()) {
+            if let Some(generation) = self
+                .failed_generations
+                .then(|| failed_generation::parse(error))
+                .flatten()
+            {
+                failed_generation::apply(generation, parts)?;
+                state.finished = true;
+                return Ok(Flow::Done);
+            }
             let model = chunk.model.as_deref().unwrap_or(&parts.model_name);
             return Err(reported_error(error, model, raw.as_bytes()));
         }
@@ -65,10 +77,10 @@ impl OpenAiChat {
         }
         // The final usage-only chunk has no choices.
         let Some(choice) = chunk.choice else {
-            return Ok(());
+            return Ok(Flow::Continue);
         };
         let Some(delta) = choice.message else {
-            return Ok(());
+            return Ok(Flow::Continue);
         };
         if let Some(refusal) = delta.refusal.filter(|r| !r.is_empty()) {
             let text = state.refusal.get_or_insert_with(String::new);
@@ -86,7 +98,7 @@ impl OpenAiChat {
             {
                 state.finished = true;
             }
-            return Ok(());
+            return Ok(Flow::Continue);
         }
         if let Some(raw_finish) = choice.finish_reason.filter(|r| !r.is_empty()) {
             state.finished = true;
@@ -112,7 +124,24 @@ impl OpenAiChat {
             }
         }
 
-        for field in self.reasoning_fields() {
+        if self.annotations {
+            if let Some(Value::Array(annotations)) = &delta.annotations {
+                if !annotations.is_empty() {
+                    // The running list, as pydantic-ai publishes it.
+                    state.annotations.extend(annotations.iter().cloned());
+                    insert_detail(
+                        parts,
+                        "annotations",
+                        Value::Array(state.annotations.clone()),
+                    );
+                }
+            }
+        }
+        let use_details = self.reasoning_details && !delta.reasoning_details.is_empty();
+        if use_details {
+            reasoning_details_delta(&delta.reasoning_details, state, parts)?;
+        }
+        for field in self.reasoning_fields().filter(|_| !use_details) {
             let slot = reasoning_slot(field);
             match &delta.reasoning[slot] {
                 Some(Thought::Text(text)) if !text.is_empty() => {
@@ -137,6 +166,13 @@ impl OpenAiChat {
                 Some(Thought::NotText(kind)) => parts.warnings.push(not_text(field, kind)),
                 _ => {}
             }
+        }
+        if executed_tools::stream_parts(&delta.executed_tools, &mut state.executed_call, parts)? {
+            // Reasoning after a search is a new thinking part, as in pydantic-ai's Groq stream.
+            for field in self.reasoning_fields() {
+                parts.stop_tracking(VendorId::Key(field));
+            }
+            state.reasoning_started = [false; 3];
         }
         match &delta.content {
             Some(WireContent::Text(text)) if !text.is_empty() => {
@@ -180,7 +216,7 @@ impl OpenAiChat {
                 .filter(|id| !id.is_empty());
             parts.handle_tool_call_delta(call.index.map(VendorId::Index), name, args, id)?;
         }
-        Ok(())
+        Ok(Flow::Continue)
     }
 
     /// Streams text, opening and closing thinking parts at whole-delta thinking tags as
@@ -234,4 +270,37 @@ impl OpenAiChat {
             ))
         }
     }
+}
+
+/// Applies the reasoning details of one chunk: a detail seen for the first time (by its type
+/// and index) starts its thinking part, whole; a later one adds to it (text, signature,
+/// details), as pydantic-ai's OpenRouter stream does.
+fn reasoning_details_delta(
+    details: &[ReasoningDetail],
+    state: &mut ChatStreamState,
+    parts: &mut PartsManager,
+) -> Result<()> {
+    for (position, detail) in details.iter().enumerate() {
+        let part = match reasoning_details::to_thinking(detail, parts.provider_name.as_deref()) {
+            Ok(part) => part,
+            Err(warning) => {
+                parts.warnings.push(warning);
+                continue;
+            }
+        };
+        let key = reasoning_details::vendor_key(detail, position);
+        if state.details_started.contains(&key) {
+            parts.handle_thinking_delta_with_details(
+                Some(VendorId::Key(&key)),
+                Some(&part.content),
+                part.signature.as_deref(),
+                part.provider_name.as_deref(),
+                part.provider_details,
+            )?;
+        } else {
+            parts.handle_part(Some(VendorId::Key(&key)), part.into());
+            state.details_started.push(key);
+        }
+    }
+    Ok(())
 }

@@ -67,7 +67,7 @@ impl OpenAiChat {
         }
         let tools = definitions
             .into_iter()
-            .map(|definition| self.tool(definition, warnings))
+            .map(|definition| self.tool(definition, request.model_name, warnings))
             .collect::<Result<Vec<_>>>()?;
         if tools.is_empty() {
             return Ok((tools, None));
@@ -79,10 +79,13 @@ impl OpenAiChat {
     fn tool<'a>(
         &self,
         definition: &'a ToolDefinition,
+        model_name: &str,
         warnings: &mut Warnings,
     ) -> Result<ChatTool<'a>> {
-        let transformed =
-            (self.schema_transformer)(&definition.parameters_json_schema, definition.strict)?;
+        let transformed = (self.schema_transformer(model_name))(
+            &definition.parameters_json_schema,
+            definition.strict,
+        )?;
         warnings.extend(transformed.warnings);
         let strict = if transformed.strict && self.strict_tools {
             Some(true)

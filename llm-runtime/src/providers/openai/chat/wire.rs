@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::super::shared::{SystemRole, TokenLogprob, WireArgs};
+use super::reasoning_details::OutgoingDetail;
+use crate::models::{SearchContextSize, WebSearchUserLocation};
 use crate::providers::common::CowStr;
 
 pub(super) mod seed;
@@ -24,7 +26,7 @@ pub(super) struct ChatRequest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) parallel_tool_calls: Option<bool>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(super) tools: Vec<ChatTool<'a>>,
+    pub(super) tools: Vec<ChatToolParam<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) tool_choice: Option<ToolChoiceParam<'a>>,
     pub(super) stream: bool,
@@ -54,6 +56,50 @@ pub(super) struct ChatRequest<'a> {
     pub(super) frequency_penalty: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) logit_bias: Option<&'a BTreeMap<String, i64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) web_search_options: Option<WebSearchOptions<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) search_settings: Option<SearchSettings<'a>>,
+}
+
+/// OpenAI's `web_search_options` (search models).
+#[derive(Serialize)]
+pub(super) struct WebSearchOptions<'a> {
+    pub(super) search_context_size: SearchContextSize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) user_location: Option<UserLocation<'a>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct UserLocation<'a> {
+    #[serde(rename = "type")]
+    pub(super) kind: &'static str,
+    pub(super) approximate: &'a WebSearchUserLocation,
+}
+
+/// Groq's `search_settings` (compound models).
+#[derive(Serialize)]
+pub(super) struct SearchSettings<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) include_domains: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) exclude_domains: Option<&'a [String]>,
+}
+
+/// An entry of `tools`: a function, or a host's server tool (OpenRouter's
+/// `openrouter:web_search`).
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(super) enum ChatToolParam<'a> {
+    Function(ChatTool<'a>),
+    Server(ServerTool),
+}
+
+#[derive(Serialize)]
+pub(super) struct ServerTool {
+    #[serde(rename = "type")]
+    pub(super) kind: &'static str,
+    pub(super) parameters: Value,
 }
 
 #[derive(Serialize)]
@@ -104,6 +150,9 @@ impl Serialize for ChatMessage<'_> {
                 if !assistant.tool_calls.is_empty() {
                     map.serialize_entry("tool_calls", &assistant.tool_calls)?;
                 }
+                if !assistant.reasoning_details.is_empty() {
+                    map.serialize_entry("reasoning_details", &assistant.reasoning_details)?;
+                }
             }
             ChatMessage::Tool {
                 tool_call_id,
@@ -122,6 +171,8 @@ pub(super) struct AssistantMessage<'a> {
     pub(super) thinking: Vec<(&'a str, String)>,
     pub(super) content: Option<String>,
     pub(super) tool_calls: Vec<ChatToolCall<'a>>,
+    /// Reasoning details sent back as they came (OpenRouter).
+    pub(super) reasoning_details: Vec<OutgoingDetail<'a>>,
 }
 
 #[derive(Serialize)]
@@ -254,6 +305,43 @@ pub(super) struct WireMessage<'a> {
     pub(super) tool_calls: ToolCalls<'a>,
     /// The reasoning fields, by slot: the host's own field, `reasoning`, `reasoning_content`.
     pub(super) reasoning: [Option<Thought<'a>>; 3],
+    /// OpenRouter's structured reasoning (text, summaries, encrypted blobs with signatures).
+    pub(super) reasoning_details: Vec<ReasoningDetail>,
+    /// Citations (OpenRouter's `url_citation` and `file` annotations), kept as they came.
+    pub(super) annotations: Option<Value>,
+    /// The server-side tools Groq ran (its compound models' web search).
+    pub(super) executed_tools: Vec<ExecutedTool>,
+}
+
+/// One entry of `reasoning_details`, by its `type`: `reasoning.text` (`text`, `signature`),
+/// `reasoning.summary` (`summary`) or `reasoning.encrypted` (`data`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct ReasoningDetail {
+    #[serde(rename = "type")]
+    pub(super) kind: String,
+    pub(super) id: Option<String>,
+    pub(super) format: Option<String>,
+    pub(super) index: Option<i64>,
+    pub(super) text: Option<String>,
+    pub(super) signature: Option<String>,
+    pub(super) summary: Option<String>,
+    pub(super) data: Option<String>,
+}
+
+/// One of Groq's `executed_tools`: a `search` (web search) or another tool (`visit`, …).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct ExecutedTool {
+    pub(super) index: Option<u64>,
+    #[serde(rename = "type")]
+    pub(super) kind: String,
+    /// The arguments, a JSON object as text.
+    pub(super) arguments: Option<String>,
+    /// The tool's output as text.
+    pub(super) output: Option<String>,
+    /// The structured results (`results`, `images`), kept as JSON.
+    pub(super) search_results: Option<serde_json::Map<String, Value>>,
 }
 
 /// The value of a reasoning field: text, or something else (which is reported, not used).

@@ -13,7 +13,8 @@ use serde_json::Value;
 
 use super::super::thinking::reasoning_slot;
 use super::{
-    Completion, Thought, ToolCalls, WireChoice, WireContent, WireMessage, WireUsage, XGroq,
+    Completion, ExecutedTool, ReasoningDetail, Thought, ToolCalls, WireChoice, WireContent,
+    WireMessage, WireUsage, XGroq,
 };
 use crate::providers::common::{visit_cow_str, CowStr};
 use crate::providers::openai::shared::{cow, Count};
@@ -357,6 +358,17 @@ impl<'de> Visitor<'de> for MessageSeed<'_, 'de> {
                 "tool_calls" => {
                     message.tool_calls = map
                         .next_value::<Option<ToolCalls<'de>>>()?
+                        .unwrap_or_default();
+                }
+                "reasoning_details" => {
+                    message.reasoning_details = map
+                        .next_value::<Option<Vec<ReasoningDetail>>>()?
+                        .unwrap_or_default();
+                }
+                "annotations" => message.annotations = map.next_value::<Option<Value>>()?,
+                "executed_tools" => {
+                    message.executed_tools = map
+                        .next_value::<Option<Vec<ExecutedTool>>>()?
                         .unwrap_or_default();
                 }
                 field
