@@ -1,5 +1,7 @@
 use super::*;
-use crate::messages::PartKind;
+use crate::messages::{
+    ModelResponsePartDelta, PartKind, TextPart, TextPartDelta, ThinkingPart, ToolArgs, ToolCallPart,
+};
 use crate::providers::test_support::kinds;
 use crate::tools::ToolDefinition;
 use serde_json::json;
