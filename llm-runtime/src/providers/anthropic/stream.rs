@@ -33,12 +33,43 @@ const DEFAULT_PROVIDER_NAME: &str = "anthropic";
 #[derive(Debug, Default)]
 pub struct MessagesStreamState {
     /// The kind of each content block started, by index.
-    blocks: HashMap<u64, OpenBlock>,
+    blocks: OpenBlocks,
     /// The usage counts so far, as pydantic-ai keeps them (`message_start`, then each
     /// `message_delta` overriding the counts it carries).
     usage_details: BTreeMap<String, u64>,
     /// The tool names of the MCP calls so far, by id (for their results).
     mcp_calls: HashMap<String, String>,
+}
+
+/// The kind of each content block started, by index: a response has a handful of blocks, so
+/// a scan (newest first, where the next delta most often goes) beats hashing the index on
+/// every event.
+#[derive(Debug, Default)]
+struct OpenBlocks(Vec<(u64, OpenBlock)>);
+
+impl OpenBlocks {
+    fn get_mut(&mut self, index: u64) -> Option<&mut OpenBlock> {
+        self.0
+            .iter_mut()
+            .rev()
+            .find(|(i, _)| *i == index)
+            .map(|(_, kind)| kind)
+    }
+
+    fn get(&self, index: u64) -> Option<OpenBlock> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(i, _)| *i == index)
+            .map(|(_, kind)| *kind)
+    }
+
+    fn insert(&mut self, index: u64, kind: OpenBlock) {
+        match self.get_mut(index) {
+            Some(open) => *open = kind,
+            None => self.0.push((index, kind)),
+        }
+    }
 }
 
 /// The kind of a content block seen in a stream.
@@ -190,13 +221,13 @@ pub(super) fn apply_event(
         }
         "content_block_stop" => {
             let index = index(&event)?;
-            match state.blocks.get(&index) {
+            match state.blocks.get(index) {
                 // A whole response carries the arguments as an object: so does the stream.
                 Some(OpenBlock::ToolUse | OpenBlock::ServerToolUse { has_args: true }) => {
                     parts.end_tool_call_args_as_object(VendorId::Index(index));
                 }
                 Some(OpenBlock::McpToolUse { close }) => {
-                    if *close {
+                    if close {
                         let vendor = Some(VendorId::Index(index));
                         parts.handle_tool_call_delta(
                             vendor,
@@ -381,7 +412,7 @@ fn block_delta(
     state: &mut MessagesStreamState,
     parts: &mut PartsManager,
 ) -> Result<()> {
-    let open = state.blocks.get(&index).copied();
+    let open = state.blocks.get(index);
     if open == Some(OpenBlock::Unsupported) {
         return Ok(());
     }
@@ -395,7 +426,9 @@ fn block_delta(
     match kind {
         "text_delta" => {
             parts.handle_text_delta(vendor, delta.text.as_deref().unwrap_or_default())?;
-            state.blocks.entry(index).or_insert(OpenBlock::Text);
+            if open.is_none() {
+                state.blocks.insert(index, OpenBlock::Text);
+            }
         }
         "thinking_delta" => {
             parts.handle_thinking_delta(
@@ -404,7 +437,9 @@ fn block_delta(
                 None,
                 new_thinking_provider.as_deref(),
             )?;
-            state.blocks.entry(index).or_insert(OpenBlock::Thinking);
+            if open.is_none() {
+                state.blocks.insert(index, OpenBlock::Thinking);
+            }
         }
         "signature_delta" => {
             parts.handle_thinking_delta(
@@ -413,11 +448,13 @@ fn block_delta(
                 Some(delta.signature.as_deref().unwrap_or_default()),
                 new_thinking_provider.as_deref(),
             )?;
-            state.blocks.entry(index).or_insert(OpenBlock::Thinking);
+            if open.is_none() {
+                state.blocks.insert(index, OpenBlock::Thinking);
+            }
         }
         "input_json_delta" => {
             let fragment = delta.partial_json.as_deref().unwrap_or_default();
-            if let Some(OpenBlock::ServerToolUse { has_args }) = state.blocks.get_mut(&index) {
+            if let Some(OpenBlock::ServerToolUse { has_args }) = state.blocks.get_mut(index) {
                 // A server tool's call without arguments has none, streamed or not.
                 if fragment.is_empty() {
                     return Ok(());
@@ -425,7 +462,9 @@ fn block_delta(
                 *has_args = true;
             }
             parts.handle_tool_call_delta(vendor, None, Some(ArgsDelta::Json(fragment)), None)?;
-            state.blocks.entry(index).or_insert(OpenBlock::ToolUse);
+            if open.is_none() {
+                state.blocks.insert(index, OpenBlock::ToolUse);
+            }
         }
         "compaction_delta" => {
             if let Some(content) = delta.content.as_deref().filter(|c| !c.is_empty()) {

@@ -10,7 +10,7 @@ mod thinking;
 mod tool_call;
 mod vendor;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use crate::messages::now;
 use chrono::{DateTime, Utc};
@@ -27,6 +27,7 @@ use crate::warning::Warnings;
 
 pub use tool_call::ArgsDelta;
 pub use vendor::VendorId;
+use vendor::VendorMap;
 
 /// A part being built: complete enough to show, or a tool call still waiting for its name.
 #[derive(Debug, Clone)]
@@ -61,8 +62,7 @@ impl ManagedPart {
 #[derive(Debug)]
 pub struct PartsManager {
     parts: Vec<ManagedPart>,
-    by_index: HashMap<u64, usize>,
-    by_key: HashMap<Box<str>, usize>,
+    by_vendor: VendorMap,
     events: VecDeque<ModelResponseStreamEvent>,
     last_started: Option<usize>,
     final_result_sent: bool,
@@ -101,8 +101,7 @@ impl PartsManager {
     pub fn new(model_name: impl Into<String>, parameters: &ModelRequestParameters) -> Self {
         PartsManager {
             parts: Vec::new(),
-            by_index: HashMap::new(),
-            by_key: HashMap::new(),
+            by_vendor: VendorMap::default(),
             events: VecDeque::new(),
             last_started: None,
             final_result_sent: false,
@@ -134,21 +133,12 @@ impl PartsManager {
     }
 
     fn lookup(&self, vendor: VendorId<'_>) -> Option<usize> {
-        match vendor {
-            VendorId::Index(i) => self.by_index.get(&i).copied(),
-            VendorId::Key(k) => self.by_key.get(k).copied(),
-        }
+        self.by_vendor.get(vendor)
     }
 
     fn track(&mut self, vendor: Option<VendorId<'_>>, index: usize) {
-        match vendor {
-            Some(VendorId::Index(i)) => {
-                self.by_index.insert(i, index);
-            }
-            Some(VendorId::Key(k)) => {
-                self.by_key.insert(k.into(), index);
-            }
-            None => {}
+        if let Some(vendor) = vendor {
+            self.by_vendor.insert(vendor, index);
         }
     }
 
@@ -201,14 +191,7 @@ impl PartsManager {
 
     /// Forgets `vendor`, so that its next delta starts a new part.
     pub fn stop_tracking(&mut self, vendor: VendorId<'_>) {
-        match vendor {
-            VendorId::Index(i) => {
-                self.by_index.remove(&i);
-            }
-            VendorId::Key(k) => {
-                self.by_key.remove(k);
-            }
-        }
+        self.by_vendor.remove(vendor);
     }
 
     /// The parts so far, without tool calls still waiting for their name.
