@@ -56,8 +56,8 @@ pub enum Client {
     AsyncOpenAi(async_openai::Client<OpenAIConfig>),
     /// The client and the model name it is given.
     Genai(genai::Client, &'static str),
-    RigChat(rig_core::Model<Chat>),
-    RigAnthropic(rig_core::Model<Messages>),
+    RigChat(Box<rig_core::Model<Chat>>),
+    RigAnthropic(Box<rig_core::Model<Messages>>),
 }
 
 /// `peer`'s client of `route` on a server at `port`.
@@ -82,18 +82,18 @@ pub fn client(peer: Peer, port: u16, route: &str) -> Client {
             genai_client(format!("{base}/v1/"), AdapterKind::OpenAI, "sk-bench"),
             "gpt-4o",
         ),
-        Peer::Rig if anthropic => Client::RigAnthropic(
+        Peer::Rig if anthropic => Client::RigAnthropic(Box::new(
             AnthropicConfig::new("sk-ant-bench")
                 .with_base_url(base)
                 .client()
                 .completion("claude-sonnet-4-5"),
-        ),
-        Peer::Rig => Client::RigChat(
+        )),
+        Peer::Rig => Client::RigChat(Box::new(
             RigOpenAiConfig::new("sk-bench")
                 .with_base_url(format!("{base}/v1"))
                 .client()
                 .chat("gpt-4o"),
-        ),
+        )),
     }
 }
 
