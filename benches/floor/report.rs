@@ -87,7 +87,7 @@ fn ratio(ours: f64, floor: f64, goal: f64) -> String {
 }
 
 /// Nanoseconds in a readable unit, for min / median / max.
-fn times(stats: Stats) -> String {
+pub fn times(stats: Stats) -> String {
     let unit = |ns: f64| {
         if stats.median >= 1e6 {
             format!("{:.2}", ns / 1e6)
@@ -114,7 +114,7 @@ fn kb(stats: Stats) -> String {
 }
 
 /// The output of a command, trimmed; empty when it cannot run.
-fn command(program: &str, args: &[&str]) -> String {
+pub fn command(program: &str, args: &[&str]) -> String {
     Command::new(program)
         .args(args)
         .output()
@@ -122,7 +122,8 @@ fn command(program: &str, args: &[&str]) -> String {
         .unwrap_or_default()
 }
 
-fn machine() -> String {
+/// The machine: CPU, cores, memory, kernel, rustc and the load average now.
+pub fn machine() -> String {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = cpuinfo
         .lines()
