@@ -1,6 +1,6 @@
 //! The hand-written deserializers of the Chat Completions wire types: a completion or chunk
 //! parsed in place, borrowing its strings, with the host's own reasoning field.
-//! Justified by `llm-runtime/benches/stream_vs_floor.rs` (the per-chunk cost against a bare
+//! Justified by `scripts/bench.sh` (`benches/floor`: the per-chunk cost against a bare
 //! `serde_json` floor).
 
 use std::borrow::Cow;
