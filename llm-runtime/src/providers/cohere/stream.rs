@@ -13,7 +13,9 @@ use std::borrow::Cow;
 
 use super::super::{Flow, RawEvent};
 use super::response::{finish_details, finish_reason, tool_plan_part, usage_from, warn_citations};
-use super::wire::{ContentEvent, Event, EventType, MessageEnd, StreamEvent, ToolCallEvent};
+use super::wire::{
+    ContentEvent, Event, EventType, MessageEnd, StreamEvent, ToolCallEvent, TypedContentEvent,
+};
 use crate::error::{Error, Result};
 use crate::stream::{ArgsDelta, PartsManager, VendorId};
 use crate::warning::Warning;
@@ -33,6 +35,20 @@ pub struct CohereStreamState {
 /// The JSON error, when the data is not a valid event.
 pub(super) fn parse_event<'a>(raw: &RawEvent<'a>) -> serde_json::Result<StreamEvent<'a>> {
     let data = raw.data;
+    if raw.name == "content-delta" {
+        // Nearly every event of a stream: read its `type` and its fields in one pass, not
+        // the `type` first and the event again. Data that says it is another event (or does
+        // not parse) takes the general path below, which decides as it always did.
+        if let Ok(event) = serde_json::from_str::<TypedContentEvent<'a>>(data) {
+            if event.kind == "content-delta" {
+                let content = ContentEvent {
+                    index: event.index,
+                    delta: event.delta,
+                };
+                return Ok(StreamEvent(Event::Content(content)));
+            }
+        }
+    }
     let kind: EventType<'a> = serde_json::from_str(data)?;
     let event = match kind.kind.as_ref() {
         "message-start" => Event::MessageStart(serde_json::from_str(data)?),
@@ -42,7 +58,7 @@ pub(super) fn parse_event<'a>(raw: &RawEvent<'a>) -> serde_json::Result<StreamEv
         "tool-call-start" | "tool-call-delta" => Event::ToolCall(serde_json::from_str(data)?),
         "tool-call-end" => Event::ToolCallEnd,
         "citation-start" | "citation-end" => Event::Citation,
-        "message-end" => Event::MessageEnd(serde_json::from_str(data)?),
+        "message-end" => Event::MessageEnd(Box::new(serde_json::from_str(data)?)),
         _ => Event::Other(kind.kind),
     };
     Ok(StreamEvent(event))
@@ -90,7 +106,7 @@ pub(super) fn on_event(
         }
         Event::MessageEnd(end) => {
             flush_plan(state, parts);
-            on_message_end(end, raw, parts)?;
+            on_message_end(*end, raw, parts)?;
             return Ok(Flow::Done);
         }
         Event::Other(name) if name == "debug" => {}

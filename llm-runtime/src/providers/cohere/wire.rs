@@ -277,8 +277,9 @@ pub(super) enum Event<'a> {
     ToolCallEnd,
     /// `citation-start` / `citation-end`.
     Citation,
-    /// `message-end`: the finish reason and usage.
-    MessageEnd(MessageEnd),
+    /// `message-end`: the finish reason and usage. Boxed: it comes once, and inline it
+    /// would make every event (moved several times on its way) as large as it is.
+    MessageEnd(Box<MessageEnd>),
     /// `debug` and events this translation does not know, by name.
     Other(Cow<'a, str>),
 }
@@ -300,6 +301,18 @@ pub(super) struct MessageStart {
 /// `content-start` / `content-delta`.
 #[derive(Debug, Deserialize)]
 pub(super) struct ContentEvent<'a> {
+    #[serde(default)]
+    pub index: Option<u64>,
+    #[serde(default, borrow)]
+    pub delta: Option<Delta<ContentMessage<'a>>>,
+}
+
+/// `content-delta` read in one pass with its `type`: the stream's fast path (see
+/// `stream::parse_event`).
+#[derive(Debug, Deserialize)]
+pub(super) struct TypedContentEvent<'a> {
+    #[serde(rename = "type", borrow)]
+    pub kind: Cow<'a, str>,
     #[serde(default)]
     pub index: Option<u64>,
     #[serde(default, borrow)]

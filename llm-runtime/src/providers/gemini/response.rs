@@ -86,7 +86,7 @@ fn response_from(
 
     let mut parts = Vec::new();
     if let Some(candidate) = candidate {
-        if let Some(logprobs) = candidate.logprobs_result.filter(schema::truthy) {
+        if let Some(logprobs) = candidate.logprobs_result.map(|l| *l).filter(schema::truthy) {
             details.insert("logprobs".into(), pythonic_logprobs(logprobs));
             details.insert(
                 "avg_logprobs".into(),
@@ -95,7 +95,7 @@ fn response_from(
         }
         let provider = cx.provider_name;
         let wire_parts = candidate.content.and_then(|c| c.parts).unwrap_or_default();
-        let grounding = candidate.grounding_metadata.as_ref();
+        let grounding = candidate.grounding_metadata.as_deref();
         if !builtin_parts::has_invocations(&wire_parts) {
             // Without the tools' own parts, their calls are rebuilt from the metadata.
             let pairs = [

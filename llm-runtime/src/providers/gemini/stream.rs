@@ -18,7 +18,7 @@ use super::response::{
     insert_block_details, map_finish_reason, ratings_value, reported_error, unknown_part,
     unrepresented, WireKind,
 };
-use super::usage::merge_usage;
+use super::usage::merge_snapshot;
 use super::wire::{GroundingMetadata, WireResponse};
 use crate::error::{Error, Result};
 use crate::messages::{
@@ -101,6 +101,19 @@ fn stream_provider_name(parts: &PartsManager) -> String {
         .unwrap_or_else(|| DEFAULT_PROVIDER_NAME.to_owned())
 }
 
+/// The stream's provider name, copied from the parts manager the first time a chunk needs it.
+fn provider<'p>(cache: &'p mut Option<String>, parts: &PartsManager) -> &'p str {
+    cache.get_or_insert_with(|| stream_provider_name(parts))
+}
+
+/// Keeps the response id, copied only when it differs from the one kept (every event of a
+/// stream repeats it).
+fn set_response_id(parts: &mut PartsManager, id: &str) {
+    if parts.provider_response_id.as_deref() != Some(id) {
+        parts.provider_response_id = Some(id.to_owned());
+    }
+}
+
 /// Applies one stream event (pydantic-ai's `GeminiStreamedResponse._get_event_iterator`).
 fn apply_chunk(
     chunk: WireResponse<'_>,
@@ -119,9 +132,17 @@ fn apply_chunk(
         }
     }
     if let Some(usage) = &chunk.usage_metadata {
-        parts.usage = merge_usage(usage.to_usage(0), &parts.usage);
-        if let Some(traffic) = &usage.traffic_type {
-            insert_detail(parts, "traffic_type", Value::String(traffic.clone()));
+        merge_snapshot(&mut parts.usage, usage);
+        // Vertex AI repeats it on every event: written once, and again only if it changes.
+        if let Some(traffic) = usage.traffic_type.as_deref() {
+            let known = parts
+                .provider_details
+                .as_ref()
+                .and_then(|d| d.get("traffic_type"))
+                .and_then(Value::as_str);
+            if known != Some(traffic) {
+                insert_detail(parts, "traffic_type", Value::String(traffic.to_owned()));
+            }
         }
     }
     let Some(candidate) = chunk.candidates.unwrap_or_default().into_iter().next() else {
@@ -133,14 +154,14 @@ fn apply_chunk(
                 insert_block_details(details, feedback, reason, raw)?;
                 parts.finish_reason = Some(FinishReason::ContentFilter);
                 if let Some(id) = chunk.response_id.filter(|id| !id.0.is_empty()) {
-                    parts.provider_response_id = Some(id.0.into_owned());
+                    set_response_id(parts, &id.0);
                 }
             }
         }
         return Ok(());
     };
     if let Some(id) = chunk.response_id.filter(|id| !id.0.is_empty()) {
-        parts.provider_response_id = Some(id.0.into_owned());
+        set_response_id(parts, &id.0);
     }
     if let Some(reason) = candidate.finish_reason.as_ref().filter(|r| !r.0.is_empty()) {
         state.finished = true;
@@ -156,13 +177,14 @@ fn apply_chunk(
             parts.finish_reason = map_finish_reason(&reason.0);
         }
     }
-    let provider = stream_provider_name(parts);
+    // The provider name, copied only for the parts that carry it (not for plain text).
+    let mut provider_name = None;
     if !state.has_invocations {
         // URL context metadata comes first, before the text.
         if let Some((call, ret)) = candidate
             .url_context_metadata
             .as_ref()
-            .and_then(|m| builtin_parts::url_context(m, &provider))
+            .and_then(|m| builtin_parts::url_context(m, provider(&mut provider_name, parts)))
         {
             parts.handle_part(None, call.into());
             parts.handle_part(None, ret.into());
@@ -174,9 +196,23 @@ fn apply_chunk(
     }
     state.has_invocations = state.has_invocations || builtin_parts::has_invocations(&wire_parts);
     for part in &wire_parts {
+        let kind = part.kind();
+        if let WireKind::Text(text, thought) = kind {
+            if part.thought_signature.is_none() {
+                // Nearly every event: a text or thought delta without a signature, which
+                // needs neither the provider name nor details.
+                if thought && !text.is_empty() {
+                    parts.handle_thinking_delta_with_details(None, Some(text), None, None, None)?;
+                } else if !text.is_empty() {
+                    parts.handle_text_delta_with_details(None, text, None, None)?;
+                }
+                continue;
+            }
+        }
+        let provider = provider(&mut provider_name, parts);
         let details = part.signature_details();
-        let name = details.as_ref().map(|_| provider.clone());
-        match part.kind() {
+        let name = details.as_ref().map(|_| provider.to_owned());
+        match kind {
             WireKind::Text(text, _) if text.is_empty() && details.is_none() => {}
             WireKind::Text(text, true) => parts.handle_thinking_delta_with_details(
                 None,
@@ -205,12 +241,12 @@ fn apply_chunk(
                 parts.handle_part(None, file.into());
             }
             WireKind::ToolCall(call) => {
-                let mut call = builtin_parts::tool_call(call, &provider, raw)?;
+                let mut call = builtin_parts::tool_call(call, provider, raw)?;
                 call.provider_details = details;
                 parts.handle_part(None, call.into());
             }
             WireKind::ToolResponse(response) => {
-                let mut ret = builtin_parts::tool_response(response, &provider, raw)?;
+                let mut ret = builtin_parts::tool_response(response, provider, raw)?;
                 ret.provider_details = details;
                 if ret.tool_name == "file_search" && ret.content.is_null() {
                     // Its content comes in a later event's grounding metadata.
@@ -222,13 +258,13 @@ fn apply_chunk(
                 }
             }
             WireKind::ExecutableCode(code) => {
-                let mut call = code_or_file_search(code, state, &parts.builtin_tools, &provider);
+                let mut call = code_or_file_search(code, state, &parts.builtin_tools, provider);
                 call.provider_details = details;
                 parts.handle_part(None, call.into());
             }
             WireKind::CodeExecutionResult(result) => {
                 let id = state.code_id.clone().unwrap_or_else(generate_tool_call_id);
-                let mut ret = builtin_parts::code_return(result, id, &provider);
+                let mut ret = builtin_parts::code_return(result, id, provider);
                 ret.provider_details = details;
                 parts.handle_part(None, ret.into());
             }
@@ -237,9 +273,9 @@ fn apply_chunk(
         }
     }
     // Grounding metadata comes with the last text it grounds: its results follow that text.
-    let grounding = candidate.grounding_metadata.as_ref();
+    let grounding = candidate.grounding_metadata.as_deref();
     if !state.has_invocations {
-        if let Some(ret) = file_search_results(grounding, state, &provider) {
+        if let Some(ret) = file_search_results(grounding, state, &mut provider_name, parts) {
             parts.handle_part(None, ret.into());
         }
     } else if !state.pending.is_empty() {
@@ -295,7 +331,8 @@ fn code_or_file_search(
 fn file_search_results(
     grounding: Option<&GroundingMetadata>,
     state: &mut GeminiStreamState,
-    provider: &str,
+    provider_name: &mut Option<String>,
+    parts: &PartsManager,
 ) -> Option<BuiltinToolReturnPart> {
     let grounding = grounding?;
     state.file_search_id.as_ref()?;
@@ -306,7 +343,7 @@ fn file_search_results(
     let id = state.file_search_id.take()?;
     Some(
         BuiltinToolReturnPart::new("file_search", Value::Array(contexts), id)
-            .with_provider(provider),
+            .with_provider(provider(provider_name, parts)),
     )
 }
 

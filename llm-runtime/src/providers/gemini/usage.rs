@@ -90,3 +90,73 @@ pub(super) fn merge_usage(mut new: Usage, earlier: &Usage) -> Usage {
     new.recompute_total();
     new
 }
+
+/// A streamed usage snapshot merged into the usage so far, exactly as
+/// `merge_usage(snapshot.to_usage(0), usage)`: in place when the snapshot has no count that
+/// lands in `details` or in an audio field (then the earlier details and audio counts stay as
+/// they are), which spares building and dropping a whole [`Usage`] on every event.
+pub(super) fn merge_snapshot(usage: &mut Usage, snapshot: &UsageMetadata) {
+    let nonzero = |n: Option<u64>| n.is_some_and(|n| n != 0);
+    let listed = |d: &Option<Vec<ModalityTokenCount>>| d.as_ref().is_some_and(|d| !d.is_empty());
+    if nonzero(snapshot.cached_content_token_count)
+        || nonzero(snapshot.thoughts_token_count)
+        || nonzero(snapshot.tool_use_prompt_token_count)
+        || listed(&snapshot.prompt_tokens_details)
+        || listed(&snapshot.cache_tokens_details)
+        || listed(&snapshot.candidates_tokens_details)
+        || listed(&snapshot.tool_use_prompt_tokens_details)
+    {
+        *usage = merge_usage(snapshot.to_usage(0), usage);
+        return;
+    }
+    // What `to_usage(0)` gives here: no details, cache and audio counts of zero (so the
+    // earlier ones stay); input and output from the two counts; no request, no cost.
+    let input = snapshot.prompt_token_count.unwrap_or(0);
+    let output = snapshot.candidates_token_count.unwrap_or(0);
+    if input != 0 {
+        usage.request_tokens = input;
+    }
+    if output != 0 {
+        usage.response_tokens = output;
+    }
+    usage.requests = 0;
+    usage.cost = None;
+    usage.recompute_total();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshot(json: &str) -> UsageMetadata {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn merge_snapshot_is_merge_usage_in_place() {
+        let earlier = merge_usage(
+            snapshot(
+                r#"{"promptTokenCount": 7, "candidatesTokenCount": 3, "thoughtsTokenCount": 2,
+                    "promptTokensDetails": [{"modality": "AUDIO", "tokenCount": 4}]}"#,
+            )
+            .to_usage(0),
+            &Usage::default(),
+        );
+        for json in [
+            r#"{"promptTokenCount": 12, "candidatesTokenCount": 40, "totalTokenCount": 52}"#,
+            r#"{"candidatesTokenCount": 41}"#,
+            r#"{"promptTokenCount": 0, "thoughtsTokenCount": 0, "cachedContentTokenCount": 0}"#,
+            r#"{"promptTokenCount": 12, "thoughtsTokenCount": 9}"#,
+            r#"{"candidatesTokensDetails": [{"modality": "TEXT", "tokenCount": 5}]}"#,
+            r#"{}"#,
+        ] {
+            let snapshot = snapshot(json);
+            let mut in_place = earlier.clone();
+            merge_snapshot(&mut in_place, &snapshot);
+            assert!(
+                in_place == merge_usage(snapshot.to_usage(0), &earlier),
+                "{json}"
+            );
+        }
+    }
+}

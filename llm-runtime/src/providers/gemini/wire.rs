@@ -246,13 +246,16 @@ pub(super) struct ThinkingConfig {
 // Responses and stream events
 // ---------------------------------------------------------------------------------------------
 
-/// A `GenerateContentResponse`, whole or one event of a stream.
+/// A `GenerateContentResponse`, whole or one event of a stream. The structs read on every
+/// event have no container `default` (every field is an `Option`, which is `None` when
+/// absent anyway): serde would build a whole default value per event to take missing fields
+/// from. The rare fields are boxed, so that what every event builds and moves stays small.
 #[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct WireResponse<'a> {
     #[serde(borrow)]
     pub(super) candidates: Option<Vec<WireCandidate<'a>>>,
-    pub(super) prompt_feedback: Option<PromptFeedback>,
+    pub(super) prompt_feedback: Option<Box<PromptFeedback>>,
     pub(super) usage_metadata: Option<UsageMetadata>,
     #[serde(borrow)]
     pub(super) model_version: Option<CowStr<'a>>,
@@ -262,12 +265,12 @@ pub struct WireResponse<'a> {
     #[serde(borrow)]
     pub(super) create_time: Option<CowStr<'a>>,
     /// An error reported in a 200 body or inside a stream.
-    pub(super) error: Option<WireError>,
+    pub(super) error: Option<Box<WireError>>,
 }
 
 /// A candidate of a response (only the first is read).
 #[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub(super) struct WireCandidate<'a> {
     #[serde(borrow)]
     pub(super) content: Option<WireContent<'a>>,
@@ -275,9 +278,9 @@ pub(super) struct WireCandidate<'a> {
     pub(super) finish_reason: Option<CowStr<'a>>,
     pub(super) safety_ratings: Option<Vec<SafetyRating>>,
     pub(super) avg_logprobs: Option<f64>,
-    pub(super) logprobs_result: Option<Value>,
-    pub(super) grounding_metadata: Option<GroundingMetadata>,
-    pub(super) url_context_metadata: Option<UrlContextMetadata>,
+    pub(super) logprobs_result: Option<Box<Value>>,
+    pub(super) grounding_metadata: Option<Box<GroundingMetadata>>,
+    pub(super) url_context_metadata: Option<Box<UrlContextMetadata>>,
 }
 
 /// What a built-in tool grounded the answer on: search queries and the chunks retrieved (web
@@ -339,15 +342,15 @@ pub(super) struct TopCandidates {
 
 /// A candidate's content.
 #[derive(Deserialize, Default)]
-#[serde(default)]
 pub(super) struct WireContent<'a> {
     #[serde(borrow)]
     pub(super) parts: Option<Vec<WirePart<'a>>>,
 }
 
-/// A part of a candidate: one of its data fields is set.
+/// A part of a candidate: one of its data fields is set. All but text are boxed: a stream's
+/// parts are nearly all text, and a part this size is built and moved for each.
 #[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub(super) struct WirePart<'a> {
     #[serde(borrow)]
     pub(super) text: Option<CowStr<'a>>,
@@ -355,16 +358,16 @@ pub(super) struct WirePart<'a> {
     #[serde(borrow)]
     pub(super) thought_signature: Option<CowStr<'a>>,
     #[serde(borrow)]
-    pub(super) function_call: Option<WireFunctionCall<'a>>,
-    pub(super) executable_code: Option<Map<String, Value>>,
-    pub(super) code_execution_result: Option<Map<String, Value>>,
+    pub(super) function_call: Option<Box<WireFunctionCall<'a>>>,
+    pub(super) executable_code: Option<Box<Map<String, Value>>>,
+    pub(super) code_execution_result: Option<Box<Map<String, Value>>>,
     #[serde(borrow)]
-    pub(super) inline_data: Option<WireBlob<'a>>,
+    pub(super) inline_data: Option<Box<WireBlob<'a>>>,
     pub(super) file_data: Option<IgnoredAny>,
     #[serde(borrow)]
-    pub(super) tool_call: Option<WireToolCall<'a>>,
+    pub(super) tool_call: Option<Box<WireToolCall<'a>>>,
     #[serde(borrow)]
-    pub(super) tool_response: Option<WireToolResponse<'a>>,
+    pub(super) tool_response: Option<Box<WireToolResponse<'a>>>,
 }
 
 /// Bytes in a response (a generated image), base64.
@@ -444,7 +447,7 @@ pub(super) struct PromptFeedback {
 
 /// The token counts of a response (cumulative in a stream).
 #[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub(super) struct UsageMetadata {
     pub(super) prompt_token_count: Option<u64>,
     pub(super) candidates_token_count: Option<u64>,
