@@ -50,6 +50,10 @@ pub(super) fn stream_parts(
     open_call: &mut Option<String>,
     parts: &mut PartsManager,
 ) -> Result<bool> {
+    // Almost every chunk has none: no copy of the provider's name for them.
+    if tools.is_empty() {
+        return Ok(false);
+    }
     let mut added = false;
     let provider = parts.provider_name.clone().unwrap_or_default();
     for tool in tools {

@@ -11,7 +11,7 @@ use super::response::{
     logprobs_details, map_finish_reason, not_text, reported_error, unknown_chunk,
 };
 use super::thinking::{reasoning_slot, CONTENT, THINKING_CHUNKS};
-use super::wire::{Completion, ContentChunk, ReasoningDetail, Thought, WireContent};
+use super::wire::{Completion, ContentChunk, ReasoningDetail, Thought, WireChoice, WireContent};
 use super::{executed_tools, failed_generation, reasoning_details, ChatStreamState, OpenAiChat};
 use crate::error::{Error, Result};
 use crate::messages::{FinishReason, ThinkingPart};
@@ -26,7 +26,7 @@ impl OpenAiChat {
     /// Applies one stream chunk to the response being built.
     pub(super) fn apply_chunk(
         &self,
-        chunk: Completion<'_>,
+        mut chunk: Completion<'_>,
         raw: &str,
         state: &mut ChatStreamState,
         parts: &mut PartsManager,
@@ -75,32 +75,34 @@ impl OpenAiChat {
         if let Some(moderation) = chunk.moderation.filter(|m| !m.is_null()) {
             insert_detail(parts, "moderation", moderation);
         }
-        // The final usage-only chunk has no choices.
-        let Some(choice) = chunk.choice else {
+        // The final usage-only chunk has no choices. The choice and its delta are borrowed, not
+        // moved out: they are most of the chunk's few hundred bytes, copied on every move.
+        let Some(WireChoice {
+            finish_reason,
+            logprobs,
+            message,
+        }) = &mut chunk.choice
+        else {
             return Ok(Flow::Continue);
         };
-        let Some(delta) = choice.message else {
+        let Some(delta) = &*message else {
             return Ok(Flow::Continue);
         };
-        if let Some(refusal) = delta.refusal.filter(|r| !r.is_empty()) {
+        if let Some(refusal) = delta.refusal.as_deref().filter(|r| !r.is_empty()) {
             let text = state.refusal.get_or_insert_with(String::new);
-            text.push_str(&refusal);
+            text.push_str(refusal);
             let text = Value::String(text.clone());
             parts.finish_reason = Some(FinishReason::ContentFilter);
             if let Some(details) = &mut parts.provider_details {
                 details.remove("finish_reason");
             }
             insert_detail(parts, "refusal", text);
-            if choice
-                .finish_reason
-                .as_deref()
-                .is_some_and(|r| !r.is_empty())
-            {
+            if finish_reason.as_deref().is_some_and(|r| !r.is_empty()) {
                 state.finished = true;
             }
             return Ok(Flow::Continue);
         }
-        if let Some(raw_finish) = choice.finish_reason.filter(|r| !r.is_empty()) {
+        if let Some(raw_finish) = finish_reason.take().filter(|r| !r.is_empty()) {
             state.finished = true;
             if state.refusal.is_none() {
                 parts.finish_reason = map_finish_reason(&raw_finish);
@@ -111,7 +113,7 @@ impl OpenAiChat {
                 );
             }
         }
-        let logprobs = logprobs_details(choice.logprobs);
+        let logprobs = logprobs_details(logprobs.take());
         if !logprobs.is_empty() {
             // Appended, so that the streamed response carries the logprobs of every token as
             // the whole response does.
@@ -141,7 +143,12 @@ impl OpenAiChat {
         if use_details {
             reasoning_details_delta(&delta.reasoning_details, state, parts)?;
         }
-        for field in self.reasoning_fields().filter(|_| !use_details) {
+        // Most chunks carry no reasoning field: no walk over the fields for them.
+        let any_reasoning = delta.reasoning.iter().any(Option::is_some);
+        for field in self
+            .reasoning_fields()
+            .filter(|_| any_reasoning && !use_details)
+        {
             let slot = reasoning_slot(field);
             match &delta.reasoning[slot] {
                 Some(Thought::Text(text)) if !text.is_empty() => {

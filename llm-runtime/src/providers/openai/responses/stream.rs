@@ -37,7 +37,7 @@ use items::{
 #[derive(Debug, Default)]
 pub struct ResponsesStreamState {
     /// Vendor ids (item ids, and `<item>-<n>` for later summaries) whose part was started.
-    started: HashSet<String>,
+    started: Started,
     /// Output items seen in `output_item.added` or `.done` events.
     seen_items: HashSet<String>,
     /// Built-in tool calls whose arguments (code, MCP arguments) grow by deltas.
@@ -73,6 +73,25 @@ impl ResponsesStreamState {
 
     pub(super) fn is_started(&self, vendor: &str) -> bool {
         self.started.contains(vendor)
+    }
+}
+
+/// The vendor ids whose part was started. A response has a handful of items, and every delta
+/// asks about one (usually the newest): a scan from the newest beats hashing the id with
+/// SipHash on each delta.
+#[derive(Debug, Default)]
+pub(super) struct Started(Vec<String>);
+
+impl Started {
+    pub(super) fn contains(&self, vendor: &str) -> bool {
+        self.0.iter().rev().any(|id| id == vendor)
+    }
+
+    /// Adds `vendor` (once).
+    pub(super) fn insert(&mut self, vendor: String) {
+        if !self.contains(&vendor) {
+            self.0.push(vendor);
+        }
     }
 }
 
@@ -124,6 +143,12 @@ pub(super) fn apply_event(
 ) -> Result<Flow> {
     let raw = data.as_bytes();
     match kind {
+        // First: nearly every event of a stream is one, and the arms are compared in order.
+        "response.output_text.delta" => {
+            let event: PieceEvent<'_> = parse_data(kind, data)?;
+            state.note_sequence(event.sequence_number);
+            text_delta(event, state, parts)?;
+        }
         "response.created" | "response.in_progress" | "response.queued" => {
             let event: StatusEvent<'_> = parse_data(kind, data)?;
             state.note_sequence(event.sequence_number);
@@ -182,11 +207,6 @@ pub(super) fn apply_event(
             } else {
                 item_done(event.item, state, parts)?;
             }
-        }
-        "response.output_text.delta" => {
-            let event: PieceEvent<'_> = parse_data(kind, data)?;
-            state.note_sequence(event.sequence_number);
-            text_delta(event, state, parts)?;
         }
         "response.output_text.done" => {
             let event: PieceEvent<'_> = parse_data(kind, data)?;

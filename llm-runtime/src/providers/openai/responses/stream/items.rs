@@ -312,7 +312,9 @@ pub(super) fn args_delta(
             Some(ArgsDelta::Json(&delta.0)),
             None,
         )?;
-        state.args_streamed.insert(id.to_owned());
+        if !state.args_streamed.contains(id) {
+            state.args_streamed.insert(id.to_owned());
+        }
     } else {
         // Arguments before their call (a gateway that skips `output_item.added`).
         state
