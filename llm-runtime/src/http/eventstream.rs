@@ -90,19 +90,86 @@ impl<'a> HeaderValue<'a> {
 /// `exception` (then `:exception-type` names it), and its payload is JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventStreamMessage<'a> {
-    headers: Vec<(&'a str, HeaderValue<'a>)>,
+    headers: Headers<'a>,
     payload: &'a [u8],
+}
+
+/// How many headers a message holds without an allocation: Bedrock sends three
+/// (`:event-type`, `:content-type`, `:message-type`), and a vector per message cost an
+/// allocation and a free per event.
+const INLINE_HEADERS: usize = 4;
+
+/// One header: its name and value.
+type Header<'a> = (&'a str, HeaderValue<'a>);
+
+/// The headers of a message: inline up to [`INLINE_HEADERS`], else in a vector.
+#[derive(Clone)]
+enum Headers<'a> {
+    Inline {
+        len: usize,
+        items: [Header<'a>; INLINE_HEADERS],
+    },
+    Heap(Vec<Header<'a>>),
+}
+
+impl<'a> Headers<'a> {
+    fn new() -> Self {
+        Headers::Inline {
+            len: 0,
+            items: [("", HeaderValue::Bool(false)); INLINE_HEADERS],
+        }
+    }
+
+    fn push(&mut self, header: Header<'a>) {
+        match self {
+            Headers::Inline { len, items } => match items.get_mut(*len) {
+                Some(slot) => {
+                    *slot = header;
+                    *len += 1;
+                }
+                None => {
+                    let mut heap = Vec::with_capacity(INLINE_HEADERS * 2);
+                    heap.extend_from_slice(items);
+                    heap.push(header);
+                    *self = Headers::Heap(heap);
+                }
+            },
+            Headers::Heap(heap) => heap.push(header),
+        }
+    }
+
+    fn as_slice(&self) -> &[Header<'a>] {
+        match self {
+            Headers::Inline { len, items } => items.get(..*len).unwrap_or_default(),
+            Headers::Heap(heap) => heap,
+        }
+    }
+}
+
+impl PartialEq for Headers<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for Headers<'_> {}
+
+impl std::fmt::Debug for Headers<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
+    }
 }
 
 impl<'a> EventStreamMessage<'a> {
     /// The headers, in the order they were sent (a name sent twice is there twice).
     pub fn headers(&self) -> &[(&'a str, HeaderValue<'a>)] {
-        &self.headers
+        self.headers.as_slice()
     }
 
     /// The value of the first header named `name`.
     pub fn header(&self, name: &str) -> Option<&HeaderValue<'a>> {
         self.headers
+            .as_slice()
             .iter()
             .find(|(header, _)| *header == name)
             .map(|(_, value)| value)
@@ -155,7 +222,8 @@ struct Prelude {
 /// ```
 ///
 /// A message borrows the decoder, so it must be used before the next call. Its headers are
-/// gathered in a small vector; names, strings, byte arrays and the payload are borrowed.
+/// held inline (in a vector past four of them); names, strings, byte arrays and the payload
+/// are borrowed.
 ///
 /// A corrupt message CRC or header spoils one message: it is reported and decoding goes on
 /// with the next, whose place the prelude gave. A corrupt prelude loses the framing: it is
@@ -427,9 +495,17 @@ fn decode_frame(frame: &[u8], prelude: Prelude) -> Result<EventStreamMessage<'_>
 }
 
 /// Reads a header block, every byte of which belongs to a header.
-fn read_headers(block: &[u8]) -> Result<Vec<(&str, HeaderValue<'_>)>> {
-    let mut reader = Reader { rest: block };
-    let mut headers = Vec::new();
+fn read_headers(block: &[u8]) -> Result<Headers<'_>> {
+    let mut reader = Reader {
+        rest: block,
+        pos: 0,
+    };
+    let mut headers = Headers::new();
+    // One UTF-8 check of the whole block, names and string values sliced from it: a check of
+    // each name and each value (six per Bedrock message) cost more than the rest of the
+    // decoding. A slice that does not fall on the block's character boundaries (or a block
+    // that is not UTF-8, with its binary values) is checked alone, as before.
+    let block_text = std::str::from_utf8(block).ok();
     while !reader.rest.is_empty() {
         let past_block = |what: &str| {
             Error::unexpected_with_body(
@@ -441,7 +517,7 @@ fn read_headers(block: &[u8]) -> Result<Vec<(&str, HeaderValue<'_>)>> {
         let name = reader
             .take(usize::from(name_len))
             .ok_or_else(|| past_block("the name"))?;
-        let name = std::str::from_utf8(name).map_err(|_| {
+        let name = utf8_at(block_text, reader.pos, name).map_err(|_| {
             Error::unexpected_with_body("an event-stream header name is not valid UTF-8", name)
         })?;
         let past_block = |what: &str| {
@@ -475,7 +551,7 @@ fn read_headers(block: &[u8]) -> Result<Vec<(&str, HeaderValue<'_>)>> {
             TYPE_BYTES => reader.sized().map(HeaderValue::Bytes),
             TYPE_STRING => reader
                 .sized()
-                .map(|bytes| string_value(name, bytes))
+                .map(|bytes| string_value(name, utf8_at(block_text, reader.pos, bytes), bytes))
                 .transpose()?,
             unknown => {
                 return Err(Error::unexpected_with_body(
@@ -490,8 +566,26 @@ fn read_headers(block: &[u8]) -> Result<Vec<(&str, HeaderValue<'_>)>> {
     Ok(headers)
 }
 
-fn string_value<'a>(name: &str, bytes: &'a [u8]) -> Result<HeaderValue<'a>> {
-    let text = std::str::from_utf8(bytes).map_err(|_| {
+/// `bytes`, the slice of a header block that ends at `end`, as text: sliced from the block's
+/// text when there is one and `bytes` falls on its character boundaries, else checked alone.
+fn utf8_at<'a>(
+    block_text: Option<&'a str>,
+    end: usize,
+    bytes: &'a [u8],
+) -> std::result::Result<&'a str, std::str::Utf8Error> {
+    let start = end.saturating_sub(bytes.len());
+    match block_text.and_then(|text| text.get(start..end)) {
+        Some(text) => Ok(text),
+        None => std::str::from_utf8(bytes),
+    }
+}
+
+fn string_value<'a>(
+    name: &str,
+    text: std::result::Result<&'a str, std::str::Utf8Error>,
+    bytes: &'a [u8],
+) -> Result<HeaderValue<'a>> {
+    let text = text.map_err(|_| {
         Error::unexpected_with_body(
             format!("the string value of event-stream header `{name}` is not valid UTF-8"),
             bytes,
@@ -503,18 +597,22 @@ fn string_value<'a>(name: &str, bytes: &'a [u8]) -> Result<HeaderValue<'a>> {
 /// Reads a header block from the front, `None` when it is too short for what is asked.
 struct Reader<'a> {
     rest: &'a [u8],
+    /// How many bytes of the block were read.
+    pos: usize,
 }
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let (head, rest) = self.rest.split_at_checked(n)?;
         self.rest = rest;
+        self.pos += n;
         Some(head)
     }
 
     fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
         let (head, rest) = self.rest.split_first_chunk::<N>()?;
         self.rest = rest;
+        self.pos += N;
         Some(*head)
     }
 

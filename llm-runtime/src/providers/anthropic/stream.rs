@@ -19,7 +19,7 @@ use super::errors::reported_error;
 use super::finish_reason::{map_stop_reason, stop_details_entries};
 use super::response::{tool_input, unrequested_call, unsupported_block};
 use super::usage::{usage_details, usage_from_details};
-use super::wire::{WireBlock, WireDelta, WireDeltaEvent, WireEvent};
+use super::wire::{BlockDelta, FullEvent, Parsed, WireBlock, WireDeltaEvent, WireEvent};
 use super::REDACTED_THINKING_ID;
 use crate::error::{Error, Result};
 use crate::messages::{ResponseState, ThinkingPart, ToolArgs};
@@ -104,20 +104,6 @@ fn stream_provider_name(parts: &PartsManager) -> String {
         .unwrap_or_else(|| DEFAULT_PROVIDER_NAME.to_owned())
 }
 
-impl<'a> WireDeltaEvent<'a> {
-    fn into_event(self) -> WireEvent<'a> {
-        WireEvent {
-            kind: self.kind,
-            index: self.index,
-            message: None,
-            content_block: None,
-            delta: self.delta,
-            usage: None,
-            error: None,
-        }
-    }
-}
-
 /// Parses the data of one event.
 ///
 /// # Errors
@@ -128,11 +114,18 @@ pub(super) fn parse_event<'a>(event: &RawEvent<'a>) -> serde_json::Result<WireEv
         // Nine events in ten: read into the fields this event has, not all of them (and
         // again in full if its data says it is another event than its name).
         "content_block_delta" => match serde_json::from_str::<WireDeltaEvent<'_>>(data) {
-            Ok(delta) if delta.kind == "content_block_delta" => Ok(delta.into_event()),
-            _ => serde_json::from_str::<WireEvent<'_>>(data),
+            Ok(event) if event.kind == "content_block_delta" => Ok(WireEvent(Parsed::Delta {
+                index: event.index,
+                delta: event.delta,
+            })),
+            _ => parse_full(data),
         },
-        _ => serde_json::from_str::<WireEvent<'_>>(data),
+        _ => parse_full(data),
     }
+}
+
+fn parse_full(data: &str) -> serde_json::Result<WireEvent<'_>> {
+    serde_json::from_str::<FullEvent<'_>>(data).map(|event| WireEvent(Parsed::Full(event)))
 }
 
 /// The error for a body that ended before `message_stop`.
@@ -162,7 +155,46 @@ pub(super) fn apply_event(
     state: &mut MessagesStreamState,
     parts: &mut PartsManager,
 ) -> Result<Flow> {
-    let index = |event: &WireEvent<'_>| {
+    match event.0 {
+        Parsed::Delta { index, delta } => {
+            content_block_delta(index, delta, raw, state, parts)?;
+            Ok(Flow::Continue)
+        }
+        Parsed::Full(event) => apply_full_event(event, raw, state, parts),
+    }
+}
+
+/// A `content_block_delta`: the delta applied to its block's part.
+fn content_block_delta(
+    index: Option<u64>,
+    delta: Option<BlockDelta<'_>>,
+    raw: &str,
+    state: &mut MessagesStreamState,
+    parts: &mut PartsManager,
+) -> Result<()> {
+    let Some(index) = index else {
+        return Err(Error::unexpected_with_body(
+            "a `content_block_delta` event has no `index`",
+            raw.as_bytes(),
+        ));
+    };
+    let Some(delta) = delta else {
+        return Err(Error::unexpected_with_body(
+            "a `content_block_delta` event has no `delta`",
+            raw.as_bytes(),
+        ));
+    };
+    block_delta(index, delta, state, parts)
+}
+
+/// Applies an event read in full.
+fn apply_full_event(
+    event: FullEvent<'_>,
+    raw: &str,
+    state: &mut MessagesStreamState,
+    parts: &mut PartsManager,
+) -> Result<Flow> {
+    let index = |event: &FullEvent<'_>| {
         event.index.ok_or_else(|| {
             Error::unexpected_with_body(
                 format!("a `{}` event has no `index`", event.kind),
@@ -210,14 +242,8 @@ pub(super) fn apply_event(
             start_block(index, *block, raw, state, parts)?;
         }
         "content_block_delta" => {
-            let index = index(&event)?;
-            let Some(delta) = event.delta else {
-                return Err(Error::unexpected_with_body(
-                    "a `content_block_delta` event has no `delta`",
-                    raw.as_bytes(),
-                ));
-            };
-            block_delta(index, delta, state, parts)?;
+            let delta = event.delta.map(|delta| delta.into_block_delta());
+            content_block_delta(event.index, delta, raw, state, parts)?;
         }
         "content_block_stop" => {
             let index = index(&event)?;
@@ -408,7 +434,7 @@ fn start_block(
 /// Applies a `content_block_delta` to the part of its block.
 fn block_delta(
     index: u64,
-    delta: WireDelta<'_>,
+    delta: BlockDelta<'_>,
     state: &mut MessagesStreamState,
     parts: &mut PartsManager,
 ) -> Result<()> {
