@@ -19,7 +19,8 @@ use super::errors::reported_error;
 use super::finish_reason::{map_stop_reason, stop_details_entries};
 use super::response::{tool_input, unrequested_call, unsupported_block};
 use super::usage::{usage_details, usage_from_details};
-use super::wire::{BlockDelta, FullEvent, Parsed, WireBlock, WireDeltaEvent, WireEvent};
+use super::delta::{BlockDelta, DeltaEvent};
+use super::wire::{FullEvent, Parsed, WireBlock, WireEvent};
 use super::REDACTED_THINKING_ID;
 use crate::error::{Error, Result};
 use crate::messages::{ResponseState, ThinkingPart, ToolArgs};
@@ -113,7 +114,7 @@ pub(super) fn parse_event<'a>(event: &RawEvent<'a>) -> serde_json::Result<WireEv
     match event.name {
         // Nine events in ten: read into the fields this event has, not all of them (and
         // again in full if its data says it is another event than its name).
-        "content_block_delta" => match serde_json::from_str::<WireDeltaEvent<'_>>(data) {
+        "content_block_delta" => match serde_json::from_str::<DeltaEvent<'_>>(data) {
             Ok(event) if event.kind == "content_block_delta" => Ok(WireEvent(Parsed::Delta {
                 index: event.index,
                 delta: event.delta,
@@ -451,7 +452,7 @@ fn block_delta(
     let kind = delta.kind.as_deref().unwrap_or("");
     match kind {
         "text_delta" => {
-            parts.handle_text_delta(vendor, delta.text.as_deref().unwrap_or_default())?;
+            parts.handle_text_delta(vendor, delta.value.as_deref().unwrap_or_default())?;
             if open.is_none() {
                 state.blocks.insert(index, OpenBlock::Text);
             }
@@ -459,7 +460,7 @@ fn block_delta(
         "thinking_delta" => {
             parts.handle_thinking_delta(
                 vendor,
-                Some(delta.thinking.as_deref().unwrap_or_default()),
+                Some(delta.value.as_deref().unwrap_or_default()),
                 None,
                 new_thinking_provider.as_deref(),
             )?;
@@ -471,7 +472,7 @@ fn block_delta(
             parts.handle_thinking_delta(
                 vendor,
                 None,
-                Some(delta.signature.as_deref().unwrap_or_default()),
+                Some(delta.value.as_deref().unwrap_or_default()),
                 new_thinking_provider.as_deref(),
             )?;
             if open.is_none() {
@@ -479,7 +480,7 @@ fn block_delta(
             }
         }
         "input_json_delta" => {
-            let fragment = delta.partial_json.as_deref().unwrap_or_default();
+            let fragment = delta.value.as_deref().unwrap_or_default();
             if let Some(OpenBlock::ServerToolUse { has_args }) = state.blocks.get_mut(index) {
                 // A server tool's call without arguments has none, streamed or not.
                 if fragment.is_empty() {
@@ -493,7 +494,7 @@ fn block_delta(
             }
         }
         "compaction_delta" => {
-            if let Some(content) = delta.content.as_deref().filter(|c| !c.is_empty()) {
+            if let Some(content) = delta.value.as_deref().filter(|c| !c.is_empty()) {
                 let provider = stream_provider_name(parts);
                 let part = compaction(Some(content), delta.encrypted_content.as_deref(), &provider);
                 parts.handle_part(vendor, part.into());

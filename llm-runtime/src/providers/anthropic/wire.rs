@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::super::common::opt_cow;
+use super::delta::{BlockDelta, DeltaFields};
 
 // ---------------------------------------------------------------------------------------------
 // Request
@@ -351,39 +352,6 @@ pub(super) struct FullEvent<'a> {
     pub(super) error: Option<Box<WireError<'a>>>,
 }
 
-/// A `content_block_delta` event, named so by its SSE `event:` field: only its fields.
-#[derive(Deserialize)]
-pub(super) struct WireDeltaEvent<'a> {
-    #[serde(borrow, rename = "type")]
-    pub(super) kind: Cow<'a, str>,
-    #[serde(default)]
-    pub(super) index: Option<u64>,
-    #[serde(default, borrow)]
-    pub(super) delta: Option<BlockDelta<'a>>,
-}
-
-/// The `delta` of a `content_block_delta`: the fields of every kind of block delta (the stop
-/// reason and details of a `message_delta`'s are not read there).
-#[derive(Deserialize)]
-pub(super) struct BlockDelta<'a> {
-    #[serde(default, borrow, rename = "type", deserialize_with = "opt_cow")]
-    pub(super) kind: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "opt_cow")]
-    pub(super) text: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "opt_cow")]
-    pub(super) thinking: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "opt_cow")]
-    pub(super) signature: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "opt_cow")]
-    pub(super) partial_json: Option<Cow<'a, str>>,
-    /// A `compaction_delta`'s summary.
-    #[serde(default, borrow, deserialize_with = "opt_cow")]
-    pub(super) content: Option<Cow<'a, str>>,
-    /// A `compaction_delta`'s encrypted content.
-    #[serde(default, borrow, deserialize_with = "opt_cow")]
-    pub(super) encrypted_content: Option<Cow<'a, str>>,
-}
-
 /// The `delta` of `content_block_delta` (typed) or of `message_delta` (the stop reason), in
 /// an event read in full.
 #[derive(Deserialize)]
@@ -413,9 +381,9 @@ pub(super) struct WireDelta<'a> {
 }
 
 impl<'a> WireDelta<'a> {
-    /// The fields of a block's delta.
+    /// The fields a block's delta of its type reads.
     pub(super) fn into_block_delta(self) -> BlockDelta<'a> {
-        BlockDelta {
+        DeltaFields {
             kind: self.kind,
             text: self.text,
             thinking: self.thinking,
@@ -424,5 +392,6 @@ impl<'a> WireDelta<'a> {
             content: self.content,
             encrypted_content: self.encrypted_content,
         }
+        .into_block_delta()
     }
 }
