@@ -15,11 +15,11 @@ use super::super::{Flow, RawEvent};
 use super::builtin_tools::{
     compaction, enabled_server_tool_names, mcp_tool_call, server_tool_call, tool_result,
 };
+use super::delta::{BlockDelta, DeltaEvent};
 use super::errors::reported_error;
 use super::finish_reason::{map_stop_reason, stop_details_entries};
 use super::response::{tool_input, unrequested_call, unsupported_block};
 use super::usage::{usage_details, usage_from_details};
-use super::delta::{BlockDelta, DeltaEvent};
 use super::wire::{FullEvent, Parsed, WireBlock, WireEvent};
 use super::REDACTED_THINKING_ID;
 use crate::error::{Error, Result};
