@@ -26,6 +26,14 @@
 
 use crate::error::{Error, Result};
 
+mod headers;
+
+pub use headers::HeaderValue;
+use headers::{
+    read_headers, Headers, TYPE_BYTE, TYPE_BYTES, TYPE_FALSE, TYPE_INT, TYPE_LONG, TYPE_SHORT,
+    TYPE_STRING, TYPE_TIMESTAMP, TYPE_TRUE, TYPE_UUID,
+};
+
 /// The default bound on the total size of one message, in bytes (16 MiB, as AWS's own
 /// decoders have it).
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 * 1024 * 1024;
@@ -40,69 +48,26 @@ const CRC_LEN: usize = 4;
 /// A message without headers or payload.
 const MIN_MESSAGE_LEN: usize = PRELUDE_LEN + CRC_LEN;
 
-const TYPE_TRUE: u8 = 0;
-const TYPE_FALSE: u8 = 1;
-const TYPE_BYTE: u8 = 2;
-const TYPE_SHORT: u8 = 3;
-const TYPE_INT: u8 = 4;
-const TYPE_LONG: u8 = 5;
-const TYPE_BYTES: u8 = 6;
-const TYPE_STRING: u8 = 7;
-const TYPE_TIMESTAMP: u8 = 8;
-const TYPE_UUID: u8 = 9;
-
-/// The value of one header of an event-stream message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum HeaderValue<'a> {
-    /// Types `0` (true) and `1` (false): no value bytes.
-    Bool(bool),
-    /// Type `2`: a signed byte.
-    Byte(i8),
-    /// Type `3`: a signed 16-bit integer.
-    Short(i16),
-    /// Type `4`: a signed 32-bit integer.
-    Int(i32),
-    /// Type `5`: a signed 64-bit integer.
-    Long(i64),
-    /// Type `6`: bytes, at most `u16::MAX` of them.
-    Bytes(&'a [u8]),
-    /// Type `7`: UTF-8 text, at most `u16::MAX` bytes (`:event-type`, `:message-type`…).
-    String(&'a str),
-    /// Type `8`: milliseconds since the Unix epoch.
-    Timestamp(i64),
-    /// Type `9`: a UUID, as its 16 bytes.
-    Uuid([u8; 16]),
-}
-
-impl<'a> HeaderValue<'a> {
-    /// The text of a string-typed value; `None` for every other type.
-    pub fn as_str(&self) -> Option<&'a str> {
-        match *self {
-            HeaderValue::String(text) => Some(text),
-            _ => None,
-        }
-    }
-}
-
 /// One message of an event stream, borrowed from the decoder's buffer.
 ///
 /// For Bedrock, its `:message-type` header is `event` (then `:event-type` names the event) or
 /// `exception` (then `:exception-type` names it), and its payload is JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventStreamMessage<'a> {
-    headers: Vec<(&'a str, HeaderValue<'a>)>,
+    headers: Headers<'a>,
     payload: &'a [u8],
 }
 
 impl<'a> EventStreamMessage<'a> {
     /// The headers, in the order they were sent (a name sent twice is there twice).
     pub fn headers(&self) -> &[(&'a str, HeaderValue<'a>)] {
-        &self.headers
+        self.headers.as_slice()
     }
 
     /// The value of the first header named `name`.
     pub fn header(&self, name: &str) -> Option<&HeaderValue<'a>> {
         self.headers
+            .as_slice()
             .iter()
             .find(|(header, _)| *header == name)
             .map(|(_, value)| value)
@@ -155,7 +120,8 @@ struct Prelude {
 /// ```
 ///
 /// A message borrows the decoder, so it must be used before the next call. Its headers are
-/// gathered in a small vector; names, strings, byte arrays and the payload are borrowed.
+/// held inline (in a vector past four of them); names, strings, byte arrays and the payload
+/// are borrowed.
 ///
 /// A corrupt message CRC or header spoils one message: it is reported and decoding goes on
 /// with the next, whose place the prelude gave. A corrupt prelude loses the framing: it is
@@ -424,109 +390,6 @@ fn decode_frame(frame: &[u8], prelude: Prelude) -> Result<EventStreamMessage<'_>
         headers: read_headers(headers)?,
         payload,
     })
-}
-
-/// Reads a header block, every byte of which belongs to a header.
-fn read_headers(block: &[u8]) -> Result<Vec<(&str, HeaderValue<'_>)>> {
-    let mut reader = Reader { rest: block };
-    let mut headers = Vec::new();
-    while !reader.rest.is_empty() {
-        let past_block = |what: &str| {
-            Error::unexpected_with_body(
-                format!("{what} of an event-stream header runs past the end of the headers"),
-                block,
-            )
-        };
-        let name_len = reader.byte().ok_or_else(|| past_block("the name length"))?;
-        let name = reader
-            .take(usize::from(name_len))
-            .ok_or_else(|| past_block("the name"))?;
-        let name = std::str::from_utf8(name).map_err(|_| {
-            Error::unexpected_with_body("an event-stream header name is not valid UTF-8", name)
-        })?;
-        let past_block = |what: &str| {
-            Error::unexpected_with_body(
-                format!(
-                    "the {what} of event-stream header `{name}` runs past the end of the headers"
-                ),
-                block,
-            )
-        };
-        let value_type = reader.byte().ok_or_else(|| past_block("value type"))?;
-        let value = match value_type {
-            TYPE_TRUE => Some(HeaderValue::Bool(true)),
-            TYPE_FALSE => Some(HeaderValue::Bool(false)),
-            TYPE_BYTE => reader
-                .array()
-                .map(|b| HeaderValue::Byte(i8::from_be_bytes(b))),
-            TYPE_SHORT => reader
-                .array()
-                .map(|b| HeaderValue::Short(i16::from_be_bytes(b))),
-            TYPE_INT => reader
-                .array()
-                .map(|b| HeaderValue::Int(i32::from_be_bytes(b))),
-            TYPE_LONG => reader
-                .array()
-                .map(|b| HeaderValue::Long(i64::from_be_bytes(b))),
-            TYPE_TIMESTAMP => reader
-                .array()
-                .map(|b| HeaderValue::Timestamp(i64::from_be_bytes(b))),
-            TYPE_UUID => reader.array().map(HeaderValue::Uuid),
-            TYPE_BYTES => reader.sized().map(HeaderValue::Bytes),
-            TYPE_STRING => reader
-                .sized()
-                .map(|bytes| string_value(name, bytes))
-                .transpose()?,
-            unknown => {
-                return Err(Error::unexpected_with_body(
-                    format!("event-stream header `{name}` has an unknown value type {unknown}"),
-                    block,
-                ))
-            }
-        }
-        .ok_or_else(|| past_block("value"))?;
-        headers.push((name, value));
-    }
-    Ok(headers)
-}
-
-fn string_value<'a>(name: &str, bytes: &'a [u8]) -> Result<HeaderValue<'a>> {
-    let text = std::str::from_utf8(bytes).map_err(|_| {
-        Error::unexpected_with_body(
-            format!("the string value of event-stream header `{name}` is not valid UTF-8"),
-            bytes,
-        )
-    })?;
-    Ok(HeaderValue::String(text))
-}
-
-/// Reads a header block from the front, `None` when it is too short for what is asked.
-struct Reader<'a> {
-    rest: &'a [u8],
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let (head, rest) = self.rest.split_at_checked(n)?;
-        self.rest = rest;
-        Some(head)
-    }
-
-    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
-        let (head, rest) = self.rest.split_first_chunk::<N>()?;
-        self.rest = rest;
-        Some(*head)
-    }
-
-    fn byte(&mut self) -> Option<u8> {
-        self.array::<1>().map(|[b]| b)
-    }
-
-    /// A value preceded by its length as a big-endian u16.
-    fn sized(&mut self) -> Option<&'a [u8]> {
-        let len = u16::from_be_bytes(self.array()?);
-        self.take(usize::from(len))
-    }
 }
 
 /// CRC-32/ISO-HDLC (zlib's), the checksum of event-stream messages.

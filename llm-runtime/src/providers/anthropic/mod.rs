@@ -31,6 +31,7 @@
 //! | `models.rs` | what each model supports, from its name |
 //! | `response.rs` | response body -> [`ModelResponse`] |
 //! | `stream.rs` | stream events -> [`PartsManager`] calls |
+//! | `delta.rs` | the fast reading of `content_block_delta` events |
 //! | `usage.rs` | token counts -> [`Usage`](crate::usage::Usage) |
 //! | `finish_reason.rs` | stop reasons and stop details |
 //! | `errors.rs` | `error` objects -> [`Error`](crate::Error) |
@@ -40,6 +41,7 @@
 
 mod builtin_tools;
 mod content;
+mod delta;
 mod errors;
 mod finish_reason;
 pub(crate) mod models;

@@ -15,11 +15,12 @@ use super::super::{Flow, RawEvent};
 use super::builtin_tools::{
     compaction, enabled_server_tool_names, mcp_tool_call, server_tool_call, tool_result,
 };
+use super::delta::{BlockDelta, DeltaEvent};
 use super::errors::reported_error;
 use super::finish_reason::{map_stop_reason, stop_details_entries};
 use super::response::{tool_input, unrequested_call, unsupported_block};
 use super::usage::{usage_details, usage_from_details};
-use super::wire::{WireBlock, WireDelta, WireDeltaEvent, WireEvent};
+use super::wire::{FullEvent, Parsed, WireBlock, WireEvent};
 use super::REDACTED_THINKING_ID;
 use crate::error::{Error, Result};
 use crate::messages::{ResponseState, ThinkingPart, ToolArgs};
@@ -104,20 +105,6 @@ fn stream_provider_name(parts: &PartsManager) -> String {
         .unwrap_or_else(|| DEFAULT_PROVIDER_NAME.to_owned())
 }
 
-impl<'a> WireDeltaEvent<'a> {
-    fn into_event(self) -> WireEvent<'a> {
-        WireEvent {
-            kind: self.kind,
-            index: self.index,
-            message: None,
-            content_block: None,
-            delta: self.delta,
-            usage: None,
-            error: None,
-        }
-    }
-}
-
 /// Parses the data of one event.
 ///
 /// # Errors
@@ -127,12 +114,19 @@ pub(super) fn parse_event<'a>(event: &RawEvent<'a>) -> serde_json::Result<WireEv
     match event.name {
         // Nine events in ten: read into the fields this event has, not all of them (and
         // again in full if its data says it is another event than its name).
-        "content_block_delta" => match serde_json::from_str::<WireDeltaEvent<'_>>(data) {
-            Ok(delta) if delta.kind == "content_block_delta" => Ok(delta.into_event()),
-            _ => serde_json::from_str::<WireEvent<'_>>(data),
+        "content_block_delta" => match serde_json::from_str::<DeltaEvent<'_>>(data) {
+            Ok(event) if event.kind == "content_block_delta" => Ok(WireEvent(Parsed::Delta {
+                index: event.index,
+                delta: event.delta,
+            })),
+            _ => parse_full(data),
         },
-        _ => serde_json::from_str::<WireEvent<'_>>(data),
+        _ => parse_full(data),
     }
+}
+
+fn parse_full(data: &str) -> serde_json::Result<WireEvent<'_>> {
+    serde_json::from_str::<FullEvent<'_>>(data).map(|event| WireEvent(Parsed::Full(event)))
 }
 
 /// The error for a body that ended before `message_stop`.
@@ -162,7 +156,46 @@ pub(super) fn apply_event(
     state: &mut MessagesStreamState,
     parts: &mut PartsManager,
 ) -> Result<Flow> {
-    let index = |event: &WireEvent<'_>| {
+    match event.0 {
+        Parsed::Delta { index, delta } => {
+            content_block_delta(index, delta, raw, state, parts)?;
+            Ok(Flow::Continue)
+        }
+        Parsed::Full(event) => apply_full_event(event, raw, state, parts),
+    }
+}
+
+/// A `content_block_delta`: the delta applied to its block's part.
+fn content_block_delta(
+    index: Option<u64>,
+    delta: Option<BlockDelta<'_>>,
+    raw: &str,
+    state: &mut MessagesStreamState,
+    parts: &mut PartsManager,
+) -> Result<()> {
+    let Some(index) = index else {
+        return Err(Error::unexpected_with_body(
+            "a `content_block_delta` event has no `index`",
+            raw.as_bytes(),
+        ));
+    };
+    let Some(delta) = delta else {
+        return Err(Error::unexpected_with_body(
+            "a `content_block_delta` event has no `delta`",
+            raw.as_bytes(),
+        ));
+    };
+    block_delta(index, delta, state, parts)
+}
+
+/// Applies an event read in full.
+fn apply_full_event(
+    event: FullEvent<'_>,
+    raw: &str,
+    state: &mut MessagesStreamState,
+    parts: &mut PartsManager,
+) -> Result<Flow> {
+    let index = |event: &FullEvent<'_>| {
         event.index.ok_or_else(|| {
             Error::unexpected_with_body(
                 format!("a `{}` event has no `index`", event.kind),
@@ -210,14 +243,8 @@ pub(super) fn apply_event(
             start_block(index, *block, raw, state, parts)?;
         }
         "content_block_delta" => {
-            let index = index(&event)?;
-            let Some(delta) = event.delta else {
-                return Err(Error::unexpected_with_body(
-                    "a `content_block_delta` event has no `delta`",
-                    raw.as_bytes(),
-                ));
-            };
-            block_delta(index, delta, state, parts)?;
+            let delta = event.delta.map(|delta| delta.into_block_delta());
+            content_block_delta(event.index, delta, raw, state, parts)?;
         }
         "content_block_stop" => {
             let index = index(&event)?;
@@ -408,7 +435,7 @@ fn start_block(
 /// Applies a `content_block_delta` to the part of its block.
 fn block_delta(
     index: u64,
-    delta: WireDelta<'_>,
+    delta: BlockDelta<'_>,
     state: &mut MessagesStreamState,
     parts: &mut PartsManager,
 ) -> Result<()> {
@@ -425,7 +452,7 @@ fn block_delta(
     let kind = delta.kind.as_deref().unwrap_or("");
     match kind {
         "text_delta" => {
-            parts.handle_text_delta(vendor, delta.text.as_deref().unwrap_or_default())?;
+            parts.handle_text_delta(vendor, delta.value.as_deref().unwrap_or_default())?;
             if open.is_none() {
                 state.blocks.insert(index, OpenBlock::Text);
             }
@@ -433,7 +460,7 @@ fn block_delta(
         "thinking_delta" => {
             parts.handle_thinking_delta(
                 vendor,
-                Some(delta.thinking.as_deref().unwrap_or_default()),
+                Some(delta.value.as_deref().unwrap_or_default()),
                 None,
                 new_thinking_provider.as_deref(),
             )?;
@@ -445,7 +472,7 @@ fn block_delta(
             parts.handle_thinking_delta(
                 vendor,
                 None,
-                Some(delta.signature.as_deref().unwrap_or_default()),
+                Some(delta.value.as_deref().unwrap_or_default()),
                 new_thinking_provider.as_deref(),
             )?;
             if open.is_none() {
@@ -453,7 +480,7 @@ fn block_delta(
             }
         }
         "input_json_delta" => {
-            let fragment = delta.partial_json.as_deref().unwrap_or_default();
+            let fragment = delta.value.as_deref().unwrap_or_default();
             if let Some(OpenBlock::ServerToolUse { has_args }) = state.blocks.get_mut(index) {
                 // A server tool's call without arguments has none, streamed or not.
                 if fragment.is_empty() {
@@ -467,7 +494,7 @@ fn block_delta(
             }
         }
         "compaction_delta" => {
-            if let Some(content) = delta.content.as_deref().filter(|c| !c.is_empty()) {
+            if let Some(content) = delta.value.as_deref().filter(|c| !c.is_empty()) {
                 let provider = stream_provider_name(parts);
                 let part = compaction(Some(content), delta.encrypted_content.as_deref(), &provider);
                 parts.handle_part(vendor, part.into());

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::super::common::opt_cow;
+use super::delta::{BlockDelta, DeltaFields};
 
 // ---------------------------------------------------------------------------------------------
 // Request
@@ -311,13 +312,30 @@ pub(super) struct Iteration<'a> {
     pub(super) cache_read_input_tokens: Option<u64>,
 }
 
+/// One stream event of the Messages protocol, as parsed (opaque: read by `stream.rs`).
+///
+/// Nine events in ten are `content_block_delta`s: they are read into only the fields a
+/// block's delta has ([`Parsed::Delta`]), applied without the match on every event type and
+/// moved as a smaller value; every other event is read in full ([`Parsed::Full`]).
+pub struct WireEvent<'a>(pub(super) Parsed<'a>);
+
+/// What [`WireEvent`] holds.
+pub(super) enum Parsed<'a> {
+    /// A `content_block_delta`, its type checked: its block's index and its delta.
+    Delta {
+        index: Option<u64>,
+        delta: Option<BlockDelta<'a>>,
+    },
+    /// Any event, every field read here.
+    Full(FullEvent<'a>),
+}
+
 /// One stream event; the fields of every event type read here, each optional.
 ///
-/// The fields of the rare events are boxed: most events are `content_block_delta`s, and an
-/// event holding every field inline (a kilobyte) was moved several times per event by the
-/// parse, which cost more than the parse itself.
+/// The fields of the rare events are boxed: an event holding every field inline (a kilobyte)
+/// was moved several times per event by the parse, which cost more than the parse itself.
 #[derive(Deserialize)]
-pub struct WireEvent<'a> {
+pub(super) struct FullEvent<'a> {
     #[serde(borrow, rename = "type")]
     pub(super) kind: Cow<'a, str>,
     #[serde(default)]
@@ -327,25 +345,15 @@ pub struct WireEvent<'a> {
     #[serde(default, borrow)]
     pub(super) content_block: Option<Box<WireBlock<'a>>>,
     #[serde(default, borrow)]
-    pub(super) delta: Option<WireDelta<'a>>,
+    pub(super) delta: Option<Box<WireDelta<'a>>>,
     #[serde(default, borrow)]
     pub(super) usage: Option<Box<WireUsage<'a>>>,
     #[serde(default, borrow)]
     pub(super) error: Option<Box<WireError<'a>>>,
 }
 
-/// A `content_block_delta` event, named so by its SSE `event:` field: only its fields.
-#[derive(Deserialize)]
-pub(super) struct WireDeltaEvent<'a> {
-    #[serde(borrow, rename = "type")]
-    pub(super) kind: Cow<'a, str>,
-    #[serde(default)]
-    pub(super) index: Option<u64>,
-    #[serde(default, borrow)]
-    pub(super) delta: Option<WireDelta<'a>>,
-}
-
-/// The `delta` of `content_block_delta` (typed) or of `message_delta` (the stop reason).
+/// The `delta` of `content_block_delta` (typed) or of `message_delta` (the stop reason), in
+/// an event read in full.
 #[derive(Deserialize)]
 pub(super) struct WireDelta<'a> {
     #[serde(default, borrow, rename = "type", deserialize_with = "opt_cow")]
@@ -370,4 +378,20 @@ pub(super) struct WireDelta<'a> {
     pub(super) stop_details: Option<StopDetails<'a>>,
     #[serde(default, borrow)]
     pub(super) container: Option<Container<'a>>,
+}
+
+impl<'a> WireDelta<'a> {
+    /// The fields a block's delta of its type reads.
+    pub(super) fn into_block_delta(self) -> BlockDelta<'a> {
+        DeltaFields {
+            kind: self.kind,
+            text: self.text,
+            thinking: self.thinking,
+            signature: self.signature,
+            partial_json: self.partial_json,
+            content: self.content,
+            encrypted_content: self.encrypted_content,
+        }
+        .into_block_delta()
+    }
 }

@@ -177,7 +177,7 @@ pub struct BedrockConverse;
 
 impl Protocol for BedrockConverse {
     type StreamState = stream::ConverseStreamState;
-    type Event<'a> = stream::ConverseEvent;
+    type Event<'a> = stream::ConverseEvent<'a>;
     const EVENT_DESCRIPTION: &'static str = "ConverseStream event";
 
     fn framing(&self) -> Framing {

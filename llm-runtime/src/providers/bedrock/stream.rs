@@ -27,18 +27,20 @@ use crate::providers::Flow;
 use crate::stream::{ArgsDelta, PartsManager, VendorId};
 use crate::warning::Warning;
 
-/// One ConverseStream event, parsed.
+/// One ConverseStream event, parsed (a delta's strings borrowed from the payload).
 #[derive(Debug)]
-pub struct ConverseEvent(Event);
+pub struct ConverseEvent<'a>(Event<'a>);
 
+/// A ConverseStream event by its type. The payloads of the rare events are boxed, so that the deltas (nearly every event) are
+/// moved as a smaller value.
 #[derive(Debug)]
-enum Event {
+enum Event<'a> {
     MessageStart,
-    ContentBlockStart(ContentBlockStart),
-    ContentBlockDelta(ContentBlockDelta),
+    ContentBlockStart(Box<ContentBlockStart>),
+    ContentBlockDelta(ContentBlockDelta<'a>),
     ContentBlockStop(ContentBlockStop),
     MessageStop(MessageStop),
-    Metadata(Metadata),
+    Metadata(Box<Metadata>),
     Exception,
     Unknown,
 }
@@ -48,7 +50,7 @@ enum Event {
 ///
 /// # Errors
 /// The JSON error when the payload is not the event's.
-pub fn parse_event(name: &str, data: &str) -> serde_json::Result<ConverseEvent> {
+pub fn parse_event<'a>(name: &str, data: &'a str) -> serde_json::Result<ConverseEvent<'a>> {
     Ok(ConverseEvent(match name {
         "messageStart" => Event::MessageStart,
         "contentBlockStart" => Event::ContentBlockStart(serde_json::from_str(data)?),
@@ -115,7 +117,7 @@ pub fn exception_error(name: &str, payload: &[u8], model_name: &str) -> Error {
 /// [`Error::UnexpectedModelBehavior`] for a delta that does not fit its part; [`Error::Http`]
 /// for an exception event.
 pub fn on_event(
-    event: ConverseEvent,
+    event: ConverseEvent<'_>,
     name: &str,
     data: &str,
     state: &mut ConverseStreamState,
@@ -205,11 +207,12 @@ fn provider_name(parts: &PartsManager) -> String {
         .unwrap_or_else(|| super::PROVIDER_NAME.to_owned())
 }
 
-fn apply_delta(index: u64, delta: super::wire::Delta, parts: &mut PartsManager) -> Result<()> {
-    let provider_name = provider_name(parts);
-    let provider_name = provider_name.as_str();
+fn apply_delta(index: u64, delta: super::wire::Delta<'_>, parts: &mut PartsManager) -> Result<()> {
     let vendor = Some(VendorId::Index(index));
     if let Some(reasoning) = delta.reasoning_content {
+        // Only reasoning carries the provider name: a text delta copies none.
+        let provider_name = provider_name(parts);
+        let provider_name = provider_name.as_str();
         if let Some(redacted) = reasoning.redacted_content.filter(|r| !r.is_empty()) {
             parts.handle_part(
                 vendor,

@@ -10,6 +10,8 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::super::common::opt_cow;
+
 // ---------------------------------------------------------------------------------------------
 // Request
 // ---------------------------------------------------------------------------------------------
@@ -403,47 +405,49 @@ pub(super) struct BlockStart {
     pub tool_result: Option<Value>,
 }
 
-/// The payload of `contentBlockDelta`.
+/// The payload of `contentBlockDelta`, borrowing its strings from the payload where they have
+/// no escapes: most events of a stream are these, and an owned copy of each text cost an
+/// allocation per event.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct ContentBlockDelta {
+pub(super) struct ContentBlockDelta<'a> {
     pub content_block_index: u64,
-    #[serde(default)]
-    pub delta: Delta,
+    #[serde(default, borrow)]
+    pub delta: Delta<'a>,
 }
 
 /// A piece of a block: one of its fields is set.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct Delta {
-    #[serde(default)]
-    pub text: Option<String>,
-    #[serde(default)]
-    pub tool_use: Option<ToolUseDelta>,
+pub(super) struct Delta<'a> {
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
+    pub text: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub tool_use: Option<ToolUseDelta<'a>>,
     /// The content blocks of a built-in tool's result.
     #[serde(default)]
     pub tool_result: Option<Vec<Value>>,
-    #[serde(default)]
-    pub reasoning_content: Option<ReasoningDelta>,
+    #[serde(default, borrow)]
+    pub reasoning_content: Option<ReasoningDelta<'a>>,
 }
 
 /// A piece of a tool call's arguments (a JSON fragment).
 #[derive(Debug, Deserialize)]
-pub(super) struct ToolUseDelta {
-    #[serde(default)]
-    pub input: Option<String>,
+pub(super) struct ToolUseDelta<'a> {
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
+    pub input: Option<Cow<'a, str>>,
 }
 
 /// A piece of reasoning: text, a signature, or redacted (base64) content.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct ReasoningDelta {
-    #[serde(default)]
-    pub text: Option<String>,
-    #[serde(default)]
-    pub signature: Option<String>,
-    #[serde(default)]
-    pub redacted_content: Option<String>,
+pub(super) struct ReasoningDelta<'a> {
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
+    pub text: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
+    pub signature: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "opt_cow")]
+    pub redacted_content: Option<Cow<'a, str>>,
 }
 
 /// The payload of `contentBlockStop`.
