@@ -99,8 +99,10 @@ impl PartsManager {
     /// An empty response to `model_name`, for a request with `parameters` (which decide when
     /// the final-result event is sent).
     pub fn new(model_name: impl Into<String>, parameters: &ModelRequestParameters) -> Self {
+        // Room for one part, not the four a first push reserves (4 x 328 bytes): most
+        // responses have one part, and an open stream holds this for as long as it is open.
         PartsManager {
-            parts: Vec::new(),
+            parts: Vec::with_capacity(1),
             by_vendor: VendorMap::default(),
             events: VecDeque::new(),
             last_started: None,
