@@ -484,9 +484,7 @@ impl SseDecoder {
         let data = match &self.data {
             Data::None => "",
             Data::InBuf(range) => text(range, "data")?,
-            Data::Joined => {
-                utf8(&self.joined).map_err(|_| invalid_utf8("data", &self.joined))?
-            }
+            Data::Joined => utf8(&self.joined).map_err(|_| invalid_utf8("data", &self.joined))?,
         };
         let event = match &self.event_name {
             Some(range) if !range.is_empty() => text(range, "event")?,
