@@ -264,14 +264,16 @@ impl Stream for StreamedResponse {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         loop {
-            if let Some(event) = this.parts.pop_event() {
+            if this.parts.has_event() {
                 if !this.started {
                     this.started = true;
                     for observer in &mut this.observers {
                         observer.on_first_event();
                     }
                 }
-                return Poll::Ready(Some(Ok(event)));
+                // Popped straight into the result: an event is a few hundred bytes, and
+                // binding it to a local first costs a copy per event.
+                return Poll::Ready(this.parts.pop_event().map(Ok));
             }
             if this.finished {
                 this.end(Some(Ok(())));
