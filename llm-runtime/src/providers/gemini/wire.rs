@@ -256,7 +256,10 @@ pub struct WireResponse<'a> {
     #[serde(borrow)]
     pub(super) candidates: Option<Vec<WireCandidate<'a>>>,
     pub(super) prompt_feedback: Option<Box<PromptFeedback>>,
-    pub(super) usage_metadata: Option<UsageMetadata>,
+    /// Boxed although every stream event has it: inline it was ~200 of this struct's ~310
+    /// bytes, moved several times per event by serde's generated code, which cost more than
+    /// the allocation (gemini route: 20.71M -> 20.05M instructions per stream).
+    pub(super) usage_metadata: Option<Box<UsageMetadata>>,
     #[serde(borrow)]
     pub(super) model_version: Option<CowStr<'a>>,
     #[serde(borrow)]
