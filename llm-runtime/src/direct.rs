@@ -91,6 +91,8 @@ struct Resolved {
     instrument: Instrumentation,
 }
 
+// Not `async fn`s on purpose (see the comment below), which clippy's `manual_async_fn` asks for.
+#[allow(clippy::manual_async_fn)]
 impl Resolved {
     // The `async move` blocks below only borrow the captured request: it is kept once, where
     // the block stores it, for as long as the request runs.
@@ -387,4 +389,3 @@ mod tests {
         assert_send(&future);
     }
 }
-
