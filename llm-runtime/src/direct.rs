@@ -11,6 +11,8 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::Arc;
 
+use futures::future::Either;
+
 use crate::blocking::block_on;
 use crate::error::Result;
 use crate::instrument::{self, Instrumentation};
@@ -46,68 +48,88 @@ impl Request {
     }
 
     /// The model and the settings to send: the model's own settings under the request's.
-    fn resolve(self) -> Result<(Arc<dyn Model>, Self)> {
+    fn resolve(self) -> Result<Resolved> {
         let model = self.model?;
         let settings = match model.settings() {
             Some(defaults) => defaults.merged_with(&self.settings),
             None => self.settings,
         };
-        let resolved = Request {
-            model: Ok(model.clone()),
+        Ok(Resolved {
+            model,
+            messages: self.messages,
             settings,
-            ..self
-        };
-        Ok((model, resolved))
+            parameters: self.parameters,
+            instrument: self.instrument,
+        })
     }
 
-    async fn send(self) -> Result<(ModelResponse, Usage)> {
-        let (
-            model,
-            Request {
-                messages,
-                settings,
-                parameters,
-                instrument,
-                ..
-            },
-        ) = self.resolve()?;
-        let mut response = instrument::request(
-            &*model,
-            &messages,
-            &settings,
-            &parameters,
-            &instrument,
-            model.request(&messages, &settings, &parameters),
-        )
-        .await?;
-        if response.usage.requests == 0 {
-            response.usage.requests = 1;
+    /// The request's future. Not an `async fn`: an `async fn` keeps its argument and every
+    /// local moved out of it, two copies of the request in each future in flight; here the
+    /// request is resolved first and the future holds the resolved request once.
+    fn send(self) -> impl Future<Output = Result<(ModelResponse, Usage)>> + Send {
+        match self.resolve() {
+            Ok(resolved) => Either::Right(resolved.send()),
+            Err(error) => Either::Left(std::future::ready(Err(error))),
         }
-        response.usage.recompute_total();
-        let usage = response.usage.clone();
-        Ok((response, usage))
     }
 
-    async fn send_stream(self) -> Result<StreamedResponse> {
-        let (
-            model,
-            Request {
-                messages,
-                settings,
-                parameters,
-                instrument,
-                ..
-            },
-        ) = self.resolve()?;
-        instrument::request_stream(
-            &*model,
-            &messages,
-            &settings,
-            &parameters,
-            &instrument,
-            model.request_stream(&messages, &settings, &parameters),
-        )
-        .await
+    /// The streamed request's future (not an `async fn`, as [`Request::send`]).
+    fn send_stream(self) -> impl Future<Output = Result<StreamedResponse>> + Send {
+        match self.resolve() {
+            Ok(resolved) => Either::Right(resolved.send_stream()),
+            Err(error) => Either::Left(std::future::ready(Err(error))),
+        }
+    }
+}
+
+/// A request whose model is resolved and whose settings are merged with the model's.
+struct Resolved {
+    model: Arc<dyn Model>,
+    messages: Vec<ModelMessage>,
+    settings: ModelSettings,
+    parameters: ModelRequestParameters,
+    instrument: Instrumentation,
+}
+
+// Not `async fn`s on purpose (see the comment below), which clippy's `manual_async_fn` asks for.
+#[allow(clippy::manual_async_fn)]
+impl Resolved {
+    // The `async move` blocks below only borrow the captured request: it is kept once, where
+    // the block stores it, for as long as the request runs.
+    fn send(self) -> impl Future<Output = Result<(ModelResponse, Usage)>> + Send {
+        async move {
+            let mut response = instrument::request(
+                &*self.model,
+                &self.messages,
+                &self.settings,
+                &self.parameters,
+                &self.instrument,
+                self.model
+                    .request(&self.messages, &self.settings, &self.parameters),
+            )
+            .await?;
+            if response.usage.requests == 0 {
+                response.usage.requests = 1;
+            }
+            response.usage.recompute_total();
+            let usage = response.usage.clone();
+            Ok((response, usage))
+        }
+    }
+
+    fn send_stream(self) -> impl Future<Output = Result<StreamedResponse>> + Send {
+        async move {
+            instrument::request_stream(
+                &*self.model,
+                &self.messages,
+                &self.settings,
+                &self.parameters,
+                &self.instrument,
+                self.model
+                    .request_stream(&self.messages, &self.settings, &self.parameters),
+            )
+            .await
+        }
     }
 }
 

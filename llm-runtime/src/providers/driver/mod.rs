@@ -164,8 +164,12 @@ impl<P: Protocol> ProviderModel<P> {
     ) -> Result<ModelResponse> {
         let protocol = self.provider.protocol();
         let parameters = resolve_output_mode(parameters, &self.profile);
-        let (body, headers) = self.request_body(messages, settings, &parameters, false)?;
-        let request = self.http_request(settings, body, false, &headers)?;
+        // The protocol's headers are copied into the request: dropped here, not kept
+        // across the awaits below.
+        let request = {
+            let (body, headers) = self.request_body(messages, settings, &parameters, false)?;
+            self.http_request(settings, body, false, &headers)?
+        };
         let limiter = self.provider.limiter();
         let _slot = match limiter {
             Some(limiter) => Some(limiter.acquire().await),
@@ -210,8 +214,12 @@ impl<P: Protocol> ProviderModel<P> {
         parameters: &ModelRequestParameters,
     ) -> Result<StreamedResponse> {
         let parameters = resolve_output_mode(parameters, &self.profile);
-        let (body, headers) = self.request_body(messages, settings, &parameters, true)?;
-        let request = self.http_request(settings, body, true, &headers)?;
+        // The protocol's headers are copied into the request: dropped here, not kept
+        // across the awaits below.
+        let request = {
+            let (body, headers) = self.request_body(messages, settings, &parameters, true)?;
+            self.http_request(settings, body, true, &headers)?
+        };
         let slot = match self.provider.limiter() {
             Some(limiter) => Some((limiter, limiter.acquire().await)),
             None => None,
