@@ -46,14 +46,14 @@ impl PartsManager {
             }
             ManagedPart::Part(ModelResponsePart::Thinking(part)) => {
                 merge(&mut part.provider_details, &details);
-                ModelResponsePartDelta::Thinking(ThinkingPartDelta {
+                ModelResponsePartDelta::from(ThinkingPartDelta {
                     provider_details: Some(details),
                     ..ThinkingPartDelta::default()
                 })
             }
             ManagedPart::Part(ModelResponsePart::ToolCall(call)) => {
                 merge(&mut call.provider_details, &details);
-                ModelResponsePartDelta::ToolCall(ToolCallPartDelta {
+                ModelResponsePartDelta::from(ToolCallPartDelta {
                     tool_call_id: Some(call.tool_call_id.clone()),
                     provider_details: Some(details),
                     ..ToolCallPartDelta::default()
@@ -61,7 +61,7 @@ impl PartsManager {
             }
             ManagedPart::Part(ModelResponsePart::BuiltinToolCall(call)) => {
                 merge(&mut call.provider_details, &details);
-                ModelResponsePartDelta::ToolCall(ToolCallPartDelta {
+                ModelResponsePartDelta::from(ToolCallPartDelta {
                     tool_call_id: Some(call.tool_call_id.clone()),
                     provider_details: Some(details),
                     ..ToolCallPartDelta::default()

@@ -23,7 +23,7 @@ impl PartsManager {
     pub(crate) fn finish(&mut self) {
         if let Some(last) = self.last_started.take() {
             if let Some(part) = self.parts[last].with_end() {
-                let event = ModelResponseStreamEvent::PartEnd(PartEndEvent {
+                let event = ModelResponseStreamEvent::from(PartEndEvent {
                     index: last,
                     part: part.clone(),
                     next_part_kind: None,
@@ -63,7 +63,7 @@ impl PartsManager {
                 previous_part_kind = Some(previous.part_kind());
             }
             if let Some(previous) = self.parts[last].with_end() {
-                let end = ModelResponseStreamEvent::PartEnd(PartEndEvent {
+                let end = ModelResponseStreamEvent::from(PartEndEvent {
                     index: last,
                     part: previous.clone(),
                     next_part_kind: Some(part.part_kind()),
@@ -91,7 +91,7 @@ impl PartsManager {
                 _ => None,
             }
         };
-        self.emit(ModelResponseStreamEvent::PartStart(PartStartEvent {
+        self.emit(ModelResponseStreamEvent::from(PartStartEvent {
             index,
             part,
             previous_part_kind,

@@ -113,7 +113,7 @@ impl PartsManager {
                 }
                 self.emit(ModelResponseStreamEvent::PartDelta(PartDeltaEvent {
                     index,
-                    delta: ModelResponsePartDelta::Thinking(ThinkingPartDelta {
+                    delta: ModelResponsePartDelta::from(ThinkingPartDelta {
                         content_delta: content.map(str::to_owned),
                         signature_delta: signature.map(str::to_owned),
                         provider_name,

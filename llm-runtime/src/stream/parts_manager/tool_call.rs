@@ -191,7 +191,7 @@ fn grow_call(
     if let Some(id) = tool_call_id {
         id.clone_into(call_id);
     }
-    Ok(ModelResponsePartDelta::ToolCall(ToolCallPartDelta {
+    Ok(ModelResponsePartDelta::from(ToolCallPartDelta {
         tool_name_delta: tool_name.map(str::to_owned),
         args_delta,
         tool_call_id: Some(call_id.clone()),
