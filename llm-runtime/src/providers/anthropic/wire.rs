@@ -315,8 +315,8 @@ pub(super) struct Iteration<'a> {
 /// One stream event of the Messages protocol, as parsed (opaque: read by `stream.rs`).
 ///
 /// Nine events in ten are `content_block_delta`s: they are read into only the fields a
-/// block's delta has ([`Parsed::Delta`]), applied without the match on every event type and
-/// moved as a smaller value; every other event is read in full ([`Parsed::Full`]).
+/// block's delta has (`Parsed::Delta`), applied without the match on every event type and
+/// moved as a smaller value; every other event is read in full (`Parsed::Full`).
 pub struct WireEvent<'a>(pub(super) Parsed<'a>);
 
 /// What [`WireEvent`] holds.
