@@ -6,8 +6,8 @@ use serde_json::{Map, Value};
 use super::{ManagedPart, PartsManager, VendorId};
 use crate::error::{Error, Result};
 use crate::messages::{
-    generate_tool_call_id, ModelResponsePart, ModelResponsePartDelta, ModelResponseStreamEvent,
-    PartDeltaEvent, ToolArgs, ToolCallPart, ToolCallPartDelta,
+    generate_tool_call_id, BuiltinToolCallPart, ModelResponsePart, ModelResponsePartDelta,
+    ModelResponseStreamEvent, PartDeltaEvent, ToolArgs, ToolCallPart, ToolCallPartDelta,
 };
 
 /// Arguments arriving for a tool call: a JSON fragment appended to what came before, or an
@@ -94,25 +94,22 @@ impl PartsManager {
                     self.emit_start(index);
                 }
             }
-            ManagedPart::Part(ModelResponsePart::ToolCall(call)) => {
-                let delta = grow_call(
-                    (&mut call.tool_name, &mut call.args, &mut call.tool_call_id),
-                    tool_name,
-                    args,
-                    tool_call_id,
-                )?;
-                self.emit(ModelResponseStreamEvent::PartDelta(PartDeltaEvent {
-                    index,
-                    delta,
-                }));
-            }
-            ManagedPart::Part(ModelResponsePart::BuiltinToolCall(call)) => {
-                let delta = grow_call(
-                    (&mut call.tool_name, &mut call.args, &mut call.tool_call_id),
-                    tool_name,
-                    args,
-                    tool_call_id,
-                )?;
+            // A function call and a built-in tool's call grow the same three fields.
+            ManagedPart::Part(
+                ModelResponsePart::ToolCall(ToolCallPart {
+                    tool_name: name,
+                    args: call_args,
+                    tool_call_id: id,
+                    ..
+                })
+                | ModelResponsePart::BuiltinToolCall(BuiltinToolCallPart {
+                    tool_name: name,
+                    args: call_args,
+                    tool_call_id: id,
+                    ..
+                }),
+            ) => {
+                let delta = grow_call((name, call_args, id), tool_name, args, tool_call_id)?;
                 self.emit(ModelResponseStreamEvent::PartDelta(PartDeltaEvent {
                     index,
                     delta,

@@ -178,12 +178,7 @@ pub(super) fn args_piece(
         delta: Option<String>,
     }
     let piece: Piece = common::parse_event(data, format_args!("`{kind}` event"))?;
-    let Some(id) = piece.item_id.filter(|id| !id.is_empty()) else {
-        return Err(Error::unexpected_with_body(
-            format!("a `{kind}` event has no `item_id`"),
-            data.as_bytes(),
-        ));
-    };
+    let id = required_item_id(piece.item_id, kind, data)?;
     if !state.builtin_args_streaming.contains(&id) {
         // Its call was not announced with arguments to grow: they come whole with the item.
         return Ok(());
@@ -221,12 +216,7 @@ pub(super) fn partial_image(kind: &str, data: &str, parts: &mut PartsManager) ->
         output_format: Option<String>,
     }
     let event: PartialImage = common::parse_event(data, format_args!("`{kind}` event"))?;
-    let Some(id) = event.item_id.filter(|id| !id.is_empty()) else {
-        return Err(Error::unexpected_with_body(
-            format!("a `{kind}` event has no `item_id`"),
-            data.as_bytes(),
-        ));
-    };
+    let id = required_item_id(event.item_id, kind, data)?;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(&event.partial_image_b64)
         .map_err(|e| {
@@ -337,6 +327,16 @@ impl<'de> Deserialize<'de> for McpList {
         }
         d.deserialize_any(V)
     }
+}
+
+/// The `item_id` an event about one item must carry, not empty.
+fn required_item_id(item_id: Option<String>, kind: &str, data: &str) -> Result<String> {
+    item_id.filter(|id| !id.is_empty()).ok_or_else(|| {
+        Error::unexpected_with_body(
+            format!("a `{kind}` event has no `item_id`"),
+            data.as_bytes(),
+        )
+    })
 }
 
 #[cfg(test)]
