@@ -30,8 +30,6 @@ mod section;
 #[path = "../../benches/floor/server.rs"]
 mod server;
 
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use llm_runtime::models::Model;
@@ -92,7 +90,7 @@ fn main() {
         memory_runs: 0,
     };
     measure::raise_open_files();
-    let (mut server, port) = spawn_server();
+    let (mut server, port) = server::spawn();
     let started = std::time::Instant::now();
     llm_runtime::cost::preload();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -130,21 +128,6 @@ fn main() {
     }
 }
 
-/// Starts the server in a child process and reads its port.
-fn spawn_server() -> (Child, u16) {
-    let mut child = Command::new(std::env::current_exe().expect("this program"))
-        .arg("--serve")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the server process");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the server's port");
-    let port = line.trim().parse().expect("a port");
-    (child, port)
-}
 
 /// One case's contenders and their clients.
 struct Case<'a> {

@@ -19,8 +19,7 @@ mod report;
 mod server;
 
 use std::collections::HashMap;
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use llm_runtime::models::Model;
@@ -62,7 +61,7 @@ fn main() {
         memory_runs: if quick { 1 } else { 3 },
     };
     measure::raise_open_files();
-    let (mut server, port) = spawn_server();
+    let (mut server, port) = server::spawn();
     let started = std::time::Instant::now();
     let bench = Bench::new(port);
     let timed = bench.timed(mode);
@@ -87,7 +86,7 @@ fn profile(args: &[String]) {
         _ => Side::Ours,
     };
     let ops: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(100);
-    let (mut server, port) = spawn_server();
+    let (mut server, port) = server::spawn();
     let bench = Bench::new(port);
     bench.op(route, side);
     for _ in 0..ops {
@@ -95,22 +94,6 @@ fn profile(args: &[String]) {
     }
     let _ = server.kill();
     let _ = server.wait();
-}
-
-/// Starts the server in a child process and reads its port.
-fn spawn_server() -> (Child, u16) {
-    let mut child = Command::new(std::env::current_exe().expect("this program"))
-        .arg("--serve")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the server process");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the server's port");
-    let port = line.trim().parse().expect("a port");
-    (child, port)
 }
 
 /// Which client.

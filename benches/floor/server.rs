@@ -11,12 +11,29 @@
 //! It prints its port on stdout and exits when its stdin closes (when the benchmark ends).
 
 use std::collections::HashMap;
-use std::io::{BufRead as _, Write as _};
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
+
+/// Starts this program as the server in a child process (`--serve`) and reads its port.
+pub fn spawn() -> (Child, u16) {
+    let mut child = Command::new(std::env::current_exe().expect("this program"))
+        .arg("--serve")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the server process");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the server's port");
+    let port = line.trim().parse().expect("a port");
+    (child, port)
+}
 
 use super::bodies;
 use super::measure::{monotonic_ns, raise_open_files};
