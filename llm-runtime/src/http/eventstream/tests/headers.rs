@@ -1,0 +1,133 @@
+//! The header block of a message (`headers.rs`): every value type round-trips, lookups by
+//! name, and malformed blocks (a header past its block, an unknown value type, a name or
+//! string that is not UTF-8).
+
+use super::*;
+
+#[test]
+fn every_header_type_round_trips() {
+    let long_string = "x".repeat(65_535);
+    let long_name = "n".repeat(255);
+    let headers = [
+        ("t", HeaderValue::Bool(true)),
+        ("f", HeaderValue::Bool(false)),
+        ("byte-", HeaderValue::Byte(i8::MIN)),
+        ("byte+", HeaderValue::Byte(i8::MAX)),
+        ("short", HeaderValue::Short(-2)),
+        ("int", HeaderValue::Int(i32::MIN)),
+        ("long", HeaderValue::Long(i64::MAX)),
+        ("bytes", HeaderValue::Bytes(&[0, 0xff, 0x80])),
+        ("no bytes", HeaderValue::Bytes(b"")),
+        ("string", HeaderValue::String("héllo → 🌍")),
+        ("", HeaderValue::String("")),
+        ("time", HeaderValue::Timestamp(-1)),
+        ("uuid", HeaderValue::Uuid(UUID)),
+        ("long string", HeaderValue::String(&long_string)),
+        (&long_name, HeaderValue::Int(1)),
+    ];
+    let frame = encode_message(&headers, b"\x00payload\xff");
+    let mut decoder = EventStreamDecoder::new();
+    decoder.push(&frame);
+    let message = decoder.next_message().unwrap().unwrap();
+    assert_eq!(message.headers(), headers);
+    assert_eq!(message.payload(), b"\x00payload\xff");
+    assert!(decoder.next_message().unwrap().is_none());
+    decoder.finish().unwrap();
+    // And in 3-byte chunks.
+    let messages = decode_chunks(frame.chunks(3)).unwrap();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].headers.len(), headers.len());
+}
+
+#[test]
+fn header_lookup() {
+    let frame = encode_message(
+        &[
+            (":event-type", HeaderValue::String("first")),
+            (":event-type", HeaderValue::String("second")),
+            ("n", HeaderValue::Int(3)),
+        ],
+        b"{}",
+    );
+    let mut decoder = EventStreamDecoder::default();
+    decoder.push(&frame);
+    let message = decoder.next_message().unwrap().unwrap();
+    assert_eq!(message.header_str(":event-type"), Some("first"));
+    assert_eq!(message.header("n"), Some(&HeaderValue::Int(3)));
+    assert_eq!(message.header_str("n"), None);
+    assert_eq!(message.header("absent"), None);
+    assert_eq!(message.headers().len(), 3);
+}
+
+#[test]
+fn header_past_its_block() {
+    let cases: &[(&[u8], &str)] = &[
+        (
+            b"\x05ab",
+            "the name of an event-stream header runs past the end of the headers",
+        ),
+        (
+            b"\x02ab",
+            "the value type of event-stream header `ab` runs past the end of the headers",
+        ),
+        (
+            b"\x02ab\x04\x00\x00\x01",
+            "the value of event-stream header `ab` runs past the end of the headers",
+        ),
+        (
+            b"\x02ab\x07\x00\x05abcd",
+            "the value of event-stream header `ab` runs past the end of the headers",
+        ),
+        (
+            b"\x02ab\x06\x00",
+            "the value of event-stream header `ab` runs past the end of the headers",
+        ),
+        (
+            b"\x02ab\x09\x00\x01\x02",
+            "the value of event-stream header `ab` runs past the end of the headers",
+        ),
+    ];
+    for (block, expected) in cases {
+        let frame = frame_with_headers(block, b"{}");
+        let mut decoder = EventStreamDecoder::new();
+        decoder.push(&frame);
+        decoder.push(&encode_message(&[], b"next"));
+        let (message, body) = unexpected(decoder.next_message().unwrap_err());
+        assert_eq!(&message, expected, "{block:?}");
+        assert_eq!(body.map(String::into_bytes).as_deref(), Some(*block));
+        // The message is skipped; the next one is read.
+        assert_eq!(decoder.next_message().unwrap().unwrap().payload(), b"next");
+    }
+}
+
+#[test]
+fn unknown_value_type() {
+    let frame = frame_with_headers(b"\x01k\x0a", b"{}");
+    let mut decoder = EventStreamDecoder::new();
+    decoder.push(&frame);
+    let (message, _) = unexpected(decoder.next_message().unwrap_err());
+    assert_eq!(
+        message,
+        "event-stream header `k` has an unknown value type 10"
+    );
+}
+
+#[test]
+fn non_utf8_name_or_string() {
+    let frame = frame_with_headers(b"\x02\xc3\x28\x00", b"");
+    let (message, _) = unexpected(decode(&frame).unwrap_err());
+    assert_eq!(message, "an event-stream header name is not valid UTF-8");
+    let frame = frame_with_headers(b"\x01s\x07\x00\x02\xff\xfe", b"");
+    let (message, _) = unexpected(decode(&frame).unwrap_err());
+    assert_eq!(
+        message,
+        "the string value of event-stream header `s` is not valid UTF-8"
+    );
+    // A byte array need not be UTF-8.
+    let frame = frame_with_headers(b"\x01b\x06\x00\x02\xff\xfe", b"");
+    let messages = decode(&frame).unwrap();
+    assert_eq!(
+        messages[0].headers,
+        [("b".to_owned(), OwnedValue::Bytes(vec![0xff, 0xfe]))]
+    );
+}
