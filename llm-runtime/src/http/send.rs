@@ -3,6 +3,7 @@
 //! [`Error`]. Crate-private: providers reach it through `providers::ProviderModel`.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -286,7 +287,8 @@ async fn exchange(
     let (headers, token) = if request.tokens.is_none() && request.signer.is_none() {
         (request.headers.clone(), None)
     } else {
-        authorize(request).await?
+        // Boxed, as only providers with a token source or a signer take this branch.
+        Box::pin(authorize(request)).await?
     };
     #[cfg(feature = "testing")]
     let sent_headers = request.vcr.as_ref().map(|_| headers.clone());
@@ -374,15 +376,23 @@ fn bearer(token: &ApiKey, tokens: &TokenCache) -> Result<HeaderValue> {
 
 /// Reads at most about `limit` bytes of the body; a body that breaks off is kept as far as it
 /// came (it only explains an error).
-pub(crate) async fn read_limited(mut response: Response, limit: usize) -> Vec<u8> {
-    let mut body = Vec::new();
-    while body.len() < limit {
-        match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            Ok(None) | Err(_) => break,
+///
+/// Its future is boxed: it is awaited on error paths only, and inline it would make the
+/// future of every request in flight larger by the size of a response being read.
+pub(crate) fn read_limited(
+    mut response: Response,
+    limit: usize,
+) -> Pin<Box<dyn Future<Output = Vec<u8>> + Send>> {
+    Box::pin(async move {
+        let mut body = Vec::new();
+        while body.len() < limit {
+            match response.chunk().await {
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) | Err(_) => break,
+            }
         }
-    }
-    body
+        body
+    })
 }
 
 /// The media type of a response, lower-cased, without parameters.

@@ -246,10 +246,15 @@ pub(crate) async fn request<'a>(
     let Some(instrument) = instrumentation.resolve() else {
         return future.await;
     };
-    let mut call = Call::start(model, messages, settings, parameters, &instrument);
-    let result = future.instrument(call.span().clone()).await;
-    call.end(result.as_ref().ok(), result.as_ref().err());
-    result
+    // Boxed: the call and its span stay out of the future of every request that is not
+    // instrumented (each request in flight holds that future).
+    Box::pin(async move {
+        let mut call = Call::start(model, messages, settings, parameters, &instrument);
+        let result = future.instrument(call.span().clone()).await;
+        call.end(result.as_ref().ok(), result.as_ref().err());
+        result
+    })
+    .await
 }
 
 /// Starts a streamed request inside its span, when instrumentation is on; the span then
@@ -265,14 +270,18 @@ pub(crate) async fn request_stream<'a>(
     let Some(instrument) = instrumentation.resolve() else {
         return future.await;
     };
-    let mut call = Call::start(model, messages, settings, parameters, &instrument);
-    match future.instrument(call.span().clone()).await {
-        Ok(stream) => Ok(stream.with_observer(StreamCall { call })),
-        Err(err) => {
-            call.end(None, Some(&err));
-            Err(err)
+    // Boxed, as in `request`.
+    Box::pin(async move {
+        let mut call = Call::start(model, messages, settings, parameters, &instrument);
+        match future.instrument(call.span().clone()).await {
+            Ok(stream) => Ok(stream.with_observer(StreamCall { call })),
+            Err(err) => {
+                call.end(None, Some(&err));
+                Err(err)
+            }
         }
-    }
+    })
+    .await
 }
 
 /// Keeps the span of a stream open until the stream ends or is dropped.

@@ -46,9 +46,11 @@ pub(super) fn parse_event<'a, T: Deserialize<'a>>(
 
 /// Sets `provider_details[key]` of the response being built.
 pub(super) fn insert_detail(parts: &mut PartsManager, key: &str, value: impl Into<Value>) {
+    // Room for one detail, not the three a first insert reserves: an open stream holds the
+    // map, and most responses have one or two details.
     parts
         .provider_details
-        .get_or_insert_with(Map::new)
+        .get_or_insert_with(|| Map::with_capacity(1))
         .insert(key.to_owned(), value.into());
 }
 

@@ -71,7 +71,9 @@ pub trait StreamObserver: Send + 'static {
 /// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct StreamedResponse {
-    parts: PartsManager,
+    /// Boxed: a stream is moved and awaited inside the futures that open it (and in every
+    /// future that holds it), and the parts manager is most of its size.
+    parts: Box<PartsManager>,
     source: Option<Pin<Box<dyn StreamSource>>>,
     finished: bool,
     started: bool,
@@ -92,7 +94,7 @@ impl StreamedResponse {
     /// A stream fed by `source` into `parts`.
     pub fn new(parts: PartsManager, source: impl StreamSource) -> Self {
         let mut response = StreamedResponse {
-            parts,
+            parts: Box::new(parts),
             source: Some(Box::pin(source)),
             finished: false,
             started: false,

@@ -224,10 +224,12 @@ impl<P: Protocol> ProviderModel<P> {
             Some(limiter) => Some((limiter, limiter.acquire().await)),
             None => None,
         };
-        let stream = send_for_stream(&request, |response, first_byte_by| {
+        // Pinned where it is made: awaited by value, this future (over a kilobyte) would be
+        // stored twice in this one, once as a temporary and once being awaited.
+        let opened = std::pin::pin!(send_for_stream(&request, |response, first_byte_by| {
             self.open_stream(response, &parameters, request.timeout, first_byte_by)
-        })
-        .await?;
+        }));
+        let stream = opened.await?;
         Ok(match slot {
             Some((limiter, slot)) => stream.with_observer(limiter.stream_accounting(slot)),
             None => stream,

@@ -101,10 +101,12 @@ impl PartsManager {
     pub fn new(model_name: impl Into<String>, parameters: &ModelRequestParameters) -> Self {
         // Room for one part, not the four a first push reserves (4 x 328 bytes): most
         // responses have one part, and an open stream holds this for as long as it is open.
+        // Likewise two events, what the first part queues (its start and the final result),
+        // not four.
         PartsManager {
             parts: Vec::with_capacity(1),
             by_vendor: VendorMap::default(),
-            events: VecDeque::new(),
+            events: VecDeque::with_capacity(2),
             last_started: None,
             final_result_sent: false,
             allow_text_output: parameters.allow_text_output,
