@@ -236,9 +236,11 @@ pub(super) enum TextFormat<'a> {
 // Responses and stream events
 // ---------------------------------------------------------------------------------------------
 
-/// A response object: a non-streamed body, and the `response` of the status events.
+/// A response object: a non-streamed body, and the `response` of the status events. Its
+/// output items are read whole ([`WireItem`]), or as far as [`ItemHead`] reads them.
 #[derive(Deserialize)]
-pub(super) struct WireResponse<'a> {
+#[serde(bound(deserialize = "I: Deserialize<'de>"))]
+pub(super) struct WireResponse<'a, I = WireItem<'a>> {
     #[serde(default, borrow)]
     pub(super) id: Option<CowStr<'a>>,
     #[serde(default)]
@@ -253,8 +255,8 @@ pub(super) struct WireResponse<'a> {
     pub(super) incomplete_details: Option<IncompleteDetails<'a>>,
     #[serde(default, borrow)]
     pub(super) error: Option<WireError<'a>>,
-    #[serde(default, borrow)]
-    pub(super) output: Option<Vec<WireItem<'a>>>,
+    #[serde(default)]
+    pub(super) output: Option<Vec<I>>,
     #[serde(default)]
     pub(super) usage: Option<WireUsage>,
     #[serde(default, borrow)]
@@ -333,6 +335,16 @@ pub(super) struct WireSummary<'a> {
     pub(super) text: Option<CowStr<'a>>,
 }
 
+/// The `type` and `id` of an output item, the rest skipped (still checked to be JSON): what a
+/// stream reads of an item whose content the events before it gave.
+#[derive(Deserialize)]
+pub(super) struct ItemHead<'a> {
+    #[serde(rename = "type", borrow)]
+    pub(super) kind: CowStr<'a>,
+    #[serde(default, borrow)]
+    pub(super) id: Option<CowStr<'a>>,
+}
+
 /// `usage`: the counts we map, and every other integer count as a detail.
 #[derive(Deserialize)]
 pub(super) struct WireUsage {
@@ -376,18 +388,30 @@ pub(super) struct TypeOnly<'a> {
 
 /// `response.created`, `.in_progress`, `.queued`, `.completed`, `.incomplete`, `.failed`.
 #[derive(Deserialize)]
-pub(super) struct StatusEvent<'a> {
+#[serde(bound(deserialize = "I: Deserialize<'de>"))]
+pub(super) struct StatusEvent<'a, I = WireItem<'a>> {
     #[serde(borrow)]
-    pub(super) response: WireResponse<'a>,
+    pub(super) response: WireResponse<'a, I>,
     #[serde(default)]
     pub(super) sequence_number: Option<u64>,
 }
 
-/// `response.output_item.added` and `.done`.
+/// `response.output_item.added` and `.done`: the whole item, or its [`ItemHead`].
 #[derive(Deserialize)]
-pub(super) struct ItemEvent<'a> {
-    #[serde(borrow)]
-    pub(super) item: WireItem<'a>,
+pub(super) struct ItemEvent<I> {
+    pub(super) item: I,
+    #[serde(default)]
+    pub(super) sequence_number: Option<u64>,
+}
+
+/// `response.output_text.delta`, nearly every event of a stream: the fields its text needs,
+/// the rest (indexes, logprobs) skipped.
+#[derive(Deserialize)]
+pub(super) struct TextDeltaEvent<'a> {
+    #[serde(default, borrow)]
+    pub(super) item_id: Option<CowStr<'a>>,
+    #[serde(default, borrow)]
+    pub(super) delta: Option<CowStr<'a>>,
     #[serde(default)]
     pub(super) sequence_number: Option<u64>,
 }
@@ -399,8 +423,10 @@ pub(super) struct PieceEvent<'a> {
     pub(super) item_id: Option<CowStr<'a>>,
     #[serde(default, borrow)]
     pub(super) delta: Option<CowStr<'a>>,
-    #[serde(default, borrow)]
-    pub(super) text: Option<CowStr<'a>>,
+    /// `response.output_text.done`: the whole text, skipped here (the deltas gave it); read
+    /// with [`DoneText`] when no delta came.
+    #[serde(default)]
+    pub(super) text: Option<IgnoredAny>,
     #[serde(default, borrow)]
     pub(super) refusal: Option<CowStr<'a>>,
     #[serde(default)]
@@ -414,6 +440,13 @@ pub(super) struct PieceEvent<'a> {
     pub(super) logprobs: Option<Vec<TokenLogprob>>,
     #[serde(default)]
     pub(super) sequence_number: Option<u64>,
+}
+
+/// The `text` of a `response.output_text.done` event.
+#[derive(Deserialize)]
+pub(super) struct DoneText<'a> {
+    #[serde(default, borrow)]
+    pub(super) text: Option<CowStr<'a>>,
 }
 
 /// An `error` event: its fields at the top level (OpenAI) or in an `error` object.

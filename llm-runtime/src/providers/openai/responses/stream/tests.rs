@@ -437,6 +437,74 @@ fn gateways_that_skip_events_still_give_the_whole_response() {
     );
 }
 
+/// The text a stream repeats at its end (`output_text.done`, `output_item.done`,
+/// `response.completed`) is skipped for a streamed message: the deltas' text stands, whatever
+/// the repeats say; an item only the last event has is read whole.
+#[test]
+fn the_streamed_text_stands_when_its_repeats_differ() {
+    let message = |id: &str, text: &str| {
+        json!({"type": "message", "id": id, "role": "assistant",
+               "content": [{"type": "output_text", "text": text}]})
+    };
+    let (response, _) = stream(vec![
+        (
+            "response.output_item.added",
+            json!({"item": {"type": "message", "id": "msg_1", "content": []}}),
+        ),
+        (
+            "response.output_text.delta",
+            json!({"item_id": "msg_1", "delta": "Hel"}),
+        ),
+        (
+            "response.output_text.delta",
+            json!({"item_id": "msg_1", "delta": "lo \"\u{e9}"}),
+        ),
+        (
+            "response.output_text.done",
+            json!({"item_id": "msg_1", "text": "Other \"done\""}),
+        ),
+        (
+            "response.output_item.done",
+            json!({"item": message("msg_1", "Other item")}),
+        ),
+        (
+            "response.completed",
+            json!({"response": {"id": "resp_1", "status": "completed", "model": "m",
+                   "output": [message("msg_1", "Other whole"), message("msg_2", "Two.")]}}),
+        ),
+    ])
+    .unwrap();
+    let texts: Vec<(&str, &str)> = response
+        .parts
+        .iter()
+        .filter_map(|p| match p {
+            ModelResponsePart::Text(t) => Some((t.id.as_deref()?, t.content.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(texts, [("msg_1", "Hello \"\u{e9}"), ("msg_2", "Two.")]);
+    // A repeat that is not JSON is still an error; the text of an item no delta started must
+    // be a string.
+    let events = vec![(
+        "response.output_text.delta",
+        r#"{"type":"response.output_text.delta","item_id":"msg_1","delta":"Hi"}"#.to_owned(),
+    ), (
+        "response.output_item.done",
+        r#"{"type":"response.output_item.done","item":{"type":"message","id":"msg_1","content":[{"text":"Hi}]}}"#.to_owned(),
+    )];
+    let parameters = ModelRequestParameters::default();
+    assert!(stream_with(&named(), &parameters, &events).is_err());
+    let error = stream(vec![(
+        "response.output_text.done",
+        json!({"item_id": "msg_1", "text": 5}),
+    )])
+    .unwrap_err();
+    assert!(
+        matches!(error, Error::UnexpectedModelBehavior { .. }),
+        "{error:?}"
+    );
+}
+
 #[test]
 fn streamed_refusals_incomplete_and_raw_reasoning() {
     let (response, _) = stream(vec![
