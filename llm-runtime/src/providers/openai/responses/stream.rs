@@ -156,13 +156,13 @@ pub(super) fn apply_event(
             apply_status(&event.response, raw, state, parts)?;
         }
         "response.completed" | "response.incomplete" => {
-            if kind == "response.completed" {
-                builtin::backfill_mcp_lists(data, state, parts)?;
-            }
             // The output items are read whole only when one was not streamed: a streamed
             // message's text, repeated here, is skipped rather than decoded.
             let event: StatusEvent<'_, ItemHead<'_>> = parse_data(kind, data)?;
             let heads = event.response.output.as_deref().unwrap_or_default();
+            if kind == "response.completed" {
+                builtin::backfill_mcp_lists(heads, state, parts);
+            }
             let whole = if heads.iter().any(|item| unseen(item.id.as_ref(), state)) {
                 let event: StatusEvent<'_> = parse_data(kind, data)?;
                 event.response.output.unwrap_or_default()

@@ -7,10 +7,12 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
 
-use serde::de::IgnoredAny;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::providers::common::CowStr;
 use crate::providers::openai::shared::{Count, TokenLogprob, WireArgs};
@@ -336,13 +338,85 @@ pub(super) struct WireSummary<'a> {
 }
 
 /// The `type` and `id` of an output item, the rest skipped (still checked to be JSON): what a
-/// stream reads of an item whose content the events before it gave.
-#[derive(Deserialize)]
+/// stream reads of an item whose content the events before it gave. An MCP tool list
+/// (`"type": "mcp_list_tools"`) is kept whole, as JSON (`response.completed` backfills its
+/// return).
 pub(super) struct ItemHead<'a> {
-    #[serde(rename = "type", borrow)]
     pub(super) kind: CowStr<'a>,
-    #[serde(default, borrow)]
     pub(super) id: Option<CowStr<'a>>,
+    /// The whole item, when it is an MCP tool list.
+    pub(super) mcp_list: Option<Value>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ItemHead<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = ItemHead<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an output item")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ItemHead<'a>, A::Error> {
+                // The fields before `type` are kept (an MCP tool list is kept whole); once
+                // `type` names another item, only its `id` is read.
+                let mut whole = Map::new();
+                let mut kind: Option<CowStr<'a>> = None;
+                let mut id: Option<Option<CowStr<'a>>> = None;
+                while let Some(key) = map.next_key::<CowStr<'_>>()? {
+                    let key = key.0;
+                    let is_list = kind.as_ref().map(|k| k.0 == "mcp_list_tools");
+                    match (key.as_ref(), is_list) {
+                        ("type", _) if kind.is_some() => {
+                            return Err(de::Error::duplicate_field("type"));
+                        }
+                        ("type", _) => {
+                            let value: CowStr<'a> = map.next_value()?;
+                            if value.0 == "mcp_list_tools" {
+                                whole.insert("type".into(), Value::from(value.0.as_ref()));
+                            } else {
+                                if let Some(early) = whole.get("id") {
+                                    id = Some(string_or_null(early)?);
+                                }
+                                whole = Map::new();
+                            }
+                            kind = Some(value);
+                        }
+                        ("id", _) if id.is_some() || whole.contains_key("id") => {
+                            return Err(de::Error::duplicate_field("id"));
+                        }
+                        ("id", Some(false)) => id = Some(map.next_value()?),
+                        (_, Some(false)) => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                        (_, None | Some(true)) => {
+                            whole.insert(key.into_owned(), map.next_value()?);
+                        }
+                    }
+                }
+                let kind = kind.ok_or_else(|| de::Error::missing_field("type"))?;
+                let id = match (id, whole.get("id")) {
+                    (Some(id), _) => id,
+                    (None, Some(early)) => string_or_null(early)?,
+                    (None, None) => None,
+                };
+                let mcp_list = (kind.0 == "mcp_list_tools").then_some(Value::Object(whole));
+                Ok(ItemHead { kind, id, mcp_list })
+            }
+        }
+        d.deserialize_map(V(PhantomData))
+    }
+}
+
+/// An item's `id` kept as JSON before its `type` came: a string, or `null`.
+fn string_or_null<'a, E: de::Error>(value: &Value) -> Result<Option<CowStr<'a>>, E> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(id) => Ok(Some(CowStr(Cow::Owned(id.clone())))),
+        _ => Err(de::Error::invalid_type(
+            de::Unexpected::Other("a non-string value"),
+            &"a string",
+        )),
+    }
 }
 
 /// `usage`: the counts we map, and every other integer count as a detail.

@@ -649,3 +649,40 @@ fn a_streamed_output_tool_call_is_the_final_result() {
     };
     assert_eq!(result.tool_call_id.as_deref(), Some("call_1"));
 }
+
+/// What a stream reads of an item it skips: its type and id, wherever they are; an MCP tool
+/// list whole; a repeated or mistyped `type` or `id` is an error, as in a whole item.
+#[test]
+fn item_heads_read_type_and_id_in_any_order() {
+    use super::super::wire::ItemHead;
+    fn head(json: &str) -> serde_json::Result<ItemHead<'_>> {
+        serde_json::from_str(json)
+    }
+    let item = head(r#"{"content":[{"text":"x"}],"id":"msg_1","type":"message"}"#).unwrap();
+    assert_eq!(
+        (item.kind.0.as_ref(), item.id.map(|id| id.0)),
+        ("message", Some("msg_1".into()))
+    );
+    assert!(item.mcp_list.is_none());
+    let item = head(r#"{"type":"message","status":"completed","id":null}"#).unwrap();
+    assert!(item.id.is_none());
+    let list = r#"{"server_label":"s","type":"mcp_list_tools","id":"mcpl_1","tools":[]}"#;
+    let item = head(list).unwrap();
+    assert_eq!(item.id.map(|id| id.0), Some("mcpl_1".into()));
+    assert_eq!(
+        item.mcp_list,
+        Some(serde_json::from_str::<Value>(list).unwrap())
+    );
+    for bad in [
+        r#"{"id":"a"}"#,
+        r#"{"type":"message","type":"message"}"#,
+        r#"{"type":"message","id":"a","id":"b"}"#,
+        r#"{"id":"a","id":"b","type":"message"}"#,
+        r#"{"id":"a","type":"message","id":"b"}"#,
+        r#"{"id":5,"type":"message"}"#,
+        r#"{"type":"message","id":5}"#,
+        r#"{"type":"message","content":[}"#,
+    ] {
+        assert!(head(bad).is_err(), "{bad}");
+    }
+}
