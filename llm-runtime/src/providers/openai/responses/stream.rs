@@ -14,12 +14,13 @@ use super::builtin_tools;
 use super::finish_reason::{map_finish_reason, status_state};
 use super::response::{item_parts, nonempty, reported_error};
 use super::wire::{
-    ErrorEvent, ItemEvent, PieceEvent, StatusEvent, TypeOnly, WireError, WireResponse,
+    ErrorEvent, ItemEvent, ItemHead, PieceEvent, StatusEvent, TextDeltaEvent, TypeOnly, WireError,
+    WireItem, WireResponse,
 };
 use super::ResponsesEvent;
 use crate::error::{Error, Result};
 use crate::messages::{FinishReason, ResponseState};
-use crate::providers::common::{self, insert_detail};
+use crate::providers::common::{self, insert_detail, CowStr};
 use crate::providers::openai::shared::{cow, timestamp_detail};
 use crate::providers::{Flow, RawEvent};
 use crate::stream::PartsManager;
@@ -145,7 +146,7 @@ pub(super) fn apply_event(
     match kind {
         // First: nearly every event of a stream is one, and the arms are compared in order.
         "response.output_text.delta" => {
-            let event: PieceEvent<'_> = parse_data(kind, data)?;
+            let event: TextDeltaEvent<'_> = parse_data(kind, data)?;
             state.note_sequence(event.sequence_number);
             text_delta(event, state, parts)?;
         }
@@ -155,13 +156,22 @@ pub(super) fn apply_event(
             apply_status(&event.response, raw, state, parts)?;
         }
         "response.completed" | "response.incomplete" => {
+            // The output items are read whole only when one was not streamed: a streamed
+            // message's text, repeated here, is skipped rather than decoded.
+            let event: StatusEvent<'_, ItemHead<'_>> = parse_data(kind, data)?;
+            let heads = event.response.output.as_deref().unwrap_or_default();
             if kind == "response.completed" {
-                builtin::backfill_mcp_lists(data, state, parts)?;
+                builtin::backfill_mcp_lists(heads, state, parts);
             }
-            let event: StatusEvent<'_> = parse_data(kind, data)?;
+            let whole = if heads.iter().any(|item| unseen(item.id.as_ref(), state)) {
+                let event: StatusEvent<'_> = parse_data(kind, data)?;
+                event.response.output.unwrap_or_default()
+            } else {
+                Vec::new()
+            };
             state.note_sequence(event.sequence_number);
             apply_status(&event.response, raw, state, parts)?;
-            finish(event.response, state, parts)?;
+            finish(event.response, whole, state, parts)?;
             return Ok(Flow::Done);
         }
         "response.failed" => {
@@ -191,7 +201,7 @@ pub(super) fn apply_event(
             ));
         }
         "response.output_item.added" => {
-            let event: ItemEvent<'_> = parse_data(kind, data)?;
+            let event: ItemEvent<WireItem<'_>> = parse_data(kind, data)?;
             state.note_sequence(event.sequence_number);
             if builtin_tools::ITEM_TYPES.contains(&event.item.kind.0.as_ref()) {
                 builtin::item_added(kind, data, state, parts)?;
@@ -200,7 +210,19 @@ pub(super) fn apply_event(
             }
         }
         "response.output_item.done" => {
-            let event: ItemEvent<'_> = parse_data(kind, data)?;
+            // A streamed message has nothing more to give than its text, repeated here: its
+            // item is skipped rather than decoded.
+            let head: ItemEvent<ItemHead<'_>> = parse_data(kind, data)?;
+            let id = nonempty(head.item.id.as_ref());
+            if let Some(id) = id.filter(|id| head.item.kind.0 == "message" && state.is_started(id))
+            {
+                state.note_sequence(head.sequence_number);
+                if !state.seen_items.contains(id) {
+                    state.seen_items.insert(id.to_owned());
+                }
+                return Ok(Flow::Continue);
+            }
+            let event: ItemEvent<WireItem<'_>> = parse_data(kind, data)?;
             state.note_sequence(event.sequence_number);
             if builtin_tools::ITEM_TYPES.contains(&event.item.kind.0.as_ref()) {
                 builtin::item_done(kind, data, state, parts)?;
@@ -211,7 +233,7 @@ pub(super) fn apply_event(
         "response.output_text.done" => {
             let event: PieceEvent<'_> = parse_data(kind, data)?;
             state.note_sequence(event.sequence_number);
-            text_done(event, state, parts)?;
+            text_done(event, kind, data, state, parts)?;
         }
         "response.refusal.delta" | "response.refusal.done" => {
             let event: PieceEvent<'_> = parse_data(kind, data)?;
@@ -288,8 +310,8 @@ pub(super) fn apply_event(
 }
 
 /// What every status event says: ids, model, time, usage, the background marker, the state.
-fn apply_status(
-    response: &WireResponse<'_>,
+fn apply_status<I>(
+    response: &WireResponse<'_, I>,
     raw: &[u8],
     state: &mut ResponsesStreamState,
     parts: &mut PartsManager,
@@ -337,19 +359,18 @@ fn apply_status(
 
 /// `response.completed` or `.incomplete`: the finish reason and what only the whole
 /// response has.
-fn finish(
-    response: WireResponse<'_>,
+///
+/// `output` holds the response's items, read whole, when one of them is [`unseen`].
+fn finish<I>(
+    response: WireResponse<'_, I>,
+    output: Vec<WireItem<'_>>,
     state: &mut ResponsesStreamState,
     parts: &mut PartsManager,
 ) -> Result<()> {
     // Items the stream never announced (servers that send only the whole response).
     let provider = parts.provider_name.clone();
-    for item in response.output.unwrap_or_default() {
-        let unseen = match nonempty(item.id.as_ref()) {
-            Some(id) => !state.seen_items.contains(id) && !state.is_started(id),
-            None => state.seen_items.is_empty(),
-        };
-        if unseen {
+    for item in output {
+        if unseen(item.id.as_ref(), state) {
             let mut whole = Vec::new();
             item_parts(
                 item,
@@ -385,6 +406,15 @@ fn finish(
     }
     state.terminal = true;
     Ok(())
+}
+
+/// Whether the stream never announced the output item of `id` (one without an id: whether
+/// it announced none).
+fn unseen(id: Option<&CowStr<'_>>, state: &ResponsesStreamState) -> bool {
+    match nonempty(id) {
+        Some(id) => !state.seen_items.contains(id) && !state.is_started(id),
+        None => state.seen_items.is_empty(),
+    }
 }
 
 /// The data of an event of type `kind`, parsed into that type's fields.

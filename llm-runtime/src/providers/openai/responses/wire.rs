@@ -7,10 +7,12 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
 
-use serde::de::IgnoredAny;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::providers::common::CowStr;
 use crate::providers::openai::shared::{Count, TokenLogprob, WireArgs};
@@ -236,9 +238,11 @@ pub(super) enum TextFormat<'a> {
 // Responses and stream events
 // ---------------------------------------------------------------------------------------------
 
-/// A response object: a non-streamed body, and the `response` of the status events.
+/// A response object: a non-streamed body, and the `response` of the status events. Its
+/// output items are read whole ([`WireItem`]), or as far as [`ItemHead`] reads them.
 #[derive(Deserialize)]
-pub(super) struct WireResponse<'a> {
+#[serde(bound(deserialize = "I: Deserialize<'de>"))]
+pub(super) struct WireResponse<'a, I = WireItem<'a>> {
     #[serde(default, borrow)]
     pub(super) id: Option<CowStr<'a>>,
     #[serde(default)]
@@ -253,8 +257,8 @@ pub(super) struct WireResponse<'a> {
     pub(super) incomplete_details: Option<IncompleteDetails<'a>>,
     #[serde(default, borrow)]
     pub(super) error: Option<WireError<'a>>,
-    #[serde(default, borrow)]
-    pub(super) output: Option<Vec<WireItem<'a>>>,
+    #[serde(default)]
+    pub(super) output: Option<Vec<I>>,
     #[serde(default)]
     pub(super) usage: Option<WireUsage>,
     #[serde(default, borrow)]
@@ -333,6 +337,88 @@ pub(super) struct WireSummary<'a> {
     pub(super) text: Option<CowStr<'a>>,
 }
 
+/// The `type` and `id` of an output item, the rest skipped (still checked to be JSON): what a
+/// stream reads of an item whose content the events before it gave. An MCP tool list
+/// (`"type": "mcp_list_tools"`) is kept whole, as JSON (`response.completed` backfills its
+/// return).
+pub(super) struct ItemHead<'a> {
+    pub(super) kind: CowStr<'a>,
+    pub(super) id: Option<CowStr<'a>>,
+    /// The whole item, when it is an MCP tool list.
+    pub(super) mcp_list: Option<Value>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ItemHead<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = ItemHead<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an output item")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ItemHead<'a>, A::Error> {
+                // The fields before `type` are kept (an MCP tool list is kept whole); once
+                // `type` names another item, only its `id` is read.
+                let mut whole = Map::new();
+                let mut kind: Option<CowStr<'a>> = None;
+                let mut id: Option<Option<CowStr<'a>>> = None;
+                while let Some(key) = map.next_key::<CowStr<'_>>()? {
+                    let key = key.0;
+                    let is_list = kind.as_ref().map(|k| k.0 == "mcp_list_tools");
+                    match (key.as_ref(), is_list) {
+                        ("type", _) if kind.is_some() => {
+                            return Err(de::Error::duplicate_field("type"));
+                        }
+                        ("type", _) => {
+                            let value: CowStr<'a> = map.next_value()?;
+                            if value.0 == "mcp_list_tools" {
+                                whole.insert("type".into(), Value::from(value.0.as_ref()));
+                            } else {
+                                if let Some(early) = whole.get("id") {
+                                    id = Some(string_or_null(early)?);
+                                }
+                                whole = Map::new();
+                            }
+                            kind = Some(value);
+                        }
+                        ("id", _) if id.is_some() || whole.contains_key("id") => {
+                            return Err(de::Error::duplicate_field("id"));
+                        }
+                        ("id", Some(false)) => id = Some(map.next_value()?),
+                        (_, Some(false)) => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                        (_, None | Some(true)) => {
+                            whole.insert(key.into_owned(), map.next_value()?);
+                        }
+                    }
+                }
+                let kind = kind.ok_or_else(|| de::Error::missing_field("type"))?;
+                let id = match (id, whole.get("id")) {
+                    (Some(id), _) => id,
+                    (None, Some(early)) => string_or_null(early)?,
+                    (None, None) => None,
+                };
+                let mcp_list = (kind.0 == "mcp_list_tools").then_some(Value::Object(whole));
+                Ok(ItemHead { kind, id, mcp_list })
+            }
+        }
+        d.deserialize_map(V(PhantomData))
+    }
+}
+
+/// An item's `id` kept as JSON before its `type` came: a string, or `null`.
+fn string_or_null<'a, E: de::Error>(value: &Value) -> Result<Option<CowStr<'a>>, E> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(id) => Ok(Some(CowStr(Cow::Owned(id.clone())))),
+        _ => Err(de::Error::invalid_type(
+            de::Unexpected::Other("a non-string value"),
+            &"a string",
+        )),
+    }
+}
+
 /// `usage`: the counts we map, and every other integer count as a detail.
 #[derive(Deserialize)]
 pub(super) struct WireUsage {
@@ -376,18 +462,30 @@ pub(super) struct TypeOnly<'a> {
 
 /// `response.created`, `.in_progress`, `.queued`, `.completed`, `.incomplete`, `.failed`.
 #[derive(Deserialize)]
-pub(super) struct StatusEvent<'a> {
+#[serde(bound(deserialize = "I: Deserialize<'de>"))]
+pub(super) struct StatusEvent<'a, I = WireItem<'a>> {
     #[serde(borrow)]
-    pub(super) response: WireResponse<'a>,
+    pub(super) response: WireResponse<'a, I>,
     #[serde(default)]
     pub(super) sequence_number: Option<u64>,
 }
 
-/// `response.output_item.added` and `.done`.
+/// `response.output_item.added` and `.done`: the whole item, or its [`ItemHead`].
 #[derive(Deserialize)]
-pub(super) struct ItemEvent<'a> {
-    #[serde(borrow)]
-    pub(super) item: WireItem<'a>,
+pub(super) struct ItemEvent<I> {
+    pub(super) item: I,
+    #[serde(default)]
+    pub(super) sequence_number: Option<u64>,
+}
+
+/// `response.output_text.delta`, nearly every event of a stream: the fields its text needs,
+/// the rest (indexes, logprobs) skipped.
+#[derive(Deserialize)]
+pub(super) struct TextDeltaEvent<'a> {
+    #[serde(default, borrow)]
+    pub(super) item_id: Option<CowStr<'a>>,
+    #[serde(default, borrow)]
+    pub(super) delta: Option<CowStr<'a>>,
     #[serde(default)]
     pub(super) sequence_number: Option<u64>,
 }
@@ -399,8 +497,10 @@ pub(super) struct PieceEvent<'a> {
     pub(super) item_id: Option<CowStr<'a>>,
     #[serde(default, borrow)]
     pub(super) delta: Option<CowStr<'a>>,
-    #[serde(default, borrow)]
-    pub(super) text: Option<CowStr<'a>>,
+    /// `response.output_text.done`: the whole text, skipped here (the deltas gave it); read
+    /// with [`DoneText`] when no delta came.
+    #[serde(default)]
+    pub(super) text: Option<IgnoredAny>,
     #[serde(default, borrow)]
     pub(super) refusal: Option<CowStr<'a>>,
     #[serde(default)]
@@ -414,6 +514,13 @@ pub(super) struct PieceEvent<'a> {
     pub(super) logprobs: Option<Vec<TokenLogprob>>,
     #[serde(default)]
     pub(super) sequence_number: Option<u64>,
+}
+
+/// The `text` of a `response.output_text.done` event.
+#[derive(Deserialize)]
+pub(super) struct DoneText<'a> {
+    #[serde(default, borrow)]
+    pub(super) text: Option<CowStr<'a>>,
 }
 
 /// An `error` event: its fields at the top level (OpenAI) or in an `error` object.

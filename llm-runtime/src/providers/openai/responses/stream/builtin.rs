@@ -6,14 +6,12 @@
 //! return (`<item>-return`) follow. A `response.completed` gives the return of an MCP tool list
 //! whose item was never done. The parts are those a whole response has (`builtin_tools.rs`).
 
-use std::fmt;
-
 use base64::Engine as _;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::super::builtin_tools;
+use super::super::wire::ItemHead;
 use super::ResponsesStreamState;
 use crate::error::{Error, Result};
 use crate::messages::{BinaryContent, FilePart, ModelResponsePart, ToolArgs};
@@ -236,96 +234,22 @@ pub(super) fn partial_image(kind: &str, data: &str, parts: &mut PartsManager) ->
 }
 
 /// `response.completed`: the returns of MCP tool lists whose item was never done (pydantic-ai
-/// backfills them from the final response; the call came with the item's `added`).
+/// backfills them from the final response; the call came with the item's `added`). `items`
+/// are the response's output items as far as a stream reads them.
 pub(super) fn backfill_mcp_lists(
-    data: &str,
+    items: &[ItemHead<'_>],
     state: &mut ResponsesStreamState,
     parts: &mut PartsManager,
-) -> Result<()> {
-    #[derive(Deserialize)]
-    struct Completed {
-        response: Output,
-    }
-    #[derive(Deserialize)]
-    struct Output {
-        #[serde(default)]
-        output: Vec<McpList>,
-    }
-    let event: Completed = common::parse_event(data, "`response.completed` event")?;
-    for item in event.response.output.into_iter().filter_map(|item| item.0) {
+) {
+    for item in items.iter().filter_map(|item| item.mcp_list.as_ref()) {
         let id = item["id"].as_str().unwrap_or_default().to_owned();
         if state.mcp_lists_returned.contains(&id) {
             continue;
         }
-        if let Some(ret) = pieces(&item, parts).ret {
+        if let Some(ret) = pieces(item, parts).ret {
             parts.handle_part(Some(VendorId::Key(&format!("{id}-return"))), ret);
         }
         state.mcp_lists_returned.insert(id);
-    }
-    Ok(())
-}
-
-/// An output item of `response.completed`, kept whole only when it is an MCP tool list
-/// (`"type": "mcp_list_tools"`). Every response ends with this event, and its message items
-/// repeat the whole streamed text: building them as `Value`s only to read their `type` cost
-/// more than any other event of the stream. The others are skipped from their `type` on; any
-/// JSON is accepted, as a `Value` accepts it.
-struct McpList(Option<Value>);
-
-impl<'de> Deserialize<'de> for McpList {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = McpList;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an output item")
-            }
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<McpList, A::Error> {
-                let mut item = Map::new();
-                let mut is_list = false;
-                while let Some(key) = map.next_key::<String>()? {
-                    let value: Value = map.next_value()?;
-                    if key == "type" {
-                        is_list = value == "mcp_list_tools";
-                        if !is_list {
-                            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                            return Ok(McpList(None));
-                        }
-                    }
-                    item.insert(key, value);
-                }
-                Ok(McpList(is_list.then_some(Value::Object(item))))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> std::result::Result<McpList, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(McpList(None))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<McpList, E> {
-                Ok(McpList(None))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> std::result::Result<McpList, E> {
-                Ok(McpList(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<McpList, E> {
-                Ok(McpList(None))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<McpList, E> {
-                Ok(McpList(None))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> std::result::Result<McpList, E> {
-                Ok(McpList(None))
-            }
-            fn visit_unit<E: de::Error>(self) -> std::result::Result<McpList, E> {
-                Ok(McpList(None))
-            }
-        }
-        d.deserialize_any(V)
     }
 }
 

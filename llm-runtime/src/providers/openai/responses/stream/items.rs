@@ -5,10 +5,11 @@
 use serde_json::{Map, Value};
 
 use super::super::response::{item_parts, nonempty, unread_item};
-use super::super::wire::{PieceEvent, WireItem};
+use super::super::wire::{DoneText, PieceEvent, TextDeltaEvent, WireItem};
 use super::ResponsesStreamState;
 use crate::error::{Error, Result};
 use crate::messages::{TextPart, ThinkingPart};
+use crate::providers::common;
 use crate::providers::openai::shared::{cow, token_logprobs, WireArgs};
 use crate::stream::{ArgsDelta, PartsManager, VendorId};
 
@@ -156,7 +157,7 @@ pub(super) fn item_done(
 
 /// `response.output_text.delta`: more text, or the first, which starts the message's part.
 pub(super) fn text_delta(
-    event: PieceEvent<'_>,
+    event: TextDeltaEvent<'_>,
     state: &mut ResponsesStreamState,
     parts: &mut PartsManager,
 ) -> Result<()> {
@@ -191,6 +192,8 @@ pub(super) fn text_delta(
 /// when no delta came.
 pub(super) fn text_done(
     event: PieceEvent<'_>,
+    kind: &str,
+    data: &str,
     state: &mut ResponsesStreamState,
     parts: &mut PartsManager,
 ) -> Result<()> {
@@ -214,7 +217,12 @@ pub(super) fn text_done(
         }
         return Ok(());
     }
-    let Some(text) = event.text else {
+    if event.text.is_none() {
+        return Ok(());
+    }
+    // The text was skipped: read it now that it is the part's.
+    let done: DoneText<'_> = common::parse_event(data, format_args!("`{kind}` event"))?;
+    let Some(text) = done.text else {
         return Ok(());
     };
     let part = TextPart {
