@@ -22,7 +22,8 @@
 //! * the usage: [`Usage`]'s counts as genai-prices' usage keys of the same names
 //!   (`input_tokens` for `request_tokens`, `output_tokens` for `response_tokens`,
 //!   `cache_read_tokens`, `cache_write_tokens`, `input_audio_tokens`,
-//!   `cache_audio_read_tokens`, `output_audio_tokens`), and `requests` 1. Provider-specific
+//!   `cache_audio_read_tokens`, `output_audio_tokens`), the zero counts that do not change the
+//!   price left out; genai-prices prices one request per calculation. Provider-specific
 //!   `details` are not priced: genai-prices prices reasoning tokens as output tokens for every
 //!   model we know, but a 1-hour cache write is priced as a cache write.
 //!
@@ -172,32 +173,76 @@ mod imp {
     }
 
     /// genai-prices' usage of one request: our counts under its keys of the same meaning.
-    fn price_usage(usage: &Usage) -> genai_prices::Usage {
+    ///
+    /// Only what changes the price is given (each key is a `BTreeMap` entry that genai-prices
+    /// validates, looks up and iterates for every priced unit, with a SipHash lookup each time):
+    /// * no `requests`: genai-prices prices one request per calculation whatever the usage says
+    ///   (the key is only ever listed in its warnings, which are not read here);
+    /// * a zero count is left out when leaving it out prices the same. A count genai-prices does
+    ///   not find is 0, except that a missing key with a positive count under it
+    ///   (`input_tokens` above a positive `cache_read_tokens`) or a missing join of two positive
+    ///   counts (`cache_audio_read_tokens` of `cache_read_tokens` and `input_audio_tokens`) is
+    ///   an error where a 0 is a price (or the usage error of a negative remainder: the same
+    ///   `None`), so such a zero is kept. The relations are those of genai-prices' unit registry
+    ///   (`prices/units.yml`): input tokens are above cache reads, cache writes and audio input;
+    ///   cache reads and audio input above cached audio; output tokens above audio output.
+    ///
+    /// The test `zero_counts_left_out_price_the_same` checks every zero pattern against the
+    /// eight keys.
+    pub(super) fn price_usage(usage: &Usage) -> genai_prices::Usage {
         // u64 → f64 is exact below 2^53 tokens.
         #[allow(clippy::cast_precision_loss)]
         let count = |n: u64| n as f64;
-        genai_prices::Usage::from([
-            (UsageKey::REQUESTS, 1.0),
-            (UsageKey::INPUT_TOKENS, count(usage.request_tokens)),
-            (UsageKey::OUTPUT_TOKENS, count(usage.response_tokens)),
-            (UsageKey::CACHE_READ_TOKENS, count(usage.cache_read_tokens)),
+        let (cache_read, input_audio, cache_audio_read) = (
+            usage.cache_read_tokens,
+            usage.input_audio_tokens,
+            usage.cache_audio_read_tokens,
+        );
+        let input_under = cache_read | usage.cache_write_tokens | input_audio | cache_audio_read;
+        let keys = [
+            (
+                UsageKey::INPUT_TOKENS,
+                usage.request_tokens,
+                input_under != 0,
+            ),
+            (
+                UsageKey::OUTPUT_TOKENS,
+                usage.response_tokens,
+                usage.output_audio_tokens != 0,
+            ),
+            (
+                UsageKey::CACHE_READ_TOKENS,
+                cache_read,
+                cache_audio_read != 0,
+            ),
             (
                 UsageKey::CACHE_WRITE_TOKENS,
-                count(usage.cache_write_tokens),
+                usage.cache_write_tokens,
+                false,
             ),
             (
                 UsageKey::INPUT_AUDIO_TOKENS,
-                count(usage.input_audio_tokens),
+                input_audio,
+                cache_audio_read != 0,
             ),
             (
                 UsageKey::CACHE_AUDIO_READ_TOKENS,
-                count(usage.cache_audio_read_tokens),
+                cache_audio_read,
+                cache_read != 0 && input_audio != 0,
             ),
             (
                 UsageKey::OUTPUT_AUDIO_TOKENS,
-                count(usage.output_audio_tokens),
+                usage.output_audio_tokens,
+                false,
             ),
-        ])
+        ];
+        let mut priced = genai_prices::Usage::new();
+        for (key, n, zero_matters) in keys {
+            if n != 0 || zero_matters {
+                priced.insert(key, count(n));
+            }
+        }
+        priced
     }
 
     /// Provider URLs that no provider of the price data matches (a local server, a proxy):

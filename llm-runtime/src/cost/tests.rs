@@ -147,6 +147,74 @@ mod priced {
         );
     }
 
+    /// Leaving zero counts and `requests` out of genai-prices' usage prices every usage as the
+    /// eight keys do (all zero patterns of the seven counts, with counts that fit inside each
+    /// other and counts that do not, on models with cache, audio, tiered and per-request
+    /// prices).
+    #[test]
+    fn zero_counts_left_out_price_the_same() {
+        let models = [
+            ("gpt-4o", "openai"),
+            ("gpt-realtime", "openai"),
+            ("gpt-4o-realtime-preview", "openai"),
+            ("gemini-2.5-flash", "google"),
+            ("gemini-2.5-pro", "google"),
+            ("claude-sonnet-4-5", "anthropic"),
+            ("amazon.nova-sonic-v1:0", "aws"),
+            ("sonar", "perplexity"),
+        ];
+        let fitting = [10_000, 700, 3_000, 2_000, 1_500, 500, 200];
+        let overflowing = [100, 10, 3_000, 50, 20, 900, 200];
+        let price = |model: &str, provider: &str, usage: &genai_prices::Usage| {
+            let request = PriceRequest::new(model, usage)
+                .with_provider_id(provider)
+                .with_timestamp(at());
+            Calculator::bundled()
+                .calculate(&request)
+                .ok()
+                .map(|price| price.total_price)
+        };
+        let mut priced = 0;
+        for counts in [fitting, overflowing] {
+            for mask in 0..1_u32 << 7 {
+                let n = |i: usize| if mask & (1 << i) == 0 { 0 } else { counts[i] };
+                let usage = Usage {
+                    request_tokens: n(0),
+                    response_tokens: n(1),
+                    cache_read_tokens: n(2),
+                    cache_write_tokens: n(3),
+                    input_audio_tokens: n(4),
+                    cache_audio_read_tokens: n(5),
+                    output_audio_tokens: n(6),
+                    ..Usage::new(0, 0)
+                };
+                #[allow(clippy::cast_precision_loss)]
+                let all: genai_prices::Usage = [
+                    (UsageKey::REQUESTS, 1.0),
+                    (UsageKey::INPUT_TOKENS, n(0) as f64),
+                    (UsageKey::OUTPUT_TOKENS, n(1) as f64),
+                    (UsageKey::CACHE_READ_TOKENS, n(2) as f64),
+                    (UsageKey::CACHE_WRITE_TOKENS, n(3) as f64),
+                    (UsageKey::INPUT_AUDIO_TOKENS, n(4) as f64),
+                    (UsageKey::CACHE_AUDIO_READ_TOKENS, n(5) as f64),
+                    (UsageKey::OUTPUT_AUDIO_TOKENS, n(6) as f64),
+                ]
+                .into();
+                let sparse = super::super::imp::price_usage(&usage);
+                for (model, provider) in models {
+                    let expected = price(model, provider, &all);
+                    priced += usize::from(expected.is_some());
+                    assert_eq!(
+                        price(model, provider, &sparse),
+                        expected,
+                        "{model} {mask:07b} {counts:?}"
+                    );
+                }
+            }
+        }
+        assert!(priced > 500, "only {priced} priced");
+    }
+
     #[test]
     fn more_cached_than_input_tokens_has_no_cost() {
         let mut usage = Usage::new(100, 10);

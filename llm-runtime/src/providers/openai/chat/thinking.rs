@@ -41,6 +41,18 @@ impl OpenAiChat {
 /// Splits text into text and thinking parts at the thinking tags (pydantic-ai's
 /// `split_content_into_text_and_thinking`); an unclosed tag leaves the rest as text.
 pub(super) fn split_thinking(mut content: &str, start: &str, end: &str) -> Vec<ModelResponsePart> {
+    // Most content has no tag: a scan for the tag's first character (memchr) tells, without
+    // building the substring searcher of `find`.
+    if start
+        .chars()
+        .next()
+        .is_some_and(|first| !content.contains(first))
+    {
+        return match content {
+            "" => Vec::new(),
+            text => vec![TextPart::new(text).into()],
+        };
+    }
     let mut parts = Vec::new();
     while let Some(at) = content.find(start) {
         let (before, after) = content.split_at(at);

@@ -63,6 +63,29 @@ fn parses_text_tool_calls_usage_and_details() {
     assert_eq!(usage.details["audio_tokens"], 1);
 }
 
+/// A count named twice in `completion_tokens_details` counts once, at its last value (a null
+/// last value drops it), as a JSON object read into a map keeps it; escaped names are read.
+#[test]
+fn completion_details_keep_the_last_value_of_a_name() {
+    let body = r#"{"id": "x", "model": "gpt-4o", "choices": [{"index": 0,
+        "finish_reason": "stop", "message": {"role": "assistant", "content": "Hi."}}],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 2,
+            "completion_tokens_details": {"audio_tokens": 5, "reasoning_tokens": 1,
+                "audio_tokens": 7, "reasoning_tokens": null, "r\u0065jected": 2}}}"#;
+    let response = OpenAiChat::new()
+        .parse_response(
+            body.as_bytes(),
+            &mut ResponseContext::new("gpt-4o", PROVIDER),
+        )
+        .unwrap();
+    let usage = &response.usage;
+    assert_eq!(usage.output_audio_tokens, 7);
+    assert_eq!(
+        usage.details,
+        [("audio_tokens".to_owned(), 7), ("rejected".to_owned(), 2)].into()
+    );
+}
+
 #[test]
 fn parses_reasoning_fields_and_think_tags() {
     let response = parse(json!({

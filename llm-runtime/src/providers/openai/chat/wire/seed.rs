@@ -4,7 +4,6 @@
 //! `serde_json` floor).
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -42,6 +41,33 @@ impl<'de: 'a, 'a> Deserialize<'de> for ToolCalls<'a> {
             }
         }
         d.deserialize_seq(V(std::marker::PhantomData))
+    }
+}
+
+/// The counts of a details object in the order they come, their names borrowed from the input:
+/// read into [`WireUsage::details`] without a map of their own.
+struct Counts<'a>(Vec<(Cow<'a, str>, Count)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Counts<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Counts<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                let mut counts = Vec::new();
+                while let Some(CowStr(name)) = map.next_key()? {
+                    counts.push((name, map.next_value::<Count>()?));
+                }
+                Ok(Counts(counts))
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
     }
 }
 
@@ -83,13 +109,19 @@ impl<'de> Deserialize<'de> for WireUsage {
                             }
                         }
                         "completion_tokens_details" => {
-                            let details = map.next_value::<Option<BTreeMap<String, Count>>>()?;
-                            for (name, value) in details.into_iter().flatten() {
+                            let details = map.next_value::<Option<Counts<'de>>>()?;
+                            let entries = details.map(|d| d.0).unwrap_or_default();
+                            for (i, (name, value)) in entries.iter().enumerate() {
+                                // A key given twice counts once, at its last value (as a map).
+                                let later = &entries[i + 1..];
+                                if later.iter().any(|(other, _)| other == name) {
+                                    continue;
+                                }
                                 if let Some(n) = value.0 {
                                     if name == "audio_tokens" {
                                         usage.output_audio_tokens = n;
                                     }
-                                    usage.details.insert(name, n);
+                                    usage.details.insert(name.as_ref().to_owned(), n);
                                 }
                             }
                         }
