@@ -96,6 +96,13 @@ impl<'a> EventStreamMessage<'a> {
         headers::find(self.block, self.text, name).and_then(|value| value.as_str())
     }
 
+    /// The text of the first header of each name of `names`, as
+    /// [`header_str`](Self::header_str) gives it, found in one walk over the headers.
+    pub(crate) fn header_strs<const N: usize>(&self, names: [&str; N]) -> [Option<&'a str>; N] {
+        headers::find_each(self.block, self.text, names)
+            .map(|value| value.and_then(|value| value.as_str()))
+    }
+
     /// The payload: the bytes between the headers and the message CRC.
     pub fn payload(&self) -> &'a [u8] {
         self.payload

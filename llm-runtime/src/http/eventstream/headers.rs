@@ -206,6 +206,35 @@ pub(super) fn find<'a>(
     None
 }
 
+/// The values of the first headers named as `names` say, found in one walk over a block
+/// [`read_headers`] accepted, which stops once each was found.
+pub(super) fn find_each<'a, const N: usize>(
+    block: &'a [u8],
+    text: Option<&'a str>,
+    names: [&str; N],
+) -> [Option<HeaderValue<'a>>; N] {
+    let mut found = [None; N];
+    let mut seen = [false; N];
+    let mut missing = N;
+    let mut pos = 0;
+    while missing > 0 {
+        let Some(span) = span_at(block, pos) else {
+            break;
+        };
+        let name = block.get(span.name.clone()).unwrap_or_default();
+        pos = span.value.end;
+        for ((wanted, seen), slot) in names.iter().zip(&mut seen).zip(&mut found) {
+            if !*seen && name == wanted.as_bytes() {
+                *seen = true;
+                *slot = value_at(block, text, span);
+                missing -= 1;
+                break;
+            }
+        }
+    }
+    found
+}
+
 /// The value a [`Span`] of a checked block holds.
 fn value_at<'a>(block: &'a [u8], text: Option<&'a str>, span: Span) -> Option<HeaderValue<'a>> {
     let bytes = block.get(span.value.clone())?;

@@ -33,6 +33,8 @@ fn owned(message: &EventStreamMessage<'_>) -> Owned {
         let found = super::headers::find(message.block, message.text, name);
         assert_eq!(found.as_ref(), first.map(|(_, value)| value), "{name}");
         assert_eq!(message.header_str(name), found.and_then(|v| v.as_str()));
+        let found = message.header_strs([name, "\u{0}absent"]);
+        assert_eq!(found, [message.header_str(name), None]);
     }
     let headers = message
         .headers()

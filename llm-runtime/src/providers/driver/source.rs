@@ -146,14 +146,12 @@ fn message_event<'a>(message: &EventStreamMessage<'a>) -> Result<RawEvent<'a>> {
             )
         })
     };
-    let message_type = message
-        .header_str(":message-type")
-        .ok_or_else(|| missing(":message-type"))?;
+    // One walk finds both headers of an event (nearly every message).
+    let [message_type, event_type] = message.header_strs([":message-type", ":event-type"]);
+    let message_type = message_type.ok_or_else(|| missing(":message-type"))?;
     let (name, data, kind) = match message_type {
         "event" => {
-            let name = message
-                .header_str(":event-type")
-                .ok_or_else(|| missing(":event-type"))?;
+            let name = event_type.ok_or_else(|| missing(":event-type"))?;
             (name, payload()?, EventKind::Data)
         }
         "exception" => {
