@@ -22,7 +22,12 @@
 //! The decoder is pure (bytes in, messages out, no I/O). It reads a message's length from its
 //! prelude, checks it before buffering the rest, and then only waits until that many bytes are
 //! there: each byte is checksummed once, however the body is split into chunks (the message
-//! CRC goes on from the prelude's).
+//! CRC goes on from the prelude's). The driver's chunks are read in place: only the start of
+//! a message a chunk ends inside is copied, to be completed by the next.
+
+use std::sync::OnceLock;
+
+use bytes::Bytes;
 
 use crate::error::{Error, Result};
 
@@ -30,8 +35,8 @@ mod headers;
 
 pub use headers::HeaderValue;
 use headers::{
-    read_headers, Headers, TYPE_BYTE, TYPE_BYTES, TYPE_FALSE, TYPE_INT, TYPE_LONG, TYPE_SHORT,
-    TYPE_STRING, TYPE_TIMESTAMP, TYPE_TRUE, TYPE_UUID,
+    block_text, read_headers, Header, TYPE_BYTE, TYPE_BYTES, TYPE_FALSE, TYPE_INT, TYPE_LONG,
+    TYPE_SHORT, TYPE_STRING, TYPE_TIMESTAMP, TYPE_TRUE, TYPE_UUID,
 };
 
 /// The default bound on the total size of one message, in bytes (16 MiB, as AWS's own
@@ -52,22 +57,35 @@ const MIN_MESSAGE_LEN: usize = PRELUDE_LEN + CRC_LEN;
 ///
 /// For Bedrock, its `:message-type` header is `event` (then `:event-type` names the event) or
 /// `exception` (then `:exception-type` names it), and its payload is JSON.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct EventStreamMessage<'a> {
-    headers: Headers<'a>,
+    /// The header block, checked whole when the message was decoded.
+    block: &'a [u8],
+    /// The block as text, when it is UTF-8 as a whole.
+    text: Option<&'a str>,
+    /// The headers as a list, made the first time [`headers`](Self::headers) or
+    /// [`header`](Self::header) asks for it: [`header_str`](Self::header_str), which is what
+    /// reading a stream needs, finds its header in the block.
+    listed: OnceLock<Vec<Header<'a>>>,
     payload: &'a [u8],
 }
 
 impl<'a> EventStreamMessage<'a> {
     /// The headers, in the order they were sent (a name sent twice is there twice).
     pub fn headers(&self) -> &[(&'a str, HeaderValue<'a>)] {
-        self.headers.as_slice()
+        self.listed.get_or_init(|| {
+            let mut headers = Vec::new();
+            // The block was read whole when the message was decoded: this cannot fail.
+            let _ = read_headers(self.block, self.text, |name, value| {
+                headers.push((name, value));
+            });
+            headers
+        })
     }
 
     /// The value of the first header named `name`.
     pub fn header(&self, name: &str) -> Option<&HeaderValue<'a>> {
-        self.headers
-            .as_slice()
+        self.headers()
             .iter()
             .find(|(header, _)| *header == name)
             .map(|(_, value)| value)
@@ -75,12 +93,38 @@ impl<'a> EventStreamMessage<'a> {
 
     /// The text of the first header named `name`, when it is string-typed.
     pub fn header_str(&self, name: &str) -> Option<&'a str> {
-        self.header(name).and_then(HeaderValue::as_str)
+        headers::find(self.block, self.text, name).and_then(|value| value.as_str())
+    }
+
+    /// The text of the first header of each name of `names`, as
+    /// [`header_str`](Self::header_str) gives it, found in one walk over the headers.
+    pub(crate) fn header_strs<const N: usize>(&self, names: [&str; N]) -> [Option<&'a str>; N] {
+        headers::find_each(self.block, self.text, names)
+            .map(|value| value.and_then(|value| value.as_str()))
     }
 
     /// The payload: the bytes between the headers and the message CRC.
     pub fn payload(&self) -> &'a [u8] {
         self.payload
+    }
+}
+
+/// Two messages are equal when their headers and payloads are (a header block is the one
+/// encoding of its headers).
+impl PartialEq for EventStreamMessage<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.block == other.block && self.payload == other.payload
+    }
+}
+
+impl Eq for EventStreamMessage<'_> {}
+
+impl std::fmt::Debug for EventStreamMessage<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventStreamMessage")
+            .field("headers", &self.headers())
+            .field("payload", &self.payload)
+            .finish()
     }
 }
 
@@ -119,9 +163,9 @@ struct Prelude {
 /// # Ok::<(), llm_runtime::Error>(())
 /// ```
 ///
-/// A message borrows the decoder, so it must be used before the next call. Its headers are
-/// held inline (in a vector past four of them); names, strings, byte arrays and the payload
-/// are borrowed.
+/// A message borrows the decoder, so it must be used before the next call. Its header block
+/// is checked whole when it is decoded, and [`header_str`](EventStreamMessage::header_str)
+/// finds a header in it; names, strings, byte arrays and the payload are borrowed.
 ///
 /// A corrupt message CRC or header spoils one message: it is reported and decoding goes on
 /// with the next, whose place the prelude gave. A corrupt prelude loses the framing: it is
@@ -129,11 +173,18 @@ struct Prelude {
 /// dropped), since nothing after it can be found again.
 #[derive(Debug, Clone)]
 pub struct EventStreamDecoder {
-    /// Bytes received and not yet discarded.
+    /// Bytes kept from earlier chunks: the start of a message a chunk ended inside (and
+    /// whatever [`push`](Self::push) appended).
     buf: Vec<u8>,
-    /// Start of the first message not yet handed out.
+    /// Start of the first message in `buf` not yet handed out.
     start: usize,
-    /// The checked prelude of the message at `start`, once its 12 bytes arrived.
+    /// The chunk given to `push_bytes`, read in place: its messages are decoded where they
+    /// are, and only a message it ends inside is copied to `buf`. The stream goes on from
+    /// `buf[start..]` to `chunk[chunk_start..]`.
+    chunk: Bytes,
+    /// Start of what was not read of `chunk`.
+    chunk_start: usize,
+    /// The checked prelude of the next message, once its 12 bytes arrived.
     prelude: Option<Prelude>,
     /// A prelude was corrupt: the stream cannot be decoded any further.
     broken: bool,
@@ -157,6 +208,8 @@ impl EventStreamDecoder {
         EventStreamDecoder {
             buf: Vec::new(),
             start: 0,
+            chunk: Bytes::new(),
+            chunk_start: 0,
             prelude: None,
             broken: false,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
@@ -178,12 +231,61 @@ impl EventStreamDecoder {
         if self.broken {
             return;
         }
+        self.keep_chunk_rest();
+        self.compact();
+        self.buf.extend_from_slice(chunk);
+    }
+
+    /// Appends a chunk of the body without copying it: the messages it holds whole are
+    /// decoded in place, and only the start of a message it ends inside is kept (copied)
+    /// once they were taken. Chunks may split a message anywhere.
+    pub(crate) fn push_bytes(&mut self, chunk: Bytes) {
+        if self.broken {
+            return;
+        }
+        self.keep_chunk_rest();
+        if self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+        }
+        self.chunk = chunk;
+    }
+
+    /// Moves what was not read of the chunk to `buf`, and lets the chunk go.
+    fn keep_chunk_rest(&mut self) {
+        if self.chunk_start < self.chunk.len() {
+            self.compact();
+            let rest = self.chunk.get(self.chunk_start..).unwrap_or_default();
+            self.buf.extend_from_slice(rest);
+        }
+        self.chunk = Bytes::new();
+        self.chunk_start = 0;
+    }
+
+    /// Drops the bytes of `buf` that were handed out.
+    fn compact(&mut self) {
         if self.start > 0 {
             // Only the start of the message being read (or unread messages) moves.
             self.buf.drain(..self.start);
             self.start = 0;
         }
-        self.buf.extend_from_slice(chunk);
+    }
+
+    /// Whether the first `len` bytes of the next message are in one place: in the chunk,
+    /// when nothing is kept in `buf`; else in `buf`, topped up from the chunk (with those
+    /// bytes only).
+    fn contiguous(&mut self, len: usize) -> bool {
+        let kept = self.buf.len().saturating_sub(self.start);
+        let unread = self.chunk.get(self.chunk_start..).unwrap_or_default();
+        if kept == 0 {
+            return unread.len() >= len;
+        }
+        if kept < len {
+            let (take, _) = unread.split_at(unread.len().min(len - kept));
+            self.buf.extend_from_slice(take);
+            self.chunk_start += take.len();
+        }
+        self.buf.len() - self.start >= len
     }
 
     /// The next complete message in what was pushed, or `None` until more bytes arrive.
@@ -198,24 +300,33 @@ impl EventStreamDecoder {
     /// prelude, every call fails.
     pub fn next_message(&mut self) -> Result<Option<EventStreamMessage<'_>>> {
         let Some(prelude) = self.prelude()? else {
+            self.keep_chunk_rest();
             return Ok(None);
         };
-        let end = self.start.saturating_add(prelude.total_len);
-        if self.buf.len() < end {
+        if !self.contiguous(prelude.total_len) {
+            self.keep_chunk_rest();
             return Ok(None);
         }
-        let start = std::mem::replace(&mut self.start, end);
         self.prelude = None;
         #[cfg(test)]
         {
             self.checksummed += prelude.total_len - PRELUDE_LEN;
         }
-        let frame = self.buf.get(start..end).unwrap_or_default();
-        decode_frame(frame, prelude).map(Some)
+        let frame = if self.start < self.buf.len() {
+            let start = self.start;
+            self.start += prelude.total_len;
+            self.buf.get(start..self.start)
+        } else {
+            let start = self.chunk_start;
+            self.chunk_start += prelude.total_len;
+            self.chunk.get(start..self.chunk_start)
+        };
+        decode_frame(frame.unwrap_or_default(), prelude).map(Some)
     }
 
     /// Whether a whole message is buffered, so that [`next_message`](Self::next_message) will
-    /// return it (or its error): a look that costs no copy and no checksum of the message.
+    /// return it (or its error): a look that costs no checksum of the message, and copies no
+    /// byte that `next_message` would not have copied.
     ///
     /// # Errors
     /// As `next_message`, for a corrupt prelude.
@@ -223,7 +334,7 @@ impl EventStreamDecoder {
         let Some(prelude) = self.prelude()? else {
             return Ok(false);
         };
-        Ok(self.buffered() >= prelude.total_len)
+        Ok(self.contiguous(prelude.total_len))
     }
 
     /// Ends the stream: `Ok` when the body stopped between two messages. Call it once
@@ -264,10 +375,13 @@ impl EventStreamDecoder {
 
     /// How many bytes are buffered (the message being read, and any not taken yet).
     pub fn buffered(&self) -> usize {
-        self.buf.len().saturating_sub(self.start)
+        let unread = self.chunk.len().saturating_sub(self.chunk_start);
+        self.buf.len().saturating_sub(self.start) + unread
     }
 
-    fn rest(&self) -> &[u8] {
+    /// Every byte buffered, in one place (for errors).
+    fn rest(&mut self) -> &[u8] {
+        self.keep_chunk_rest();
         self.buf.get(self.start..).unwrap_or_default()
     }
 
@@ -282,11 +396,15 @@ impl EventStreamDecoder {
         if self.prelude.is_some() {
             return Ok(self.prelude);
         }
-        let Some(bytes) = self
-            .buf
-            .get(self.start..)
-            .and_then(<[u8]>::first_chunk::<PRELUDE_LEN>)
-        else {
+        if !self.contiguous(PRELUDE_LEN) {
+            return Ok(None);
+        }
+        let next = if self.start < self.buf.len() {
+            self.buf.get(self.start..)
+        } else {
+            self.chunk.get(self.chunk_start..)
+        };
+        let Some(bytes) = next.and_then(<[u8]>::first_chunk::<PRELUDE_LEN>) else {
             return Ok(None);
         };
         #[cfg(test)]
@@ -302,6 +420,8 @@ impl EventStreamDecoder {
                 self.broken = true;
                 self.buf = Vec::new();
                 self.start = 0;
+                self.chunk = Bytes::new();
+                self.chunk_start = 0;
                 Err(err)
             }
         }
@@ -386,8 +506,16 @@ fn decode_frame(frame: &[u8], prelude: Prelude) -> Result<EventStreamMessage<'_>
             frame,
         ));
     };
+    let text = block_text(headers);
+    // The usual block (UTF-8, every header whole) is checked by a walk over it; any other is
+    // read header by header, which finds what is wrong with it.
+    if !text.is_some_and(|text| headers::well_formed(headers, text)) {
+        read_headers(headers, text, |_, _| {})?;
+    }
     Ok(EventStreamMessage {
-        headers: read_headers(headers)?,
+        block: headers,
+        text,
+        listed: OnceLock::new(),
         payload,
     })
 }

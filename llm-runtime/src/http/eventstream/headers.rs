@@ -1,6 +1,5 @@
 //! The headers of an AWS event-stream message: their value types ([`HeaderValue`]), how a
-//! message holds them (inline up to four, the three Bedrock sends among them) and how a header
-//! block is read.
+//! header block is checked and read, and how one header is found in a checked block.
 
 use crate::error::{Error, Result};
 
@@ -48,84 +47,30 @@ impl<'a> HeaderValue<'a> {
     }
 }
 
-/// How many headers a message holds without an allocation: Bedrock sends three
-/// (`:event-type`, `:content-type`, `:message-type`), and a vector per message cost an
-/// allocation and a free per event.
-const INLINE_HEADERS: usize = 4;
-
 /// One header: its name and value.
 pub(super) type Header<'a> = (&'a str, HeaderValue<'a>);
 
-/// The headers of a message: inline up to [`INLINE_HEADERS`], else in a vector.
-#[derive(Clone)]
-pub(super) enum Headers<'a> {
-    Inline {
-        len: usize,
-        items: [Header<'a>; INLINE_HEADERS],
-    },
-    Heap(Vec<Header<'a>>),
+/// The header block as text, when it is UTF-8 as a whole (as Bedrock's are): names and string
+/// values are then sliced from it rather than checked one by one.
+pub(super) fn block_text(block: &[u8]) -> Option<&str> {
+    simdutf8::basic::from_utf8(block).ok()
 }
 
-impl<'a> Headers<'a> {
-    pub(super) fn new() -> Self {
-        Headers::Inline {
-            len: 0,
-            items: [("", HeaderValue::Bool(false)); INLINE_HEADERS],
-        }
-    }
-
-    fn push(&mut self, header: Header<'a>) {
-        match self {
-            Headers::Inline { len, items } => match items.get_mut(*len) {
-                Some(slot) => {
-                    *slot = header;
-                    *len += 1;
-                }
-                None => {
-                    let mut heap = Vec::with_capacity(INLINE_HEADERS * 2);
-                    heap.extend_from_slice(items);
-                    heap.push(header);
-                    *self = Headers::Heap(heap);
-                }
-            },
-            Headers::Heap(heap) => heap.push(header),
-        }
-    }
-
-    pub(super) fn as_slice(&self) -> &[Header<'a>] {
-        match self {
-            Headers::Inline { len, items } => items.get(..*len).unwrap_or_default(),
-            Headers::Heap(heap) => heap,
-        }
-    }
-}
-
-impl PartialEq for Headers<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_slice() == other.as_slice()
-    }
-}
-
-impl Eq for Headers<'_> {}
-
-impl std::fmt::Debug for Headers<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.as_slice()).finish()
-    }
-}
-
-/// Reads a header block, every byte of which belongs to a header.
-pub(super) fn read_headers(block: &[u8]) -> Result<Headers<'_>> {
+/// Reads a header block, every byte of which belongs to a header, handing each header to
+/// `each` in order. `text` is [`block_text`]'s.
+pub(super) fn read_headers<'a>(
+    block: &'a [u8],
+    text: Option<&'a str>,
+    mut each: impl FnMut(&'a str, HeaderValue<'a>),
+) -> Result<()> {
     let mut reader = Reader {
         rest: block,
         pos: 0,
     };
-    let mut headers = Headers::new();
-    // One UTF-8 check of the whole block, names and string values sliced from it: a check of
-    // each name and each value (six per Bedrock message) cost more than the rest of the
-    // decoding. A slice that does not fall on the block's character boundaries (or a block
-    // that is not UTF-8, with its binary values) is checked alone, as before.
-    let block_text = std::str::from_utf8(block).ok();
+    // One UTF-8 check of the whole block (`text`), names and string values sliced from it: a
+    // check of each name and each value (six per Bedrock message) cost more than the rest of
+    // the decoding. A slice that does not fall on the block's character boundaries (or a
+    // block that is not UTF-8, with its binary values) is checked alone.
     while !reader.rest.is_empty() {
         let past_block = |what: &str| {
             Error::unexpected_with_body(
@@ -137,7 +82,7 @@ pub(super) fn read_headers(block: &[u8]) -> Result<Headers<'_>> {
         let name = reader
             .take(usize::from(name_len))
             .ok_or_else(|| past_block("the name"))?;
-        let name = utf8_at(block_text, reader.pos, name).map_err(|_| {
+        let name = utf8_at(text, reader.pos, name).map_err(|_| {
             Error::unexpected_with_body("an event-stream header name is not valid UTF-8", name)
         })?;
         let past_block = |what: &str| {
@@ -171,7 +116,7 @@ pub(super) fn read_headers(block: &[u8]) -> Result<Headers<'_>> {
             TYPE_BYTES => reader.sized().map(HeaderValue::Bytes),
             TYPE_STRING => reader
                 .sized()
-                .map(|bytes| string_value(name, utf8_at(block_text, reader.pos, bytes), bytes))
+                .map(|bytes| string_value(name, utf8_at(text, reader.pos, bytes), bytes))
                 .transpose()?,
             unknown => {
                 return Err(Error::unexpected_with_body(
@@ -181,9 +126,131 @@ pub(super) fn read_headers(block: &[u8]) -> Result<Headers<'_>> {
             }
         }
         .ok_or_else(|| past_block("value"))?;
-        headers.push((name, value));
+        each(name, value);
     }
-    Ok(headers)
+    Ok(())
+}
+
+/// Where one header of a block is: its name, its value type, its value (for strings and
+/// bytes, after their length) and its end.
+struct Span {
+    name: std::ops::Range<usize>,
+    value_type: u8,
+    value: std::ops::Range<usize>,
+}
+
+/// The header at `pos` of `block`: `None` when it does not fit in the block or its value
+/// type is unknown (then [`read_headers`] says which).
+fn span_at(block: &[u8], pos: usize) -> Option<Span> {
+    let name_end = pos + 1 + usize::from(*block.get(pos)?);
+    let value_type = *block.get(name_end)?;
+    let start = name_end + 1;
+    let (start, len) = match value_type {
+        TYPE_TRUE | TYPE_FALSE => (start, 0),
+        TYPE_BYTE => (start, 1),
+        TYPE_SHORT => (start, 2),
+        TYPE_INT => (start, 4),
+        TYPE_LONG | TYPE_TIMESTAMP => (start, 8),
+        TYPE_UUID => (start, 16),
+        TYPE_BYTES | TYPE_STRING => {
+            let len = block.get(start..).and_then(<[u8]>::first_chunk::<2>)?;
+            (start + 2, usize::from(u16::from_be_bytes(*len)))
+        }
+        _ => return None,
+    };
+    let end = start + len;
+    (end <= block.len()).then_some(Span {
+        name: pos + 1..name_end,
+        value_type,
+        value: start..end,
+    })
+}
+
+/// Whether `block`, whose `text` it is, is a header block [`read_headers`] accepts, found
+/// without reading the values: every header fits, its value type is known, and its name and
+/// string value fall on the text's character boundaries (so they are UTF-8). A block it
+/// refuses is read by `read_headers`, which says what is wrong.
+pub(super) fn well_formed(block: &[u8], text: &str) -> bool {
+    let on_boundaries = |range: &std::ops::Range<usize>| {
+        text.is_char_boundary(range.start) && text.is_char_boundary(range.end)
+    };
+    let mut pos = 0;
+    while pos < block.len() {
+        let Some(span) = span_at(block, pos) else {
+            return false;
+        };
+        if !on_boundaries(&span.name)
+            || (span.value_type == TYPE_STRING && !on_boundaries(&span.value))
+        {
+            return false;
+        }
+        pos = span.value.end;
+    }
+    true
+}
+
+/// The value of the first header named `name` in a block [`read_headers`] accepted (`text`
+/// is [`block_text`]'s): a walk that skips the other headers' values without reading them.
+pub(super) fn find<'a>(
+    block: &'a [u8],
+    text: Option<&'a str>,
+    name: &str,
+) -> Option<HeaderValue<'a>> {
+    let mut pos = 0;
+    while let Some(span) = span_at(block, pos) {
+        if block.get(span.name.clone())? == name.as_bytes() {
+            return value_at(block, text, span);
+        }
+        pos = span.value.end;
+    }
+    None
+}
+
+/// The values of the first headers named as `names` say, found in one walk over a block
+/// [`read_headers`] accepted, which stops once each was found.
+pub(super) fn find_each<'a, const N: usize>(
+    block: &'a [u8],
+    text: Option<&'a str>,
+    names: [&str; N],
+) -> [Option<HeaderValue<'a>>; N] {
+    let mut found = [None; N];
+    let mut seen = [false; N];
+    let mut missing = N;
+    let mut pos = 0;
+    while missing > 0 {
+        let Some(span) = span_at(block, pos) else {
+            break;
+        };
+        let name = block.get(span.name.clone()).unwrap_or_default();
+        pos = span.value.end;
+        for ((wanted, seen), slot) in names.iter().zip(&mut seen).zip(&mut found) {
+            if !*seen && name == wanted.as_bytes() {
+                *seen = true;
+                *slot = value_at(block, text, span);
+                missing -= 1;
+                break;
+            }
+        }
+    }
+    found
+}
+
+/// The value a [`Span`] of a checked block holds.
+fn value_at<'a>(block: &'a [u8], text: Option<&'a str>, span: Span) -> Option<HeaderValue<'a>> {
+    let bytes = block.get(span.value.clone())?;
+    Some(match span.value_type {
+        TYPE_TRUE => HeaderValue::Bool(true),
+        TYPE_FALSE => HeaderValue::Bool(false),
+        TYPE_BYTE => HeaderValue::Byte(i8::from_be_bytes(bytes.try_into().ok()?)),
+        TYPE_SHORT => HeaderValue::Short(i16::from_be_bytes(bytes.try_into().ok()?)),
+        TYPE_INT => HeaderValue::Int(i32::from_be_bytes(bytes.try_into().ok()?)),
+        TYPE_LONG => HeaderValue::Long(i64::from_be_bytes(bytes.try_into().ok()?)),
+        TYPE_TIMESTAMP => HeaderValue::Timestamp(i64::from_be_bytes(bytes.try_into().ok()?)),
+        TYPE_UUID => HeaderValue::Uuid(bytes.try_into().ok()?),
+        TYPE_BYTES => HeaderValue::Bytes(bytes),
+        TYPE_STRING => HeaderValue::String(utf8_at(text, span.value.end, bytes).ok()?),
+        _ => return None,
+    })
 }
 
 /// `bytes`, the slice of a header block that ends at `end`, as text: sliced from the block's

@@ -27,6 +27,15 @@ enum OwnedValue {
 }
 
 fn owned(message: &EventStreamMessage<'_>) -> Owned {
+    // A header found in the block is the first of its name in the list.
+    for (name, _) in message.headers() {
+        let first = message.headers().iter().find(|(n, _)| n == name);
+        let found = super::headers::find(message.block, message.text, name);
+        assert_eq!(found.as_ref(), first.map(|(_, value)| value), "{name}");
+        assert_eq!(message.header_str(name), found.and_then(|v| v.as_str()));
+        let found = message.header_strs([name, "\u{0}absent"]);
+        assert_eq!(found, [message.header_str(name), None]);
+    }
     let headers = message
         .headers()
         .iter()
@@ -51,12 +60,22 @@ fn owned(message: &EventStreamMessage<'_>) -> Owned {
     }
 }
 
+/// Pushes the `i`th chunk: copied (`push`) or read in place (`push_bytes`), in turn, so that
+/// every test of chunking decodes both ways and with the two mixed.
+fn push_nth(decoder: &mut EventStreamDecoder, i: usize, chunk: &[u8]) {
+    if i.is_multiple_of(2) {
+        decoder.push_bytes(Bytes::copy_from_slice(chunk));
+    } else {
+        decoder.push(chunk);
+    }
+}
+
 /// Decodes `chunks` one after the other, then finishes; stops at the first error.
 fn decode_chunks<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Result<Vec<Owned>> {
     let mut decoder = EventStreamDecoder::new();
     let mut out = Vec::new();
-    for chunk in chunks {
-        decoder.push(chunk);
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        push_nth(&mut decoder, i, chunk);
         while let Some(message) = decoder.next_message()? {
             out.push(owned(&message));
         }
@@ -74,8 +93,8 @@ fn decode_lenient(input: &[u8], cuts: &[usize]) -> Vec<Result<Owned, String>> {
     let mut decoder = EventStreamDecoder::new();
     let mut out = Vec::new();
     let mut start = 0;
-    for &cut in cuts.iter().chain(std::iter::once(&input.len())) {
-        decoder.push(&input[start..cut]);
+    for (i, &cut) in cuts.iter().chain(std::iter::once(&input.len())).enumerate() {
+        push_nth(&mut decoder, i, &input[start..cut]);
         start = cut;
         loop {
             match decoder.next_message() {
@@ -475,6 +494,50 @@ fn a_large_message_in_one_byte_chunks_is_checksummed_once() {
     decoder.finish().unwrap();
     assert_eq!(found, 7);
     assert_eq!(decoder.checksummed, stream.len() - 7 * CRC_LEN);
+}
+
+#[test]
+fn chunks_read_in_place_keep_only_a_partial_message() {
+    // Whole messages are read where the chunk holds them; what stays between chunks is the
+    // start of the message a chunk ended inside, and each byte is checksummed once.
+    let stream = three_messages().repeat(4);
+    let whole = decode(&stream).unwrap();
+    for size in [1, 5, 12, 13, 50, 97, 200, stream.len()] {
+        let mut decoder = EventStreamDecoder::new();
+        let mut out = Vec::new();
+        for chunk in stream.chunks(size) {
+            decoder.push_bytes(Bytes::copy_from_slice(chunk));
+            while let Some(message) = decoder.next_message().unwrap() {
+                out.push(owned(&message));
+            }
+            // Nothing of the chunk is held once its whole messages were taken.
+            assert!(decoder.chunk.is_empty(), "{size}-byte chunks");
+            assert_eq!(decoder.buffered(), decoder.buf.len() - decoder.start);
+            assert!(decoder.buffered() < 200, "{size}-byte chunks");
+        }
+        decoder.finish().unwrap();
+        assert_eq!(out, whole, "{size}-byte chunks");
+        assert_eq!(decoder.checksummed, stream.len() - whole.len() * CRC_LEN);
+    }
+}
+
+#[test]
+fn a_message_left_in_a_chunk_is_kept_when_the_next_is_pushed() {
+    // `push_bytes` twice without taking the messages of the first: nothing is lost.
+    let stream = three_messages();
+    let (a, b) = stream.split_at(stream.len() / 2);
+    let mut decoder = EventStreamDecoder::new();
+    decoder.push_bytes(Bytes::copy_from_slice(a));
+    assert!(decoder.has_message().unwrap());
+    decoder.push_bytes(Bytes::copy_from_slice(b));
+    decoder.push(&[]);
+    assert_eq!(decoder.buffered(), stream.len());
+    let mut out = Vec::new();
+    while let Some(message) = decoder.next_message().unwrap() {
+        out.push(owned(&message));
+    }
+    decoder.finish().unwrap();
+    assert_eq!(out, decode(&stream).unwrap());
 }
 
 #[test]

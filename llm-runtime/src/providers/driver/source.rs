@@ -48,11 +48,12 @@ impl Decoder {
         }
     }
 
-    fn push(&mut self, chunk: &[u8]) {
+    fn push(&mut self, chunk: Bytes) {
         match self {
-            Decoder::Sse(decoder) => decoder.push(chunk),
-            Decoder::EventStream(decoder) => decoder.push(chunk),
-            Decoder::JsonLines(decoder) => decoder.push(chunk),
+            Decoder::Sse(decoder) => decoder.push(&chunk),
+            // Read in place: only a message the chunk ends inside is copied.
+            Decoder::EventStream(decoder) => decoder.push_bytes(chunk),
+            Decoder::JsonLines(decoder) => decoder.push(&chunk),
         }
     }
 
@@ -135,21 +136,22 @@ fn message_event<'a>(message: &EventStreamMessage<'a>) -> Result<RawEvent<'a>> {
         )
     };
     let payload = || {
-        std::str::from_utf8(message.payload()).map_err(|e| {
+        // SIMD validation; std's, which says where the text breaks, only for the error.
+        simdutf8::basic::from_utf8(message.payload()).map_err(|_| {
+            let e = std::str::from_utf8(message.payload()).err();
+            let at = e.map(|e| format!(": {e}")).unwrap_or_default();
             Error::unexpected_with_body(
-                format!("the payload of an AWS event-stream message is not UTF-8: {e}"),
+                format!("the payload of an AWS event-stream message is not UTF-8{at}"),
                 message.payload(),
             )
         })
     };
-    let message_type = message
-        .header_str(":message-type")
-        .ok_or_else(|| missing(":message-type"))?;
+    // One walk finds both headers of an event (nearly every message).
+    let [message_type, event_type] = message.header_strs([":message-type", ":event-type"]);
+    let message_type = message_type.ok_or_else(|| missing(":message-type"))?;
     let (name, data, kind) = match message_type {
         "event" => {
-            let name = message
-                .header_str(":event-type")
-                .ok_or_else(|| missing(":event-type"))?;
+            let name = event_type.ok_or_else(|| missing(":event-type"))?;
             (name, payload()?, EventKind::Data)
         }
         "exception" => {
@@ -177,9 +179,18 @@ fn message_event<'a>(message: &EventStreamMessage<'a>) -> Result<RawEvent<'a>> {
     };
     Ok(RawEvent {
         name,
-        data: data.trim(),
+        data: trimmed(data),
         kind,
     })
+}
+
+/// `data` without the whitespace around it, as `str::trim` gives it; data that starts and
+/// ends with a visible ASCII character (every JSON object) is returned as it is, unscanned.
+fn trimmed(data: &str) -> &str {
+    match (data.as_bytes().first(), data.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => data,
+        _ => data.trim(),
+    }
 }
 
 /// Applies one event of a stream to the response being built, as the driver does: the
@@ -425,7 +436,7 @@ impl<P: Protocol> StreamSource for FrameSource<P> {
                         this.ended = true;
                         return Poll::Ready(Some(Err(this.too_large_error())));
                     }
-                    this.decoder.push(&chunk);
+                    this.decoder.push(chunk);
                     let next = deadline(this.idle_timeout);
                     this.idle.as_mut().reset(next);
                 }
@@ -485,5 +496,26 @@ fn price(parts: &mut PartsManager) {
             parts.provider_url.as_deref(),
             parts.timestamp,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn trimmed_is_str_trim() {
+        for data in [
+            "{}",
+            " {} ",
+            "\n{\"a\":1}\r\n",
+            "",
+            " ",
+            "x",
+            "\u{a0}{}\u{a0}",
+            "{}\u{2003}",
+            "\t[1]",
+            "é",
+        ] {
+            assert_eq!(super::trimmed(data), data.trim(), "{data:?}");
+        }
     }
 }

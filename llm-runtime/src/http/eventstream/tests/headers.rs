@@ -131,3 +131,61 @@ fn non_utf8_name_or_string() {
         [("b".to_owned(), OwnedValue::Bytes(vec![0xff, 0xfe]))]
     );
 }
+
+#[test]
+fn the_quick_check_accepts_exactly_what_reading_accepts() {
+    // `well_formed` (a walk over a UTF-8 block) stands in for `read_headers` on the usual
+    // block: on random blocks, and on sound ones with a byte changed, they agree.
+    let sound = {
+        let frame = encode_message(
+            &[
+                (":event-type", HeaderValue::String("contentBlockDelta")),
+                ("é", HeaderValue::String("→ 🌍")),
+                ("n", HeaderValue::Int(7)),
+                ("b", HeaderValue::Bytes(b"xy")),
+                ("t", HeaderValue::Bool(true)),
+            ],
+            b"",
+        );
+        frame[PRELUDE_LEN..frame.len() - CRC_LEN].to_vec()
+    };
+    let mut blocks = vec![sound.clone()];
+    for i in 0..sound.len() {
+        for value in [0x00, 0x01, 0x07, 0x0a, 0x20, 0x80, 0xc3, 0xff] {
+            let mut block = sound.clone();
+            block[i] = value;
+            blocks.push(block);
+        }
+        blocks.push(sound[..i].to_vec());
+    }
+    let mut seed = 0x2545_f491_u64;
+    for _ in 0..5000 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let len = usize::try_from(seed % 24).unwrap();
+        blocks.push(
+            (0..len)
+                .map(|i| {
+                    let byte = (seed >> (i % 8 * 8)) as u8;
+                    if i.is_multiple_of(3) {
+                        byte % 12
+                    } else {
+                        byte % 0x62 + 0x1e
+                    }
+                })
+                .collect(),
+        );
+    }
+    for block in &blocks {
+        let text = super::super::headers::block_text(block);
+        let read = super::super::headers::read_headers(block, text, |_, _| {}).is_ok();
+        if let Some(text) = text {
+            assert_eq!(
+                super::super::headers::well_formed(block, text),
+                read,
+                "{block:?}"
+            );
+        }
+    }
+}
