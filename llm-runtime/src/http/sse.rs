@@ -15,6 +15,8 @@
 
 use std::ops::Range;
 
+use bytes::Bytes;
+
 use crate::error::{Error, Result};
 
 /// One server-sent event, borrowed from the decoder's buffer.
@@ -89,8 +91,12 @@ impl Field {
 /// in a buffer reused from event to event).
 #[derive(Debug, Clone)]
 pub struct SseDecoder {
-    /// Bytes received and not yet discarded.
+    /// Bytes received and not yet discarded, when they are not all in `chunk`.
     buf: Vec<u8>,
+    /// The chunk being read in place, when it came with nothing pending before it (see
+    /// [`push_bytes`](Self::push_bytes)); empty otherwise. When it is not empty, `buf` is
+    /// empty and every position below is in it.
+    chunk: Bytes,
     /// Start of the first line not yet processed.
     line_start: usize,
     /// Where the search for the next line end resumes: every byte between `line_start` and
@@ -134,6 +140,7 @@ impl SseDecoder {
     pub fn new() -> Self {
         SseDecoder {
             buf: Vec::new(),
+            chunk: Bytes::new(),
             line_start: 0,
             searched: 0,
             skip_lf: false,
@@ -166,6 +173,25 @@ impl SseDecoder {
         self.buf.extend_from_slice(chunk);
     }
 
+    /// As [`push`](Self::push), for a chunk the caller owns as [`Bytes`]: when nothing is
+    /// pending (the previous chunk ended with an event), its events are read in place instead
+    /// of from a copy. What remains of it when more bytes are needed (the start of an event)
+    /// is copied then, so the chunk (and the read buffer it shares) is not kept.
+    pub(crate) fn push_bytes(&mut self, chunk: Bytes) {
+        self.clear_dispatched();
+        self.compact();
+        if self.buf.is_empty() && !chunk.is_empty() {
+            self.chunk = chunk;
+        } else {
+            self.buf.extend_from_slice(&chunk);
+        }
+    }
+
+    /// The bytes received and not yet discarded.
+    fn bytes(&self) -> &[u8] {
+        source(&self.buf, &self.chunk)
+    }
+
     /// The next complete event in what was pushed, or `None` until more bytes arrive.
     ///
     /// # Errors
@@ -183,6 +209,9 @@ impl SseDecoder {
             }
         }
         self.check_size()?;
+        if !self.chunk.is_empty() {
+            self.compact();
+        }
         Ok(None)
     }
 
@@ -197,27 +226,28 @@ impl SseDecoder {
     /// As [`next_event`](Self::next_event).
     pub fn finish(&mut self) -> Result<Option<SseEvent<'_>>> {
         self.clear_dispatched();
-        if self.skip_lf && self.buf.get(self.line_start) == Some(&b'\n') {
+        if self.skip_lf && self.bytes().get(self.line_start) == Some(&b'\n') {
             self.line_start += 1;
         }
         self.skip_lf = false;
         if !self.bom_checked {
             self.strip_bom(true);
         }
+        let len = self.bytes().len();
         if std::mem::take(&mut self.discard_line) {
-            self.line_start = self.buf.len();
-            self.searched = self.buf.len();
+            self.line_start = len;
+            self.searched = len;
         }
-        if self.line_start < self.buf.len() {
-            let line = self.line_start..self.buf.len();
-            self.line_start = self.buf.len();
-            self.searched = self.buf.len();
+        if self.line_start < len {
+            let line = self.line_start..len;
+            self.line_start = len;
+            self.searched = len;
             if self.process_line(line) {
                 return self.dispatch().map(Some);
             }
         }
         // The end of the body closes the event being read.
-        if self.process_line(self.buf.len()..self.buf.len()) {
+        if self.process_line(len..len) {
             return self.dispatch().map(Some);
         }
         Ok(None)
@@ -225,7 +255,7 @@ impl SseDecoder {
 
     /// How many bytes are buffered (the pending line and the event being read).
     pub fn buffered(&self) -> usize {
-        self.buf.len() - self.keep_from()
+        self.bytes().len() - self.keep_from()
     }
 
     fn keep_from(&self) -> usize {
@@ -252,10 +282,16 @@ impl SseDecoder {
     /// accumulates (its start is already at the front).
     fn compact(&mut self) {
         let drop = self.keep_from();
-        if drop == 0 {
-            return;
+        if self.chunk.is_empty() {
+            if drop == 0 {
+                return;
+            }
+            self.buf.drain(..drop);
+        } else {
+            // The rest of a chunk read in place: what is still needed moves to the buffer.
+            let chunk = std::mem::take(&mut self.chunk);
+            self.buf.extend_from_slice(&chunk[drop..]);
         }
-        self.buf.drain(..drop);
         let shift = |r: &mut Range<usize>| {
             r.start -= drop;
             r.end -= drop;
@@ -279,7 +315,7 @@ impl SseDecoder {
     /// Removes a byte-order mark from the start of the stream; waits while what arrived is
     /// a strict prefix of one, unless the stream has ended.
     fn strip_bom(&mut self, at_end: bool) -> bool {
-        let head = &self.buf[self.line_start..];
+        let head = &self.bytes()[self.line_start..];
         if head.len() < BOM.len() && BOM.starts_with(head) && !at_end {
             return false;
         }
@@ -297,7 +333,7 @@ impl SseDecoder {
             return None;
         }
         if self.skip_lf {
-            match self.buf.get(self.line_start) {
+            match self.bytes().get(self.line_start) {
                 None => return None,
                 Some(b'\n') => {
                     self.line_start += 1;
@@ -307,9 +343,10 @@ impl SseDecoder {
             }
             self.skip_lf = false;
         }
+        let bytes = source(&self.buf, &self.chunk);
         let from = self.searched.max(self.line_start);
         // Fast path: a blank line ended by LF (the end of most events) needs no search.
-        if from == self.line_start && self.buf.get(from) == Some(&b'\n') {
+        if from == self.line_start && bytes.get(from) == Some(&b'\n') {
             #[cfg(test)]
             {
                 self.scanned += 1;
@@ -318,13 +355,13 @@ impl SseDecoder {
             self.searched = from + 1;
             return Some(from..from);
         }
-        let rest = self.buf.get(from..)?;
+        let rest = bytes.get(from..)?;
         let Some(offset) = memchr::memchr2(b'\n', b'\r', rest) else {
             #[cfg(test)]
             {
                 self.scanned += rest.len();
             }
-            self.searched = self.buf.len();
+            self.searched = bytes.len();
             return None;
         };
         #[cfg(test)]
@@ -334,8 +371,8 @@ impl SseDecoder {
         let end = from + offset;
         let line = self.line_start..end;
         let mut next = end + 1;
-        if self.buf.get(end) == Some(&b'\r') {
-            match self.buf.get(next) {
+        if rest[offset] == b'\r' {
+            match bytes.get(next) {
                 Some(b'\n') => next += 1,
                 Some(_) => {}
                 None => self.skip_lf = true,
@@ -348,7 +385,8 @@ impl SseDecoder {
 
     /// Applies one line to the event being read; `true` when it completes an event.
     fn process_line(&mut self, line: Range<usize>) -> bool {
-        let bytes = &self.buf[line.clone()];
+        let all = source(&self.buf, &self.chunk);
+        let bytes = &all[line.clone()];
         if bytes.is_empty() {
             if matches!(self.data, Data::None) {
                 // No data: the spec says not to dispatch; the fields start over.
@@ -373,7 +411,7 @@ impl SseDecoder {
         let value = if name_end < line.end {
             // The colon, then one optional space.
             let mut value_start = name_end + 1;
-            if value_start < line.end && self.buf[value_start] == b' ' {
+            if value_start < line.end && all[value_start] == b' ' {
                 value_start += 1;
             }
             value_start..line.end
@@ -385,7 +423,7 @@ impl SseDecoder {
             Field::Data => self.append_data(value),
             Field::Event => self.event_name = Some(value),
             // An id with a NUL is ignored, as the spec says.
-            Field::Id if memchr::memchr(0, &self.buf[value.clone()]).is_none() => {
+            Field::Id if memchr::memchr(0, &all[value.clone()]).is_none() => {
                 self.id = Some(value);
             }
             // `retry:` sets a reconnection delay, which has no meaning for a request; the
@@ -400,13 +438,16 @@ impl SseDecoder {
             Data::None => self.data = Data::InBuf(value),
             Data::InBuf(first) => {
                 self.joined.clear();
-                self.joined.extend_from_slice(&self.buf[first]);
+                self.joined
+                    .extend_from_slice(&source(&self.buf, &self.chunk)[first]);
                 self.joined.push(b'\n');
-                self.joined.extend_from_slice(&self.buf[value]);
+                self.joined
+                    .extend_from_slice(&source(&self.buf, &self.chunk)[value]);
             }
             Data::Joined => {
                 self.joined.push(b'\n');
-                self.joined.extend_from_slice(&self.buf[value]);
+                self.joined
+                    .extend_from_slice(&source(&self.buf, &self.chunk)[value]);
             }
         }
     }
@@ -425,13 +466,14 @@ impl SseDecoder {
                 "a server-sent event is larger than {} bytes",
                 self.max_event_size
             ),
-            &self.buf[start..],
+            &self.bytes()[start..],
         );
         // Skip what was read of the oversized event, and the rest of its current line, and
         // go on after it.
-        self.discard_line = self.line_start < self.buf.len();
-        self.line_start = self.buf.len();
-        self.searched = self.buf.len();
+        let len = self.bytes().len();
+        self.discard_line = self.line_start < len;
+        self.line_start = len;
+        self.searched = len;
         self.reset_event();
         self.compact();
         Err(error)
@@ -456,7 +498,7 @@ impl SseDecoder {
             Data::InBuf(range) => range,
             Data::None | Data::Joined => return None,
         };
-        let text = utf8(self.buf.get(start..self.line_start)?).ok()?;
+        let text = utf8(self.bytes().get(start..self.line_start)?).ok()?;
         let field = |range: &Range<usize>| {
             text.get(range.start.checked_sub(start)?..range.end.checked_sub(start)?)
         };
@@ -478,7 +520,7 @@ impl SseDecoder {
     /// The event's fields, each validated as UTF-8 on its own.
     fn dispatch_fields(&self) -> Result<SseEvent<'_>> {
         let text = |range: &Range<usize>, what: &str| -> Result<&str> {
-            let bytes = &self.buf[range.clone()];
+            let bytes = &self.bytes()[range.clone()];
             utf8(bytes).map_err(|_| invalid_utf8(what, bytes))
         };
         let data = match &self.data {
@@ -495,6 +537,17 @@ impl SseDecoder {
             None => None,
         };
         Ok(SseEvent { event, data, id })
+    }
+}
+
+/// The bytes a decoder reads: the chunk read in place, else its own buffer (see
+/// [`SseDecoder::bytes`]; a function of the two fields so that another field can be
+/// changed while they are borrowed).
+fn source<'a>(buf: &'a [u8], chunk: &'a Bytes) -> &'a [u8] {
+    if chunk.is_empty() {
+        buf
+    } else {
+        chunk
     }
 }
 
@@ -554,6 +607,24 @@ mod tests {
         Ok(out)
     }
 
+    /// As [`decode_chunks`], each chunk handed over as [`Bytes`] (read in place when
+    /// nothing is pending); the decoder keeps no chunk once it waits for more bytes.
+    fn decode_owned_chunks<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Result<Vec<Owned>> {
+        let mut decoder = SseDecoder::new();
+        let mut out = Vec::new();
+        for chunk in chunks {
+            decoder.push_bytes(Bytes::copy_from_slice(chunk));
+            while let Some(event) = decoder.next_event()? {
+                out.push(owned(event));
+            }
+            assert!(decoder.chunk.is_empty(), "a chunk kept while waiting");
+        }
+        if let Some(event) = decoder.finish()? {
+            out.push(owned(event));
+        }
+        Ok(out)
+    }
+
     fn decode(input: &[u8]) -> Vec<Owned> {
         decode_chunks([input]).unwrap()
     }
@@ -568,6 +639,11 @@ mod tests {
             for j in i..=input.len() {
                 let parts = [&input[..i], &input[i..j], &input[j..]];
                 assert_eq!(decode_chunks(parts).unwrap(), whole, "split at {i}, {j}");
+                assert_eq!(
+                    decode_owned_chunks(parts).unwrap(),
+                    whole,
+                    "owned chunks split at {i}, {j}"
+                );
             }
         }
         whole
@@ -780,7 +856,8 @@ mod tests {
                 chunks.push(head);
                 rest = tail;
             }
-            assert_eq!(decode_chunks(chunks).unwrap(), whole);
+            assert_eq!(decode_chunks(chunks.iter().copied()).unwrap(), whole);
+            assert_eq!(decode_owned_chunks(chunks).unwrap(), whole);
         }
     }
 
@@ -789,8 +866,13 @@ mod tests {
         let mut decoder = SseDecoder::new().with_max_event_size(max);
         let mut out = Vec::new();
         let mut start = 0;
-        for &cut in cuts.iter().chain(std::iter::once(&input.len())) {
-            decoder.push(&input[start..cut]);
+        for (n, &cut) in cuts.iter().chain(std::iter::once(&input.len())).enumerate() {
+            // Copied and read in place in turn, so that both and their mixes are covered.
+            if n % 2 == 0 {
+                decoder.push(&input[start..cut]);
+            } else {
+                decoder.push_bytes(Bytes::copy_from_slice(&input[start..cut]));
+            }
             start = cut;
             loop {
                 match decoder.next_event() {

@@ -209,10 +209,22 @@ impl<'a> RawEvent<'a> {
     pub fn new(name: &'a str, data: &'a str) -> Self {
         RawEvent {
             name,
-            data: data.trim(),
+            data: trimmed(data),
             kind: EventKind::Data,
         }
     }
+}
+
+/// `text` without surrounding white space. Nearly every event's data starts and ends with a
+/// byte that is printable ASCII (`{` and `}`), which no white space is: those are handed back
+/// as they are, without `str::trim`'s decoding of a character at each end.
+pub(crate) fn trimmed(text: &str) -> &str {
+    let printable = |byte: Option<&u8>| byte.is_some_and(|&b| b > b' ' && b < 0x7F);
+    let bytes = text.as_bytes();
+    if printable(bytes.first()) && printable(bytes.last()) {
+        return text;
+    }
+    text.trim()
 }
 
 /// Whether a stream goes on after an event.

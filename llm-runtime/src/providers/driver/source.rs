@@ -16,7 +16,7 @@ use crate::http::eventstream::{EventStreamDecoder, EventStreamMessage};
 use crate::http::jsonl::JsonLinesDecoder;
 use crate::http::send::{deadline, first_byte_error, transport_error_for};
 use crate::http::sse::SseDecoder;
-use crate::providers::{EventKind, Flow, Framing, Protocol, Provider, RawEvent};
+use crate::providers::{trimmed, EventKind, Flow, Framing, Protocol, Provider, RawEvent};
 use crate::stream::{PartsManager, StreamSource};
 use crate::warning::Warning;
 
@@ -48,11 +48,11 @@ impl Decoder {
         }
     }
 
-    fn push(&mut self, chunk: &[u8]) {
+    fn push(&mut self, chunk: Bytes) {
         match self {
-            Decoder::Sse(decoder) => decoder.push(chunk),
-            Decoder::EventStream(decoder) => decoder.push(chunk),
-            Decoder::JsonLines(decoder) => decoder.push(chunk),
+            Decoder::Sse(decoder) => decoder.push_bytes(chunk),
+            Decoder::EventStream(decoder) => decoder.push(&chunk),
+            Decoder::JsonLines(decoder) => decoder.push(&chunk),
         }
     }
 
@@ -177,7 +177,7 @@ fn message_event<'a>(message: &EventStreamMessage<'a>) -> Result<RawEvent<'a>> {
     };
     Ok(RawEvent {
         name,
-        data: data.trim(),
+        data: trimmed(data),
         kind,
     })
 }
@@ -425,7 +425,7 @@ impl<P: Protocol> StreamSource for FrameSource<P> {
                         this.ended = true;
                         return Poll::Ready(Some(Err(this.too_large_error())));
                     }
-                    this.decoder.push(&chunk);
+                    this.decoder.push(chunk);
                     let next = deadline(this.idle_timeout);
                     this.idle.as_mut().reset(next);
                 }
