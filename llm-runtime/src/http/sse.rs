@@ -8,10 +8,12 @@
 //! however it is split into chunks, and a UTF-8 character split across chunks is whole again
 //! before it is decoded.
 //!
-//! Every event of every SSE protocol passes here, so the common case is kept short: a blank
-//! line ending in `LF` is taken without a search, `data:` and `event:` lines are recognized by
-//! their first bytes, and the lines of an event are validated as UTF-8 in one SIMD pass
-//! (falling back to one field at a time only when something in the event is not UTF-8).
+//! Every event of every SSE protocol passes here, so the common case is kept short: an event
+//! of one `data:` line and at most one `event:` line, `LF`-ended, is read in one go (anything
+//! else line by line), a blank line ending in `LF` is taken without a search, `data:` and
+//! `event:` lines are recognized by their first bytes, the lines of an event are validated as
+//! UTF-8 in one SIMD pass (falling back to one field at a time only when something in the
+//! event is not UTF-8), and a chunk that starts with a new event is read in place.
 
 use std::ops::Range;
 
@@ -126,6 +128,9 @@ pub struct SseDecoder {
     /// How many bytes were searched for line ends (tests prove each byte is searched once).
     #[cfg(test)]
     scanned: usize,
+    /// Every event is read line by line (tests compare the fast path with it).
+    #[cfg(test)]
+    line_by_line: bool,
 }
 
 impl Default for SseDecoder {
@@ -155,6 +160,8 @@ impl SseDecoder {
             max_event_size: DEFAULT_MAX_EVENT_SIZE,
             #[cfg(test)]
             scanned: 0,
+            #[cfg(test)]
+            line_by_line: false,
         }
     }
 
@@ -200,6 +207,9 @@ impl SseDecoder {
     /// next event after an error.
     pub fn next_event(&mut self) -> Result<Option<SseEvent<'_>>> {
         self.clear_dispatched();
+        if self.simple_event() {
+            return self.dispatch().map(Some);
+        }
         while let Some(line) = self.next_line() {
             if std::mem::take(&mut self.discard_line) {
                 continue;
@@ -327,7 +337,87 @@ impl SseDecoder {
         true
     }
 
+    /// The fast path of [`next_event`](Self::next_event): at the start of an event, nothing
+    /// of it read yet, an event of `LF`-ended lines that are one `data:` line and at most one
+    /// `event:` line, then its blank line, is read in one go into the fields that
+    /// [`dispatch`](Self::dispatch) reads, as the line-by-line path would have set them.
+    /// `false` for anything else (a `CR`, a comment, another field, a repeated one, an
+    /// incomplete event), with nothing changed: the line-by-line path reads it. When the
+    /// first line has no end yet, it is marked as searched, so that a long line is still
+    /// searched once.
+    fn simple_event(&mut self) -> bool {
+        #[cfg(test)]
+        if self.line_by_line {
+            return false;
+        }
+        let clean = self.bom_checked
+            && !self.skip_lf
+            && !self.discard_line
+            && self.event_start.is_none()
+            && self.searched <= self.line_start;
+        if !clean {
+            return false;
+        }
+        let bytes = source(&self.buf, &self.chunk);
+        let start = self.line_start;
+        let (mut at, mut name, mut data) = (start, None, None);
+        loop {
+            let Some(rest) = bytes.get(at..) else {
+                return false;
+            };
+            if rest.first() == Some(&b'\n') {
+                #[cfg(test)]
+                {
+                    self.scanned += 1;
+                }
+                let Some(data) = data else {
+                    return false;
+                };
+                self.line_start = at + 1;
+                self.searched = at + 1;
+                self.event_start = Some(start);
+                self.event_name = name;
+                self.data = Data::InBuf(data);
+                self.dispatched = true;
+                return true;
+            }
+            let Some(offset) = memchr::memchr2(b'\n', b'\r', rest) else {
+                #[cfg(test)]
+                {
+                    self.scanned += rest.len();
+                }
+                if at == start {
+                    self.searched = bytes.len();
+                }
+                return false;
+            };
+            #[cfg(test)]
+            {
+                self.scanned += offset + 1;
+            }
+            if rest[offset] == b'\r' {
+                return false;
+            }
+            // The field, and where its value starts: after the colon and one optional space.
+            let (is_data, from) = match &rest[..offset] {
+                [b'd', b'a', b't', b'a', b':', b' ', ..] => (true, 6),
+                [b'd', b'a', b't', b'a', b':', ..] => (true, 5),
+                [b'e', b'v', b'e', b'n', b't', b':', b' ', ..] => (false, 7),
+                [b'e', b'v', b'e', b'n', b't', b':', ..] => (false, 6),
+                _ => return false,
+            };
+            let value = Some(at + from..at + offset);
+            let field = if is_data { &mut data } else { &mut name };
+            if field.is_some() {
+                return false;
+            }
+            *field = value;
+            at += offset + 1;
+        }
+    }
+
     /// The range of the next complete line, without its line end.
+    #[inline]
     fn next_line(&mut self) -> Option<Range<usize>> {
         if !self.bom_checked && !self.strip_bom(false) {
             return None;
@@ -384,6 +474,7 @@ impl SseDecoder {
     }
 
     /// Applies one line to the event being read; `true` when it completes an event.
+    #[inline]
     fn process_line(&mut self, line: Range<usize>) -> bool {
         let all = source(&self.buf, &self.chunk);
         let bytes = &all[line.clone()];
@@ -499,20 +590,17 @@ impl SseDecoder {
             Data::None | Data::Joined => return None,
         };
         let text = utf8(self.bytes().get(start..self.line_start)?).ok()?;
-        let field = |range: &Range<usize>| {
-            text.get(range.start.checked_sub(start)?..range.end.checked_sub(start)?)
-        };
         let event = match &self.event_name {
-            Some(range) if !range.is_empty() => field(range)?,
+            Some(range) if !range.is_empty() => field_of(text, start, range)?,
             _ => "message",
         };
         let id = match &self.id {
-            Some(range) => Some(field(range)?),
+            Some(range) => Some(field_of(text, start, range)?),
             None => None,
         };
         Some(SseEvent {
             event,
-            data: field(data)?,
+            data: field_of(text, start, data)?,
             id,
         })
     }
@@ -538,6 +626,12 @@ impl SseDecoder {
         };
         Ok(SseEvent { event, data, id })
     }
+}
+
+/// The field at `range` of the buffer, in `text`, the event's lines from `start` on.
+#[inline]
+fn field_of<'a>(text: &'a str, start: usize, range: &Range<usize>) -> Option<&'a str> {
+    text.get(range.start.checked_sub(start)?..range.end.checked_sub(start)?)
 }
 
 /// The bytes a decoder reads: the chunk read in place, else its own buffer (see
@@ -633,6 +727,8 @@ mod tests {
     /// agree with the unsplit decoding.
     fn assert_split_invariant(input: &[u8]) -> Vec<Owned> {
         let whole = decode(input);
+        let slow = decode_line_by_line(input, &[]);
+        assert_eq!(slow, whole.iter().cloned().map(Ok).collect::<Vec<_>>());
         let bytes: Vec<&[u8]> = input.chunks(1).collect();
         assert_eq!(decode_chunks(bytes).unwrap(), whole, "byte by byte");
         for i in 0..=input.len() {
@@ -863,7 +959,21 @@ mod tests {
 
     /// Decodes `input` in the given chunks, keeping errors as values instead of stopping.
     fn decode_lenient(input: &[u8], cuts: &[usize], max: usize) -> Vec<Result<Owned, String>> {
-        let mut decoder = SseDecoder::new().with_max_event_size(max);
+        decode_lenient_with(SseDecoder::new().with_max_event_size(max), input, cuts)
+    }
+
+    /// As [`decode_lenient`], every event read line by line, without the fast path.
+    fn decode_line_by_line(input: &[u8], cuts: &[usize]) -> Vec<Result<Owned, String>> {
+        let mut decoder = SseDecoder::new();
+        decoder.line_by_line = true;
+        decode_lenient_with(decoder, input, cuts)
+    }
+
+    fn decode_lenient_with(
+        mut decoder: SseDecoder,
+        input: &[u8],
+        cuts: &[usize],
+    ) -> Vec<Result<Owned, String>> {
         let mut out = Vec::new();
         let mut start = 0;
         for (n, &cut) in cuts.iter().chain(std::iter::once(&input.len())).enumerate() {
@@ -910,6 +1020,9 @@ mod tests {
             b"\xEF\xBB\xBF",
             b"\0",
             b"retry",
+            b"data: ",
+            b"event:",
+            b"\n\n",
         ];
         let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
         let mut next = move || {
@@ -929,6 +1042,8 @@ mod tests {
                 .collect();
             cuts.sort_unstable();
             let whole = decode_lenient(&input, &[], usize::MAX);
+            // The fast path reads every event as the line-by-line path does.
+            assert_eq!(decode_line_by_line(&input, &cuts), whole, "{input:?}");
             assert_eq!(
                 decode_lenient(&input, &cuts, usize::MAX),
                 whole,
