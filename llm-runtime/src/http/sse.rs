@@ -99,6 +99,10 @@ pub struct SseDecoder {
     /// [`push_bytes`](Self::push_bytes)); empty otherwise. When it is not empty, `buf` is
     /// empty and every position below is in it.
     chunk: Bytes,
+    /// The part of a chunk not yet appended: a chunk that came while an event was pending
+    /// is copied up to the end of its first event only, and its rest read once that event is
+    /// out (in place, when nothing is pending then). Empty whenever more bytes are needed.
+    rest: Bytes,
     /// Start of the first line not yet processed.
     line_start: usize,
     /// Where the search for the next line end resumes: every byte between `line_start` and
@@ -146,6 +150,7 @@ impl SseDecoder {
         SseDecoder {
             buf: Vec::new(),
             chunk: Bytes::new(),
+            rest: Bytes::new(),
             line_start: 0,
             searched: 0,
             skip_lf: false,
@@ -176,6 +181,7 @@ impl SseDecoder {
     /// anywhere.
     pub fn push(&mut self, chunk: &[u8]) {
         self.clear_dispatched();
+        self.append_rest();
         self.compact();
         self.buf.extend_from_slice(chunk);
     }
@@ -186,11 +192,28 @@ impl SseDecoder {
     /// is copied then, so the chunk (and the read buffer it shares) is not kept.
     pub(crate) fn push_bytes(&mut self, chunk: Bytes) {
         self.clear_dispatched();
+        self.append_rest();
         self.compact();
-        if self.buf.is_empty() && !chunk.is_empty() {
-            self.chunk = chunk;
-        } else {
-            self.buf.extend_from_slice(&chunk);
+        if self.buf.is_empty() {
+            if !chunk.is_empty() {
+                self.chunk = chunk;
+            }
+            return;
+        }
+        // An event is pending: the chunk is copied up to the end of its first event (its
+        // first blank line, when its lines end with LF), and the rest read after it.
+        let split = memchr::memmem::find(&chunk, b"\n\n").map_or(chunk.len(), |at| at + 2);
+        self.buf.extend_from_slice(&chunk[..split]);
+        self.rest = chunk.slice(split..);
+    }
+
+    /// Appends the rest of the last chunk to the buffer (a copy), when the caller pushes
+    /// again or finishes without having taken every event.
+    fn append_rest(&mut self) {
+        if !self.rest.is_empty() {
+            let rest = std::mem::take(&mut self.rest);
+            self.compact();
+            self.buf.extend_from_slice(&rest);
         }
     }
 
@@ -207,15 +230,29 @@ impl SseDecoder {
     /// next event after an error.
     pub fn next_event(&mut self) -> Result<Option<SseEvent<'_>>> {
         self.clear_dispatched();
-        if self.simple_event() {
-            return self.dispatch().map(Some);
-        }
-        while let Some(line) = self.next_line() {
-            if std::mem::take(&mut self.discard_line) {
-                continue;
-            }
-            if self.process_line(line) {
+        loop {
+            if self.simple_event() {
                 return self.dispatch().map(Some);
+            }
+            while let Some(line) = self.next_line() {
+                if std::mem::take(&mut self.discard_line) {
+                    continue;
+                }
+                if self.process_line(line) {
+                    return self.dispatch().map(Some);
+                }
+            }
+            if self.rest.is_empty() {
+                break;
+            }
+            // The copied start of the last chunk is read: its rest next, in place when
+            // nothing is pending.
+            let rest = std::mem::take(&mut self.rest);
+            self.compact();
+            if self.buf.is_empty() {
+                self.chunk = rest;
+            } else {
+                self.buf.extend_from_slice(&rest);
             }
         }
         self.check_size()?;
@@ -236,6 +273,7 @@ impl SseDecoder {
     /// As [`next_event`](Self::next_event).
     pub fn finish(&mut self) -> Result<Option<SseEvent<'_>>> {
         self.clear_dispatched();
+        self.append_rest();
         if self.skip_lf && self.bytes().get(self.line_start) == Some(&b'\n') {
             self.line_start += 1;
         }
@@ -265,7 +303,7 @@ impl SseDecoder {
 
     /// How many bytes are buffered (the pending line and the event being read).
     pub fn buffered(&self) -> usize {
-        self.bytes().len() - self.keep_from()
+        self.bytes().len() - self.keep_from() + self.rest.len()
     }
 
     fn keep_from(&self) -> usize {
@@ -712,6 +750,7 @@ mod tests {
                 out.push(owned(event));
             }
             assert!(decoder.chunk.is_empty(), "a chunk kept while waiting");
+            assert!(decoder.rest.is_empty(), "a chunk's rest kept while waiting");
         }
         if let Some(event) = decoder.finish()? {
             out.push(owned(event));
