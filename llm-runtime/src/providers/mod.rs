@@ -206,6 +206,7 @@ pub struct RawEvent<'a> {
 
 impl<'a> RawEvent<'a> {
     /// A data event.
+    #[inline]
     pub fn new(name: &'a str, data: &'a str) -> Self {
         RawEvent {
             name,
@@ -218,6 +219,7 @@ impl<'a> RawEvent<'a> {
 /// `text` without surrounding white space. Nearly every event's data starts and ends with a
 /// byte that is printable ASCII (`{` and `}`), which no white space is: those are handed back
 /// as they are, without `str::trim`'s decoding of a character at each end.
+#[inline]
 pub(crate) fn trimmed(text: &str) -> &str {
     let printable = |byte: Option<&u8>| byte.is_some_and(|&b| b > b' ' && b < 0x7F);
     let bytes = text.as_bytes();

@@ -329,13 +329,21 @@ impl<P: Protocol> FrameSource<P> {
         end
     }
 
+    /// Logs the warnings the last event caused, if any (checked after every event: the
+    /// check is inlined, the logging is not).
+    #[inline]
     fn log_warnings(&self, parts: &mut PartsManager) {
         if !parts.warnings.is_empty() {
-            let _entered = self.span.enter();
-            parts
-                .warnings
-                .log_all(self.provider.name(), &self.model_name);
+            self.log_all(parts);
         }
+    }
+
+    #[inline(never)]
+    fn log_all(&self, parts: &mut PartsManager) {
+        let _entered = self.span.enter();
+        parts
+            .warnings
+            .log_all(self.provider.name(), &self.model_name);
     }
 
     fn too_large_error(&self) -> Error {
