@@ -8,12 +8,16 @@
 //! however it is split into chunks, and a UTF-8 character split across chunks is whole again
 //! before it is decoded.
 //!
-//! Every event of every SSE protocol passes here, so the common case is kept short: a blank
-//! line ending in `LF` is taken without a search, `data:` and `event:` lines are recognized by
-//! their first bytes, and the lines of an event are validated as UTF-8 in one SIMD pass
-//! (falling back to one field at a time only when something in the event is not UTF-8).
+//! Every event of every SSE protocol passes here, so the common case is kept short: an event
+//! of one `data:` line and at most one `event:` line, `LF`-ended, is read in one go (anything
+//! else line by line), a blank line ending in `LF` is taken without a search, `data:` and
+//! `event:` lines are recognized by their first bytes, the lines of an event are validated as
+//! UTF-8 in one SIMD pass (falling back to one field at a time only when something in the
+//! event is not UTF-8), and a chunk that starts with a new event is read in place.
 
 use std::ops::Range;
+
+use bytes::Bytes;
 
 use crate::error::{Error, Result};
 
@@ -89,8 +93,16 @@ impl Field {
 /// in a buffer reused from event to event).
 #[derive(Debug, Clone)]
 pub struct SseDecoder {
-    /// Bytes received and not yet discarded.
+    /// Bytes received and not yet discarded, when they are not all in `chunk`.
     buf: Vec<u8>,
+    /// The chunk being read in place, when it came with nothing pending before it (see
+    /// [`push_bytes`](Self::push_bytes)); empty otherwise. When it is not empty, `buf` is
+    /// empty and every position below is in it.
+    chunk: Bytes,
+    /// The part of a chunk not yet appended: a chunk that came while an event was pending
+    /// is copied up to the end of its first event only, and its rest read once that event is
+    /// out (in place, when nothing is pending then). Empty whenever more bytes are needed.
+    rest: Bytes,
     /// Start of the first line not yet processed.
     line_start: usize,
     /// Where the search for the next line end resumes: every byte between `line_start` and
@@ -120,6 +132,9 @@ pub struct SseDecoder {
     /// How many bytes were searched for line ends (tests prove each byte is searched once).
     #[cfg(test)]
     scanned: usize,
+    /// Every event is read line by line (tests compare the fast path with it).
+    #[cfg(test)]
+    line_by_line: bool,
 }
 
 impl Default for SseDecoder {
@@ -134,6 +149,8 @@ impl SseDecoder {
     pub fn new() -> Self {
         SseDecoder {
             buf: Vec::new(),
+            chunk: Bytes::new(),
+            rest: Bytes::new(),
             line_start: 0,
             searched: 0,
             skip_lf: false,
@@ -148,6 +165,8 @@ impl SseDecoder {
             max_event_size: DEFAULT_MAX_EVENT_SIZE,
             #[cfg(test)]
             scanned: 0,
+            #[cfg(test)]
+            line_by_line: false,
         }
     }
 
@@ -162,8 +181,45 @@ impl SseDecoder {
     /// anywhere.
     pub fn push(&mut self, chunk: &[u8]) {
         self.clear_dispatched();
+        self.append_rest();
         self.compact();
         self.buf.extend_from_slice(chunk);
+    }
+
+    /// As [`push`](Self::push), for a chunk the caller owns as [`Bytes`]: when nothing is
+    /// pending (the previous chunk ended with an event), its events are read in place instead
+    /// of from a copy. What remains of it when more bytes are needed (the start of an event)
+    /// is copied then, so the chunk (and the read buffer it shares) is not kept.
+    pub(crate) fn push_bytes(&mut self, chunk: Bytes) {
+        self.clear_dispatched();
+        self.append_rest();
+        self.compact();
+        if self.buf.is_empty() {
+            if !chunk.is_empty() {
+                self.chunk = chunk;
+            }
+            return;
+        }
+        // An event is pending: the chunk is copied up to the end of its first event (its
+        // first blank line, when its lines end with LF), and the rest read after it.
+        let split = memchr::memmem::find(&chunk, b"\n\n").map_or(chunk.len(), |at| at + 2);
+        self.buf.extend_from_slice(&chunk[..split]);
+        self.rest = chunk.slice(split..);
+    }
+
+    /// Appends the rest of the last chunk to the buffer (a copy), when the caller pushes
+    /// again or finishes without having taken every event.
+    fn append_rest(&mut self) {
+        if !self.rest.is_empty() {
+            let rest = std::mem::take(&mut self.rest);
+            self.compact();
+            self.buf.extend_from_slice(&rest);
+        }
+    }
+
+    /// The bytes received and not yet discarded.
+    fn bytes(&self) -> &[u8] {
+        source(&self.buf, &self.chunk)
     }
 
     /// The next complete event in what was pushed, or `None` until more bytes arrive.
@@ -174,15 +230,35 @@ impl SseDecoder {
     /// next event after an error.
     pub fn next_event(&mut self) -> Result<Option<SseEvent<'_>>> {
         self.clear_dispatched();
-        while let Some(line) = self.next_line() {
-            if std::mem::take(&mut self.discard_line) {
-                continue;
-            }
-            if self.process_line(line) {
+        loop {
+            if self.simple_event() {
                 return self.dispatch().map(Some);
+            }
+            while let Some(line) = self.next_line() {
+                if std::mem::take(&mut self.discard_line) {
+                    continue;
+                }
+                if self.process_line(line) {
+                    return self.dispatch().map(Some);
+                }
+            }
+            if self.rest.is_empty() {
+                break;
+            }
+            // The copied start of the last chunk is read: its rest next, in place when
+            // nothing is pending.
+            let rest = std::mem::take(&mut self.rest);
+            self.compact();
+            if self.buf.is_empty() {
+                self.chunk = rest;
+            } else {
+                self.buf.extend_from_slice(&rest);
             }
         }
         self.check_size()?;
+        if !self.chunk.is_empty() {
+            self.compact();
+        }
         Ok(None)
     }
 
@@ -197,27 +273,29 @@ impl SseDecoder {
     /// As [`next_event`](Self::next_event).
     pub fn finish(&mut self) -> Result<Option<SseEvent<'_>>> {
         self.clear_dispatched();
-        if self.skip_lf && self.buf.get(self.line_start) == Some(&b'\n') {
+        self.append_rest();
+        if self.skip_lf && self.bytes().get(self.line_start) == Some(&b'\n') {
             self.line_start += 1;
         }
         self.skip_lf = false;
         if !self.bom_checked {
             self.strip_bom(true);
         }
+        let len = self.bytes().len();
         if std::mem::take(&mut self.discard_line) {
-            self.line_start = self.buf.len();
-            self.searched = self.buf.len();
+            self.line_start = len;
+            self.searched = len;
         }
-        if self.line_start < self.buf.len() {
-            let line = self.line_start..self.buf.len();
-            self.line_start = self.buf.len();
-            self.searched = self.buf.len();
+        if self.line_start < len {
+            let line = self.line_start..len;
+            self.line_start = len;
+            self.searched = len;
             if self.process_line(line) {
                 return self.dispatch().map(Some);
             }
         }
         // The end of the body closes the event being read.
-        if self.process_line(self.buf.len()..self.buf.len()) {
+        if self.process_line(len..len) {
             return self.dispatch().map(Some);
         }
         Ok(None)
@@ -225,7 +303,7 @@ impl SseDecoder {
 
     /// How many bytes are buffered (the pending line and the event being read).
     pub fn buffered(&self) -> usize {
-        self.buf.len() - self.keep_from()
+        self.bytes().len() - self.keep_from() + self.rest.len()
     }
 
     fn keep_from(&self) -> usize {
@@ -252,10 +330,16 @@ impl SseDecoder {
     /// accumulates (its start is already at the front).
     fn compact(&mut self) {
         let drop = self.keep_from();
-        if drop == 0 {
-            return;
+        if self.chunk.is_empty() {
+            if drop == 0 {
+                return;
+            }
+            self.buf.drain(..drop);
+        } else {
+            // The rest of a chunk read in place: what is still needed moves to the buffer.
+            let chunk = std::mem::take(&mut self.chunk);
+            self.buf.extend_from_slice(&chunk[drop..]);
         }
-        self.buf.drain(..drop);
         let shift = |r: &mut Range<usize>| {
             r.start -= drop;
             r.end -= drop;
@@ -279,7 +363,7 @@ impl SseDecoder {
     /// Removes a byte-order mark from the start of the stream; waits while what arrived is
     /// a strict prefix of one, unless the stream has ended.
     fn strip_bom(&mut self, at_end: bool) -> bool {
-        let head = &self.buf[self.line_start..];
+        let head = &self.bytes()[self.line_start..];
         if head.len() < BOM.len() && BOM.starts_with(head) && !at_end {
             return false;
         }
@@ -291,13 +375,93 @@ impl SseDecoder {
         true
     }
 
+    /// The fast path of [`next_event`](Self::next_event): at the start of an event, nothing
+    /// of it read yet, an event of `LF`-ended lines that are one `data:` line and at most one
+    /// `event:` line, then its blank line, is read in one go into the fields that
+    /// [`dispatch`](Self::dispatch) reads, as the line-by-line path would have set them.
+    /// `false` for anything else (a `CR`, a comment, another field, a repeated one, an
+    /// incomplete event), with nothing changed: the line-by-line path reads it. When the
+    /// first line has no end yet, it is marked as searched, so that a long line is still
+    /// searched once.
+    fn simple_event(&mut self) -> bool {
+        #[cfg(test)]
+        if self.line_by_line {
+            return false;
+        }
+        let clean = self.bom_checked
+            && !self.skip_lf
+            && !self.discard_line
+            && self.event_start.is_none()
+            && self.searched <= self.line_start;
+        if !clean {
+            return false;
+        }
+        let bytes = source(&self.buf, &self.chunk);
+        let start = self.line_start;
+        let (mut at, mut name, mut data) = (start, None, None);
+        loop {
+            let Some(rest) = bytes.get(at..) else {
+                return false;
+            };
+            if rest.first() == Some(&b'\n') {
+                #[cfg(test)]
+                {
+                    self.scanned += 1;
+                }
+                let Some(data) = data else {
+                    return false;
+                };
+                self.line_start = at + 1;
+                self.searched = at + 1;
+                self.event_start = Some(start);
+                self.event_name = name;
+                self.data = Data::InBuf(data);
+                self.dispatched = true;
+                return true;
+            }
+            let Some(offset) = memchr::memchr2(b'\n', b'\r', rest) else {
+                #[cfg(test)]
+                {
+                    self.scanned += rest.len();
+                }
+                if at == start {
+                    self.searched = bytes.len();
+                }
+                return false;
+            };
+            #[cfg(test)]
+            {
+                self.scanned += offset + 1;
+            }
+            if rest[offset] == b'\r' {
+                return false;
+            }
+            // The field, and where its value starts: after the colon and one optional space.
+            let (is_data, from) = match &rest[..offset] {
+                [b'd', b'a', b't', b'a', b':', b' ', ..] => (true, 6),
+                [b'd', b'a', b't', b'a', b':', ..] => (true, 5),
+                [b'e', b'v', b'e', b'n', b't', b':', b' ', ..] => (false, 7),
+                [b'e', b'v', b'e', b'n', b't', b':', ..] => (false, 6),
+                _ => return false,
+            };
+            let value = Some(at + from..at + offset);
+            let field = if is_data { &mut data } else { &mut name };
+            if field.is_some() {
+                return false;
+            }
+            *field = value;
+            at += offset + 1;
+        }
+    }
+
     /// The range of the next complete line, without its line end.
+    #[inline]
     fn next_line(&mut self) -> Option<Range<usize>> {
         if !self.bom_checked && !self.strip_bom(false) {
             return None;
         }
         if self.skip_lf {
-            match self.buf.get(self.line_start) {
+            match self.bytes().get(self.line_start) {
                 None => return None,
                 Some(b'\n') => {
                     self.line_start += 1;
@@ -307,9 +471,10 @@ impl SseDecoder {
             }
             self.skip_lf = false;
         }
+        let bytes = source(&self.buf, &self.chunk);
         let from = self.searched.max(self.line_start);
         // Fast path: a blank line ended by LF (the end of most events) needs no search.
-        if from == self.line_start && self.buf.get(from) == Some(&b'\n') {
+        if from == self.line_start && bytes.get(from) == Some(&b'\n') {
             #[cfg(test)]
             {
                 self.scanned += 1;
@@ -318,13 +483,13 @@ impl SseDecoder {
             self.searched = from + 1;
             return Some(from..from);
         }
-        let rest = self.buf.get(from..)?;
+        let rest = bytes.get(from..)?;
         let Some(offset) = memchr::memchr2(b'\n', b'\r', rest) else {
             #[cfg(test)]
             {
                 self.scanned += rest.len();
             }
-            self.searched = self.buf.len();
+            self.searched = bytes.len();
             return None;
         };
         #[cfg(test)]
@@ -334,8 +499,8 @@ impl SseDecoder {
         let end = from + offset;
         let line = self.line_start..end;
         let mut next = end + 1;
-        if self.buf.get(end) == Some(&b'\r') {
-            match self.buf.get(next) {
+        if rest[offset] == b'\r' {
+            match bytes.get(next) {
                 Some(b'\n') => next += 1,
                 Some(_) => {}
                 None => self.skip_lf = true,
@@ -347,8 +512,10 @@ impl SseDecoder {
     }
 
     /// Applies one line to the event being read; `true` when it completes an event.
+    #[inline]
     fn process_line(&mut self, line: Range<usize>) -> bool {
-        let bytes = &self.buf[line.clone()];
+        let all = source(&self.buf, &self.chunk);
+        let bytes = &all[line.clone()];
         if bytes.is_empty() {
             if matches!(self.data, Data::None) {
                 // No data: the spec says not to dispatch; the fields start over.
@@ -373,7 +540,7 @@ impl SseDecoder {
         let value = if name_end < line.end {
             // The colon, then one optional space.
             let mut value_start = name_end + 1;
-            if value_start < line.end && self.buf[value_start] == b' ' {
+            if value_start < line.end && all[value_start] == b' ' {
                 value_start += 1;
             }
             value_start..line.end
@@ -385,7 +552,7 @@ impl SseDecoder {
             Field::Data => self.append_data(value),
             Field::Event => self.event_name = Some(value),
             // An id with a NUL is ignored, as the spec says.
-            Field::Id if memchr::memchr(0, &self.buf[value.clone()]).is_none() => {
+            Field::Id if memchr::memchr(0, &all[value.clone()]).is_none() => {
                 self.id = Some(value);
             }
             // `retry:` sets a reconnection delay, which has no meaning for a request; the
@@ -400,13 +567,16 @@ impl SseDecoder {
             Data::None => self.data = Data::InBuf(value),
             Data::InBuf(first) => {
                 self.joined.clear();
-                self.joined.extend_from_slice(&self.buf[first]);
+                self.joined
+                    .extend_from_slice(&source(&self.buf, &self.chunk)[first]);
                 self.joined.push(b'\n');
-                self.joined.extend_from_slice(&self.buf[value]);
+                self.joined
+                    .extend_from_slice(&source(&self.buf, &self.chunk)[value]);
             }
             Data::Joined => {
                 self.joined.push(b'\n');
-                self.joined.extend_from_slice(&self.buf[value]);
+                self.joined
+                    .extend_from_slice(&source(&self.buf, &self.chunk)[value]);
             }
         }
     }
@@ -425,13 +595,14 @@ impl SseDecoder {
                 "a server-sent event is larger than {} bytes",
                 self.max_event_size
             ),
-            &self.buf[start..],
+            &self.bytes()[start..],
         );
         // Skip what was read of the oversized event, and the rest of its current line, and
         // go on after it.
-        self.discard_line = self.line_start < self.buf.len();
-        self.line_start = self.buf.len();
-        self.searched = self.buf.len();
+        let len = self.bytes().len();
+        self.discard_line = self.line_start < len;
+        self.line_start = len;
+        self.searched = len;
         self.reset_event();
         self.compact();
         Err(error)
@@ -456,21 +627,18 @@ impl SseDecoder {
             Data::InBuf(range) => range,
             Data::None | Data::Joined => return None,
         };
-        let text = utf8(self.buf.get(start..self.line_start)?).ok()?;
-        let field = |range: &Range<usize>| {
-            text.get(range.start.checked_sub(start)?..range.end.checked_sub(start)?)
-        };
+        let text = utf8(self.bytes().get(start..self.line_start)?).ok()?;
         let event = match &self.event_name {
-            Some(range) if !range.is_empty() => field(range)?,
+            Some(range) if !range.is_empty() => field_of(text, start, range)?,
             _ => "message",
         };
         let id = match &self.id {
-            Some(range) => Some(field(range)?),
+            Some(range) => Some(field_of(text, start, range)?),
             None => None,
         };
         Some(SseEvent {
             event,
-            data: field(data)?,
+            data: field_of(text, start, data)?,
             id,
         })
     }
@@ -478,7 +646,7 @@ impl SseDecoder {
     /// The event's fields, each validated as UTF-8 on its own.
     fn dispatch_fields(&self) -> Result<SseEvent<'_>> {
         let text = |range: &Range<usize>, what: &str| -> Result<&str> {
-            let bytes = &self.buf[range.clone()];
+            let bytes = &self.bytes()[range.clone()];
             utf8(bytes).map_err(|_| invalid_utf8(what, bytes))
         };
         let data = match &self.data {
@@ -495,6 +663,23 @@ impl SseDecoder {
             None => None,
         };
         Ok(SseEvent { event, data, id })
+    }
+}
+
+/// The field at `range` of the buffer, in `text`, the event's lines from `start` on.
+#[inline]
+fn field_of<'a>(text: &'a str, start: usize, range: &Range<usize>) -> Option<&'a str> {
+    text.get(range.start.checked_sub(start)?..range.end.checked_sub(start)?)
+}
+
+/// The bytes a decoder reads: the chunk read in place, else its own buffer (see
+/// [`SseDecoder::bytes`]; a function of the two fields so that another field can be
+/// changed while they are borrowed).
+fn source<'a>(buf: &'a [u8], chunk: &'a Bytes) -> &'a [u8] {
+    if chunk.is_empty() {
+        buf
+    } else {
+        chunk
     }
 }
 
@@ -554,6 +739,25 @@ mod tests {
         Ok(out)
     }
 
+    /// As [`decode_chunks`], each chunk handed over as [`Bytes`] (read in place when
+    /// nothing is pending); the decoder keeps no chunk once it waits for more bytes.
+    fn decode_owned_chunks<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Result<Vec<Owned>> {
+        let mut decoder = SseDecoder::new();
+        let mut out = Vec::new();
+        for chunk in chunks {
+            decoder.push_bytes(Bytes::copy_from_slice(chunk));
+            while let Some(event) = decoder.next_event()? {
+                out.push(owned(event));
+            }
+            assert!(decoder.chunk.is_empty(), "a chunk kept while waiting");
+            assert!(decoder.rest.is_empty(), "a chunk's rest kept while waiting");
+        }
+        if let Some(event) = decoder.finish()? {
+            out.push(owned(event));
+        }
+        Ok(out)
+    }
+
     fn decode(input: &[u8]) -> Vec<Owned> {
         decode_chunks([input]).unwrap()
     }
@@ -562,12 +766,19 @@ mod tests {
     /// agree with the unsplit decoding.
     fn assert_split_invariant(input: &[u8]) -> Vec<Owned> {
         let whole = decode(input);
+        let slow = decode_line_by_line(input, &[]);
+        assert_eq!(slow, whole.iter().cloned().map(Ok).collect::<Vec<_>>());
         let bytes: Vec<&[u8]> = input.chunks(1).collect();
         assert_eq!(decode_chunks(bytes).unwrap(), whole, "byte by byte");
         for i in 0..=input.len() {
             for j in i..=input.len() {
                 let parts = [&input[..i], &input[i..j], &input[j..]];
                 assert_eq!(decode_chunks(parts).unwrap(), whole, "split at {i}, {j}");
+                assert_eq!(
+                    decode_owned_chunks(parts).unwrap(),
+                    whole,
+                    "owned chunks split at {i}, {j}"
+                );
             }
         }
         whole
@@ -780,17 +991,37 @@ mod tests {
                 chunks.push(head);
                 rest = tail;
             }
-            assert_eq!(decode_chunks(chunks).unwrap(), whole);
+            assert_eq!(decode_chunks(chunks.iter().copied()).unwrap(), whole);
+            assert_eq!(decode_owned_chunks(chunks).unwrap(), whole);
         }
     }
 
     /// Decodes `input` in the given chunks, keeping errors as values instead of stopping.
     fn decode_lenient(input: &[u8], cuts: &[usize], max: usize) -> Vec<Result<Owned, String>> {
-        let mut decoder = SseDecoder::new().with_max_event_size(max);
+        decode_lenient_with(SseDecoder::new().with_max_event_size(max), input, cuts)
+    }
+
+    /// As [`decode_lenient`], every event read line by line, without the fast path.
+    fn decode_line_by_line(input: &[u8], cuts: &[usize]) -> Vec<Result<Owned, String>> {
+        let mut decoder = SseDecoder::new();
+        decoder.line_by_line = true;
+        decode_lenient_with(decoder, input, cuts)
+    }
+
+    fn decode_lenient_with(
+        mut decoder: SseDecoder,
+        input: &[u8],
+        cuts: &[usize],
+    ) -> Vec<Result<Owned, String>> {
         let mut out = Vec::new();
         let mut start = 0;
-        for &cut in cuts.iter().chain(std::iter::once(&input.len())) {
-            decoder.push(&input[start..cut]);
+        for (n, &cut) in cuts.iter().chain(std::iter::once(&input.len())).enumerate() {
+            // Copied and read in place in turn, so that both and their mixes are covered.
+            if n % 2 == 0 {
+                decoder.push(&input[start..cut]);
+            } else {
+                decoder.push_bytes(Bytes::copy_from_slice(&input[start..cut]));
+            }
             start = cut;
             loop {
                 match decoder.next_event() {
@@ -828,6 +1059,9 @@ mod tests {
             b"\xEF\xBB\xBF",
             b"\0",
             b"retry",
+            b"data: ",
+            b"event:",
+            b"\n\n",
         ];
         let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
         let mut next = move || {
@@ -847,6 +1081,8 @@ mod tests {
                 .collect();
             cuts.sort_unstable();
             let whole = decode_lenient(&input, &[], usize::MAX);
+            // The fast path reads every event as the line-by-line path does.
+            assert_eq!(decode_line_by_line(&input, &cuts), whole, "{input:?}");
             assert_eq!(
                 decode_lenient(&input, &cuts, usize::MAX),
                 whole,

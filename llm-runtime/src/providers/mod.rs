@@ -206,13 +206,27 @@ pub struct RawEvent<'a> {
 
 impl<'a> RawEvent<'a> {
     /// A data event.
+    #[inline]
     pub fn new(name: &'a str, data: &'a str) -> Self {
         RawEvent {
             name,
-            data: data.trim(),
+            data: trimmed(data),
             kind: EventKind::Data,
         }
     }
+}
+
+/// `text` without surrounding white space. Nearly every event's data starts and ends with a
+/// byte that is printable ASCII (`{` and `}`), which no white space is: those are handed back
+/// as they are, without `str::trim`'s decoding of a character at each end.
+#[inline]
+pub(crate) fn trimmed(text: &str) -> &str {
+    let printable = |byte: Option<&u8>| byte.is_some_and(|&b| b > b' ' && b < 0x7F);
+    let bytes = text.as_bytes();
+    if printable(bytes.first()) && printable(bytes.last()) {
+        return text;
+    }
+    text.trim()
 }
 
 /// Whether a stream goes on after an event.
@@ -388,5 +402,26 @@ pub trait Protocol: Send + Sync + std::fmt::Debug + 'static {
     /// name in the body, where the error shows it.
     fn error_body(&self, _status: u16, _headers: &HeaderMap, body: Vec<u8>) -> Vec<u8> {
         body
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn trimmed_is_str_trim() {
+        for data in [
+            "{}",
+            " {} ",
+            "\n{\"a\":1}\r\n",
+            "",
+            " ",
+            "x",
+            "\u{a0}{}\u{a0}",
+            "{}\u{2003}",
+            "\t[1]",
+            "é",
+        ] {
+            assert_eq!(super::trimmed(data), data.trim(), "{data:?}");
+        }
     }
 }

@@ -16,7 +16,7 @@ use crate::http::eventstream::{EventStreamDecoder, EventStreamMessage};
 use crate::http::jsonl::JsonLinesDecoder;
 use crate::http::send::{deadline, first_byte_error, transport_error_for};
 use crate::http::sse::SseDecoder;
-use crate::providers::{EventKind, Flow, Framing, Protocol, Provider, RawEvent};
+use crate::providers::{trimmed, EventKind, Flow, Framing, Protocol, Provider, RawEvent};
 use crate::stream::{PartsManager, StreamSource};
 use crate::warning::Warning;
 
@@ -50,8 +50,8 @@ impl Decoder {
 
     fn push(&mut self, chunk: Bytes) {
         match self {
-            Decoder::Sse(decoder) => decoder.push(&chunk),
-            // Read in place: only a message the chunk ends inside is copied.
+            // Both read in place: only what a chunk ends inside of is copied.
+            Decoder::Sse(decoder) => decoder.push_bytes(chunk),
             Decoder::EventStream(decoder) => decoder.push_bytes(chunk),
             Decoder::JsonLines(decoder) => decoder.push(&chunk),
         }
@@ -182,15 +182,6 @@ fn message_event<'a>(message: &EventStreamMessage<'a>) -> Result<RawEvent<'a>> {
         data: trimmed(data),
         kind,
     })
-}
-
-/// `data` without the whitespace around it, as `str::trim` gives it; data that starts and
-/// ends with a visible ASCII character (every JSON object) is returned as it is, unscanned.
-fn trimmed(data: &str) -> &str {
-    match (data.as_bytes().first(), data.as_bytes().last()) {
-        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => data,
-        _ => data.trim(),
-    }
 }
 
 /// Applies one event of a stream to the response being built, as the driver does: the
@@ -340,13 +331,21 @@ impl<P: Protocol> FrameSource<P> {
         end
     }
 
+    /// Logs the warnings the last event caused, if any (checked after every event: the
+    /// check is inlined, the logging is not).
+    #[inline]
     fn log_warnings(&self, parts: &mut PartsManager) {
         if !parts.warnings.is_empty() {
-            let _entered = self.span.enter();
-            parts
-                .warnings
-                .log_all(self.provider.name(), &self.model_name);
+            self.log_all(parts);
         }
+    }
+
+    #[inline(never)]
+    fn log_all(&self, parts: &mut PartsManager) {
+        let _entered = self.span.enter();
+        parts
+            .warnings
+            .log_all(self.provider.name(), &self.model_name);
     }
 
     fn too_large_error(&self) -> Error {
@@ -496,26 +495,5 @@ fn price(parts: &mut PartsManager) {
             parts.provider_url.as_deref(),
             parts.timestamp,
         );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn trimmed_is_str_trim() {
-        for data in [
-            "{}",
-            " {} ",
-            "\n{\"a\":1}\r\n",
-            "",
-            " ",
-            "x",
-            "\u{a0}{}\u{a0}",
-            "{}\u{2003}",
-            "\t[1]",
-            "é",
-        ] {
-            assert_eq!(super::trimmed(data), data.trim(), "{data:?}");
-        }
     }
 }
