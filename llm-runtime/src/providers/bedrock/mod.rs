@@ -43,6 +43,7 @@ use credentials::{BedrockAuth, BedrockConfig, ProcessEnvironment};
 mod builtin_tools;
 mod content;
 pub mod credentials;
+mod delta;
 mod errors;
 mod models;
 mod request;

@@ -16,9 +16,11 @@
 use serde_json::Value;
 
 use super::builtin_tools::{self, SERVER_TOOL_USE};
+use super::delta::TextDelta;
 use super::response::{map_stop_reason, redacted_signature, usage};
 use super::wire::{
-    ContentBlockDelta, ContentBlockStart, ContentBlockStop, ExceptionPayload, MessageStop, Metadata,
+    ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, ExceptionPayload, MessageStop,
+    Metadata,
 };
 use super::REDACTED_CONTENT_ID;
 use crate::error::{Error, Result};
@@ -54,7 +56,20 @@ pub fn parse_event<'a>(name: &str, data: &'a str) -> serde_json::Result<Converse
     Ok(ConverseEvent(match name {
         "messageStart" => Event::MessageStart,
         "contentBlockStart" => Event::ContentBlockStart(serde_json::from_str(data)?),
-        "contentBlockDelta" => Event::ContentBlockDelta(serde_json::from_str(data)?),
+        // Nearly every event: a text delta is read into its index and text alone (and in
+        // full, whose result or error is the one used, when it is anything else).
+        "contentBlockDelta" => {
+            Event::ContentBlockDelta(match serde_json::from_str::<TextDelta<'_>>(data) {
+                Ok(TextDelta { index, text }) => ContentBlockDelta {
+                    content_block_index: index,
+                    delta: Delta {
+                        text: Some(text),
+                        ..Delta::default()
+                    },
+                },
+                Err(_) => serde_json::from_str(data)?,
+            })
+        }
         "contentBlockStop" => Event::ContentBlockStop(serde_json::from_str(data)?),
         "messageStop" => Event::MessageStop(serde_json::from_str(data)?),
         "metadata" => Event::Metadata(serde_json::from_str(data)?),
