@@ -173,7 +173,7 @@ impl Protocol for Echo {
                 let delta: Delta<'_> = serde_json::from_str(event.data).map_err(|_| {
                     Error::unexpected_with_body("malformed delta", event.data.as_bytes())
                 })?;
-                parts.handle_text_delta(None, &delta.text)?;
+                parts.handle_text_delta(None, delta.text)?;
                 Ok(Flow::Continue)
             }
         }

@@ -186,7 +186,7 @@ impl Model for FunctionModel {
                     pm.usage.recompute_total();
                     match delta {
                         StreamDelta::Text(text) => {
-                            pm.handle_text_delta(Some(VendorId::Key("content")), &text)?
+                            pm.handle_text_delta(Some(VendorId::Key("content")), text)?
                         }
                         StreamDelta::Thinking(text) => pm.handle_thinking_delta(
                             Some(VendorId::Key("thinking")),

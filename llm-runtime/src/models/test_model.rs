@@ -339,7 +339,7 @@ pub(crate) fn stream_parts(
         stream::iter(steps.into_iter().map(Ok)),
         |step, pm| {
             match step {
-                Step::Text(i, word) => pm.handle_text_delta(Some(VendorId::from(i)), &word)?,
+                Step::Text(i, word) => pm.handle_text_delta(Some(VendorId::from(i)), word)?,
                 Step::Part(i, part) => pm.handle_part(Some(VendorId::from(i)), *part),
                 Step::Usage(usage) => pm.usage = usage,
             }

@@ -317,7 +317,7 @@ fn start_block(
     let vendor = Some(VendorId::Index(index));
     let kind = match block.kind.as_ref() {
         "text" => {
-            if let Some(text) = block.text.as_deref().filter(|t| !t.is_empty()) {
+            if let Some(text) = block.text.filter(|t| !t.is_empty()) {
                 parts.handle_text_delta(vendor, text)?;
             }
             OpenBlock::Text
@@ -452,7 +452,7 @@ fn block_delta(
     let kind = delta.kind.as_deref().unwrap_or("");
     match kind {
         "text_delta" => {
-            parts.handle_text_delta(vendor, delta.value.as_deref().unwrap_or_default())?;
+            parts.handle_text_delta(vendor, delta.value.unwrap_or_default())?;
             if open.is_none() {
                 state.blocks.insert(index, OpenBlock::Text);
             }

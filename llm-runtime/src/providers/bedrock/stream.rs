@@ -250,7 +250,7 @@ fn apply_delta(index: u64, delta: super::wire::Delta<'_>, parts: &mut PartsManag
         }
     }
     if let Some(text) = delta.text.filter(|t| !t.is_empty()) {
-        parts.handle_text_delta(vendor, &text)?;
+        parts.handle_text_delta(vendor, text)?;
     }
     if let Some(tool_use) = delta.tool_use {
         parts.handle_tool_call_delta(

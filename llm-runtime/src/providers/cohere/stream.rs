@@ -161,7 +161,7 @@ fn on_content(
         parts.handle_thinking_delta(vendor, Some(&thinking), None, None)?;
     }
     if let Some(text) = delta.text.filter(|t| !t.is_empty()) {
-        parts.handle_text_delta(vendor, &text)?;
+        parts.handle_text_delta(vendor, text)?;
     }
     Ok(())
 }

@@ -195,20 +195,24 @@ fn apply_chunk(
         return Ok(());
     }
     state.has_invocations = state.has_invocations || builtin_parts::has_invocations(&wire_parts);
-    for part in &wire_parts {
-        let kind = part.kind();
-        if let WireKind::Text(text, thought) = kind {
-            if part.thought_signature.is_none() {
-                // Nearly every event: a text or thought delta without a signature, which
-                // needs neither the provider name nor details.
-                if thought && !text.is_empty() {
-                    parts.handle_thinking_delta_with_details(None, Some(text), None, None, None)?;
-                } else if !text.is_empty() {
-                    parts.handle_text_delta_with_details(None, text, None, None)?;
-                }
-                continue;
+    for mut part in wire_parts {
+        let plain_text = match part.kind() {
+            WireKind::Text(_, thought) if part.thought_signature.is_none() => Some(thought),
+            _ => None,
+        };
+        if let Some(thought) = plain_text {
+            // Nearly every event: a text or thought delta without a signature, which needs
+            // neither the provider name nor details. The text is taken: with escapes it is an
+            // owned string, moved into its event.
+            let text = part.text.take().map(|t| t.0).unwrap_or_default();
+            if thought && !text.is_empty() {
+                parts.handle_thinking_delta_with_details(None, Some(&text), None, None, None)?;
+            } else if !text.is_empty() {
+                parts.handle_text_delta_with_details(None, text, None, None)?;
             }
+            continue;
         }
+        let kind = part.kind();
         let provider = provider(&mut provider_name, parts);
         let details = part.signature_details();
         let name = details.as_ref().map(|_| provider.to_owned());

@@ -58,7 +58,7 @@ impl ManagedPart {
 /// Providers call the `handle_*` methods for each chunk; the events they cause are queued and
 /// taken by [`StreamedResponse`](super::StreamedResponse). Text, reasoning and string
 /// arguments are appended in place: each delta costs one copy of its text into the part and
-/// one into its event.
+/// one into its event (none for a text delta handed over owned, which its event takes).
 #[derive(Debug)]
 pub struct PartsManager {
     parts: Vec<ManagedPart>,

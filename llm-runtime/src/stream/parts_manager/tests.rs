@@ -37,6 +37,35 @@ fn text_deltas_accumulate_into_one_part() {
 }
 
 #[test]
+fn owned_and_borrowed_text_deltas_give_the_same_events_and_part() {
+    let run = |owned: bool| {
+        let mut pm = manager();
+        for piece in ["Hel", "lo", " w\u{e9}"] {
+            if owned {
+                let delta = std::borrow::Cow::<str>::Owned(piece.to_owned());
+                pm.handle_text_delta(None, delta).unwrap();
+            } else {
+                pm.handle_text_delta(None, piece).unwrap();
+            }
+        }
+        pm.finish();
+        (drain(&mut pm), pm.response(ResponseState::Complete))
+    };
+    let (events, response) = run(true);
+    let (borrowed_events, borrowed_response) = run(false);
+    assert_eq!(format!("{events:?}"), format!("{borrowed_events:?}"));
+    assert_eq!(response.parts, borrowed_response.parts);
+    assert_eq!(response.text(), "Hello w\u{e9}");
+    let ModelResponseStreamEvent::PartDelta(delta) = &events[3] else {
+        unreachable!("{events:?}")
+    };
+    let ModelResponsePartDelta::Text(text) = &delta.delta else {
+        unreachable!()
+    };
+    assert_eq!(text.content_delta, " w\u{e9}");
+}
+
+#[test]
 fn interleaved_text_and_tool_deltas() {
     let mut pm = manager();
     pm.handle_text_delta(Some("content".into()), "Let me ")

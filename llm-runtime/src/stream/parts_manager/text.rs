@@ -1,5 +1,7 @@
 //! Text parts: deltas appended to the part a provider id (or the latest part) names.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::metadata::Metadata;
@@ -14,10 +16,17 @@ impl PartsManager {
     /// Appends text to the text part `vendor` identifies (or, with `None`, to the latest part
     /// if it is text); starts a new text part otherwise.
     ///
+    /// `content` may be borrowed (`&str`, `&String`) or owned (`String`, `Cow`): an owned
+    /// delta is moved into its event (or into the part it starts) instead of copied.
+    ///
     /// # Errors
     /// [`Error::UnexpectedModelBehavior`](crate::Error::UnexpectedModelBehavior) when `vendor` identifies a part that is not text.
-    pub fn handle_text_delta(&mut self, vendor: Option<VendorId<'_>>, content: &str) -> Result<()> {
-        self.text_delta(vendor, content, false, Metadata::default())
+    pub fn handle_text_delta<'c>(
+        &mut self,
+        vendor: Option<VendorId<'_>>,
+        content: impl Into<Cow<'c, str>>,
+    ) -> Result<()> {
+        self.text_delta(vendor, content.into(), false, Metadata::default())
     }
 
     /// As [`handle_text_delta`](Self::handle_text_delta), for a delta that carries the
@@ -28,10 +37,10 @@ impl PartsManager {
     ///
     /// # Errors
     /// [`Error::UnexpectedModelBehavior`](crate::Error::UnexpectedModelBehavior) when `vendor` identifies a part that is not text.
-    pub fn handle_text_delta_with_details(
+    pub fn handle_text_delta_with_details<'c>(
         &mut self,
         vendor: Option<VendorId<'_>>,
-        content: &str,
+        content: impl Into<Cow<'c, str>>,
         provider_name: Option<&str>,
         provider_details: Option<Map<String, Value>>,
     ) -> Result<()> {
@@ -39,23 +48,23 @@ impl PartsManager {
             provider_name,
             provider_details,
         };
-        self.text_delta(vendor, content, false, metadata)
+        self.text_delta(vendor, content.into(), false, metadata)
     }
 
     /// As [`handle_text_delta`](Self::handle_text_delta), but a new part is not started for
     /// whitespace only (some models send `"\n\n"` before a tool call).
-    pub fn handle_text_delta_ignoring_leading_whitespace(
+    pub fn handle_text_delta_ignoring_leading_whitespace<'c>(
         &mut self,
         vendor: Option<VendorId<'_>>,
-        content: &str,
+        content: impl Into<Cow<'c, str>>,
     ) -> Result<()> {
-        self.text_delta(vendor, content, true, Metadata::default())
+        self.text_delta(vendor, content.into(), true, Metadata::default())
     }
 
     fn text_delta(
         &mut self,
         vendor: Option<VendorId<'_>>,
-        content: &str,
+        content: Cow<'_, str>,
         ignore_leading_whitespace: bool,
         metadata: Metadata<'_>,
     ) -> Result<()> {
@@ -79,7 +88,8 @@ impl PartsManager {
                 let part = ModelResponsePart::Text(TextPart {
                     provider_name: metadata.provider_name.map(str::to_owned),
                     provider_details: metadata.provider_details,
-                    ..TextPart::new(content)
+                    // The part's start event takes a copy of the part: an owned delta is moved.
+                    ..TextPart::new(content.into_owned())
                 });
                 let index = self.append(ManagedPart::Part(part), vendor);
                 self.emit_start(index);
@@ -87,14 +97,15 @@ impl PartsManager {
             Some(index) => {
                 let mut provider_name = None;
                 if let ManagedPart::Part(ModelResponsePart::Text(text)) = &mut self.parts[index] {
-                    text.content.push_str(content);
+                    text.content.push_str(&content);
                     provider_name =
                         metadata.apply(&mut text.provider_name, &mut text.provider_details);
                 }
                 self.emit(ModelResponseStreamEvent::PartDelta(PartDeltaEvent {
                     index,
                     delta: ModelResponsePartDelta::Text(TextPartDelta {
-                        content_delta: content.to_owned(),
+                        // An owned delta is moved, not copied.
+                        content_delta: content.into_owned(),
                         provider_name,
                         provider_details: metadata.provider_details,
                     }),

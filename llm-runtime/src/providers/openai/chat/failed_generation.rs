@@ -107,7 +107,7 @@ pub(super) fn apply(generation: FailedGeneration, parts: &mut PartsManager) -> R
             Ok(())
         }
         FailedGeneration::Text(text) if !text.is_empty() => {
-            parts.handle_text_delta(Some(VENDOR), &text)
+            parts.handle_text_delta(Some(VENDOR), text)
         }
         FailedGeneration::Text(_) => Ok(()),
     }

@@ -4,6 +4,8 @@
 //! generation reported in place of the rest), and what a stream that ends without `[DONE]`
 //! means.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::super::shared::{timestamp_detail, WireArgs};
@@ -85,7 +87,7 @@ impl OpenAiChat {
         else {
             return Ok(Flow::Continue);
         };
-        let Some(delta) = &*message else {
+        let Some(delta) = message else {
             return Ok(Flow::Continue);
         };
         if let Some(refusal) = delta.refusal.as_deref().filter(|r| !r.is_empty()) {
@@ -181,7 +183,8 @@ impl OpenAiChat {
             }
             state.reasoning_started = [false; 3];
         }
-        match &delta.content {
+        // Taken, not borrowed: text with escapes is an owned string, moved into its event.
+        match delta.content.take() {
             Some(WireContent::Text(text)) if !text.is_empty() => {
                 self.text_delta(text, state, parts)?;
             }
@@ -189,7 +192,7 @@ impl OpenAiChat {
                 for chunk in chunks {
                     match chunk {
                         ContentChunk::Text { text } if !text.is_empty() => {
-                            self.text_delta(text, state, parts)?;
+                            self.text_delta(text.into(), state, parts)?;
                         }
                         ContentChunk::Text { .. } => {}
                         ContentChunk::Thinking { thinking } => {
@@ -230,22 +233,22 @@ impl OpenAiChat {
     /// pydantic-ai's parts manager does.
     fn text_delta(
         &self,
-        text: &str,
+        text: Cow<'_, str>,
         state: &mut ChatStreamState,
         parts: &mut PartsManager,
     ) -> Result<()> {
         let (start, end) = self.thinking_tags;
         let vendor = VendorId::Key(CONTENT);
         if state.in_tag_thinking {
-            if text == end {
+            if *text == *end {
                 // The next text starts a new part.
                 parts.stop_tracking(vendor);
                 state.in_tag_thinking = false;
                 return Ok(());
             }
-            return parts.handle_thinking_delta(Some(vendor), Some(text), None, None);
+            return parts.handle_thinking_delta(Some(vendor), Some(&text), None, None);
         }
-        if text == start {
+        if *text == *start {
             parts.stop_tracking(vendor);
             state.in_tag_thinking = true;
             let part = ThinkingPart {

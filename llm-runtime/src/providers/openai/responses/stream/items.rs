@@ -166,10 +166,10 @@ pub(super) fn text_delta(
         return Ok(());
     };
     let Some(id) = nonempty(event.item_id.as_ref()) else {
-        return parts.handle_text_delta(None, &delta.0);
+        return parts.handle_text_delta(None, delta.0);
     };
     if state.is_started(id) {
-        return parts.handle_text_delta(Some(VendorId::Key(id)), &delta.0);
+        return parts.handle_text_delta(Some(VendorId::Key(id)), delta.0);
     }
     // The first text of a message: its part starts with the message's id and phase.
     let details = state.phases.remove(id).map(|phase| {
