@@ -207,6 +207,20 @@ impl SseDecoder {
         self.rest = chunk.slice(split..);
     }
 
+    /// Lets go of the chunk read in place once all of it is read (the event handed out last
+    /// ended at its end), so that a caller who holds the stream after an event holds no read
+    /// buffer. Call it once the event is used; a chunk with unread bytes stays for the next
+    /// [`next_event`](Self::next_event).
+    pub(crate) fn release_read(&mut self) {
+        if self.chunk.is_empty() || !self.rest.is_empty() {
+            return;
+        }
+        self.clear_dispatched();
+        if self.keep_from() == self.chunk.len() {
+            self.compact();
+        }
+    }
+
     /// Appends the rest of the last chunk to the buffer (a copy), when the caller pushes
     /// again or finishes without having taken every event.
     fn append_rest(&mut self) {
@@ -748,6 +762,8 @@ mod tests {
             decoder.push_bytes(Bytes::copy_from_slice(chunk));
             while let Some(event) = decoder.next_event()? {
                 out.push(owned(event));
+                // As the driver does once an event is applied.
+                decoder.release_read();
             }
             assert!(decoder.chunk.is_empty(), "a chunk kept while waiting");
             assert!(decoder.rest.is_empty(), "a chunk's rest kept while waiting");
@@ -756,6 +772,31 @@ mod tests {
             out.push(owned(event));
         }
         Ok(out)
+    }
+
+    #[test]
+    fn a_chunk_read_to_its_end_is_let_go_after_its_last_event() {
+        let mut decoder = SseDecoder::new();
+        decoder.push_bytes(Bytes::from_static(b"data: 1\n\ndata: 2\n\n"));
+        let first = decoder.next_event().map(|e| e.map(|e| e.data.to_owned()));
+        assert_eq!(first.ok().flatten().as_deref(), Some("1"));
+        decoder.release_read();
+        assert!(
+            !decoder.chunk.is_empty(),
+            "a chunk with an unread event is kept"
+        );
+        let second = decoder.next_event().map(|e| e.map(|e| e.data.to_owned()));
+        assert_eq!(second.ok().flatten().as_deref(), Some("2"));
+        decoder.release_read();
+        assert!(
+            decoder.chunk.is_empty(),
+            "a chunk read to its end is let go"
+        );
+        assert_eq!(decoder.buffered(), 0);
+        decoder.push_bytes(Bytes::from_static(b"data: 3\n\n"));
+        let third = decoder.next_event().map(|e| e.map(|e| e.data.to_owned()));
+        assert_eq!(third.ok().flatten().as_deref(), Some("3"));
+        assert!(matches!(decoder.next_event(), Ok(None)));
     }
 
     fn decode(input: &[u8]) -> Vec<Owned> {

@@ -65,16 +65,20 @@ impl Decoder {
         parts: &mut PartsManager,
     ) -> Result<Option<Flow>> {
         match self {
-            Decoder::Sse(decoder) => match decoder.next_event()? {
-                Some(event) => apply_event(
+            Decoder::Sse(decoder) => {
+                let Some(event) = decoder.next_event()? else {
+                    return Ok(None);
+                };
+                let flow = apply_event(
                     protocol,
                     RawEvent::new(event.event, event.data),
                     state,
                     parts,
-                )
-                .map(Some),
-                None => Ok(None),
-            },
+                );
+                // A stream held after this event holds no read buffer.
+                decoder.release_read();
+                flow.map(Some)
+            }
             Decoder::EventStream(decoder) => match decoder.next_message()? {
                 Some(message) => {
                     apply_event(protocol, message_event(&message)?, state, parts).map(Some)
