@@ -196,14 +196,8 @@ pub(super) fn find<'a>(
     text: Option<&'a str>,
     name: &str,
 ) -> Option<HeaderValue<'a>> {
-    let mut pos = 0;
-    while let Some(span) = span_at(block, pos) {
-        if block.get(span.name.clone())? == name.as_bytes() {
-            return value_at(block, text, span);
-        }
-        pos = span.value.end;
-    }
-    None
+    let [value] = find_each(block, text, [name]);
+    value
 }
 
 /// The values of the first headers named as `names` say, found in one walk over a block
