@@ -40,6 +40,8 @@ pub mod jsonl;
 mod retry;
 pub(crate) mod send;
 pub mod sse;
+#[cfg(test)]
+mod test_rng;
 
 pub(crate) use auth::AuthPlacement;
 pub use auth::{

@@ -1,4 +1,5 @@
 use super::*;
+use crate::http::test_rng::XorShift;
 
 /// The header block: every value type, lookups, and blocks that are malformed.
 mod headers;
@@ -205,19 +206,9 @@ fn chunk_sizes_do_not_matter() {
         let (a, b) = stream.split_at(i);
         assert_eq!(decode_chunks([a, b]).unwrap(), whole, "split at {i}");
     }
-    let mut seed = 0x2545_f491_u64;
+    let mut rng = XorShift::new(0x2545_f491);
     for _ in 0..300 {
-        let mut chunks = Vec::new();
-        let mut rest = &stream[..];
-        while !rest.is_empty() {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let n = usize::try_from(seed % 40).unwrap().min(rest.len());
-            let (head, tail) = rest.split_at(n);
-            chunks.push(head);
-            rest = tail;
-        }
+        let chunks = rng.chunks(&stream, 40);
         assert_eq!(decode_chunks(chunks).unwrap(), whole);
     }
 }
@@ -447,22 +438,16 @@ fn every_prefix_and_every_byte_mutation_is_handled() {
 fn arbitrary_bytes_never_panic() {
     // Random frames that are valid up to a point: sound preludes with random headers and
     // payloads, some resealed so that the header parser sees them.
-    let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut rng = XorShift::new(0x9E37_79B9_7F4A_7C15);
     for _ in 0..3000 {
-        let len = usize::try_from(next() % 40).unwrap();
-        let block: Vec<u8> = (0..len).map(|_| (next() % 12) as u8).collect();
+        let len = rng.below(40);
+        let block: Vec<u8> = (0..len).map(|_| (rng.next() % 12) as u8).collect();
         let frame = frame_with_headers(&block, b"p");
         let mut decoder = EventStreamDecoder::new();
         decoder.push(&frame);
         let _ = decoder.next_message();
         let _ = decoder.finish();
-        let noise: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        let noise: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
         let _ = decode_lenient(&noise, &[len / 2]);
     }
 }

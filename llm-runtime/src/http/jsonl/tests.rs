@@ -1,4 +1,5 @@
 use super::*;
+use crate::http::test_rng::XorShift;
 
 /// Decodes `input` pushed in the given chunks, keeping errors as values instead of stopping.
 fn decode_lenient<'a>(
@@ -231,21 +232,14 @@ fn arbitrary_input_never_panics_and_splits_never_matter() {
         b"\xFF",
         b"\xF0\x9F\x8C\x8D",
     ];
-    let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
-    let pick = |n: u64, len: usize| usize::try_from(n).unwrap() % len;
+    let mut rng = XorShift::new(0x9E37_79B9_7F4A_7C15);
     for _ in 0..2000 {
         let mut input = Vec::new();
-        for _ in 0..pick(next(), 40) {
-            input.extend_from_slice(ALPHABET[pick(next(), ALPHABET.len())]);
+        for _ in 0..rng.below(40) {
+            input.extend_from_slice(ALPHABET[rng.below(ALPHABET.len())]);
         }
-        let mut cuts: Vec<usize> = (0..pick(next(), 6))
-            .map(|_| pick(next(), input.len() + 1))
+        let mut cuts: Vec<usize> = (0..rng.below(6))
+            .map(|_| rng.below(input.len() + 1))
             .collect();
         cuts.sort_unstable();
         let mut chunks = Vec::new();

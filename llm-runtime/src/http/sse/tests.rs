@@ -1,4 +1,5 @@
 use super::*;
+use crate::http::test_rng::XorShift;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Owned {
@@ -304,19 +305,9 @@ fn pseudo_random_splits_agree() {
     let input = b"event: a\r\ndata: 1\r\n\r\n: c\ndata: 2\ndata: 3\n\nid: 9\ndata: \xC3\xA9\r\r";
     let whole = decode(input);
     assert_eq!(whole.len(), 3);
-    let mut seed = 0x2545_f491_u64;
+    let mut rng = XorShift::new(0x2545_f491);
     for _ in 0..500 {
-        let mut chunks = Vec::new();
-        let mut rest = &input[..];
-        while !rest.is_empty() {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let n = usize::try_from(seed % 5).unwrap().min(rest.len());
-            let (head, tail) = rest.split_at(n);
-            chunks.push(head);
-            rest = tail;
-        }
+        let chunks = rng.chunks(input, 5);
         assert_eq!(decode_chunks(chunks.iter().copied()).unwrap(), whole);
         assert_eq!(decode_owned_chunks(chunks).unwrap(), whole);
     }
@@ -389,21 +380,14 @@ fn arbitrary_input_never_panics_and_splits_never_matter() {
         b"event:",
         b"\n\n",
     ];
-    let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
-    let pick = |n: u64, len: usize| usize::try_from(n).unwrap() % len;
+    let mut rng = XorShift::new(0x9E37_79B9_7F4A_7C15);
     for _ in 0..2000 {
         let mut input = Vec::new();
-        for _ in 0..pick(next(), 40) {
-            input.extend_from_slice(ALPHABET[pick(next(), ALPHABET.len())]);
+        for _ in 0..rng.below(40) {
+            input.extend_from_slice(ALPHABET[rng.below(ALPHABET.len())]);
         }
-        let mut cuts: Vec<usize> = (0..pick(next(), 6))
-            .map(|_| pick(next(), input.len() + 1))
+        let mut cuts: Vec<usize> = (0..rng.below(6))
+            .map(|_| rng.below(input.len() + 1))
             .collect();
         cuts.sort_unstable();
         let whole = decode_lenient(&input, &[], usize::MAX);
