@@ -8,8 +8,8 @@ use super::super::fixtures::{full_response, named, parse, OURS};
 use super::super::OpenAiResponses;
 use crate::error::{Error, Result};
 use crate::messages::{
-    FinishReason, ModelResponsePart, ModelResponseStreamEvent, ResponseState, TextPart,
-    ThinkingPart,
+    FinishReason, ModelResponse, ModelResponsePart, ModelResponseStreamEvent, ResponseState,
+    TextPart, ThinkingPart,
 };
 use crate::models::ModelRequestParameters;
 use crate::providers::test_support::{kinds, run_stream, run_stream_warned, Streamed};
@@ -20,6 +20,18 @@ use crate::warning::Warning;
 mod faults;
 /// The text repeated at a stream's end, and the item heads read instead of whole items.
 mod repeats;
+
+/// The text parts of `response` as (item id, text), in order.
+fn id_texts(response: &ModelResponse) -> Vec<(&str, &str)> {
+    response
+        .parts
+        .iter()
+        .filter_map(|p| match p {
+            ModelResponsePart::Text(t) => Some((t.id.as_deref()?, t.content.as_str())),
+            _ => None,
+        })
+        .collect()
+}
 
 /// Feeds `(event name, data)` pairs as SSE events, then the end of the body.
 fn stream_with(
@@ -425,14 +437,7 @@ fn gateways_that_skip_events_still_give_the_whole_response() {
         ])),
     ])
     .unwrap();
-    let texts: Vec<(&str, &str)> = response
-        .parts
-        .iter()
-        .filter_map(|p| match p {
-            ModelResponsePart::Text(t) => Some((t.id.as_deref()?, t.content.as_str())),
-            _ => None,
-        })
-        .collect();
+    let texts = id_texts(&response);
     assert_eq!(
         texts,
         [("msg_1", "One."), ("msg_2", "Two."), ("msg_3", "Three.")]

@@ -40,14 +40,7 @@ fn the_streamed_text_stands_when_its_repeats_differ() {
         ),
     ])
     .unwrap();
-    let texts: Vec<(&str, &str)> = response
-        .parts
-        .iter()
-        .filter_map(|p| match p {
-            ModelResponsePart::Text(t) => Some((t.id.as_deref()?, t.content.as_str())),
-            _ => None,
-        })
-        .collect();
+    let texts = id_texts(&response);
     assert_eq!(texts, [("msg_1", "Hello \"\u{e9}"), ("msg_2", "Two.")]);
     // A repeat that is not JSON is still an error; the text of an item no delta started must
     // be a string.
