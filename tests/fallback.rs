@@ -13,7 +13,7 @@ use llm_runtime::providers::ProviderBuilder;
 use llm_runtime::{model_request, model_request_stream, Error};
 use serde_json::json;
 use support::echo::{echo_model, fast_retry, Echo, SECRET_KEY};
-use support::server::{End, Reply, TestServer};
+use support::server::{End, RefusedPort, Reply, TestServer};
 
 fn prompt() -> [ModelRequest; 1] {
     [ModelRequest::user_text_prompt(
@@ -29,13 +29,10 @@ fn ok(text: &str) -> Reply {
 }
 
 /// An echo model whose server refuses connections (a port nothing listens on).
-async fn refused() -> Arc<dyn Model> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
+fn refused(port: &RefusedPort) -> Arc<dyn Model> {
     Arc::new(
         ProviderBuilder::new("echo-test", Echo::default())
-            .base_url(format!("http://127.0.0.1:{port}/v1"))
+            .base_url(format!("{}/v1", port.url()))
             .api_key(SECRET_KEY)
             .retry(fast_retry())
             .build()
@@ -48,9 +45,10 @@ async fn refused() -> Arc<dyn Model> {
 async fn falls_back_after_a_500_and_after_a_refused_connection() {
     let failing = TestServer::always(Reply::text(500, "internal error")).await;
     let working = TestServer::always(ok("Paris")).await;
+    let port = RefusedPort::bind();
     let model = FallbackModel::new([
         Arc::new(echo_model(&failing)) as Arc<dyn Model>,
-        refused().await,
+        refused(&port),
         Arc::new(echo_model(&working)),
     ])
     .unwrap();
@@ -64,9 +62,10 @@ async fn falls_back_after_a_500_and_after_a_refused_connection() {
 #[tokio::test]
 async fn when_every_model_fails_one_error_lists_each_without_the_key() {
     let failing = TestServer::always(Reply::text(503, "unavailable")).await;
+    let port = RefusedPort::bind();
     let model = FallbackModel::new([
         Arc::new(echo_model(&failing)) as Arc<dyn Model>,
-        refused().await,
+        refused(&port),
     ])
     .unwrap();
     let error = model_request(model.clone(), prompt()).await.unwrap_err();

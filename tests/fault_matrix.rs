@@ -17,7 +17,7 @@ use futures::StreamExt;
 use llm_runtime::messages::{ModelRequest, ResponseState};
 use llm_runtime::{model_request, model_request_stream, ApiErrorKind, Error};
 use serde_json::json;
-use support::server::{Body, End, Reply, TestServer};
+use support::server::{Body, End, RefusedPort, Reply, TestServer};
 use support::wire::{fast_retry, token_server, Limits, Proto, SECRET};
 use tracing::field::{Field, Visit};
 use tracing_subscriber::layer::{Context, SubscriberExt};
@@ -246,18 +246,16 @@ fn tries(n: usize) -> String {
 }
 
 async fn run_cell(fault: Fault, proto: Proto, tokens: &TestServer) -> Cell {
-    let (server, refused_url) = if fault == Fault::Refused {
-        // A port that was just free: nothing listens there.
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().expect("address").port();
-        drop(listener);
-        (TestServer::always(proto.whole_reply()).await, Some(port))
+    // The refused port is held for the whole cell, so that no server of another cell takes it.
+    let (server, refused) = if fault == Fault::Refused {
+        let refused = RefusedPort::bind();
+        (TestServer::always(proto.whole_reply()).await, Some(refused))
     } else {
         (TestServer::sequence(fault.replies(proto)).await, None)
     };
     let limits = fault.limits();
-    let model = match refused_url {
-        Some(port) => proto.model_at(&format!("http://127.0.0.1:{port}"), tokens, &limits),
+    let model = match &refused {
+        Some(port) => proto.model_at(&port.url(), tokens, &limits),
         None => proto.model(&server, tokens, &limits),
     };
     let prompt = [ModelRequest::user_text_prompt(
@@ -321,6 +319,7 @@ async fn run_cell(fault: Fault, proto: Proto, tokens: &TestServer) -> Cell {
             }
         }
     };
+    drop(refused);
     let elapsed = started.elapsed();
     assert!(elapsed < CELL_LIMIT, "{fault:?} {proto:?} took {elapsed:?}");
     Cell { text, shown }
@@ -399,8 +398,7 @@ fn every_fault_on_every_protocol_ends_in_success_or_a_typed_error() {
     let (rows, shown) = runtime.block_on(async {
         let tokens = token_server().await;
         let tokens = &tokens;
-        // A row at a time (the refused one first, so that no other server can be listening on
-        // the ports it found free), its cells at once.
+        // A row at a time, its cells at once.
         let mut shown = String::new();
         let mut rows = Vec::new();
         for fault in FAULTS {

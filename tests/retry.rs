@@ -11,7 +11,7 @@ use llm_runtime::messages::ModelRequest;
 use llm_runtime::{model_request, model_request_stream, ApiErrorKind, Error};
 use serde_json::json;
 use support::echo::{echo_model, fast_retry, EchoTest, SECRET_KEY};
-use support::server::{End, Reply, TestServer};
+use support::server::{End, RefusedPort, Reply, TestServer};
 
 fn prompt() -> [ModelRequest; 1] {
     [ModelRequest::user_text_prompt(
@@ -262,13 +262,9 @@ async fn connection_failures_are_retried() {
 
 #[tokio::test]
 async fn unreachable_host_is_a_connection_error_without_the_key() {
-    // Bind a port, then free it: nothing listens there.
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let port = RefusedPort::bind();
     let model = EchoTest::builder()
-        .base_url(format!("http://127.0.0.1:{port}/v1"))
+        .base_url(format!("{}/v1", port.url()))
         .api_key(SECRET_KEY)
         .auth(llm_runtime::http::AuthStyle::query("key"))
         .retry(fast_retry())

@@ -203,6 +203,26 @@ struct State {
     most_in_flight: AtomicUsize,
 }
 
+/// A local port where every connection is refused: bound but never listened on, and held until
+/// dropped, so that no server the tests start meanwhile can take it.
+pub struct RefusedPort {
+    socket: tokio::net::TcpSocket,
+}
+
+impl RefusedPort {
+    /// Binds a free port on 127.0.0.1 without listening.
+    pub fn bind() -> Self {
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket.bind(([127, 0, 0, 1], 0).into()).expect("bind");
+        Self { socket }
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.socket.local_addr().expect("address"))
+    }
+}
+
 /// A running server; it stops when dropped.
 pub struct TestServer {
     addr: SocketAddr,
