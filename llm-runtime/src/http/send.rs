@@ -91,27 +91,42 @@ pub(crate) async fn send_for_body(request: &HttpRequest<'_>) -> Result<Bytes> {
 }
 
 /// Reads a response body chunk by chunk, refusing one over `request.max_body_size` (from its
-/// `Content-Length`, else as soon as it grows past the bound) without reading the rest.
+/// `Content-Length`, else as soon as it grows past the bound) without reading the rest. A body
+/// that comes in one chunk (most answers) is returned as it came, not copied.
 async fn read_bounded(mut response: Response, request: &HttpRequest<'_>) -> Result<Bytes> {
     let max = request.max_body_size;
-    if response
-        .content_length()
-        .is_some_and(|length| length > max as u64)
-    {
+    let length = response.content_length();
+    if length.is_some_and(|length| length > max as u64) {
         return Err(too_large(request, max));
     }
-    let mut body = Vec::with_capacity(response.content_length().unwrap_or(0) as usize);
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|err| transport_error(err, request, "reading the response"))?
-    {
-        if body.len() + chunk.len() > max {
+    let Some(first) = next_chunk(&mut response, request).await? else {
+        return Ok(Bytes::new());
+    };
+    if first.len() > max {
+        return Err(too_large(request, max));
+    }
+    let Some(second) = next_chunk(&mut response, request).await? else {
+        return Ok(first);
+    };
+    let mut body = Vec::with_capacity((length.unwrap_or(0) as usize).max(first.len()));
+    body.extend_from_slice(&first);
+    let mut chunk = Some(second);
+    while let Some(next) = chunk {
+        if body.len() + next.len() > max {
             return Err(too_large(request, max));
         }
-        body.extend_from_slice(&chunk);
+        body.extend_from_slice(&next);
+        chunk = next_chunk(&mut response, request).await?;
     }
     Ok(Bytes::from(body))
+}
+
+/// The next chunk of a response body; `None` at its end.
+async fn next_chunk(response: &mut Response, request: &HttpRequest<'_>) -> Result<Option<Bytes>> {
+    response
+        .chunk()
+        .await
+        .map_err(|err| transport_error(err, request, "reading the response"))
 }
 
 /// The error for a response body over `max` bytes.

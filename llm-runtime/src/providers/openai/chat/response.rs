@@ -69,7 +69,9 @@ impl OpenAiChat {
                 body,
             ));
         };
-        let timestamp = crate::messages::now();
+        // The response's own timestamp (`new` reads the clock once) is the one reported.
+        let mut response = ModelResponse::new(Vec::new());
+        let timestamp = response.timestamp;
         let mut details = Map::new();
         let logprobs = logprobs_details(choice.logprobs);
         if !logprobs.is_empty() {
@@ -99,13 +101,9 @@ impl OpenAiChat {
             }
         }
 
-        let mut response = ModelResponse {
-            usage,
-            model_name: Some(model_name),
-            timestamp,
-            provider_response_id: completion.id.map(Cow::into_owned),
-            ..ModelResponse::default()
-        };
+        response.usage = usage;
+        response.model_name = Some(model_name);
+        response.provider_response_id = completion.id.map(Cow::into_owned);
         if let Some(refusal) = message.refusal.filter(|r| !r.is_empty()) {
             details.remove("finish_reason");
             details.insert("refusal".into(), Value::String(refusal.into_owned()));
@@ -115,7 +113,12 @@ impl OpenAiChat {
             return Ok(response);
         }
 
-        let mut parts: Vec<ModelResponsePart> = Vec::new();
+        // Sized for the common answers (a text, or a thought, with the tool calls): a part is
+        // a few hundred bytes, and the default first capacity of four would take a block
+        // beyond the allocator's per-thread cache.
+        let mut parts: Vec<ModelResponsePart> = Vec::with_capacity(
+            1 + usize::from(message.tool_calls.first.is_some()) + message.tool_calls.rest.len(),
+        );
         let use_details = self.reasoning_details && !message.reasoning_details.is_empty();
         for detail in message.reasoning_details.iter().filter(|_| use_details) {
             match reasoning_details::to_thinking(detail, Some(cx.provider_name)) {
@@ -148,16 +151,13 @@ impl OpenAiChat {
         let (start, end) = self.thinking_tags;
         match message.content {
             Some(WireContent::Text(text)) if !text.is_empty() => {
-                for part in split_thinking(&text, start, end) {
-                    parts.push(match part {
-                        ModelResponsePart::Thinking(thinking) => ThinkingPart {
-                            id: Some(CONTENT.to_owned()),
-                            provider_name: Some(cx.provider_name.to_owned()),
-                            ..thinking
-                        }
-                        .into(),
-                        other => other,
-                    });
+                let from = parts.len();
+                split_thinking(&text, start, end, &mut parts);
+                for part in &mut parts[from..] {
+                    if let ModelResponsePart::Thinking(thinking) = part {
+                        thinking.id = Some(CONTENT.to_owned());
+                        thinking.provider_name = Some(cx.provider_name.to_owned());
+                    }
                 }
             }
             Some(WireContent::Chunks(chunks)) => {

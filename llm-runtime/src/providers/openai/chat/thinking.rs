@@ -39,8 +39,14 @@ impl OpenAiChat {
 }
 
 /// Splits text into text and thinking parts at the thinking tags (pydantic-ai's
-/// `split_content_into_text_and_thinking`); an unclosed tag leaves the rest as text.
-pub(super) fn split_thinking(mut content: &str, start: &str, end: &str) -> Vec<ModelResponsePart> {
+/// `split_content_into_text_and_thinking`), pushed onto `parts`; an unclosed tag leaves the
+/// rest as text.
+pub(super) fn split_thinking(
+    mut content: &str,
+    start: &str,
+    end: &str,
+    parts: &mut Vec<ModelResponsePart>,
+) {
     // Most content has no tag: a scan for the tag's first character (memchr) tells, without
     // building the substring searcher of `find`.
     if start
@@ -48,12 +54,11 @@ pub(super) fn split_thinking(mut content: &str, start: &str, end: &str) -> Vec<M
         .next()
         .is_some_and(|first| !content.contains(first))
     {
-        return match content {
-            "" => Vec::new(),
-            text => vec![TextPart::new(text).into()],
-        };
+        if !content.is_empty() {
+            parts.push(TextPart::new(content).into());
+        }
+        return;
     }
-    let mut parts = Vec::new();
     while let Some(at) = content.find(start) {
         let (before, after) = content.split_at(at);
         if !before.is_empty() {
@@ -75,5 +80,4 @@ pub(super) fn split_thinking(mut content: &str, start: &str, end: &str) -> Vec<M
     if !content.is_empty() {
         parts.push(TextPart::new(content).into());
     }
-    parts
 }
