@@ -9,7 +9,7 @@
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use futures::future::Either;
 
@@ -26,9 +26,44 @@ use crate::usage::Usage;
 struct Request {
     model: Result<Arc<dyn Model>>,
     messages: Vec<ModelMessage>,
-    settings: ModelSettings,
-    parameters: ModelRequestParameters,
+    settings: Given<ModelSettings>,
+    parameters: Given<ModelRequestParameters>,
     instrument: Instrumentation,
+}
+
+/// A request's settings or parameters: the default until given, then boxed. Every future of
+/// a request holds them for as long as it is in flight (thousands of streams being opened
+/// at once hold thousands): a pointer there instead of the value (hundreds of bytes) keeps
+/// those futures small, and a request that sets neither allocates neither.
+struct Given<T: 'static>(Option<Box<T>>);
+
+impl<T: Default> Given<T> {
+    /// The value given, else `default`.
+    fn get<'a>(&'a self, default: &'static T) -> &'a T {
+        self.0.as_deref().unwrap_or(default)
+    }
+
+    fn set(&mut self, value: T) {
+        self.0 = Some(Box::new(value));
+    }
+
+    /// The value given, made the default first if none was.
+    fn make_mut(&mut self) -> &mut T {
+        self.0.get_or_insert_with(Box::default)
+    }
+}
+
+/// The settings of a request that sets none.
+fn default_settings() -> &'static ModelSettings {
+    static DEFAULT: LazyLock<ModelSettings> = LazyLock::new(ModelSettings::default);
+    &DEFAULT
+}
+
+/// The parameters of a request that sets none.
+fn default_parameters() -> &'static ModelRequestParameters {
+    static DEFAULT: LazyLock<ModelRequestParameters> =
+        LazyLock::new(ModelRequestParameters::default);
+    &DEFAULT
 }
 
 impl Request {
@@ -41,8 +76,8 @@ impl Request {
         Request {
             model: model.into_model(),
             messages: messages.into_iter().map(Into::into).collect(),
-            settings: ModelSettings::default(),
-            parameters: ModelRequestParameters::default(),
+            settings: Given(None),
+            parameters: Given(None),
             instrument: Instrumentation::Default,
         }
     }
@@ -51,7 +86,9 @@ impl Request {
     fn resolve(self) -> Result<Resolved> {
         let model = self.model?;
         let settings = match model.settings() {
-            Some(defaults) => defaults.merged_with(&self.settings),
+            Some(defaults) => Given(Some(Box::new(
+                defaults.merged_with(self.settings.get(default_settings())),
+            ))),
             None => self.settings,
         };
         Ok(Resolved {
@@ -86,8 +123,8 @@ impl Request {
 struct Resolved {
     model: Arc<dyn Model>,
     messages: Vec<ModelMessage>,
-    settings: ModelSettings,
-    parameters: ModelRequestParameters,
+    settings: Given<ModelSettings>,
+    parameters: Given<ModelRequestParameters>,
     instrument: Instrumentation,
 }
 
@@ -98,14 +135,15 @@ impl Resolved {
     // the block stores it, for as long as the request runs.
     fn send(self) -> impl Future<Output = Result<(ModelResponse, Usage)>> + Send {
         async move {
+            let settings = self.settings.get(default_settings());
+            let parameters = self.parameters.get(default_parameters());
             let mut response = instrument::request(
                 &*self.model,
                 &self.messages,
-                &self.settings,
-                &self.parameters,
+                settings,
+                parameters,
                 &self.instrument,
-                self.model
-                    .request(&self.messages, &self.settings, &self.parameters),
+                self.model.request(&self.messages, settings, parameters),
             )
             .await?;
             if response.usage.requests == 0 {
@@ -119,14 +157,16 @@ impl Resolved {
 
     fn send_stream(self) -> impl Future<Output = Result<StreamedResponse>> + Send {
         async move {
+            let settings = self.settings.get(default_settings());
+            let parameters = self.parameters.get(default_parameters());
             instrument::request_stream(
                 &*self.model,
                 &self.messages,
-                &self.settings,
-                &self.parameters,
+                settings,
+                parameters,
                 &self.instrument,
                 self.model
-                    .request_stream(&self.messages, &self.settings, &self.parameters),
+                    .request_stream(&self.messages, settings, parameters),
             )
             .await
         }
@@ -137,13 +177,13 @@ macro_rules! options {
     () => {
         /// Sets the settings of the request (temperature, max tokens, timeout, …).
         pub fn settings(mut self, settings: ModelSettings) -> Self {
-            self.request.settings = settings;
+            self.request.settings.set(settings);
             self
         }
 
         /// Sets the parameters of the request (tools, output mode).
         pub fn parameters(mut self, parameters: ModelRequestParameters) -> Self {
-            self.request.parameters = parameters;
+            self.request.parameters.set(parameters);
             self
         }
 

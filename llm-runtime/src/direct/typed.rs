@@ -116,7 +116,7 @@ impl<T: Send + 'static> TypedRequestBuilder<T> {
             spec,
             mode,
         } = self;
-        spec.apply(&mut request.parameters, mode)?;
+        spec.apply(request.parameters.make_mut(), mode)?;
         let (response, usage) = request.send().await?;
         let output = spec.parse(&response)?;
         Ok(TypedResponse {
@@ -179,7 +179,7 @@ impl<T: Send + 'static> TypedStreamRequestBuilder<T> {
             spec,
             mode,
         } = self;
-        spec.apply(&mut request.parameters, mode)?;
+        spec.apply(request.parameters.make_mut(), mode)?;
         let stream = request.send_stream().await?;
         Ok(TypedStreamedResponse::new(stream, spec))
     }

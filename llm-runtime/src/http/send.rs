@@ -262,6 +262,18 @@ async fn attempt(request: &HttpRequest<'_>) -> std::result::Result<Response, Fai
         }
         return Ok(response);
     }
+    // Boxed: the future of an attempt, held while the request is in flight, has no room for
+    // reading an error body.
+    Err(Box::pin(status_failure(request, response, token)).await)
+}
+
+/// The [`Failure`] of a response with an error status, its body read.
+async fn status_failure(
+    request: &HttpRequest<'_>,
+    response: Response,
+    token: Option<ApiKey>,
+) -> Failure {
+    let status = response.status();
     let wait = retry_after(response.headers(), SystemTime::now());
     if let Some(limiter) = request.limiter {
         limiter.observe(response.headers(), wait);
@@ -280,11 +292,11 @@ async fn attempt(request: &HttpRequest<'_>) -> std::result::Result<Response, Fai
         }
         _ => false,
     };
-    Err(Failure {
+    Failure {
         retryable: should_retry.unwrap_or_else(|| error.is_retryable()),
         error,
         token_refused,
-    })
+    }
 }
 
 /// Sends one attempt, authorized, and returns the response with the token it carried; a
@@ -306,17 +318,40 @@ async fn exchange(
         Box::pin(authorize(request)).await?
     };
     #[cfg(feature = "testing")]
-    let sent_headers = request.vcr.as_ref().map(|_| headers.clone());
+    if let Some(vcr) = &request.vcr {
+        // Boxed, as only a recording takes this branch: the future of an exchange, held
+        // while the request is in flight, has no room for the headers it keeps.
+        return Box::pin(record(vcr, request, headers, token)).await;
+    }
     let response = request
         .client
         .execute(outgoing(request, headers))
         .await
         .map_err(|err| Failure::from(transport_error(err, request, "sending the request")))?;
-    #[cfg(feature = "testing")]
-    if let (Some(vcr), Some(headers)) = (&request.vcr, &sent_headers) {
-        let response = vcr.record(&METHOD, &request.url, headers, &request.body, response);
-        return Ok((response, token));
-    }
+    Ok((response, token))
+}
+
+/// [`exchange`] recorded by `vcr`: the headers sent are kept for the cassette.
+#[cfg(feature = "testing")]
+async fn record(
+    vcr: &crate::testing::Vcr,
+    request: &HttpRequest<'_>,
+    headers: HeaderMap,
+    token: Option<ApiKey>,
+) -> std::result::Result<(Response, Option<ApiKey>), Failure> {
+    let sent_headers = headers.clone();
+    let response = request
+        .client
+        .execute(outgoing(request, headers))
+        .await
+        .map_err(|err| Failure::from(transport_error(err, request, "sending the request")))?;
+    let response = vcr.record(
+        &METHOD,
+        &request.url,
+        &sent_headers,
+        &request.body,
+        response,
+    );
     Ok((response, token))
 }
 

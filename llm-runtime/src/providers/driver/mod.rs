@@ -8,6 +8,7 @@
 
 mod source;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -213,11 +214,20 @@ impl<P: Protocol> ProviderModel<P> {
         settings: &ModelSettings,
         parameters: &ModelRequestParameters,
     ) -> Result<StreamedResponse> {
-        let parameters = resolve_output_mode(parameters, &self.profile);
+        // Boxed when resolving changed them: this future holds them while the request is in
+        // flight, as a pointer rather than the value.
+        let owned;
+        let parameters = match resolve_output_mode(parameters, &self.profile) {
+            Cow::Borrowed(parameters) => parameters,
+            Cow::Owned(resolved) => {
+                owned = Box::new(resolved);
+                &*owned
+            }
+        };
         // The protocol's headers are copied into the request: dropped here, not kept
         // across the awaits below.
         let request = {
-            let (body, headers) = self.request_body(messages, settings, &parameters, true)?;
+            let (body, headers) = self.request_body(messages, settings, parameters, true)?;
             self.http_request(settings, body, true, &headers)?
         };
         let slot = match self.provider.limiter() {
@@ -226,8 +236,10 @@ impl<P: Protocol> ProviderModel<P> {
         };
         // Pinned where it is made: awaited by value, this future (over a kilobyte) would be
         // stored twice in this one, once as a temporary and once being awaited.
+        // `open_stream` boxed: its future is made once the response is there, so this one,
+        // held while the request is in flight, has no room for it.
         let opened = std::pin::pin!(send_for_stream(&request, |response, first_byte_by| {
-            self.open_stream(response, &parameters, request.timeout, first_byte_by)
+            Box::pin(self.open_stream(response, parameters, request.timeout, first_byte_by))
         }));
         let stream = opened.await?;
         Ok(match slot {

@@ -78,6 +78,11 @@ impl VendorMap {
                     VendorId::Index(i) => OwnedId::Index(i),
                     VendorId::Key(k) => OwnedId::Key(k.into()),
                 };
+                // Room for one entry at first, not the four a first push reserves: an open
+                // stream holds the map, and most responses have one part.
+                if self.entries.capacity() == 0 {
+                    self.entries.reserve_exact(1);
+                }
                 self.entries.push((owned, index));
             }
         }
