@@ -11,10 +11,10 @@
 //! Every event of every SSE protocol passes here, so the common case is kept short: an event
 //! of one `data:` line and at most one `event:` line, its lines ended by `LF`, `CRLF` or `CR`,
 //! is read in one go (anything else line by line), a blank line ending in `LF` is taken
-//! without a search, `data:` and
-//! `event:` lines are recognized by their first bytes, the lines of an event are validated as
-//! UTF-8 in one SIMD pass (falling back to one field at a time only when something in the
-//! event is not UTF-8), and a chunk that starts with a new event is read in place.
+//! without a search, `data:` and `event:` lines are recognized by their first bytes, the
+//! lines of an event are validated as UTF-8 in one SIMD pass (falling back to one field at a
+//! time only when something in the event is not UTF-8), and a chunk that starts with a new
+//! event is read in place.
 
 use std::ops::Range;
 
