@@ -9,11 +9,12 @@
 //! before it is decoded.
 //!
 //! Every event of every SSE protocol passes here, so the common case is kept short: an event
-//! of one `data:` line and at most one `event:` line, `LF`-ended, is read in one go (anything
-//! else line by line), a blank line ending in `LF` is taken without a search, `data:` and
-//! `event:` lines are recognized by their first bytes, the lines of an event are validated as
-//! UTF-8 in one SIMD pass (falling back to one field at a time only when something in the
-//! event is not UTF-8), and a chunk that starts with a new event is read in place.
+//! of one `data:` line and at most one `event:` line, its lines ended by `LF`, `CRLF` or `CR`,
+//! is read in one go (anything else line by line), a blank line ending in `LF` is taken
+//! without a search, `data:` and `event:` lines are recognized by their first bytes, the
+//! lines of an event are validated as UTF-8 in one SIMD pass (falling back to one field at a
+//! time only when something in the event is not UTF-8), and a chunk that starts with a new
+//! event is read in place.
 
 use std::ops::Range;
 
@@ -116,6 +117,8 @@ pub struct SseDecoder {
     skip_lf: bool,
     /// Whether the stream's first bytes were checked for a byte-order mark.
     bom_checked: bool,
+    /// A line of the fast path ended with `CR`: it looks for `CRLF` and `CR` line ends too.
+    cr_line_ends: bool,
     /// Where the first field line of the event being read starts (kept on compaction).
     event_start: Option<usize>,
     /// The value of the `event:` field, in the buffer.
@@ -158,6 +161,7 @@ impl SseDecoder {
             searched: 0,
             skip_lf: false,
             bom_checked: false,
+            cr_line_ends: false,
             event_start: None,
             event_name: None,
             id: None,
@@ -203,9 +207,9 @@ impl SseDecoder {
             }
             return;
         }
-        // An event is pending: the chunk is copied up to the end of its first event (its
-        // first blank line, when its lines end with LF), and the rest read after it.
-        let split = memchr::memmem::find(&chunk, b"\n\n").map_or(chunk.len(), |at| at + 2);
+        // An event is pending: the chunk is copied up to the end of its first event, and the
+        // rest read after it.
+        let split = first_event_end(&chunk);
         self.buf.extend_from_slice(&chunk[..split]);
         self.rest = chunk.slice(split..);
     }
@@ -403,6 +407,21 @@ impl SseDecoder {
         self.compact();
         Err(error)
     }
+}
+
+/// Where the first event of `chunk` ends: after its first blank line that follows a `LF`
+/// (`LF LF` or `LF CR LF`, so `CRLF` streams are split as `LF` ones are); the whole chunk
+/// when there is none (a stream of lone `CR`s is copied whole). Any split is correct, since
+/// what follows it is read after it; this one lets the rest be read in place.
+fn first_event_end(chunk: &[u8]) -> usize {
+    for at in memchr::memchr_iter(b'\n', chunk) {
+        match chunk.get(at + 1..) {
+            Some([b'\n', ..]) => return at + 2,
+            Some([b'\r', b'\n', ..]) => return at + 3,
+            _ => {}
+        }
+    }
+    chunk.len()
 }
 
 /// The bytes a decoder reads: the chunk read in place, else its own buffer (see

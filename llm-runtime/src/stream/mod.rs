@@ -224,6 +224,7 @@ impl StreamedResponse {
 
     /// Polls the source once and applies what it read: `Ready(Ok)` after progress or its end,
     /// `Ready(Err)` when it failed (the stream is then over).
+    #[inline(always)]
     fn poll_source(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
         let Some(source) = self.source.as_mut() else {
             return Poll::Ready(Ok(()));

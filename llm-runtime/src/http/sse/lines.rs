@@ -22,13 +22,17 @@ impl SseDecoder {
     }
 
     /// The fast path of [`next_event`](Self::next_event): at the start of an event, nothing
-    /// of it read yet, an event of `LF`-ended lines that are one `data:` line and at most one
-    /// `event:` line, then its blank line, is read in one go into the fields that
+    /// of it read yet, an event of lines that are one `data:` line and at most one `event:`
+    /// line, then its blank line, is read in one go into the fields that
     /// [`dispatch`](Self::dispatch) reads, as the line-by-line path would have set them.
-    /// `false` for anything else (a `CR`, a comment, another field, a repeated one, an
-    /// incomplete event), with nothing changed: the line-by-line path reads it. When the
-    /// first line has no end yet, it is marked as searched, so that a long line is still
-    /// searched once.
+    /// `false` for anything else (a comment, another field, a repeated one, an incomplete
+    /// event, a `CR` last in the buffer), with nothing changed: the line-by-line path reads
+    /// it. When the first line has no end yet, it is marked as searched, so that a long line
+    /// is still searched once.
+    ///
+    /// Lines end with `LF` until a `CR` ends one: from then on (the event that showed it is
+    /// read line by line) they may end with `LF`, `CRLF` or `CR`, so that a `CRLF` stream
+    /// (Gemini's) takes the fast path too, and a `LF` one does not pay for the `CR` tests.
     pub(super) fn simple_event(&mut self) -> bool {
         #[cfg(test)]
         if self.line_by_line {
@@ -42,6 +46,16 @@ impl SseDecoder {
         if !clean {
             return false;
         }
+        if self.cr_line_ends {
+            self.simple_event_ending::<true>()
+        } else {
+            self.simple_event_ending::<false>()
+        }
+    }
+
+    /// [`simple_event`](Self::simple_event), its lines ended by `LF` (`CR` false) or by `LF`,
+    /// `CRLF` or `CR` (`CR` true; a `CR` seen otherwise sets `cr_line_ends` and gives up).
+    fn simple_event_ending<const CR: bool>(&mut self) -> bool {
         let bytes = source(&self.buf, &self.chunk);
         let start = self.line_start;
         let (mut at, mut name, mut data) = (start, None, None);
@@ -49,7 +63,16 @@ impl SseDecoder {
             let Some(rest) = bytes.get(at..) else {
                 return false;
             };
-            if rest.first() == Some(&b'\n') {
+            // A blank line: `LF`, or with `CR`, `CRLF` or a `CR` followed by anything else (a
+            // `CR` last in the buffer may be the start of a `CRLF`: line by line, then).
+            let blank_end = match rest {
+                [b'\n', ..] => Some(at + 1),
+                [b'\r', b'\n', ..] if CR => Some(at + 2),
+                [b'\r', _, ..] if CR => Some(at + 1),
+                [b'\r'] if CR => return false,
+                _ => None,
+            };
+            if let Some(end) = blank_end {
                 #[cfg(test)]
                 {
                     self.scanned += 1;
@@ -57,8 +80,8 @@ impl SseDecoder {
                 let Some(data) = data else {
                     return false;
                 };
-                self.line_start = at + 1;
-                self.searched = at + 1;
+                self.line_start = end;
+                self.searched = end;
                 self.event_start = Some(start);
                 self.event_name = name;
                 self.data = Data::InBuf(data);
@@ -79,8 +102,18 @@ impl SseDecoder {
             {
                 self.scanned += offset + 1;
             }
+            // The line's end: `LF`, `CRLF` or a lone `CR` (unknown while it is last).
+            let mut next = at + offset + 1;
             if rest[offset] == b'\r' {
-                return false;
+                if !CR {
+                    self.cr_line_ends = true;
+                    return false;
+                }
+                match rest.get(offset + 1) {
+                    Some(b'\n') => next += 1,
+                    Some(_) => {}
+                    None => return false,
+                }
             }
             // The field, and where its value starts: after the colon and one optional space.
             let (is_data, from) = match &rest[..offset] {
@@ -96,7 +129,7 @@ impl SseDecoder {
                 return false;
             }
             *field = value;
-            at += offset + 1;
+            at = next;
         }
     }
 

@@ -86,6 +86,63 @@ fn a_chunk_read_to_its_end_is_let_go_after_its_last_event() {
     assert!(matches!(decoder.next_event(), Ok(None)));
 }
 
+#[test]
+fn crlf_and_cr_events_are_read_in_one_go_and_in_place() {
+    // An event split across two chunks: the second chunk is copied up to the end of that
+    // event only (its CRLF blank line), and its other events read in place, in one go each.
+    for (first, second) in [
+        (
+            &b"data: {\"a\""[..],
+            &b":1}\r\n\r\nevent: e\r\ndata: 2\r\n\r\ndata: 3\r\n\r\n"[..],
+        ),
+        (
+            b"data: {\"a\"",
+            b":1}\n\r\nevent: e\rdata: 2\r\rdata: 3\r\n\r\n",
+        ),
+    ] {
+        let mut decoder = SseDecoder::new();
+        decoder.push_bytes(Bytes::copy_from_slice(first));
+        assert!(matches!(decoder.next_event(), Ok(None)));
+        decoder.push_bytes(Bytes::copy_from_slice(second));
+        assert_eq!(
+            decoder.buf.len(),
+            first.len() + second.len() - decoder.rest.len()
+        );
+        assert!(decoder.buf.ends_with(b"\r\n"), "{:?}", decoder.buf);
+        let mut events = Vec::new();
+        while let Some(event) = decoder.next_event().unwrap() {
+            events.push(owned(event));
+            if events.len() > 1 {
+                assert!(!decoder.chunk.is_empty(), "read in place");
+            }
+            decoder.release_read();
+        }
+        assert_eq!(
+            events,
+            vec![ev("message", "{\"a\":1}"), ev("e", "2"), ev("message", "3")]
+        );
+        assert_eq!(decoder.buffered(), 0);
+    }
+}
+
+#[test]
+fn the_fast_path_reads_crlf_events_whole() {
+    // Once a CR ended a line, each event of CRLF (or lone CR) lines is read in one go.
+    let input = b"event: e\r\ndata: 1\r\n\r\ndata: 2\r\rdata: 3\r\n\r\n";
+    let mut decoder = SseDecoder::new();
+    decoder.push(input);
+    assert!(decoder.strip_bom(false));
+    assert!(!decoder.simple_event(), "the first CR: line by line");
+    assert!(decoder.cr_line_ends);
+    let mut datas = Vec::new();
+    while decoder.simple_event() {
+        datas.push(decoder.dispatch().unwrap().data.to_owned());
+        decoder.clear_dispatched();
+    }
+    assert_eq!(datas, ["1", "2", "3"]);
+    assert_eq!(decoder.line_start, input.len());
+}
+
 fn decode(input: &[u8]) -> Vec<Owned> {
     decode_chunks([input]).unwrap()
 }
@@ -379,6 +436,7 @@ fn arbitrary_input_never_panics_and_splits_never_matter() {
         b"data: ",
         b"event:",
         b"\n\n",
+        b"\r\n",
     ];
     let mut rng = XorShift::new(0x9E37_79B9_7F4A_7C15);
     for _ in 0..2000 {
