@@ -230,7 +230,8 @@ fn the_protocol_headers_are_found_where_the_check_noted_them() {
 fn the_payload_text_is_there_when_the_payload_is_utf8() {
     // Checked with the block in one pass, or apart when the block is not UTF-8 or the two
     // only make UTF-8 together (a character cut between block and payload).
-    let cases: [(&[(&str, HeaderValue<'_>)], &[u8], Option<&str>); 5] = [
+    type Case<'a> = (&'a [(&'a str, HeaderValue<'a>)], &'a [u8], Option<&'a str>);
+    let cases: [Case<'_>; 5] = [
         (
             &[(":event-type", HeaderValue::String("é"))],
             "{\"a\":\"→\"}".as_bytes(),
