@@ -35,8 +35,8 @@ mod headers;
 
 pub use headers::HeaderValue;
 use headers::{
-    block_text, read_headers, Header, TYPE_BYTE, TYPE_BYTES, TYPE_FALSE, TYPE_INT, TYPE_LONG,
-    TYPE_SHORT, TYPE_STRING, TYPE_TIMESTAMP, TYPE_TRUE, TYPE_UUID,
+    block_text, known_index, read_headers, Header, Known, TYPE_BYTE, TYPE_BYTES, TYPE_FALSE,
+    TYPE_INT, TYPE_LONG, TYPE_SHORT, TYPE_STRING, TYPE_TIMESTAMP, TYPE_TRUE, TYPE_UUID,
 };
 
 /// The default bound on the total size of one message, in bytes (16 MiB, as AWS's own
@@ -67,7 +67,13 @@ pub struct EventStreamMessage<'a> {
     /// [`header`](Self::header) asks for it: [`header_str`](Self::header_str), which is what
     /// reading a stream needs, finds its header in the block.
     listed: OnceLock<Vec<Header<'a>>>,
+    /// Where the protocol's own headers (`:message-type`, `:event-type`…) are in `text`,
+    /// noted by the walk that checked the block (`None` for a block that is not UTF-8 as a
+    /// whole, or not one that walk accepts: then they are found by a walk over the block).
+    known: Option<Known>,
     payload: &'a [u8],
+    /// The payload as text, when it is UTF-8 (checked in the same pass as the headers).
+    payload_text: Option<&'a str>,
 }
 
 impl<'a> EventStreamMessage<'a> {
@@ -92,13 +98,27 @@ impl<'a> EventStreamMessage<'a> {
     }
 
     /// The text of the first header named `name`, when it is string-typed.
+    #[inline]
     pub fn header_str(&self, name: &str) -> Option<&'a str> {
+        if let (Some(known), Some(text), Some(index)) =
+            (self.known, self.text, known_index(name.as_bytes()))
+        {
+            return known.get(text, index);
+        }
         headers::find(self.block, self.text, name).and_then(|value| value.as_str())
     }
 
     /// The text of the first header of each name of `names`, as
-    /// [`header_str`](Self::header_str) gives it, found in one walk over the headers.
+    /// [`header_str`](Self::header_str) gives it: the protocol's own headers are where the
+    /// check of the block noted them, the others are found in one walk over the headers.
+    #[inline]
     pub(crate) fn header_strs<const N: usize>(&self, names: [&str; N]) -> [Option<&'a str>; N] {
+        if let (Some(known), Some(text)) = (self.known, self.text) {
+            let indexes = names.map(|name| known_index(name.as_bytes()));
+            if indexes.iter().all(Option::is_some) {
+                return indexes.map(|index| index.and_then(|index| known.get(text, index)));
+            }
+        }
         headers::find_each(self.block, self.text, names)
             .map(|value| value.and_then(|value| value.as_str()))
     }
@@ -106,6 +126,13 @@ impl<'a> EventStreamMessage<'a> {
     /// The payload: the bytes between the headers and the message CRC.
     pub fn payload(&self) -> &'a [u8] {
         self.payload
+    }
+
+    /// The payload as text, `None` when it is not UTF-8: checked when the message was
+    /// decoded, in one pass with the header block (both are text in Bedrock's messages).
+    #[inline]
+    pub(crate) fn payload_str(&self) -> Option<&'a str> {
+        self.payload_text
     }
 }
 
@@ -299,6 +326,38 @@ impl EventStreamDecoder {
     /// or its headers, the decoder goes on with the next message; after an error in the
     /// prelude, every call fails.
     pub fn next_message(&mut self) -> Result<Option<EventStreamMessage<'_>>> {
+        if self.prelude.is_none() && !self.broken && self.start == self.buf.len() {
+            // The usual case, nothing kept from an earlier chunk: the chunk is read in place,
+            // and when it holds the next message whole, that message is decoded at once.
+            let unread = self.chunk.get(self.chunk_start..).unwrap_or_default();
+            let available = unread.len();
+            if let Some(bytes) = unread.first_chunk::<PRELUDE_LEN>() {
+                let prelude = match check_prelude(bytes, self.max_message_size) {
+                    Ok(prelude) => prelude,
+                    Err(err) => {
+                        self.break_framing();
+                        return Err(err);
+                    }
+                };
+                #[cfg(test)]
+                {
+                    self.checksummed += PRELUDE_LEN - CRC_LEN;
+                }
+                if available < prelude.total_len {
+                    // Kept until the rest of the message arrives.
+                    self.prelude = Some(prelude);
+                } else {
+                    #[cfg(test)]
+                    {
+                        self.checksummed += prelude.total_len - PRELUDE_LEN;
+                    }
+                    let start = self.chunk_start;
+                    self.chunk_start += prelude.total_len;
+                    let frame = self.chunk.get(start..self.chunk_start);
+                    return decode_frame(frame.unwrap_or_default(), prelude).map(Some);
+                }
+            }
+        }
         let Some(prelude) = self.prelude()? else {
             self.keep_chunk_rest();
             return Ok(None);
@@ -417,14 +476,19 @@ impl EventStreamDecoder {
                 Ok(self.prelude)
             }
             Err(err) => {
-                self.broken = true;
-                self.buf = Vec::new();
-                self.start = 0;
-                self.chunk = Bytes::new();
-                self.chunk_start = 0;
+                self.break_framing();
                 Err(err)
             }
         }
+    }
+
+    /// A prelude was corrupt: drops every byte, and refuses every later call.
+    fn break_framing(&mut self) {
+        self.broken = true;
+        self.buf = Vec::new();
+        self.start = 0;
+        self.chunk = Bytes::new();
+        self.chunk_start = 0;
     }
 }
 
@@ -506,18 +570,35 @@ fn decode_frame(frame: &[u8], prelude: Prelude) -> Result<EventStreamMessage<'_>
             frame,
         ));
     };
-    let text = block_text(headers);
-    // The usual block (UTF-8, every header whole) is checked by a walk over it; any other is
-    // read header by header, which finds what is wrong with it.
-    if !text.is_some_and(|text| headers::well_formed(headers, text)) {
+    // The usual message, headers and payload both UTF-8, is checked in one pass; any other
+    // has its block and its payload checked apart.
+    let (text, payload_text) = match covered.get(PRELUDE_LEN..).and_then(utf8) {
+        Some(both) => match (both.get(..headers.len()), both.get(headers.len()..)) {
+            (Some(text), Some(payload_text)) => (Some(text), Some(payload_text)),
+            _ => (block_text(headers), utf8(payload)),
+        },
+        None => (block_text(headers), utf8(payload)),
+    };
+    // The usual block (UTF-8, every header whole) is checked by a walk over it, which notes
+    // where the protocol's headers are; any other is read header by header, which finds what
+    // is wrong with it.
+    let known = text.and_then(headers::scan);
+    if known.is_none() {
         read_headers(headers, text, |_, _| {})?;
     }
     Ok(EventStreamMessage {
         block: headers,
         text,
         listed: OnceLock::new(),
+        known,
         payload,
+        payload_text,
     })
+}
+
+/// `bytes` as text, when they are UTF-8 (SIMD validation).
+fn utf8(bytes: &[u8]) -> Option<&str> {
+    simdutf8::basic::from_utf8(bytes).ok()
 }
 
 /// CRC-32/ISO-HDLC (zlib's), the checksum of event-stream messages.

@@ -141,6 +141,7 @@ struct Span {
 
 /// The header at `pos` of `block`: `None` when it does not fit in the block or its value
 /// type is unknown (then [`read_headers`] says which).
+#[inline]
 fn span_at(block: &[u8], pos: usize) -> Option<Span> {
     let name_end = pos + 1 + usize::from(*block.get(pos)?);
     let value_type = *block.get(name_end)?;
@@ -166,27 +167,146 @@ fn span_at(block: &[u8], pos: usize) -> Option<Span> {
     })
 }
 
-/// Whether `block`, whose `text` it is, is a header block [`read_headers`] accepts, found
-/// without reading the values: every header fits, its value type is known, and its name and
-/// string value fall on the text's character boundaries (so they are UTF-8). A block it
-/// refuses is read by `read_headers`, which says what is wrong.
-pub(super) fn well_formed(block: &[u8], text: &str) -> bool {
-    let on_boundaries = |range: &std::ops::Range<usize>| {
-        text.is_char_boundary(range.start) && text.is_char_boundary(range.end)
-    };
-    let mut pos = 0;
-    while pos < block.len() {
-        let Some(span) = span_at(block, pos) else {
-            return false;
-        };
-        if !on_boundaries(&span.name)
-            || (span.value_type == TYPE_STRING && !on_boundaries(&span.value))
-        {
-            return false;
+/// The headers of the event-stream protocol itself, whose string values [`scan`] notes where
+/// they are, so that finding them costs no walk over the block.
+pub(super) const KNOWN: [&str; 5] = [
+    ":message-type",
+    ":event-type",
+    ":exception-type",
+    ":error-code",
+    ":error-message",
+];
+
+/// Where in a block the value of the first header of each [`KNOWN`] name is, when that header
+/// is string-typed: `(start, end)`, or `(0, 0)` when there is no such header or the first of
+/// its name is not a string (a value never starts at 0: its name length comes first).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Known([(u32, u32); KNOWN.len()]);
+
+impl Known {
+    /// The string value of the first header named `KNOWN[index]`, sliced from `text` (the
+    /// block that was scanned).
+    #[inline]
+    pub(super) fn get<'a>(&self, text: &'a str, index: usize) -> Option<&'a str> {
+        let (start, end) = *self.0.get(index)?;
+        if end == 0 {
+            return None;
         }
-        pos = span.value.end;
+        text.get(usize::try_from(start).ok()?..usize::try_from(end).ok()?)
     }
-    true
+}
+
+/// A name of 8 to 16 bytes as its length and its first and last 8 bytes (which overlap, and
+/// cover it): two names of those lengths are equal when their keys are.
+const fn name_key(name: &[u8]) -> Option<(usize, u64, u64)> {
+    match (name.first_chunk::<8>(), name.last_chunk::<8>()) {
+        (Some(head), Some(tail)) if name.len() <= 16 => Some((
+            name.len(),
+            u64::from_le_bytes(*head),
+            u64::from_le_bytes(*tail),
+        )),
+        _ => None,
+    }
+}
+
+/// The keys of [`KNOWN`]'s names (each 8 to 16 bytes long, so each has one).
+const KNOWN_KEYS: [Option<(usize, u64, u64)>; KNOWN.len()] = {
+    let mut keys = [None; KNOWN.len()];
+    let mut i = 0;
+    while i < KNOWN.len() {
+        keys[i] = name_key(KNOWN[i].as_bytes());
+        assert!(keys[i].is_some());
+        i += 1;
+    }
+    keys
+};
+
+/// The first 8 bytes of each of [`KNOWN`]'s names (all different).
+const KNOWN_HEADS: [u64; KNOWN.len()] = {
+    let mut heads = [0; KNOWN.len()];
+    let mut i = 0;
+    while i < KNOWN.len() {
+        if let Some((_, head, _)) = KNOWN_KEYS[i] {
+            heads[i] = head;
+        }
+        i += 1;
+    }
+    heads
+};
+
+/// The index in [`KNOWN`] of `name`: its first 8 bytes pick the one name it can be (a
+/// switch), then its length and last 8 bytes are compared with that name's.
+#[inline]
+pub(super) fn known_index(name: &[u8]) -> Option<usize> {
+    const H0: u64 = KNOWN_HEADS[0];
+    const H1: u64 = KNOWN_HEADS[1];
+    const H2: u64 = KNOWN_HEADS[2];
+    const H3: u64 = KNOWN_HEADS[3];
+    const H4: u64 = KNOWN_HEADS[4];
+    let key = name_key(name)?;
+    let index = match key.1 {
+        H0 => 0,
+        H1 => 1,
+        H2 => 2,
+        H3 => 3,
+        H4 => 4,
+        _ => return None,
+    };
+    (KNOWN_KEYS.get(index) == Some(&Some(key))).then_some(index)
+}
+
+/// Checks the header block `text` (UTF-8 as a whole) in one walk that does not read the
+/// values, and notes where the [`KNOWN`] headers' values are: `Some` when it is a header
+/// block [`read_headers`] accepts (every header fits, its value type is known, and its name
+/// and string value fall on character boundaries, so they are UTF-8). A block it refuses is
+/// read by `read_headers`, which says what is wrong.
+pub(super) fn scan(text: &str) -> Option<Known> {
+    let block = text.as_bytes();
+    // Whether `at` (at most the block's length) is on a character boundary.
+    let boundary = |at: usize| block.get(at).is_none_or(|b| !(0x80..0xc0).contains(b));
+    let mut known = Known::default();
+    let mut seen = 0u8;
+    let mut pos = 0;
+    while let Some(&name_len) = block.get(pos) {
+        let name_start = pos + 1;
+        let name_end = name_start + usize::from(name_len);
+        let value_type = *block.get(name_end)?;
+        let mut start = name_end + 1;
+        let len = match value_type {
+            TYPE_TRUE | TYPE_FALSE => 0,
+            TYPE_BYTE => 1,
+            TYPE_SHORT => 2,
+            TYPE_INT => 4,
+            TYPE_LONG | TYPE_TIMESTAMP => 8,
+            TYPE_UUID => 16,
+            TYPE_BYTES | TYPE_STRING => {
+                let len = block.get(start..).and_then(<[u8]>::first_chunk::<2>)?;
+                start += 2;
+                usize::from(u16::from_be_bytes(*len))
+            }
+            _ => return None,
+        };
+        let end = start + len;
+        let is_string = value_type == TYPE_STRING;
+        if end > block.len()
+            || !boundary(name_start)
+            || !boundary(name_end)
+            || (is_string && !(boundary(start) && boundary(end)))
+        {
+            return None;
+        }
+        if let Some(index) = block.get(name_start..name_end).and_then(known_index) {
+            if seen & (1 << index) == 0 {
+                seen |= 1 << index;
+                if is_string {
+                    let range = (u32::try_from(start).ok()?, u32::try_from(end).ok()?);
+                    *known.0.get_mut(index)? = range;
+                }
+            }
+        }
+        pos = end;
+    }
+    Some(known)
 }
 
 /// The value of the first header named `name` in a block [`read_headers`] accepted (`text`

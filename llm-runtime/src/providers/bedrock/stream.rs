@@ -13,14 +13,15 @@
 //! ([`Framing::AwsEventStream`](crate::providers::Framing)): this file sees each event's type
 //! and its JSON payload, parsed by [`parse_event`] and applied by [`on_event`].
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::builtin_tools::{self, SERVER_TOOL_USE};
 use super::delta::TextDelta;
 use super::response::{map_stop_reason, redacted_signature, usage};
 use super::wire::{
-    ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, ExceptionPayload, MessageStop,
-    Metadata,
+    ContentBlockDelta, ContentBlockStart, ContentBlockStop, ExceptionPayload, MessageStop, Metadata,
 };
 use super::REDACTED_CONTENT_ID;
 use crate::error::{Error, Result};
@@ -33,13 +34,19 @@ use crate::warning::Warning;
 #[derive(Debug)]
 pub struct ConverseEvent<'a>(Event<'a>);
 
-/// A ConverseStream event by its type. The payloads of the rare events are boxed, so that the deltas (nearly every event) are
-/// moved as a smaller value.
+/// A ConverseStream event by its type. A text delta (nearly every event) is its index and
+/// text alone, and the payloads of the other events that are large are boxed, so that the
+/// event is moved as a small value.
 #[derive(Debug)]
 enum Event<'a> {
     MessageStart,
     ContentBlockStart(Box<ContentBlockStart>),
-    ContentBlockDelta(ContentBlockDelta<'a>),
+    /// A `contentBlockDelta` whose delta is a text and nothing else.
+    TextDelta {
+        index: u64,
+        text: Cow<'a, str>,
+    },
+    ContentBlockDelta(Box<ContentBlockDelta<'a>>),
     ContentBlockStop(ContentBlockStop),
     MessageStop(MessageStop),
     Metadata(Box<Metadata>),
@@ -58,18 +65,10 @@ pub fn parse_event<'a>(name: &str, data: &'a str) -> serde_json::Result<Converse
         "contentBlockStart" => Event::ContentBlockStart(serde_json::from_str(data)?),
         // Nearly every event: a text delta is read into its index and text alone (and in
         // full, whose result or error is the one used, when it is anything else).
-        "contentBlockDelta" => {
-            Event::ContentBlockDelta(match serde_json::from_str::<TextDelta<'_>>(data) {
-                Ok(TextDelta { index, text }) => ContentBlockDelta {
-                    content_block_index: index,
-                    delta: Delta {
-                        text: Some(text),
-                        ..Delta::default()
-                    },
-                },
-                Err(_) => serde_json::from_str(data)?,
-            })
-        }
+        "contentBlockDelta" => match serde_json::from_str::<TextDelta<'_>>(data) {
+            Ok(TextDelta { index, text }) => Event::TextDelta { index, text },
+            Err(_) => Event::ContentBlockDelta(serde_json::from_str(data)?),
+        },
         "contentBlockStop" => Event::ContentBlockStop(serde_json::from_str(data)?),
         "messageStop" => Event::MessageStop(serde_json::from_str(data)?),
         "metadata" => Event::Metadata(serde_json::from_str(data)?),
@@ -166,7 +165,16 @@ pub fn on_event(
                 }
             }
         }
+        Event::TextDelta { index, text } => {
+            // As a `ContentBlockDelta` with only this text: a built-in tool's result takes
+            // none, a skipped block none, an empty text is nothing.
+            let returning = state.returns.iter().any(|(i, _)| *i == index);
+            if !returning && !state.skipped_blocks.contains(&index) && !text.is_empty() {
+                parts.handle_text_delta(Some(VendorId::Index(index)), text)?;
+            }
+        }
         Event::ContentBlockDelta(delta) => {
+            let delta = *delta;
             let index = delta.content_block_index;
             if let Some((_, part)) = state.returns.iter_mut().find(|(i, _)| *i == index) {
                 if let Some(blocks) = delta.delta.tool_result.filter(|b| !b.is_empty()) {

@@ -140,8 +140,9 @@ fn message_event<'a>(message: &EventStreamMessage<'a>) -> Result<RawEvent<'a>> {
         )
     };
     let payload = || {
-        // SIMD validation; std's, which says where the text breaks, only for the error.
-        simdutf8::basic::from_utf8(message.payload()).map_err(|_| {
+        // Checked when the message was decoded; std's check, which says where the text
+        // breaks, only for the error.
+        message.payload_str().ok_or_else(|| {
             let e = std::str::from_utf8(message.payload()).err();
             let at = e.map(|e| format!(": {e}")).unwrap_or_default();
             Error::unexpected_with_body(

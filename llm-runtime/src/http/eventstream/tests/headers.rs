@@ -134,7 +134,7 @@ fn non_utf8_name_or_string() {
 
 #[test]
 fn the_quick_check_accepts_exactly_what_reading_accepts() {
-    // `well_formed` (a walk over a UTF-8 block) stands in for `read_headers` on the usual
+    // `scan` (a walk over a UTF-8 block) stands in for `read_headers` on the usual
     // block: on random blocks, and on sound ones with a byte changed, they agree.
     let sound = {
         let frame = encode_message(
@@ -182,10 +182,72 @@ fn the_quick_check_accepts_exactly_what_reading_accepts() {
         let read = super::super::headers::read_headers(block, text, |_, _| {}).is_ok();
         if let Some(text) = text {
             assert_eq!(
-                super::super::headers::well_formed(block, text),
+                super::super::headers::scan(text).is_some(),
                 read,
                 "{block:?}"
             );
         }
+    }
+}
+
+#[test]
+fn the_protocol_headers_are_found_where_the_check_noted_them() {
+    // The first header of a name is the one found, also when it is not a string; the
+    // protocol's names are noted by the check of the block, the others found by a walk, and
+    // both agree with the list.
+    let frame = encode_message(
+        &[
+            (":message-type", HeaderValue::Int(1)),
+            (":message-type", HeaderValue::String("event")),
+            (":event-type", HeaderValue::String("")),
+            (":event-type", HeaderValue::String("second")),
+            (":error-code", HeaderValue::String("é→🌍")),
+            (":content-type", HeaderValue::String("application/json")),
+        ],
+        b"{}",
+    );
+    let mut decoder = EventStreamDecoder::new();
+    decoder.push(&frame);
+    let message = decoder.next_message().unwrap().unwrap();
+    assert!(message.known.is_some());
+    assert_eq!(message.header_str(":message-type"), None);
+    assert_eq!(message.header_str(":event-type"), Some(""));
+    assert_eq!(message.header_str(":error-code"), Some("é→🌍"));
+    assert_eq!(message.header_str(":exception-type"), None);
+    assert_eq!(message.header_str(":error-message"), None);
+    assert_eq!(
+        message.header_strs([":event-type", ":content-type", ":message-type"]),
+        [Some(""), Some("application/json"), None]
+    );
+    assert_eq!(
+        message.header_strs([":error-code", ":message-type"]),
+        [Some("é→🌍"), None]
+    );
+    owned(&message);
+}
+
+#[test]
+fn the_payload_text_is_there_when_the_payload_is_utf8() {
+    // Checked with the block in one pass, or apart when the block is not UTF-8 or the two
+    // only make UTF-8 together (a character cut between block and payload).
+    type Case<'a> = (&'a [(&'a str, HeaderValue<'a>)], &'a [u8], Option<&'a str>);
+    let cases: [Case<'_>; 5] = [
+        (
+            &[(":event-type", HeaderValue::String("é"))],
+            "{\"a\":\"→\"}".as_bytes(),
+            Some("{\"a\":\"→\"}"),
+        ),
+        (&[("b", HeaderValue::Bytes(&[0xff]))], b"{}", Some("{}")),
+        (&[("b", HeaderValue::Bytes(&[0xc3]))], &[0xa9], None),
+        (&[("s", HeaderValue::String("x"))], &[b'{', 0xff], None),
+        (&[], b"", Some("")),
+    ];
+    for (headers, payload, text) in cases {
+        let frame = encode_message(headers, payload);
+        let mut decoder = EventStreamDecoder::new();
+        decoder.push(&frame);
+        let message = decoder.next_message().unwrap().unwrap();
+        assert_eq!(message.payload_str(), text, "{headers:?}");
+        assert_eq!(message.payload(), payload);
     }
 }
