@@ -273,13 +273,11 @@ pub(super) struct ResponseFields<'a> {
     pub(super) error: Option<Box<WireError>>,
 }
 
-/// A candidate of a response (only the first is read).
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+/// A candidate of a response (only the first is read), read by hand (`wire/seed.rs`): the
+/// first in its place in the response.
+#[derive(Default)]
 pub(super) struct WireCandidate<'a> {
-    #[serde(borrow)]
     pub(super) content: Option<WireContent<'a>>,
-    #[serde(borrow)]
     pub(super) finish_reason: Option<CowStr<'a>>,
     pub(super) safety_ratings: Option<Vec<SafetyRating>>,
     pub(super) avg_logprobs: Option<f64>,
@@ -353,25 +351,19 @@ pub(super) struct WireContent<'a> {
 }
 
 /// A part of a candidate: one of its data fields is set. All but text are boxed: a stream's
-/// parts are nearly all text, and a part this size is built and moved for each.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+/// parts are nearly all text, and a part this size is built and moved for each. Read by hand
+/// (`wire/seed.rs`).
+#[derive(Default)]
 pub(super) struct WirePart<'a> {
-    #[serde(borrow)]
     pub(super) text: Option<CowStr<'a>>,
     pub(super) thought: Option<bool>,
-    #[serde(borrow)]
     pub(super) thought_signature: Option<CowStr<'a>>,
-    #[serde(borrow)]
     pub(super) function_call: Option<Box<WireFunctionCall<'a>>>,
     pub(super) executable_code: Option<Box<Map<String, Value>>>,
     pub(super) code_execution_result: Option<Box<Map<String, Value>>>,
-    #[serde(borrow)]
     pub(super) inline_data: Option<Box<WireBlob<'a>>>,
     pub(super) file_data: Option<IgnoredAny>,
-    #[serde(borrow)]
     pub(super) tool_call: Option<Box<WireToolCall<'a>>>,
-    #[serde(borrow)]
     pub(super) tool_response: Option<Box<WireToolResponse<'a>>>,
 }
 
