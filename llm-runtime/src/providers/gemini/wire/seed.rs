@@ -1,7 +1,8 @@
 //! The hand-written deserializers of [`WireResponse`] and [`UsageMetadata`], read on every
 //! stream event: each field is written once into its place (serde's derive builds every field
 //! in a local, then moves the whole struct), the first candidate is kept without a `Vec`, and
-//! the usage counts without a box. Justified by `scripts/bench.sh` (`benches/floor`: the
+//! the usage counts without a box; keys are matched to their field where serde_json reads them
+//! ([`KeyIndex`]). Justified by `scripts/bench.sh` (`benches/floor`: the
 //! per-event cost against a bare `serde_json` floor). A key given twice keeps its last value,
 //! as in a JSON map; unknown keys are skipped.
 
@@ -12,7 +13,81 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde::Deserialize;
 
 use super::{ModalityTokenCount, UsageMetadata, WireCandidate, WirePart, WireResponse};
-use crate::providers::common::CowStr;
+
+/// A candidate's keys read, in the order of `CandidateFields`' arms
+/// (a key's index is its arm).
+const CANDIDATE_KEYS: &[&str] = &[
+    "content",
+    "finishReason",
+    "safetyRatings",
+    "avgLogprobs",
+    "logprobsResult",
+    "groundingMetadata",
+    "urlContextMetadata",
+];
+
+/// A part's keys read, in the order of its visitor's arms
+/// (a key's index is its arm).
+const PART_KEYS: &[&str] = &[
+    "text",
+    "thought",
+    "thoughtSignature",
+    "functionCall",
+    "executableCode",
+    "codeExecutionResult",
+    "inlineData",
+    "fileData",
+    "toolCall",
+    "toolResponse",
+];
+
+/// A response's keys read, in the order of its visitor's arms
+/// (a key's index is its arm).
+const RESPONSE_KEYS: &[&str] = &[
+    "candidates",
+    "usageMetadata",
+    "modelVersion",
+    "responseId",
+    "createTime",
+    "promptFeedback",
+    "error",
+];
+
+/// A usage object's keys read, in the order of its visitor's arms
+/// (a key's index is its arm).
+const USAGE_KEYS: &[&str] = &[
+    "promptTokenCount",
+    "candidatesTokenCount",
+    "cachedContentTokenCount",
+    "thoughtsTokenCount",
+    "toolUsePromptTokenCount",
+    "trafficType",
+    "promptTokensDetails",
+    "cacheTokensDetails",
+    "candidatesTokensDetails",
+    "toolUsePromptTokensDetails",
+];
+
+/// A key of an object as its index in `0` (`0.len()` for a key not listed): matched where
+/// serde_json reads it, without a string (borrowed or owned) handed back to match again.
+struct KeyIndex(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for KeyIndex {
+    type Value = usize;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<usize, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyIndex {
+    type Value = usize;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<usize, E> {
+        Ok(self.0.iter().position(|k| *k == v).unwrap_or(self.0.len()))
+    }
+}
 
 /// Reads `candidates` into its slot: the first candidate in place (`None` for `null` or
 /// `[]`); the later ones are read (a malformed one is still an error) and dropped.
@@ -68,15 +143,15 @@ impl<'de: 'a, 'a> Visitor<'de> for CandidateFields<'_, 'a> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
         let out = self.0;
-        while let Some(CowStr(key)) = map.next_key()? {
-            match key.as_ref() {
-                "content" => out.content = map.next_value()?,
-                "finishReason" => out.finish_reason = map.next_value()?,
-                "safetyRatings" => out.safety_ratings = map.next_value()?,
-                "avgLogprobs" => out.avg_logprobs = map.next_value()?,
-                "logprobsResult" => out.logprobs_result = map.next_value()?,
-                "groundingMetadata" => out.grounding_metadata = map.next_value()?,
-                "urlContextMetadata" => out.url_context_metadata = map.next_value()?,
+        while let Some(key) = map.next_key_seed(KeyIndex(CANDIDATE_KEYS))? {
+            match key {
+                0 => out.content = map.next_value()?,
+                1 => out.finish_reason = map.next_value()?,
+                2 => out.safety_ratings = map.next_value()?,
+                3 => out.avg_logprobs = map.next_value()?,
+                4 => out.logprobs_result = map.next_value()?,
+                5 => out.grounding_metadata = map.next_value()?,
+                6 => out.url_context_metadata = map.next_value()?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -107,18 +182,18 @@ impl<'de: 'a, 'a> Deserialize<'de> for WirePart<'a> {
                 mut map: A,
             ) -> std::result::Result<Self::Value, A::Error> {
                 let mut out = WirePart::default();
-                while let Some(CowStr(key)) = map.next_key()? {
-                    match key.as_ref() {
-                        "text" => out.text = map.next_value()?,
-                        "thought" => out.thought = map.next_value()?,
-                        "thoughtSignature" => out.thought_signature = map.next_value()?,
-                        "functionCall" => out.function_call = map.next_value()?,
-                        "executableCode" => out.executable_code = map.next_value()?,
-                        "codeExecutionResult" => out.code_execution_result = map.next_value()?,
-                        "inlineData" => out.inline_data = map.next_value()?,
-                        "fileData" => out.file_data = map.next_value()?,
-                        "toolCall" => out.tool_call = map.next_value()?,
-                        "toolResponse" => out.tool_response = map.next_value()?,
+                while let Some(key) = map.next_key_seed(KeyIndex(PART_KEYS))? {
+                    match key {
+                        0 => out.text = map.next_value()?,
+                        1 => out.thought = map.next_value()?,
+                        2 => out.thought_signature = map.next_value()?,
+                        3 => out.function_call = map.next_value()?,
+                        4 => out.executable_code = map.next_value()?,
+                        5 => out.code_execution_result = map.next_value()?,
+                        6 => out.inline_data = map.next_value()?,
+                        7 => out.file_data = map.next_value()?,
+                        8 => out.tool_call = map.next_value()?,
+                        9 => out.tool_response = map.next_value()?,
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                         }
@@ -145,15 +220,15 @@ impl<'de: 'a, 'a> Deserialize<'de> for WireResponse<'a> {
             ) -> std::result::Result<Self::Value, A::Error> {
                 let mut response = WireResponse::default();
                 let out = &mut *response.0;
-                while let Some(CowStr(key)) = map.next_key()? {
-                    match key.as_ref() {
-                        "candidates" => map.next_value_seed(Candidates(&mut out.candidates))?,
-                        "usageMetadata" => out.usage_metadata = map.next_value()?,
-                        "modelVersion" => out.model_version = map.next_value()?,
-                        "responseId" => out.response_id = map.next_value()?,
-                        "createTime" => out.create_time = map.next_value()?,
-                        "promptFeedback" => out.prompt_feedback = map.next_value()?,
-                        "error" => out.error = map.next_value()?,
+                while let Some(key) = map.next_key_seed(KeyIndex(RESPONSE_KEYS))? {
+                    match key {
+                        0 => map.next_value_seed(Candidates(&mut out.candidates))?,
+                        1 => out.usage_metadata = map.next_value()?,
+                        2 => out.model_version = map.next_value()?,
+                        3 => out.response_id = map.next_value()?,
+                        4 => out.create_time = map.next_value()?,
+                        5 => out.prompt_feedback = map.next_value()?,
+                        6 => out.error = map.next_value()?,
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                         }
@@ -179,36 +254,34 @@ impl<'de: 'a, 'a> Deserialize<'de> for UsageMetadata<'a> {
                 mut map: A,
             ) -> std::result::Result<Self::Value, A::Error> {
                 let mut out = UsageMetadata::default();
-                while let Some(CowStr(key)) = map.next_key()? {
-                    let list = match key.as_ref() {
-                        "promptTokenCount" => {
+                while let Some(key) = map.next_key_seed(KeyIndex(USAGE_KEYS))? {
+                    let list = match key {
+                        0 => {
                             out.prompt_token_count = map.next_value()?;
                             continue;
                         }
-                        "candidatesTokenCount" => {
+                        1 => {
                             out.candidates_token_count = map.next_value()?;
                             continue;
                         }
-                        "cachedContentTokenCount" => {
+                        2 => {
                             out.cached_content_token_count = map.next_value()?;
                             continue;
                         }
-                        "thoughtsTokenCount" => {
+                        3 => {
                             out.thoughts_token_count = map.next_value()?;
                             continue;
                         }
-                        "toolUsePromptTokenCount" => {
+                        4 => {
                             out.tool_use_prompt_token_count = map.next_value()?;
                             continue;
                         }
-                        "trafficType" => {
+                        5 => {
                             out.traffic_type = map.next_value()?;
                             continue;
                         }
-                        "promptTokensDetails" => 0,
-                        "cacheTokensDetails" => 1,
-                        "candidatesTokensDetails" => 2,
-                        "toolUsePromptTokensDetails" => 3,
+                        // The per-modality lists: 0 to 3 below.
+                        6..=9 => key - 6,
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                             continue;
@@ -231,5 +304,52 @@ impl<'de: 'a, 'a> Deserialize<'de> for UsageMetadata<'a> {
             }
         }
         d.deserialize_map(V(PhantomData))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaped_unknown_and_later_keys_and_candidates() {
+        let json = r#"{"candid\u0061tes": [
+                {"content": {"parts": [{"text": "a"}, {"thought": true, "text": "b"}]},
+                 "index": 0, "finishReason": "STOP"},
+                {"content": {"parts": []}}],
+            "usageMetadata": {"promptTok\u0065nCount": 3, "totalTokenCount": 5,
+                "candidatesTokensDetails": [{"modality": "TEXT", "tokenCount": 2}],
+                "trafficType": "ON_DEMAND"},
+            "modelVersion": "m", "other": {"x": [1, 2]}, "modelVersion": "n"}"#;
+        let response: WireResponse<'_> = serde_json::from_str(json).unwrap();
+        let candidate = response.0.candidates.as_ref().unwrap();
+        let parts = candidate.content.as_ref().unwrap().parts.as_ref().unwrap();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[1].thought, Some(true));
+        assert_eq!(candidate.finish_reason.as_ref().unwrap().0, "STOP");
+        let usage = response.0.usage_metadata.as_ref().unwrap();
+        assert_eq!(usage.prompt_token_count, Some(3));
+        assert_eq!(usage.traffic_type.as_ref().unwrap().0, "ON_DEMAND");
+        let lists = usage.lists.as_ref().unwrap();
+        assert_eq!(lists.candidates_tokens_details.as_ref().unwrap().len(), 1);
+        assert_eq!(response.0.model_version.as_ref().unwrap().0, "n");
+    }
+
+    #[test]
+    fn a_malformed_later_candidate_or_count_is_an_error() {
+        for json in [
+            r#"{"candidates": [{}, 5]}"#,
+            r#"{"candidates": {}}"#,
+            r#"{"usageMetadata": {"promptTokenCount": -1}}"#,
+            r#"{"candidates": [{"content": {"parts": [{"text": 1}]}}]}"#,
+        ] {
+            assert!(
+                serde_json::from_str::<WireResponse<'_>>(json).is_err(),
+                "{json}"
+            );
+        }
+        let empty: WireResponse<'_> =
+            serde_json::from_str(r#"{"candidates": null, "usageMetadata": null}"#).unwrap();
+        assert!(empty.0.candidates.is_none() && empty.0.usage_metadata.is_none());
     }
 }
