@@ -33,7 +33,7 @@ use crate::warning::{Warning, Warnings};
 /// part of no known kind; the error its `error` object describes, when it has one.
 pub(super) fn parse(body: &[u8], cx: &mut ResponseContext<'_>) -> Result<ModelResponse> {
     let response: WireResponse<'_> = parse_body(body, "generateContent response")?;
-    if let Some(error) = &response.error {
+    if let Some(error) = &response.0.error {
         return Err(reported_error(error, cx.model_name, body));
     }
     response_from(response, cx, body)
@@ -42,12 +42,13 @@ pub(super) fn parse(body: &[u8], cx: &mut ResponseContext<'_>) -> Result<ModelRe
 /// Builds the response of a whole `GenerateContentResponse` (pydantic-ai's
 /// `_process_response`).
 fn response_from(
-    response: WireResponse<'_>,
+    mut response: WireResponse<'_>,
     cx: &mut ResponseContext<'_>,
     raw: &[u8],
 ) -> Result<ModelResponse> {
+    let response = &mut *response.0;
     let requested_model = cx.model_name;
-    let candidate = response.candidates.unwrap_or_default().into_iter().next();
+    let candidate = response.candidates.take();
     let mut details = Map::new();
     let mut finish_reason = None;
     match &candidate {
@@ -79,9 +80,9 @@ fn response_from(
     if let Some(traffic) = response
         .usage_metadata
         .as_ref()
-        .and_then(|u| u.traffic_type.as_deref())
+        .and_then(|u| u.traffic_type.as_ref())
     {
-        details.insert("traffic_type".into(), Value::String(traffic.to_owned()));
+        details.insert("traffic_type".into(), Value::String(traffic.0.to_string()));
     }
 
     let mut parts = Vec::new();
@@ -131,6 +132,7 @@ fn response_from(
         .map_or_else(|| Usage::new(0, 0), |u| u.to_usage(1));
     let model_name = response
         .model_version
+        .take()
         .map(|m| m.0)
         .filter(|m| !m.is_empty())
         .map_or_else(|| requested_model.to_owned(), Cow::into_owned);
@@ -138,7 +140,7 @@ fn response_from(
         parts,
         usage,
         model_name: Some(model_name),
-        provider_response_id: response.response_id.map(|id| id.0.into_owned()),
+        provider_response_id: response.response_id.take().map(|id| id.0.into_owned()),
         provider_details: (!details.is_empty()).then_some(details),
         finish_reason,
         ..ModelResponse::default()

@@ -65,7 +65,7 @@ pub(super) fn on_event(
     parts: &mut PartsManager,
 ) -> Result<Flow> {
     let data = raw.data;
-    if let Some(error) = &chunk.error {
+    if let Some(error) = &chunk.0.error {
         return Err(reported_error(error, &parts.model_name, data.as_bytes()));
     }
     apply_chunk(chunk, data.as_bytes(), state, parts)?;
@@ -116,11 +116,12 @@ fn set_response_id(parts: &mut PartsManager, id: &str) {
 
 /// Applies one stream event (pydantic-ai's `GeminiStreamedResponse._get_event_iterator`).
 fn apply_chunk(
-    chunk: WireResponse<'_>,
+    mut chunk: WireResponse<'_>,
     raw: &[u8],
     state: &mut GeminiStreamState,
     parts: &mut PartsManager,
 ) -> Result<()> {
+    let chunk = &mut *chunk.0;
     if !state.started {
         state.started = true;
         // The first event names the model that answers.
@@ -134,7 +135,7 @@ fn apply_chunk(
     if let Some(usage) = &chunk.usage_metadata {
         merge_snapshot(&mut parts.usage, usage);
         // Vertex AI repeats it on every event: written once, and again only if it changes.
-        if let Some(traffic) = usage.traffic_type.as_deref() {
+        if let Some(traffic) = usage.traffic_type.as_ref().map(|t| t.0.as_ref()) {
             let known = parts
                 .provider_details
                 .as_ref()
@@ -145,7 +146,7 @@ fn apply_chunk(
             }
         }
     }
-    let Some(candidate) = chunk.candidates.unwrap_or_default().into_iter().next() else {
+    let Some(candidate) = chunk.candidates.take() else {
         if let Some(feedback) = &chunk.prompt_feedback {
             if let Some(reason) = feedback.block_reason.as_deref().filter(|r| !r.is_empty()) {
                 state.blocked = true;
@@ -153,14 +154,14 @@ fn apply_chunk(
                 let details = parts.provider_details.get_or_insert_with(Map::new);
                 insert_block_details(details, feedback, reason, raw)?;
                 parts.finish_reason = Some(FinishReason::ContentFilter);
-                if let Some(id) = chunk.response_id.filter(|id| !id.0.is_empty()) {
+                if let Some(id) = chunk.response_id.as_ref().filter(|id| !id.0.is_empty()) {
                     set_response_id(parts, &id.0);
                 }
             }
         }
         return Ok(());
     };
-    if let Some(id) = chunk.response_id.filter(|id| !id.0.is_empty()) {
+    if let Some(id) = chunk.response_id.as_ref().filter(|id| !id.0.is_empty()) {
         set_response_id(parts, &id.0);
     }
     if let Some(reason) = candidate.finish_reason.as_ref().filter(|r| !r.0.is_empty()) {

@@ -4,7 +4,20 @@
 use super::wire::{ModalityTokenCount, UsageMetadata};
 use crate::usage::Usage;
 
-impl UsageMetadata {
+impl UsageMetadata<'_> {
+    /// The per-modality lists: prompt, cache, candidates, tool-use prompt.
+    fn modality_lists(&self) -> [Option<&[ModalityTokenCount]>; 4] {
+        let Some(lists) = self.lists.as_deref() else {
+            return [None; 4];
+        };
+        [
+            lists.prompt_tokens_details.as_deref(),
+            lists.cache_tokens_details.as_deref(),
+            lists.candidates_tokens_details.as_deref(),
+            lists.tool_use_prompt_tokens_details.as_deref(),
+        ]
+    }
+
     /// The usage as pydantic-ai counts it (through genai-prices' Google extractor): tool-use
     /// prompt tokens are input, thoughts are output; cached and per-modality counts in
     /// `details`.
@@ -12,23 +25,24 @@ impl UsageMetadata {
         fn count(n: Option<u64>) -> u64 {
             n.unwrap_or(0)
         }
-        fn audio(details: &Option<Vec<ModalityTokenCount>>) -> u64 {
+        fn audio(details: Option<&[ModalityTokenCount]>) -> u64 {
             details
-                .iter()
+                .into_iter()
                 .flatten()
                 .filter(|d| d.modality.as_deref() == Some("AUDIO"))
                 .map(|d| count(d.token_count))
                 .sum()
         }
+        let [prompt, cache, candidates, tool_use_prompt] = self.modality_lists();
         let mut usage = Usage {
             requests,
             request_tokens: count(self.prompt_token_count)
                 + count(self.tool_use_prompt_token_count),
             cache_read_tokens: count(self.cached_content_token_count),
             response_tokens: count(self.candidates_token_count) + count(self.thoughts_token_count),
-            input_audio_tokens: audio(&self.prompt_tokens_details),
-            cache_audio_read_tokens: audio(&self.cache_tokens_details),
-            output_audio_tokens: audio(&self.candidates_tokens_details),
+            input_audio_tokens: audio(prompt),
+            cache_audio_read_tokens: audio(cache),
+            output_audio_tokens: audio(candidates),
             ..Usage::default()
         };
         for (name, value) in [
@@ -41,12 +55,12 @@ impl UsageMetadata {
             }
         }
         for (prefix, details) in [
-            ("prompt", &self.prompt_tokens_details),
-            ("cache", &self.cache_tokens_details),
-            ("candidates", &self.candidates_tokens_details),
-            ("tool_use_prompt", &self.tool_use_prompt_tokens_details),
+            ("prompt", prompt),
+            ("cache", cache),
+            ("candidates", candidates),
+            ("tool_use_prompt", tool_use_prompt),
         ] {
-            for detail in details.iter().flatten() {
+            for detail in details.into_iter().flatten() {
                 let (Some(modality), Some(tokens)) = (&detail.modality, detail.token_count) else {
                     continue;
                 };
@@ -97,14 +111,13 @@ pub(super) fn merge_usage(mut new: Usage, earlier: &Usage) -> Usage {
 /// they are), which spares building and dropping a whole [`Usage`] on every event.
 pub(super) fn merge_snapshot(usage: &mut Usage, snapshot: &UsageMetadata) {
     let nonzero = |n: Option<u64>| n.is_some_and(|n| n != 0);
-    let listed = |d: &Option<Vec<ModalityTokenCount>>| d.as_ref().is_some_and(|d| !d.is_empty());
     if nonzero(snapshot.cached_content_token_count)
         || nonzero(snapshot.thoughts_token_count)
         || nonzero(snapshot.tool_use_prompt_token_count)
-        || listed(&snapshot.prompt_tokens_details)
-        || listed(&snapshot.cache_tokens_details)
-        || listed(&snapshot.candidates_tokens_details)
-        || listed(&snapshot.tool_use_prompt_tokens_details)
+        || snapshot
+            .modality_lists()
+            .iter()
+            .any(|d| d.is_some_and(|d| !d.is_empty()))
     {
         *usage = merge_usage(snapshot.to_usage(0), usage);
         return;
@@ -128,7 +141,7 @@ pub(super) fn merge_snapshot(usage: &mut Usage, snapshot: &UsageMetadata) {
 mod tests {
     use super::*;
 
-    fn snapshot(json: &str) -> UsageMetadata {
+    fn snapshot(json: &str) -> UsageMetadata<'_> {
         serde_json::from_str(json).unwrap()
     }
 

@@ -11,6 +11,8 @@ use serde_json::{Map, Value};
 
 use crate::providers::common::CowStr;
 
+mod seed;
+
 // ---------------------------------------------------------------------------------------------
 // Request
 // ---------------------------------------------------------------------------------------------
@@ -246,38 +248,36 @@ pub(super) struct ThinkingConfig {
 // Responses and stream events
 // ---------------------------------------------------------------------------------------------
 
-/// A `GenerateContentResponse`, whole or one event of a stream. The structs read on every
-/// event have no container `default` (every field is an `Option`, which is `None` when
-/// absent anyway): serde would build a whole default value per event to take missing fields
-/// from. The rare fields are boxed, so that what every event builds and moves stays small.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct WireResponse<'a> {
-    #[serde(borrow)]
-    pub(super) candidates: Option<Vec<WireCandidate<'a>>>,
+/// A `GenerateContentResponse`, whole or one event of a stream: its [`ResponseFields`] behind
+/// one box, which the hand-written deserializer in `wire/seed.rs` fills in place. Each field
+/// is written once into its place, and what the stream driver moves per event is a pointer
+/// (the fields inline were ~310 bytes, copied by `memcpy` five times per event).
+#[derive(Default)]
+pub struct WireResponse<'a>(pub(super) Box<ResponseFields<'a>>);
+
+/// The fields of a [`WireResponse`]: the first candidate inline (no `Vec` for the one
+/// candidate a response has) and the usage as a compact [`UsageMetadata`] (no allocation for
+/// the counts every stream event repeats).
+#[derive(Default)]
+pub(super) struct ResponseFields<'a> {
+    /// The first candidate (the later ones are read, so that a malformed one is an error,
+    /// and dropped: only the first is used).
+    pub(super) candidates: Option<WireCandidate<'a>>,
     pub(super) prompt_feedback: Option<Box<PromptFeedback>>,
-    /// Boxed although every stream event has it: inline it was ~200 of this struct's ~310
-    /// bytes, moved several times per event by serde's generated code, which cost more than
-    /// the allocation (gemini route: 20.71M -> 20.05M instructions per stream).
-    pub(super) usage_metadata: Option<Box<UsageMetadata>>,
-    #[serde(borrow)]
+    pub(super) usage_metadata: Option<UsageMetadata<'a>>,
     pub(super) model_version: Option<CowStr<'a>>,
-    #[serde(borrow)]
     pub(super) response_id: Option<CowStr<'a>>,
     /// Vertex AI's only; kept as `provider_details["timestamp"]` when present.
-    #[serde(borrow)]
     pub(super) create_time: Option<CowStr<'a>>,
     /// An error reported in a 200 body or inside a stream.
     pub(super) error: Option<Box<WireError>>,
 }
 
-/// A candidate of a response (only the first is read).
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+/// A candidate of a response (only the first is read), read by hand (`wire/seed.rs`): the
+/// first in its place in the response.
+#[derive(Default)]
 pub(super) struct WireCandidate<'a> {
-    #[serde(borrow)]
     pub(super) content: Option<WireContent<'a>>,
-    #[serde(borrow)]
     pub(super) finish_reason: Option<CowStr<'a>>,
     pub(super) safety_ratings: Option<Vec<SafetyRating>>,
     pub(super) avg_logprobs: Option<f64>,
@@ -351,25 +351,19 @@ pub(super) struct WireContent<'a> {
 }
 
 /// A part of a candidate: one of its data fields is set. All but text are boxed: a stream's
-/// parts are nearly all text, and a part this size is built and moved for each.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+/// parts are nearly all text, and a part this size is built and moved for each. Read by hand
+/// (`wire/seed.rs`).
+#[derive(Default)]
 pub(super) struct WirePart<'a> {
-    #[serde(borrow)]
     pub(super) text: Option<CowStr<'a>>,
     pub(super) thought: Option<bool>,
-    #[serde(borrow)]
     pub(super) thought_signature: Option<CowStr<'a>>,
-    #[serde(borrow)]
     pub(super) function_call: Option<Box<WireFunctionCall<'a>>>,
     pub(super) executable_code: Option<Box<Map<String, Value>>>,
     pub(super) code_execution_result: Option<Box<Map<String, Value>>>,
-    #[serde(borrow)]
     pub(super) inline_data: Option<Box<WireBlob<'a>>>,
     pub(super) file_data: Option<IgnoredAny>,
-    #[serde(borrow)]
     pub(super) tool_call: Option<Box<WireToolCall<'a>>>,
-    #[serde(borrow)]
     pub(super) tool_response: Option<Box<WireToolResponse<'a>>>,
 }
 
@@ -448,20 +442,29 @@ pub(super) struct PromptFeedback {
     pub(super) safety_ratings: Option<Vec<SafetyRating>>,
 }
 
-/// The token counts of a response (cumulative in a stream).
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct UsageMetadata {
+/// The token counts of a response (cumulative in a stream), read by hand (`wire/seed.rs`):
+/// the counts inline, the rarer per-modality lists behind one box, the traffic type
+/// borrowed.
+#[derive(Default)]
+pub(super) struct UsageMetadata<'a> {
     pub(super) prompt_token_count: Option<u64>,
     pub(super) candidates_token_count: Option<u64>,
     pub(super) cached_content_token_count: Option<u64>,
     pub(super) thoughts_token_count: Option<u64>,
     pub(super) tool_use_prompt_token_count: Option<u64>,
+    /// The per-modality lists, when any came.
+    pub(super) lists: Option<Box<ModalityLists>>,
+    /// Vertex AI's (on every event).
+    pub(super) traffic_type: Option<CowStr<'a>>,
+}
+
+/// The per-modality token counts of a [`UsageMetadata`].
+#[derive(Default)]
+pub(super) struct ModalityLists {
     pub(super) prompt_tokens_details: Option<Vec<ModalityTokenCount>>,
     pub(super) cache_tokens_details: Option<Vec<ModalityTokenCount>>,
     pub(super) candidates_tokens_details: Option<Vec<ModalityTokenCount>>,
     pub(super) tool_use_prompt_tokens_details: Option<Vec<ModalityTokenCount>>,
-    pub(super) traffic_type: Option<String>,
 }
 
 /// A token count of one modality (`TEXT`, `AUDIO`, `IMAGE`…).
