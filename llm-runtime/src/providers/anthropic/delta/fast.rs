@@ -44,6 +44,20 @@ pub(in super::super) fn read(data: &str) -> Option<DeltaEvent<'_>> {
     })
 }
 
+/// The bytes that end a run of a string's plain characters: its closing quote, an escape, and
+/// the control characters JSON does not allow in a string.
+static STOP: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        table[c] = true;
+        c += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
 /// A cursor over the data.
 struct Reader<'a> {
     s: &'a str,
@@ -86,16 +100,26 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Moves to the next byte that ends a run of plain characters; `None` at the end.
+    fn run(&mut self) -> Option<u8> {
+        loop {
+            let c = *self.b.get(self.i)?;
+            if STOP[usize::from(c)] {
+                return Some(c);
+            }
+            self.i += 1;
+        }
+    }
+
     /// A key without escapes and its `:`.
     fn key(&mut self) -> Option<&'a [u8]> {
         self.eat(b'"')?;
         let start = self.i;
-        let end = start + self.b[start..].iter().position(|&c| c == b'"')?;
-        let key = &self.b[start..end];
-        if key.iter().any(|&c| c == b'\\' || c < 0x20) {
+        if self.run()? != b'"' {
             return None;
         }
-        self.i = end + 1;
+        let key = &self.b[start..self.i];
+        self.i += 1;
         self.eat(b':')?;
         Some(key)
     }
@@ -104,32 +128,24 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Option<Cow<'a, str>> {
         self.eat(b'"')?;
         let start = self.i;
-        loop {
-            let c = *self.b.get(self.i)?;
-            match c {
-                b'"' => {
-                    self.i += 1;
-                    // Both ends are ASCII: the slice is on character boundaries.
-                    return Some(Cow::Borrowed(&self.s[start..self.i - 1]));
-                }
-                b'\\' => break,
-                0..=0x1f => return None,
-                _ => self.i += 1,
+        match self.run()? {
+            b'"' => {
+                self.i += 1;
+                // Both ends are ASCII: the slice is on character boundaries.
+                return Some(Cow::Borrowed(&self.s[start..self.i - 1]));
             }
+            b'\\' => {}
+            _ => return None,
         }
         let mut out = String::with_capacity(self.i - start + 16);
         out.push_str(&self.s[start..self.i]);
         loop {
             let run = self.i;
-            loop {
-                match *self.b.get(self.i)? {
-                    b'"' | b'\\' => break,
-                    0..=0x1f => return None,
-                    _ => self.i += 1,
-                }
+            let c = self.run()?;
+            if c < 0x20 {
+                return None;
             }
             out.push_str(&self.s[run..self.i]);
-            let c = self.b[self.i];
             self.i += 1;
             if c == b'"' {
                 return Some(Cow::Owned(out));
