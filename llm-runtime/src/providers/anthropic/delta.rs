@@ -13,6 +13,20 @@ use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor}
 
 use super::super::common::CowStr;
 
+mod fast;
+
+/// Reads a `content_block_delta`'s data: in one pass when it has the common shape, else with
+/// serde (whose error is the one reported).
+///
+/// # Errors
+/// The JSON error, when the data is not such an event.
+pub(super) fn read_delta_event(data: &str) -> serde_json::Result<DeltaEvent<'_>> {
+    match fast::read(data) {
+        Some(event) => Ok(event),
+        None => serde_json::from_str(data),
+    }
+}
+
 /// The data of a `content_block_delta` event, as far as the fast path reads it.
 pub(super) struct DeltaEvent<'a> {
     /// The event's `type`.
@@ -211,3 +225,6 @@ impl<'de: 'a, 'a> Deserialize<'de> for BlockDelta<'a> {
         d.deserialize_map(V(std::marker::PhantomData))
     }
 }
+
+#[cfg(test)]
+mod tests;

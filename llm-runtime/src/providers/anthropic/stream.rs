@@ -15,7 +15,7 @@ use super::super::{Flow, RawEvent};
 use super::builtin_tools::{
     compaction, enabled_server_tool_names, mcp_tool_call, server_tool_call, tool_result,
 };
-use super::delta::{BlockDelta, DeltaEvent};
+use super::delta::{read_delta_event, BlockDelta};
 use super::errors::reported_error;
 use super::finish_reason::{map_stop_reason, stop_details_entries};
 use super::response::{tool_input, unrequested_call, unsupported_block};
@@ -114,7 +114,7 @@ pub(super) fn parse_event<'a>(event: &RawEvent<'a>) -> serde_json::Result<WireEv
     match event.name {
         // Nine events in ten: read into the fields this event has, not all of them (and
         // again in full if its data says it is another event than its name).
-        "content_block_delta" => match serde_json::from_str::<DeltaEvent<'_>>(data) {
+        "content_block_delta" => match read_delta_event(data) {
             Ok(event) if event.kind == "content_block_delta" => Ok(WireEvent(Parsed::Delta {
                 index: event.index,
                 delta: event.delta,
