@@ -22,7 +22,7 @@ impl SseDecoder {
     /// per field (a short field costs std's validator about as much as a long one). `None`
     /// when the event is not that simple (several `data:` lines) or not all UTF-8 (a
     /// comment inside it may be anything): the fields are then validated one by one.
-    #[inline]
+    #[inline(always)]
     pub(super) fn dispatch_whole(&self) -> Option<SseEvent<'_>> {
         let start = self.event_start?;
         let data = match &self.data {
@@ -77,6 +77,7 @@ fn field_of<'a>(text: &'a str, start: usize, range: &Range<usize>) -> Option<&'a
 
 /// `bytes` as text. SIMD validation: the data of each event is validated once, and std's
 /// byte-by-byte handling of unaligned heads and tails cost more than the scan for line ends.
+#[inline(always)]
 fn utf8(bytes: &[u8]) -> std::result::Result<&str, simdutf8::basic::Utf8Error> {
     simdutf8::basic::from_utf8(bytes)
 }
