@@ -69,7 +69,7 @@ impl Decoder {
                 let Some(event) = decoder.next_event()? else {
                     return Ok(None);
                 };
-                let flow = apply_event(
+                let flow = apply_event_inline(
                     protocol,
                     RawEvent::new(event.event, event.data),
                     state,
@@ -81,7 +81,7 @@ impl Decoder {
             }
             Decoder::EventStream(decoder) => match decoder.next_message()? {
                 Some(message) => {
-                    apply_event(protocol, message_event(&message)?, state, parts).map(Some)
+                    apply_event_inline(protocol, message_event(&message)?, state, parts).map(Some)
                 }
                 None => Ok(None),
             },
@@ -222,6 +222,18 @@ pub fn apply_event<P: Protocol>(
     state: &mut P::StreamState,
     parts: &mut PartsManager,
 ) -> Result<Flow> {
+    apply_event_inline(protocol, event, state, parts)
+}
+
+/// [`apply_event`], inlined where the driver applies the events of a stream (once per event:
+/// the call and the moves of the event and of the result are saved there).
+#[inline(always)]
+fn apply_event_inline<P: Protocol>(
+    protocol: &P,
+    event: RawEvent<'_>,
+    state: &mut P::StreamState,
+    parts: &mut PartsManager,
+) -> Result<Flow> {
     if event.kind == EventKind::Exception {
         return Err(protocol.on_exception(&event, parts));
     }
@@ -232,25 +244,41 @@ pub fn apply_event<P: Protocol>(
     if data == "[DONE]" {
         return protocol.on_done(state, parts);
     }
-    if !matches!(event.name, "message" | "error") && !data.starts_with(['{', '[']) {
-        parts.warnings.push(Warning::skipped_event(
-            event.name,
-            format!(
-                "its data is not JSON, so it is not a {}",
-                P::EVENT_DESCRIPTION
-            ),
-        ));
+    // The data's first byte first: it settles nearly every event without the name.
+    if !data.starts_with(['{', '[']) && !matches!(event.name, "message" | "error") {
+        skip_not_json::<P>(event.name, parts);
         return Ok(Flow::Continue);
     }
-    let parsed = protocol.parse_event(&event).map_err(|e| {
-        let message = if event.name == "error" {
-            format!("the provider reported an error in the stream ({e} in its data)")
-        } else {
-            format!("invalid {} `{}`: {e}", P::EVENT_DESCRIPTION, event.name)
-        };
-        Error::unexpected_with_body(message, data.as_bytes())
-    })?;
+    let parsed = match protocol.parse_event(&event) {
+        Ok(parsed) => parsed,
+        Err(e) => return Err(parse_error::<P>(&event, &e)),
+    };
     protocol.on_event(parsed, &event, state, parts)
+}
+
+/// Skips an event whose data is not JSON, with a warning (out of the inlined path).
+#[cold]
+#[inline(never)]
+fn skip_not_json<P: Protocol>(name: &str, parts: &mut PartsManager) {
+    parts.warnings.push(Warning::skipped_event(
+        name,
+        format!(
+            "its data is not JSON, so it is not a {}",
+            P::EVENT_DESCRIPTION
+        ),
+    ));
+}
+
+/// The error of an event whose data does not parse (out of the inlined path).
+#[cold]
+#[inline(never)]
+fn parse_error<P: Protocol>(event: &RawEvent<'_>, e: &serde_json::Error) -> Error {
+    let message = if event.name == "error" {
+        format!("the provider reported an error in the stream ({e} in its data)")
+    } else {
+        format!("invalid {} `{}`: {e}", P::EVENT_DESCRIPTION, event.name)
+    };
+    Error::unexpected_with_body(message, event.data.as_bytes())
 }
 
 /// Reads a streamed body, decodes its events and hands each to the protocol.
