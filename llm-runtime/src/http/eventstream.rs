@@ -354,7 +354,7 @@ impl EventStreamDecoder {
                     let start = self.chunk_start;
                     self.chunk_start += prelude.total_len;
                     let frame = self.chunk.get(start..self.chunk_start);
-                    return decode_frame(frame.unwrap_or_default(), prelude).map(Some);
+                    return decode_frame(frame.unwrap_or_default(), prelude);
                 }
             }
         }
@@ -380,7 +380,7 @@ impl EventStreamDecoder {
             self.chunk_start += prelude.total_len;
             self.chunk.get(start..self.chunk_start)
         };
-        decode_frame(frame.unwrap_or_default(), prelude).map(Some)
+        decode_frame(frame.unwrap_or_default(), prelude)
     }
 
     /// Whether a whole message is buffered, so that [`next_message`](Self::next_message) will
@@ -492,19 +492,46 @@ impl EventStreamDecoder {
     }
 }
 
-/// Checks the prelude's CRC, then the lengths it declares.
+/// Checks the prelude's CRC, then the lengths it declares (inlined in the decoder's loop:
+/// the usual prelude passes every check, and only a corrupt one is described, by
+/// [`prelude_error`]). Forced inline: at its two call sites a call cost as much as the checks.
+#[inline(always)]
 fn check_prelude(bytes: &[u8; PRELUDE_LEN], max_message_size: usize) -> Result<Prelude> {
+    let [t0, t1, t2, t3, h0, h1, h2, h3, c0, c1, c2, c3] = *bytes;
+    let computed = crc32_short(&[t0, t1, t2, t3, h0, h1, h2, h3]);
+    // A u32 fits in usize on every platform this crate builds for; saturate otherwise.
+    let to_usize = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
+    let total_len = to_usize(u32::from_be_bytes([t0, t1, t2, t3]));
+    let headers_len = to_usize(u32::from_be_bytes([h0, h1, h2, h3]));
+    if computed == u32::from_be_bytes([c0, c1, c2, c3])
+        && (MIN_MESSAGE_LEN..=max_message_size).contains(&total_len)
+        && headers_len <= total_len - MIN_MESSAGE_LEN
+        && headers_len <= MAX_HEADERS_SIZE
+    {
+        return Ok(Prelude {
+            total_len,
+            headers_len,
+            crc: computed,
+        });
+    }
+    Err(prelude_error(bytes, max_message_size))
+}
+
+/// What is wrong with a prelude [`check_prelude`] refused: its CRC, then the lengths it
+/// declares, in that order.
+#[cold]
+#[inline(never)]
+fn prelude_error(bytes: &[u8; PRELUDE_LEN], max_message_size: usize) -> Error {
     let [t0, t1, t2, t3, h0, h1, h2, h3, c0, c1, c2, c3] = *bytes;
     let computed = crc32(&[t0, t1, t2, t3, h0, h1, h2, h3]);
     let declared = u32::from_be_bytes([c0, c1, c2, c3]);
-    let corrupt = |message: String| Err(Error::unexpected_with_body(message, bytes));
+    let corrupt = |message: String| Error::unexpected_with_body(message, bytes);
     if computed != declared {
         return corrupt(format!(
             "an event-stream message prelude has a bad CRC \
              (computed {computed:#010x}, the prelude says {declared:#010x})"
         ));
     }
-    // A u32 fits in usize on every platform this crate builds for; saturate otherwise.
     let to_usize = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
     let total_len = to_usize(u32::from_be_bytes([t0, t1, t2, t3]));
     let headers_len = to_usize(u32::from_be_bytes([h0, h1, h2, h3]));
@@ -526,21 +553,16 @@ fn check_prelude(bytes: &[u8; PRELUDE_LEN], max_message_size: usize) -> Result<P
              past the end of its {total_len} bytes"
         ));
     }
-    if headers_len > MAX_HEADERS_SIZE {
-        return corrupt(format!(
-            "an event-stream message declares {headers_len} bytes of headers, \
-             more than the maximum of {MAX_HEADERS_SIZE}"
-        ));
-    }
-    Ok(Prelude {
-        total_len,
-        headers_len,
-        crc: computed,
-    })
+    corrupt(format!(
+        "an event-stream message declares {headers_len} bytes of headers, \
+         more than the maximum of {MAX_HEADERS_SIZE}"
+    ))
 }
 
-/// Checks the message CRC of a whole frame, then reads its headers.
-fn decode_frame(frame: &[u8], prelude: Prelude) -> Result<EventStreamMessage<'_>> {
+/// Checks the message CRC of a whole frame, then reads its headers. It returns the type
+/// [`EventStreamDecoder::next_message`] does, so that the message is written once, in the
+/// caller's place (a conversion from `Result<EventStreamMessage>` copied its ~140 bytes).
+fn decode_frame(frame: &[u8], prelude: Prelude) -> Result<Option<EventStreamMessage<'_>>> {
     let Some((covered, crc)) = frame.split_last_chunk::<CRC_LEN>() else {
         return Err(Error::unexpected_with_body(
             "an event-stream message is shorter than its prelude says",
@@ -586,14 +608,14 @@ fn decode_frame(frame: &[u8], prelude: Prelude) -> Result<EventStreamMessage<'_>
     if known.is_none() {
         read_headers(headers, text, |_, _| {})?;
     }
-    Ok(EventStreamMessage {
+    Ok(Some(EventStreamMessage {
         block: headers,
         text,
         listed: OnceLock::new(),
         known,
         payload,
         payload_text,
-    })
+    }))
 }
 
 /// `bytes` as text, when they are UTF-8 (SIMD validation).
@@ -604,6 +626,39 @@ fn utf8(bytes: &[u8]) -> Option<&str> {
 /// CRC-32/ISO-HDLC (zlib's), the checksum of event-stream messages.
 fn crc32(bytes: &[u8]) -> u32 {
     crc32fast::hash(bytes)
+}
+
+/// The table of CRC-32/ISO-HDLC (reflected polynomial `0xEDB88320`), one byte at a time.
+const CRC_TABLE: [u32; 256] = {
+    let mut table = [0u32; 256];
+    let mut i = 0;
+    while i < table.len() {
+        let mut crc = i as u32;
+        let mut bit = 0;
+        while bit < 8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+            bit += 1;
+        }
+        table[i] = crc;
+        i += 1;
+    }
+    table
+};
+
+/// [`crc32`] of a few bytes (the prelude's 8), a byte at a time with [`CRC_TABLE`]: inlined,
+/// it costs less than the call into `crc32fast`, whose SIMD pays from about 64 bytes.
+#[inline]
+fn crc32_short<const N: usize>(bytes: &[u8; N]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        // The low byte of `crc` with `byte` picks the entry (the cast keeps that byte).
+        crc = CRC_TABLE[usize::from(crc as u8 ^ byte)] ^ (crc >> 8);
+    }
+    !crc
 }
 
 /// Encodes one message (for tests of code that reads event streams, ours and users').
