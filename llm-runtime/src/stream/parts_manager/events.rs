@@ -28,16 +28,30 @@ const _: () =
 
 impl PartsManager {
     /// Takes the next queued event.
+    #[inline]
     pub(crate) fn pop_event(&mut self) -> Option<ModelResponseStreamEvent> {
-        match self.events.pop_front()? {
-            Queued::Event(event) => Some(event),
-            Queued::Start {
-                index,
-                previous_part_kind,
-            } => {
-                self.unbuilt_starts -= 1;
-                Some(self.start_event(index, previous_part_kind))
-            }
+        if self.unbuilt_starts != 0 {
+            self.build_front();
+        }
+        // The front is a built event now: taken straight out, with no start to build on
+        // this path (the queue's slot and the event share their layout).
+        match self.events.pop_front() {
+            Some(Queued::Event(event)) => Some(event),
+            _ => None,
+        }
+    }
+
+    /// Builds the start at the front of the queue, if there is one, in place.
+    #[cold]
+    fn build_front(&mut self) {
+        if let Some(&Queued::Start {
+            index,
+            previous_part_kind,
+        }) = self.events.front()
+        {
+            let event = self.start_event(index, previous_part_kind);
+            self.events[0] = Queued::Event(event);
+            self.unbuilt_starts -= 1;
         }
     }
 
