@@ -127,6 +127,8 @@ impl PartsManager {
         }
     }
 
+    // Inlined so that an event is written into its queue slot, not copied there.
+    #[inline(always)]
     pub(super) fn emit(&mut self, event: ModelResponseStreamEvent) {
         self.events.push_back(Queued::Event(event));
     }
