@@ -35,7 +35,7 @@ impl PartsManager {
                 target.insert(key.clone(), value.clone());
             }
         }
-        let delta = match &mut self.parts[index] {
+        let delta = match self.part_mut(index) {
             ManagedPart::Part(ModelResponsePart::Text(part)) => {
                 merge(&mut part.provider_details, &details);
                 ModelResponsePartDelta::Text(TextPartDelta {

@@ -3,14 +3,96 @@
 
 use super::{ManagedPart, PartsManager};
 use crate::messages::{
-    FinalResultEvent, ModelResponsePart, ModelResponseStreamEvent, PartEndEvent, PartStartEvent,
+    FinalResultEvent, ModelResponsePart, ModelResponseStreamEvent, PartEndEvent, PartKind,
+    PartStartEvent,
 };
 use crate::warning::Warning;
 
+/// A queued event. A part's start is queued as its index and built when it is taken: an open
+/// stream waiting for its consumer holds its first part once, not also a boxed copy in the
+/// queue. A part is never changed while its start is queued unbuilt: the parts manager
+/// builds the event first (see `PartsManager::part_mut`), so the event shows the part as it
+/// started.
+#[derive(Debug)]
+pub(super) enum Queued {
+    Event(ModelResponseStreamEvent),
+    Start {
+        index: usize,
+        previous_part_kind: Option<PartKind>,
+    },
+}
+
+// The queue's slots stay the size of an event (the unbuilt start fits in its niche).
+const _: () =
+    assert!(std::mem::size_of::<Queued>() == std::mem::size_of::<ModelResponseStreamEvent>());
+
 impl PartsManager {
     /// Takes the next queued event.
+    #[inline]
     pub(crate) fn pop_event(&mut self) -> Option<ModelResponseStreamEvent> {
-        self.events.pop_front()
+        if self.unbuilt_starts != 0 {
+            self.build_front();
+        }
+        // The front is a built event now: taken straight out, with no start to build on
+        // this path (the queue's slot and the event share their layout).
+        match self.events.pop_front() {
+            Some(Queued::Event(event)) => Some(event),
+            _ => None,
+        }
+    }
+
+    /// Builds the start at the front of the queue, if there is one, in place.
+    #[cold]
+    fn build_front(&mut self) {
+        if let Some(&Queued::Start {
+            index,
+            previous_part_kind,
+        }) = self.events.front()
+        {
+            let event = self.start_event(index, previous_part_kind);
+            self.events[0] = Queued::Event(event);
+            self.unbuilt_starts -= 1;
+        }
+    }
+
+    /// The start event of the part at `index`, as it is now.
+    fn start_event(
+        &self,
+        index: usize,
+        previous_part_kind: Option<PartKind>,
+    ) -> ModelResponseStreamEvent {
+        let part = match &self.parts[index] {
+            ManagedPart::Part(part) => part.clone(),
+            // Only a whole part's start is queued, and a queued part is not replaced (it
+            // becomes a built event first); kept total rather than panicking.
+            ManagedPart::PendingToolCall(pending) => {
+                super::tool_call::into_call(pending.clone()).into()
+            }
+        };
+        PartStartEvent {
+            index,
+            part,
+            previous_part_kind,
+        }
+        .into()
+    }
+
+    /// Builds the queued start events of the part at `index`, before it changes.
+    #[cold]
+    pub(super) fn build_starts(&mut self, index: usize) {
+        for at in 0..self.events.len() {
+            if let Queued::Start {
+                index: queued,
+                previous_part_kind,
+            } = self.events[at]
+            {
+                if queued == index {
+                    let event = self.start_event(index, previous_part_kind);
+                    self.events[at] = Queued::Event(event);
+                    self.unbuilt_starts -= 1;
+                }
+            }
+        }
     }
 
     /// Whether an event is queued for the consumer.
@@ -45,8 +127,10 @@ impl PartsManager {
         }
     }
 
+    // Inlined so that an event is written into its queue slot, not copied there.
+    #[inline(always)]
     pub(super) fn emit(&mut self, event: ModelResponseStreamEvent) {
-        self.events.push_back(event);
+        self.events.push_back(Queued::Event(event));
     }
 
     /// Emits `PartStart` for the part at `index`, preceded by the `PartEnd` of the previously
@@ -56,7 +140,7 @@ impl PartsManager {
         let ManagedPart::Part(part) = &self.parts[index] else {
             return;
         };
-        let part = part.clone();
+        let part_kind = part.part_kind();
         let mut previous_part_kind = None;
         if let Some(last) = self.last_started {
             if let ManagedPart::Part(previous) = &self.parts[last] {
@@ -66,7 +150,7 @@ impl PartsManager {
                 let end = ModelResponseStreamEvent::from(PartEndEvent {
                     index: last,
                     part: previous.clone(),
-                    next_part_kind: Some(part.part_kind()),
+                    next_part_kind: Some(part_kind),
                 });
                 self.emit(end);
             }
@@ -75,12 +159,14 @@ impl PartsManager {
         let final_result = if self.final_result_sent {
             None
         } else {
-            match &part {
-                ModelResponsePart::Text(_) if self.allow_text_output => Some(FinalResultEvent {
-                    tool_name: None,
-                    tool_call_id: None,
-                }),
-                ModelResponsePart::ToolCall(call)
+            match &self.parts[index] {
+                ManagedPart::Part(ModelResponsePart::Text(_)) if self.allow_text_output => {
+                    Some(FinalResultEvent {
+                        tool_name: None,
+                        tool_call_id: None,
+                    })
+                }
+                ManagedPart::Part(ModelResponsePart::ToolCall(call))
                     if self.output_tools.contains(&call.tool_name) =>
                 {
                     Some(FinalResultEvent {
@@ -91,11 +177,11 @@ impl PartsManager {
                 _ => None,
             }
         };
-        self.emit(ModelResponseStreamEvent::from(PartStartEvent {
+        self.events.push_back(Queued::Start {
             index,
-            part,
             previous_part_kind,
-        }));
+        });
+        self.unbuilt_starts += 1;
         if let Some(event) = final_result {
             self.final_result_sent = true;
             self.emit(ModelResponseStreamEvent::FinalResult(event));

@@ -18,13 +18,13 @@ use serde_json::{Map, Value};
 
 use crate::error::Error;
 use crate::messages::{
-    FinishReason, ModelResponse, ModelResponsePart, ModelResponseStreamEvent, ResponseState,
-    ToolCallPartDelta,
+    FinishReason, ModelResponse, ModelResponsePart, ResponseState, ToolCallPartDelta,
 };
 use crate::models::{BuiltinTool, ModelRequestParameters};
 use crate::usage::Usage;
 use crate::warning::Warnings;
 
+use events::Queued;
 pub use tool_call::ArgsDelta;
 pub use vendor::VendorId;
 use vendor::VendorMap;
@@ -63,7 +63,9 @@ impl ManagedPart {
 pub struct PartsManager {
     parts: Vec<ManagedPart>,
     by_vendor: VendorMap,
-    events: VecDeque<ModelResponseStreamEvent>,
+    events: VecDeque<Queued>,
+    /// How many of the queued events are starts not built yet.
+    unbuilt_starts: u32,
     last_started: Option<usize>,
     final_result_sent: bool,
     allow_text_output: bool,
@@ -107,6 +109,7 @@ impl PartsManager {
             parts: Vec::with_capacity(1),
             by_vendor: VendorMap::default(),
             events: VecDeque::with_capacity(2),
+            unbuilt_starts: 0,
             last_started: None,
             final_result_sent: false,
             allow_text_output: parameters.allow_text_output,
@@ -134,6 +137,16 @@ impl PartsManager {
         self.provider_name = Some(name.into());
         self.provider_url = url;
         self
+    }
+
+    /// The part at `index`, to change: a start of it still queued is built first, so that
+    /// the event shows the part as it started.
+    #[inline]
+    fn part_mut(&mut self, index: usize) -> &mut ManagedPart {
+        if self.unbuilt_starts != 0 {
+            self.build_starts(index);
+        }
+        &mut self.parts[index]
     }
 
     fn lookup(&self, vendor: VendorId<'_>) -> Option<usize> {
@@ -176,7 +189,7 @@ impl PartsManager {
         });
         let index = match replace {
             Some(i) => {
-                self.parts[i] = ManagedPart::Part(part);
+                *self.part_mut(i) = ManagedPart::Part(part);
                 i
             }
             None => self.append(ManagedPart::Part(part), vendor),

@@ -1,6 +1,7 @@
 use super::*;
 use crate::messages::{
-    ModelResponsePartDelta, PartKind, TextPart, TextPartDelta, ThinkingPart, ToolArgs, ToolCallPart,
+    ModelResponsePartDelta, ModelResponseStreamEvent, PartKind, TextPart, TextPartDelta,
+    ThinkingPart, ToolArgs, ToolCallPart,
 };
 use crate::providers::test_support::kinds;
 use crate::tools::ToolDefinition;
@@ -584,4 +585,52 @@ fn builtin_tool_calls_grow_like_tool_calls_and_returns_are_whole_parts() {
         unreachable!()
     };
     assert_eq!(start.previous_part_kind, Some(PartKind::BuiltinToolCall));
+}
+
+/// A start is built when it is taken, but shows the part as it started: deltas, details and
+/// replacements that arrive while it is queued do not reach it.
+#[test]
+fn a_queued_start_shows_the_part_as_it_started() {
+    let mut pm = manager();
+    pm.handle_text_delta(Some("content".into()), "Hel").unwrap();
+    pm.handle_text_delta(Some("content".into()), "lo").unwrap();
+    pm.handle_tool_call_delta(
+        Some(0u64.into()),
+        Some("get_weather"),
+        Some(ArgsDelta::Json("{\"ci")),
+        Some("call_1"),
+    )
+    .unwrap();
+    pm.handle_tool_call_delta(
+        Some(0u64.into()),
+        None,
+        Some(ArgsDelta::Json("ty\": \"Paris\"}")),
+        None,
+    )
+    .unwrap();
+    pm.end_tool_call_args_as_object(VendorId::Index(0));
+    pm.handle_part(Some("content".into()), TextPart::new("replaced").into());
+    pm.finish();
+    let events = drain(&mut pm);
+    let starts: Vec<_> = events
+        .iter()
+        .filter_map(|event| match event {
+            ModelResponseStreamEvent::PartStart(start) => Some((start.index, start.part.clone())),
+            _ => None,
+        })
+        .collect();
+    let ModelResponsePart::ToolCall(call) = &starts[1].1 else {
+        panic!("{starts:?}")
+    };
+    assert_eq!(call.args, Some(ToolArgs::Json("{\"ci".into())));
+    assert_eq!(starts[0], (0, TextPart::new("Hel").into()));
+    assert_eq!(starts[2], (0, TextPart::new("replaced").into()));
+    assert_eq!(pm.unbuilt_starts, 0);
+    // Taken one at a time, each start is built from the part as it stands.
+    let mut pm = manager();
+    pm.handle_text_delta(None, "Hi").unwrap();
+    let Some(ModelResponseStreamEvent::PartStart(start)) = pm.pop_event() else {
+        panic!("no start")
+    };
+    assert_eq!(start.part, TextPart::new("Hi").into());
 }

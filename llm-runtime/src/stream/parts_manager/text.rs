@@ -96,7 +96,7 @@ impl PartsManager {
             }
             Some(index) => {
                 let mut provider_name = None;
-                if let ManagedPart::Part(ModelResponsePart::Text(text)) = &mut self.parts[index] {
+                if let ManagedPart::Part(ModelResponsePart::Text(text)) = self.part_mut(index) {
                     text.content.push_str(&content);
                     provider_name =
                         metadata.apply(&mut text.provider_name, &mut text.provider_details);

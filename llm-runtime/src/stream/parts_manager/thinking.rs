@@ -100,8 +100,7 @@ impl PartsManager {
                     return Ok(());
                 }
                 let mut provider_name = None;
-                if let ManagedPart::Part(ModelResponsePart::Thinking(part)) = &mut self.parts[index]
-                {
+                if let ManagedPart::Part(ModelResponsePart::Thinking(part)) = self.part_mut(index) {
                     if let Some(content) = content {
                         part.content.push_str(content);
                     }

@@ -74,7 +74,7 @@ impl PartsManager {
             return Ok(());
         };
 
-        match &mut self.parts[index] {
+        match self.part_mut(index) {
             ManagedPart::PendingToolCall(pending) => {
                 if let Some(name) = tool_name {
                     pending
@@ -149,9 +149,12 @@ impl PartsManager {
         let Some(index) = self.lookup(vendor) else {
             return;
         };
-        let args = match self.parts.get_mut(index) {
-            Some(ManagedPart::Part(ModelResponsePart::ToolCall(call))) => &mut call.args,
-            Some(ManagedPart::Part(ModelResponsePart::BuiltinToolCall(call))) => &mut call.args,
+        if index >= self.parts.len() {
+            return;
+        }
+        let args = match self.part_mut(index) {
+            ManagedPart::Part(ModelResponsePart::ToolCall(call)) => &mut call.args,
+            ManagedPart::Part(ModelResponsePart::BuiltinToolCall(call)) => &mut call.args,
             _ => return,
         };
         let object = match args {
@@ -240,7 +243,7 @@ fn merge_args(target: &mut Option<ToolArgs>, delta: ArgsDelta<'_>) -> Result<()>
 }
 
 /// The tool call a delta describes, once its name has arrived.
-fn into_call(delta: ToolCallPartDelta) -> ToolCallPart {
+pub(super) fn into_call(delta: ToolCallPartDelta) -> ToolCallPart {
     ToolCallPart {
         tool_name: delta.tool_name_delta.unwrap_or_default(),
         args: delta.args_delta,
