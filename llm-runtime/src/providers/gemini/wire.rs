@@ -248,7 +248,7 @@ pub(super) struct ThinkingConfig {
 // Responses and stream events
 // ---------------------------------------------------------------------------------------------
 
-/// A `GenerateContentResponse`, whole or one event of a stream: its [`ResponseFields`] behind
+/// A `GenerateContentResponse`, whole or one event of a stream: its `ResponseFields` behind
 /// one box, which the hand-written deserializer in `wire/seed.rs` fills in place. Each field
 /// is written once into its place, and what the stream driver moves per event is a pointer
 /// (the fields inline were ~310 bytes, copied by `memcpy` five times per event).
