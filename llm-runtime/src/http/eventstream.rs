@@ -498,7 +498,7 @@ impl EventStreamDecoder {
 #[inline(always)]
 fn check_prelude(bytes: &[u8; PRELUDE_LEN], max_message_size: usize) -> Result<Prelude> {
     let [t0, t1, t2, t3, h0, h1, h2, h3, c0, c1, c2, c3] = *bytes;
-    let computed = crc32_short(&[t0, t1, t2, t3, h0, h1, h2, h3]);
+    let computed = crc32(&bytes[..8]);
     // A u32 fits in usize on every platform this crate builds for; saturate otherwise.
     let to_usize = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
     let total_len = to_usize(u32::from_be_bytes([t0, t1, t2, t3]));
@@ -626,39 +626,6 @@ fn utf8(bytes: &[u8]) -> Option<&str> {
 /// CRC-32/ISO-HDLC (zlib's), the checksum of event-stream messages.
 fn crc32(bytes: &[u8]) -> u32 {
     crc32fast::hash(bytes)
-}
-
-/// The table of CRC-32/ISO-HDLC (reflected polynomial `0xEDB88320`), one byte at a time.
-const CRC_TABLE: [u32; 256] = {
-    let mut table = [0u32; 256];
-    let mut i = 0;
-    while i < table.len() {
-        let mut crc = i as u32;
-        let mut bit = 0;
-        while bit < 8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-            bit += 1;
-        }
-        table[i] = crc;
-        i += 1;
-    }
-    table
-};
-
-/// [`crc32`] of a few bytes (the prelude's 8), a byte at a time with [`CRC_TABLE`]: inlined,
-/// it costs less than the call into `crc32fast`, whose SIMD pays from about 64 bytes.
-#[inline]
-fn crc32_short<const N: usize>(bytes: &[u8; N]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in bytes {
-        // The low byte of `crc` with `byte` picks the entry (the cast keeps that byte).
-        crc = CRC_TABLE[usize::from(crc as u8 ^ byte)] ^ (crc >> 8);
-    }
-    !crc
 }
 
 /// Encodes one message (for tests of code that reads event streams, ours and users').

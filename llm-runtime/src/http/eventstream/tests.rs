@@ -561,15 +561,3 @@ fn has_message_says_whether_a_whole_message_is_buffered_without_taking_it() {
         Err(Error::UnexpectedModelBehavior { .. })
     ));
 }
-
-#[test]
-fn the_short_crc_is_crc32fast_s() {
-    let mut rng = XorShift::new(17);
-    for _ in 0..200 {
-        let bytes: [u8; 8] = std::array::from_fn(|_| rng.next() as u8);
-        assert_eq!(crc32_short(&bytes), crc32(&bytes), "{bytes:?}");
-    }
-    assert_eq!(crc32_short(b"12345678"), crc32(b"12345678"));
-    assert_eq!(crc32_short(&[0; 8]), crc32(&[0; 8]));
-    assert_eq!(crc32_short(&[0xff; 8]), crc32(&[0xff; 8]));
-}
