@@ -33,4 +33,22 @@ impl XorShift {
         }
         chunks
     }
+
+    /// Up to `max_words - 1` words of `alphabet`, picked at random, end to end.
+    pub(crate) fn words(&mut self, alphabet: &[&[u8]], max_words: usize) -> Vec<u8> {
+        let mut input = Vec::new();
+        for _ in 0..self.below(max_words) {
+            input.extend_from_slice(alphabet[self.below(alphabet.len())]);
+        }
+        input
+    }
+
+    /// Up to `max_cuts - 1` cut positions in `0..=len`, in order (repeats allowed).
+    pub(crate) fn cuts(&mut self, len: usize, max_cuts: usize) -> Vec<usize> {
+        let mut cuts: Vec<usize> = (0..self.below(max_cuts))
+            .map(|_| self.below(len + 1))
+            .collect();
+        cuts.sort_unstable();
+        cuts
+    }
 }

@@ -234,14 +234,8 @@ fn arbitrary_input_never_panics_and_splits_never_matter() {
     ];
     let mut rng = XorShift::new(0x9E37_79B9_7F4A_7C15);
     for _ in 0..2000 {
-        let mut input = Vec::new();
-        for _ in 0..rng.below(40) {
-            input.extend_from_slice(ALPHABET[rng.below(ALPHABET.len())]);
-        }
-        let mut cuts: Vec<usize> = (0..rng.below(6))
-            .map(|_| rng.below(input.len() + 1))
-            .collect();
-        cuts.sort_unstable();
+        let input = rng.words(ALPHABET, 40);
+        let cuts = rng.cuts(input.len(), 6);
         let mut chunks = Vec::new();
         let mut start = 0;
         for &cut in cuts.iter().chain(std::iter::once(&input.len())) {

@@ -440,14 +440,8 @@ fn arbitrary_input_never_panics_and_splits_never_matter() {
     ];
     let mut rng = XorShift::new(0x9E37_79B9_7F4A_7C15);
     for _ in 0..2000 {
-        let mut input = Vec::new();
-        for _ in 0..rng.below(40) {
-            input.extend_from_slice(ALPHABET[rng.below(ALPHABET.len())]);
-        }
-        let mut cuts: Vec<usize> = (0..rng.below(6))
-            .map(|_| rng.below(input.len() + 1))
-            .collect();
-        cuts.sort_unstable();
+        let input = rng.words(ALPHABET, 40);
+        let cuts = rng.cuts(input.len(), 6);
         let whole = decode_lenient(&input, &[], usize::MAX);
         // The fast path reads every event as the line-by-line path does.
         assert_eq!(decode_line_by_line(&input, &cuts), whole, "{input:?}");
